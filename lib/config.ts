@@ -189,7 +189,7 @@ export function loadConfigFromProject(projectDir: string, overrides: Record<stri
     try {
       parsed = JSON.parse(fs.readFileSync(full, 'utf8'));
     } catch (error) {
-      throw new Error(`${full}: not valid JSON (${(error as Error).message})`);
+      throw new Error(`${full}: not valid JSON (${(error as Error).message})`, { cause: error });
     }
     const ctx = file === 'cdk.json' ? (parsed as { context?: Record<string, unknown> }).context : parsed;
     Object.assign(context, ctx ?? {});
