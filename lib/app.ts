@@ -1,0 +1,26 @@
+import { App, Tags } from 'aws-cdk-lib';
+import { loadConfig, ImpressionsConfig } from './config';
+import { stackNames } from './core/deployment';
+import { DataStack } from './stacks/data-stack';
+
+/** The stacks of the app, for tests and for bin/app.ts. */
+export interface ImpressionsStacks {
+  readonly config: ImpressionsConfig;
+  readonly data: DataStack;
+}
+
+/**
+ * Reads the configuration from the app's context and creates every stack. Shared by bin/app.ts
+ * and the tests, so both build exactly the same app (nag packs are registered by the caller).
+ * @throws ConfigError when a setting is invalid.
+ */
+export function buildApp(app: App): ImpressionsStacks {
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const names = stackNames(config.resourcePrefix);
+  Tags.of(app).add('application', 'radiology-impressions');
+  const data = new DataStack(app, names.data, {
+    config,
+    description: 'radiology-impressions: KMS key and the encrypted data bucket (stateful)',
+  });
+  return { config, data };
+}

@@ -1,0 +1,181 @@
+import { Annotations, ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** The prefixes of the data bucket (DESIGN.md "S3 layout"); each has its own grant. */
+export enum DataPrefix {
+  /** Training channel (`train_data/train.jsonl`). */
+  TRAIN_DATA = 'train_data/',
+  /** Evaluation sets (`eval_data/dev1.jsonl`, `eval_data/dev2.jsonl`). */
+  EVAL_DATA = 'eval_data/',
+  /** Per-run artefacts: training output, checkpoints, shard manifests. */
+  RUNS = 'runs/',
+  /** Prediction and summary rows read by Glue and Athena. */
+  PREDICTION_DATA = 'prediction_data/',
+  /** Athena query results. */
+  ATHENA_RESULTS = 'athena-results/',
+}
+
+/** Properties of {@link DataStore}. */
+export interface DataStoreProps {
+  /**
+   * Physical name of the data bucket.
+   * @default - `llm-radiology-bucket-<account>-<region>`
+   */
+  readonly bucketName?: string;
+  /**
+   * Empty and delete the buckets and schedule the key's deletion when the stack is destroyed.
+   * Patient data: a synth-time warning is added when true.
+   * @default false - buckets and key are retained
+   */
+  readonly removeDataOnDestroy?: boolean;
+  /**
+   * How long noncurrent object versions are kept before they expire.
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * How long Athena query results are kept.
+   * @default Duration.days(30)
+   */
+  readonly athenaResultsExpiration?: Duration;
+  /**
+   * Alias of the customer-managed key.
+   * @default - no alias
+   */
+  readonly keyAlias?: string;
+}
+
+/**
+ * The encrypted home of all patient data: a customer-managed KMS key with rotation, the data bucket
+ * (SSE-KMS with a bucket key, TLS 1.2+ only, public access blocked, versioned, access-logged) and
+ * the bucket receiving its server access logs.
+ *
+ * The key policy lets CloudWatch Logs in this account and region use the key, so log groups in
+ * other stacks can be encrypted with it without a dependency cycle back to this stack.
+ */
+export class DataStore extends Construct {
+  /** The customer-managed key encrypting the bucket, logs, topics and SageMaker output. */
+  public readonly key: kms.Key;
+  /** The data bucket. */
+  public readonly bucket: s3.Bucket;
+  /** The bucket receiving server access logs of the data bucket (SSE-S3: S3 log delivery cannot use KMS). */
+  public readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DataStoreProps = {}) {
+    super(scope, id);
+    validateProps(props);
+    const removeData = props.removeDataOnDestroy ?? false;
+    const removalPolicy = removeData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    if (removeData) {
+      Annotations.of(this).addWarningV2(
+        'radiology-impressions:removeDataOnDestroy',
+        'removeDataOnDestroy is true: `cdk destroy` empties and deletes the data bucket (patient data) and its access logs, and schedules the KMS key for deletion.',
+      );
+    }
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'radiology-impressions: encrypts patient data, logs, notifications and SageMaker output',
+      enableKeyRotation: true,
+      alias: props.keyAlias,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        // A key policy's resource is always the key itself.
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
+      }),
+    );
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy,
+      autoDeleteObjects: removeData,
+      lifecycleRules: [
+        { id: 'archive-access-logs', transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }] },
+        { id: 'expire-noncurrent-log-versions', noncurrentVersionExpiration: Duration.days(30) },
+      ],
+    });
+    Validations.of(this.accessLogsBucket).acknowledge(
+      { id: 'AwsSolutions-S1', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
+      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
+      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: 'S3 server access log delivery only supports SSE-S3 on the destination bucket; it holds request metadata, not report text.' },
+      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: 'Single-region deployment by design: replicating logs of patient-data access to another region is a data-residency decision left to the account owner.' },
+    );
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName ?? `llm-radiology-bucket-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'data-bucket/',
+      removalPolicy,
+      autoDeleteObjects: removeData,
+      lifecycleRules: [
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(30) },
+        { id: 'expire-athena-results', prefix: DataPrefix.ATHENA_RESULTS, expiration: props.athenaResultsExpiration ?? Duration.days(30) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'HIPAA.Security-S3BucketReplicationEnabled',
+      reason: 'Single-region deployment by design (data residency of patient data); durability comes from S3, versioning and retention on destroy.',
+    });
+  }
+
+  /** Lets `grantee` read objects under `prefix` (and decrypt them). */
+  public grantRead(grantee: iam.IGrantable, prefix: DataPrefix): iam.Grant {
+    return this.bucket.grantRead(grantee, `${prefix}*`);
+  }
+
+  /** Lets `grantee` write objects under `prefix` (and encrypt them). */
+  public grantWrite(grantee: iam.IGrantable, prefix: DataPrefix): iam.Grant {
+    return this.bucket.grantWrite(grantee, `${prefix}*`);
+  }
+
+  /** Lets `grantee` read and write objects under `prefix`. */
+  public grantReadWrite(grantee: iam.IGrantable, prefix: DataPrefix): iam.Grant {
+    return this.bucket.grantReadWrite(grantee, `${prefix}*`);
+  }
+
+  /** Lets `grantee` encrypt and decrypt with the key (logs, topics, SageMaker volumes). */
+  public grantKeyEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.key.grantEncryptDecrypt(grantee);
+  }
+}
+
+function validateProps(props: DataStoreProps): void {
+  const problems: string[] = [];
+  const name = props.bucketName;
+  if (name !== undefined && !Token.isUnresolved(name) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
+    problems.push(`bucketName ${JSON.stringify(name)} is not a valid S3 bucket name`);
+  }
+  for (const key of ['noncurrentVersionExpiration', 'athenaResultsExpiration'] as const) {
+    const value = props[key];
+    if (value !== undefined && !value.isUnresolved() && value.toDays() < 1) problems.push(`${key} must be at least 1 day`);
+  }
+  if (problems.length > 0) throw new Error(`DataStore: ${problems.join('; ')}`);
+}
