@@ -1,0 +1,152 @@
+/**
+ * The data contracts between the parts of a run: what JumpStart resolution hands to the state
+ * machine, what an evaluation shard receives, and the rows written under `prediction_data/`
+ * (DESIGN.md "S3 layout"). The Lambdas, the state machine, the Glue tables, the CLI and the
+ * dashboard all read these shapes; change them here and everywhere at once.
+ */
+
+/** Which request/response format an inference container speaks (chosen from the resolved spec). */
+export type PayloadContract =
+  /** HF text2text container (JumpStart 1.x): `{text_inputs, max_length, num_beams, num_return_sequences}` → `{generated_texts: [...]}`. */
+  | 'hf-text2text'
+  /** Text Generation Inference (JumpStart 2.x): `{inputs, parameters: {max_new_tokens, ...}}` → `[{generated_text}]`. */
+  | 'tgi';
+
+/** Where a model's weights live and how SageMaker must load them. */
+export interface ModelDataLocation {
+  /** `tarball`: a `model.tar.gz` (CreateModel `ModelDataUrl`); `prefix`: an uncompressed S3 prefix (`ModelDataSource`). */
+  readonly type: 'tarball' | 'prefix';
+  /** `s3://bucket/key` (a prefix ends with `/`). */
+  readonly uri: string;
+}
+
+/** One training input channel, in CreateTrainingJob's `InputDataConfig` shape. */
+export interface TrainingChannel {
+  readonly ChannelName: string;
+  readonly DataSource: {
+    readonly S3DataSource: {
+      readonly S3DataType: 'S3Prefix';
+      readonly S3Uri: string;
+      readonly S3DataDistributionType: 'FullyReplicated';
+    };
+  };
+  readonly ContentType?: string;
+  readonly InputMode?: 'File';
+  readonly CompressionType?: 'None';
+}
+
+/**
+ * Output of JumpStart resolution (the `resolved` field of the run's state), everything the state
+ * machine needs to train and host the model. Security settings (roles, KMS, output location, tags)
+ * are not here: the state machine sets them from the deployment.
+ */
+export interface ResolvedModel {
+  readonly modelId: string;
+  /** The exact version selected (never a wildcard). */
+  readonly version: string;
+  readonly region: string;
+  /** The spec's `s3://…` key, for the record. */
+  readonly specUri: string;
+  readonly training: {
+    readonly image: string;
+    readonly instanceType: string;
+    /** Default hyperparameters merged with the configured and per-run ones, script-mode entries included; all strings. */
+    readonly hyperparameters: Readonly<Record<string, string>>;
+    /** Metric definitions (the project's own plus the spec's), CreateTrainingJob shape. */
+    readonly metricDefinitions: readonly { readonly Name: string; readonly Regex: string }[];
+    /** Every channel: `training` (the run's data), `model` (base weights), `code` (script, under network isolation). */
+    readonly inputDataConfig: readonly TrainingChannel[];
+    readonly enableNetworkIsolation: boolean;
+    readonly enableInterContainerTrafficEncryption: boolean;
+    /** `NONE` when the spec asks for uncompressed output (JumpStart 2.x), else `GZIP`. */
+    readonly outputCompression: 'NONE' | 'GZIP';
+    /** False on instance types with NVMe instance storage, which reject `VolumeKmsKeyId`. */
+    readonly volumeKmsSupported: boolean;
+    /** Volume size to request, or `undefined` where the instance type ignores it. */
+    readonly volumeSizeGb?: number;
+    readonly maxRuntimeSeconds: number;
+  };
+  readonly inference: {
+    readonly image: string;
+    readonly instanceType: string;
+    /** The pretrained weights. */
+    readonly pretrainedModelData: ModelDataLocation;
+    /** How the fine-tuned output is laid out (same format as the training output). */
+    readonly fineTunedModelDataType: ModelDataLocation['type'];
+    /** Container environment, values as strings. */
+    readonly environment: Readonly<Record<string, string>>;
+    readonly enableNetworkIsolation: boolean;
+    readonly payloadContract: PayloadContract;
+    /** False on instance types with NVMe instance storage, which reject an endpoint config `KmsKeyId`. */
+    readonly volumeKmsSupported: boolean;
+    readonly modelDataDownloadTimeoutSeconds?: number;
+    readonly containerStartupHealthCheckTimeoutSeconds?: number;
+  };
+}
+
+/** Model names used in result rows. */
+export type ModelName = 'pretrained' | 'fine-tuned' | 'baseline-normal' | 'baseline-copy-findings' | 'baseline-first-sentence';
+
+/** Precision, recall and F of one ROUGE type. */
+export interface RougeTriple {
+  readonly precision: number;
+  readonly recall: number;
+  readonly fmeasure: number;
+}
+
+/**
+ * One scored (or failed) report: a line of `prediction_data/predictions/run_id=<id>/dataset=<d>/model=<m>/part-<n>.jsonl`.
+ * The partition values (`run_id`, `dataset`, `model`) are also kept in the row. Score fields are
+ * null when `error` is set.
+ */
+export interface PredictionRow {
+  readonly run_id: string;
+  readonly dataset: string;
+  /** Where the set comes from, e.g. `mimic-cxr` or `indiana-university`. */
+  readonly data_source: string;
+  readonly model: ModelName;
+  /** Resolved JumpStart version of the model that produced the text (empty for baselines). */
+  readonly model_version: string;
+  readonly study_id: string;
+  readonly findings: string;
+  readonly background: string;
+  readonly reference: string;
+  readonly generated: string | null;
+  readonly rouge1: number | null;
+  readonly rouge2: number | null;
+  readonly rougel: number | null;
+  readonly rougelsum: number | null;
+  readonly rouge1_precision: number | null;
+  readonly rouge1_recall: number | null;
+  readonly rouge2_precision: number | null;
+  readonly rouge2_recall: number | null;
+  readonly rougel_precision: number | null;
+  readonly rougel_recall: number | null;
+  readonly rougelsum_precision: number | null;
+  readonly rougelsum_recall: number | null;
+  readonly latency_ms: number | null;
+  /** Why the record could not be scored (never report text), or null. */
+  readonly error: string | null;
+  /** ISO-8601 UTC. */
+  readonly created_at: string;
+}
+
+/** One aggregate: a line of `prediction_data/summary/run_id=<id>/summary.jsonl`. */
+export interface SummaryRow {
+  readonly run_id: string;
+  readonly dataset: string;
+  readonly model: string;
+  /** e.g. `rouge1`, `rouge2`, `rougeL`, `rougeLsum`. */
+  readonly metric: string;
+  readonly count: number;
+  readonly errors: number;
+  readonly mean: number | null;
+  readonly ci_low: number | null;
+  readonly ci_high: number | null;
+  readonly std: number | null;
+  readonly min: number | null;
+  readonly p25: number | null;
+  readonly p50: number | null;
+  readonly p75: number | null;
+  readonly max: number | null;
+}
