@@ -151,12 +151,12 @@ export class DataStore extends Construct {
     return this.bucket.grantRead(grantee, `${prefix}*`);
   }
 
-  /** Lets `grantee` write objects under `prefix` (and encrypt them). */
+  /** Lets `grantee` put (create or overwrite) objects under `prefix` and encrypt them; never delete. */
   public grantWrite(grantee: iam.IGrantable, prefix: DataPrefix): iam.Grant {
-    return this.bucket.grantWrite(grantee, `${prefix}*`);
+    return this.bucket.grantPut(grantee, `${prefix}*`);
   }
 
-  /** Lets `grantee` read and write objects under `prefix`. */
+  /** Lets `grantee` read, write and delete objects under `prefix`. */
   public grantReadWrite(grantee: iam.IGrantable, prefix: DataPrefix): iam.Grant {
     return this.bucket.grantReadWrite(grantee, `${prefix}*`);
   }
@@ -175,7 +175,7 @@ function validateProps(props: DataStoreProps): void {
   }
   for (const key of ['noncurrentVersionExpiration', 'athenaResultsExpiration'] as const) {
     const value = props[key];
-    if (value !== undefined && !value.isUnresolved() && value.toDays() < 1) problems.push(`${key} must be at least 1 day`);
+    if (value !== undefined && !value.isUnresolved() && value.toHours({ integral: false }) < 24) problems.push(`${key} must be at least 1 day`);
   }
   if (problems.length > 0) throw new Error(`DataStore: ${problems.join('; ')}`);
 }

@@ -1,0 +1,70 @@
+import { Command } from 'commander';
+import { buildProgram, runCli } from '../../../lib/cli/program';
+import { CliError } from '../../../lib/cli/errors';
+import packageJson from '../../../package.json';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true)),
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true)),
+  ];
+  return { out, err, restore: () => spies.forEach((s) => s.mockRestore()) };
+}
+
+describe('impressions CLI', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  test('--version prints the package version', async () => {
+    const io = capture();
+    const code = await runCli(buildProgram(), ['node', 'impressions', '--version']);
+    io.restore();
+    expect(code).toBe(0);
+    expect(io.out.join('')).toBe(`${packageJson.version}\n`);
+  });
+
+  test('--help lists the commands', async () => {
+    const io = capture();
+    const code = await runCli(buildProgram(), ['node', 'impressions', '--help']);
+    io.restore();
+    expect(code).toBe(0);
+    expect(io.out.join('')).toMatch(/Usage: impressions \[options\] \[command\]|Usage: impressions \[options\]/);
+  });
+
+  test('an unknown command fails with a non-zero exit code', async () => {
+    const io = capture();
+    const code = await runCli(buildProgram(), ['node', 'impressions', 'no-such-command']);
+    io.restore();
+    expect(code).not.toBe(0);
+    expect(io.err.join('')).toMatch(/unknown command 'no-such-command'|too many arguments/);
+  });
+
+  test('a CliError prints its message without a stack and exits with its code', async () => {
+    const failing = (program: Command) => {
+      program.command('fail').action(() => {
+        throw new CliError('input.jsonl line 3: field "reference" is missing', 3);
+      });
+    };
+    const io = capture();
+    const code = await runCli(buildProgram([failing]), ['node', 'impressions', 'fail']);
+    io.restore();
+    expect(code).toBe(3);
+    expect(io.err.join('')).toBe('impressions: input.jsonl line 3: field "reference" is missing\n');
+  });
+
+  test('an unexpected error exits 1 with its stack', async () => {
+    const failing = (program: Command) => {
+      program.command('crash').action(() => {
+        throw new TypeError('boom');
+      });
+    };
+    const io = capture();
+    const code = await runCli(buildProgram([failing]), ['node', 'impressions', 'crash']);
+    io.restore();
+    expect(code).toBe(1);
+    expect(io.err.join('')).toMatch(/impressions: unexpected error: TypeError: boom\n\s+at /);
+  });
+});
