@@ -52,7 +52,7 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
   ],
   normalBefore: ['normal', 'unremarkable', 'within normal limits'],
   negationAfter: [
-    'not seen', 'not identified', 'not visualized', 'not present', 'not appreciated', 'not demonstrated',
+    'not', 'does not', 'do not', 'not seen', 'not identified', 'not visualized', 'not present', 'not appreciated', 'not demonstrated',
     'not evident', 'not detected', 'not noted', 'not enlarged', 'not widened', 'not dilated', 'not increased',
     'no longer seen', 'no longer visualized', 'no longer present', 'no longer evident', 'no longer identified',
     'normal', 'within normal limits', 'within normal range', 'unremarkable', 'resolved', 'cleared', 'removed',

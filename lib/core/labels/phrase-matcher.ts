@@ -84,13 +84,21 @@ export function builtUnmentions(category: 'Cardiomegaly' | 'Enlarged Cardiomedia
 
 const NO_FINDING_LIST = 'No Finding';
 
+/**
+ * Unmentions added by this project (not upstream): healed granulomatous disease is an old
+ * infection, not pneumonia ("calcified granulomas, sequela of prior granulomatous infection").
+ */
+export const PROJECT_UNMENTIONS: Readonly<Partial<Record<string, readonly string[]>>> = {
+  Pneumonia: ['granulomatous infection', 'granulomatous infectious'],
+};
+
 function compile(): readonly CompiledCategory[] {
   const mentionLists = phraseData.mention as Record<string, string[]>;
   const unmentionLists = phraseData.unmention as Record<string, string[]>;
   return Object.keys(mentionLists).map((name) => {
     const category = (name === NO_FINDING_LIST ? 'Other Finding' : name) as MentionCategory;
     const phrases = mentionLists[name].map(phraseText);
-    const unmentions = (unmentionLists[name] ?? []).map(phraseText);
+    const unmentions = [...(unmentionLists[name] ?? []), ...(PROJECT_UNMENTIONS[name] ?? [])].map(phraseText);
     if (category === 'Cardiomegaly' || category === 'Enlarged Cardiomediastinum') {
       unmentions.push(...builtUnmentions(category, mentionLists[name]));
     }
