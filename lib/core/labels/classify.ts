@@ -3,8 +3,9 @@
  * tokens of its sentence, in CheXpert's order: pre-negation uncertainty, negation, post-negation
  * uncertainty (hedges), otherwise positive. Cue wordings and windows live in cues.ts.
  */
-import type { CueKind, CueMatch } from './cue-matcher';
+import type { CueMatch } from './cue-matcher';
 import {
+  type CueKind,
   AFTER_LIST_WINDOW,
   AFTER_WINDOW,
   ALTERNATIVE_WINDOW,
