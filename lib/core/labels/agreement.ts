@@ -1,0 +1,227 @@
+/**
+ * Clinical agreement between generated and reference impressions: label both with the rule-based
+ * labeler and compare the labels per record, as F1-CheXbert does with CheXbert labels (positive or
+ * uncertain counts as present; negative and not mentioned as absent).
+ */
+import { labelReport } from './labeler';
+import { OBSERVATIONS, type LabelValue, type Observation, type ReportLabels } from './observations';
+
+/** Counts and scores of one observation over all records. */
+export interface ObservationAgreement {
+  readonly observation: Observation;
+  /** Records whose reference has the observation present. */
+  readonly support: number;
+  /** Records whose prediction has it present. */
+  readonly predicted: number;
+  readonly truePositives: number;
+  readonly falsePositives: number;
+  readonly falseNegatives: number;
+  /** TP / (TP + FP); 0 when nothing was predicted present. */
+  readonly precision: number;
+  /** TP / (TP + FN); 0 when the reference never has it. */
+  readonly recall: number;
+  /** 2TP / (2TP + FP + FN); 0 when the observation is absent from both sides of every record. */
+  readonly f1: number;
+}
+
+/** A percentile bootstrap interval of one headline figure. */
+export interface Interval {
+  readonly low: number;
+  readonly high: number;
+}
+
+/** The headline figures: macro-F1 over 14, micro-F1 over the 13 other than No Finding, micro-F1 over 14. */
+export interface HeadlineScores {
+  readonly macroF1: number;
+  readonly microF1Of13: number;
+  readonly microF1Of14: number;
+}
+
+/** The agreement table of a set of prediction/reference label pairs. */
+export interface AgreementReport extends HeadlineScores {
+  readonly records: number;
+  readonly observations: readonly ObservationAgreement[];
+  readonly intervals: Readonly<Record<keyof HeadlineScores, Interval>>;
+  readonly bootstrap: { readonly resamples: number; readonly confidence: number; readonly seed: number };
+}
+
+/** A generated and a reference label set for one record. */
+export interface LabelPair {
+  readonly prediction: ReportLabels;
+  readonly reference: ReportLabels;
+}
+
+/** Bootstrap settings. */
+export interface BootstrapOptions {
+  /** @default 1000 */
+  readonly resamples?: number;
+  /** @default 0.95 */
+  readonly confidence?: number;
+  /** @default 42 */
+  readonly seed?: number;
+}
+
+/**
+ * mulberry32: a 32-bit seeded PRNG (Tommy Ettinger's public-domain design), returning floats in
+ * [0, 1). Good enough for resampling indices; not for cryptography. The same seed gives the same
+ * sequence on every platform.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Positive or uncertain: present, as F1-CheXbert counts it. */
+export function isPresent(value: LabelValue): boolean {
+  return value === 1 || value === -1;
+}
+
+const N = OBSERVATIONS.length;
+const NO_FINDING = OBSERVATIONS.indexOf('No Finding');
+// Per record and observation: 1 true positive, 2 false positive, 3 false negative, 0 true negative.
+const TP = 1;
+const FP = 2;
+const FN = 3;
+
+function outcomes(pairs: readonly LabelPair[]): Uint8Array {
+  const out = new Uint8Array(pairs.length * N);
+  pairs.forEach((pair, r) => {
+    OBSERVATIONS.forEach((o, k) => {
+      const p = isPresent(pair.prediction[o]);
+      const g = isPresent(pair.reference[o]);
+      out[r * N + k] = p && g ? TP : p ? FP : g ? FN : 0;
+    });
+  });
+  return out;
+}
+
+function f1(tp: number, fp: number, fn: number): number {
+  const denominator = 2 * tp + fp + fn;
+  return denominator === 0 ? 0 : (2 * tp) / denominator;
+}
+
+/** Headline figures from per-observation counts (arrays of length 14). */
+function headline(tp: Float64Array, fp: Float64Array, fn: Float64Array): HeadlineScores {
+  let macro = 0;
+  let sTp = 0;
+  let sFp = 0;
+  let sFn = 0;
+  for (let k = 0; k < N; k++) {
+    macro += f1(tp[k], fp[k], fn[k]);
+    if (k === NO_FINDING) continue;
+    sTp += tp[k];
+    sFp += fp[k];
+    sFn += fn[k];
+  }
+  const all = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
+  return {
+    macroF1: macro / N,
+    microF1Of13: f1(sTp, sFp, sFn),
+    microF1Of14: f1(all(tp), all(fp), all(fn)),
+  };
+}
+
+function count(table: Uint8Array, records: Iterable<number>): [Float64Array, Float64Array, Float64Array] {
+  const tp = new Float64Array(N);
+  const fp = new Float64Array(N);
+  const fn = new Float64Array(N);
+  for (const r of records) {
+    for (let k = 0; k < N; k++) {
+      const o = table[r * N + k];
+      if (o === TP) tp[k] += 1;
+      else if (o === FP) fp[k] += 1;
+      else if (o === FN) fn[k] += 1;
+    }
+  }
+  return [tp, fp, fn];
+}
+
+/** Linear interpolation between closest ranks of sorted values (numpy's default percentile). */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+}
+
+function* resample(n: number, random: () => number): Generator<number> {
+  for (let i = 0; i < n; i++) yield Math.floor(random() * n);
+}
+
+/**
+ * Compares label pairs record by record. Figures: per-observation support, precision, recall and
+ * F1 (0 when undefined, as scikit-learn's default, which F1-CheXbert uses); macro-F1 over the 14;
+ * micro-F1 over the 13 other than No Finding (headline, as F1-CheXbert reports); micro-F1 over the
+ * 14 (for published numbers that include No Finding). Intervals: percentile bootstrap over records
+ * (resample n records with replacement, `resamples` times, seeded mulberry32, linear-interpolated
+ * percentiles). It says nothing about wording or about findings outside the 14 observations.
+ */
+export function agreement(pairs: readonly LabelPair[], options: BootstrapOptions = {}): AgreementReport {
+  const resamples = options.resamples ?? 1000;
+  const confidence = options.confidence ?? 0.95;
+  const seed = options.seed ?? 42;
+  const table = outcomes(pairs);
+  const indices = pairs.map((_, i) => i);
+  const [tp, fp, fn] = count(table, indices);
+  const observations = OBSERVATIONS.map((observation, k) => ({
+    observation,
+    support: tp[k] + fn[k],
+    predicted: tp[k] + fp[k],
+    truePositives: tp[k],
+    falsePositives: fp[k],
+    falseNegatives: fn[k],
+    precision: tp[k] + fp[k] === 0 ? 0 : tp[k] / (tp[k] + fp[k]),
+    recall: tp[k] + fn[k] === 0 ? 0 : tp[k] / (tp[k] + fn[k]),
+    f1: f1(tp[k], fp[k], fn[k]),
+  }));
+  const random = mulberry32(seed);
+  const samples: Record<keyof HeadlineScores, number[]> = { macroF1: [], microF1Of13: [], microF1Of14: [] };
+  if (pairs.length > 0) {
+    for (let b = 0; b < resamples; b++) {
+      const scores = headline(...count(table, resample(pairs.length, random)));
+      samples.macroF1.push(scores.macroF1);
+      samples.microF1Of13.push(scores.microF1Of13);
+      samples.microF1Of14.push(scores.microF1Of14);
+    }
+  }
+  const tail = (1 - confidence) / 2;
+  const interval = (values: number[]): Interval => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { low: percentile(sorted, tail), high: percentile(sorted, 1 - tail) };
+  };
+  return {
+    records: pairs.length,
+    ...headline(tp, fp, fn),
+    observations,
+    intervals: {
+      macroF1: interval(samples.macroF1),
+      microF1Of13: interval(samples.microF1Of13),
+      microF1Of14: interval(samples.microF1Of14),
+    },
+    bootstrap: { resamples, confidence, seed },
+  };
+}
+
+/** A generated and a reference impression text. */
+export interface TextPair {
+  readonly prediction: string;
+  readonly reference: string;
+}
+
+/**
+ * Labels each prediction and reference with `labelReport` and returns the agreement table: the
+ * entry point for `score --labels`. Text is never returned or logged.
+ */
+export function textAgreement(pairs: readonly TextPair[], options: BootstrapOptions = {}): AgreementReport {
+  return agreement(
+    pairs.map((p) => ({ prediction: labelReport(p.prediction), reference: labelReport(p.reference) })),
+    options,
+  );
+}

@@ -1,0 +1,190 @@
+/**
+ * Classifies one mention as positive, negative or uncertain with ordered surface rules over the
+ * tokens of its sentence, in CheXpert's order: pre-negation uncertainty, negation, post-negation
+ * uncertainty (hedges), otherwise positive. Cue wordings and windows live in cues.ts.
+ */
+import type { CueMatch } from './cue-matcher';
+import {
+  type CueKind,
+  AFTER_LIST_WINDOW,
+  AFTER_WINDOW,
+  ALTERNATIVE_WINDOW,
+  ALTERNATIVE_WORDS,
+  DESCRIPTIVE_PHRASES,
+  FILLER_WORDS,
+  LIST_WORDS,
+  NORMAL_BEFORE_WINDOW,
+  SINGULAR_COPULAS,
+  TERMINATORS,
+} from './cues';
+import type { Mention } from './phrase-matcher';
+import type { Token } from './text';
+
+/** A mention's label: 1 positive, 0 negative, -1 uncertain. */
+export type MentionLabel = 1 | 0 | -1;
+
+const TERMINATOR_SET = new Set(TERMINATORS);
+const FILLER_SET = new Set(FILLER_WORDS);
+const LIST_SET = new Set(LIST_WORDS);
+const SINGULAR_SET = new Set(SINGULAR_COPULAS);
+const ALTERNATIVE_SET = new Set(ALTERNATIVE_WORDS);
+const DESCRIPTIVE_SET = new Set(DESCRIPTIVE_PHRASES);
+
+/** The tokens and cues of one report, with an index from token to the cue covering it. */
+export interface ClassifyContext {
+  readonly tokens: readonly Token[];
+  readonly cues: readonly CueMatch[];
+  /** For each token, the index in `cues` of the cue covering it, or -1. */
+  readonly cueAt: Int32Array;
+}
+
+/** Builds the context once per report. */
+export function classifyContext(tokens: readonly Token[], cues: readonly CueMatch[]): ClassifyContext {
+  const cueAt = new Int32Array(tokens.length).fill(-1);
+  cues.forEach((cue, index) => cueAt.fill(index, cue.start, cue.end));
+  return { tokens, cues, cueAt };
+}
+
+/** True when token `i` ends a clause: punctuation other than a comma or slash, or a terminator word outside a cue. */
+function isBoundary(ctx: ClassifyContext, i: number): boolean {
+  const token = ctx.tokens[i];
+  if (token.kind === 'end' || token.kind === 'boundary') return true;
+  return token.kind === 'word' && ctx.cueAt[i] < 0 && TERMINATOR_SET.has(token.text);
+}
+
+/** First token of the clause holding the mention (scan left to a boundary or the sentence start). */
+function clauseStart(ctx: ClassifyContext, mention: Mention): number {
+  let i = mention.tokenStart - 1;
+  while (i >= 0 && ctx.tokens[i].sentence === mention.sentence && !isBoundary(ctx, i)) i -= 1;
+  return i + 1;
+}
+
+/** One past the last token of the clause holding the mention. */
+function clauseEnd(ctx: ClassifyContext, mention: Mention): number {
+  let i = mention.tokenEnd;
+  while (i < ctx.tokens.length && ctx.tokens[i].sentence === mention.sentence && !isBoundary(ctx, i)) i += 1;
+  return i;
+}
+
+interface Gap {
+  readonly counted: number;
+  readonly crossesList: boolean;
+  readonly singular: boolean;
+}
+
+/** Measures the tokens in [from, to): counted words, whether a list is crossed, a singular copula. */
+function gap(ctx: ClassifyContext, from: number, to: number): Gap {
+  let counted = 0;
+  let crossesList = false;
+  let singular = false;
+  for (let i = from; i < to; i++) {
+    const token = ctx.tokens[i];
+    if (token.kind === 'comma' || token.kind === 'slash') {
+      crossesList = true;
+      continue;
+    }
+    if (LIST_SET.has(token.text)) crossesList = true;
+    if (SINGULAR_SET.has(token.text)) singular = true;
+    if (!FILLER_SET.has(token.text) && !LIST_SET.has(token.text)) counted += 1;
+  }
+  return { counted, crossesList, singular };
+}
+
+/**
+ * True when an after-cue starting at `cueStart` reaches back to the mention: the cue is not
+ * attributive to what follows it (a comma or "and" right before it), and the words between are
+ * few, or a list with a plural or no copula ("heart, lungs and mediastinum are normal").
+ */
+function reachesBack(ctx: ClassifyContext, mention: Mention, cueStart: number): boolean {
+  if (cueStart > mention.tokenEnd) {
+    const before = ctx.tokens[cueStart - 1];
+    if (before.kind === 'comma' || LIST_SET.has(before.text)) return false;
+  }
+  const between = gap(ctx, mention.tokenEnd, cueStart);
+  if (between.crossesList) return !between.singular && between.counted <= AFTER_LIST_WINDOW;
+  return between.counted <= AFTER_WINDOW;
+}
+
+interface Scope {
+  readonly start: number;
+  readonly end: number;
+}
+
+function has(cue: CueMatch, kind: CueKind): boolean {
+  return cue.kinds.has(kind);
+}
+
+/** A cue of `kind` before the mention in its clause (forward scope to the end of the clause). */
+function before(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind): boolean {
+  return ctx.cues.some((cue) => has(cue, kind) && cue.start >= scope.start && cue.end <= mention.tokenStart);
+}
+
+/** A cue of `kind` after the mention in its clause that reaches back to it. */
+function after(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind): boolean {
+  return ctx.cues.some(
+    (cue) => has(cue, kind) && cue.start >= mention.tokenEnd && cue.end <= scope.end && reachesBack(ctx, mention, cue.start),
+  );
+}
+
+/** A cue of `kind` shortly before the mention: at most `window` counted words between. */
+function shortlyBefore(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind, window: number): boolean {
+  return ctx.cues.some(
+    (cue) =>
+      has(cue, kind) &&
+      cue.start >= scope.start &&
+      cue.end <= mention.tokenStart &&
+      gap(ctx, cue.end, mention.tokenStart).counted <= window,
+  );
+}
+
+/** An alternative ("or", "versus") within a few tokens on either side, inside the clause. */
+function nextToAlternative(ctx: ClassifyContext, mention: Mention, scope: Scope): boolean {
+  const near = (i: number): boolean => ctx.tokens[i].kind === 'word' && ALTERNATIVE_SET.has(ctx.tokens[i].text);
+  for (let i = mention.tokenEnd; i < Math.min(scope.end, mention.tokenEnd + ALTERNATIVE_WINDOW); i++) {
+    if (near(i)) return true;
+  }
+  for (let i = mention.tokenStart - 1; i >= Math.max(scope.start, mention.tokenStart - ALTERNATIVE_WINDOW); i--) {
+    if (near(i)) return true;
+  }
+  return false;
+}
+
+/**
+ * The label of one mention. Rules, first match wins:
+ * 1. uncertain: an uncertainty cue before it in its clause ("cannot exclude", "no definite") or just
+ *    after it ("is not excluded", "upper limits of normal", "borderline");
+ * 2. negative: a negation before it in its clause ("no", "without", "free of"), an attributive normal
+ *    cue just before it ("normal heart size"), or a negation just after it ("is not seen", "has
+ *    resolved", "are normal", across a list with a plural copula);
+ * 3. uncertain: a hedge before it in its clause ("likely", "suspicious for") or just after it ("is
+ *    suspected"), an alternative next to it ("X or Y"), or, for a descriptive cardiac or mediastinal
+ *    phrase, "stable"/"unchanged" near it;
+ * 4. positive.
+ * It reads surface order only, not syntax: a scope runs to a terminator word or punctuation, so
+ * "no effusion, large pneumothorax" negates both.
+ */
+export function classifyMention(ctx: ClassifyContext, mention: Mention): MentionLabel {
+  const scope = { start: clauseStart(ctx, mention), end: clauseEnd(ctx, mention) };
+  if (before(ctx, mention, scope, 'uncertainBefore') || after(ctx, mention, scope, 'uncertainAfter')) return -1;
+  if (
+    before(ctx, mention, scope, 'negationBefore') ||
+    shortlyBefore(ctx, mention, scope, 'normalBefore', NORMAL_BEFORE_WINDOW) ||
+    after(ctx, mention, scope, 'negationAfter')
+  ) {
+    return 0;
+  }
+  if (
+    before(ctx, mention, scope, 'hedgeBefore') ||
+    after(ctx, mention, scope, 'hedgeAfter') ||
+    nextToAlternative(ctx, mention, scope)
+  ) {
+    return -1;
+  }
+  if (
+    DESCRIPTIVE_SET.has(mention.phrase) &&
+    (shortlyBefore(ctx, mention, scope, 'stable', NORMAL_BEFORE_WINDOW) || after(ctx, mention, scope, 'stable'))
+  ) {
+    return -1;
+  }
+  return 1;
+}

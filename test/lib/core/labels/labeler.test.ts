@@ -1,0 +1,173 @@
+import { labelMentions, labelReport } from '../../../../lib/core/labels/labeler';
+import { OBSERVATIONS, type Observation } from '../../../../lib/core/labels/observations';
+
+function label(text: string, observation: Observation): number | null {
+  return labelReport(text)[observation];
+}
+
+describe('mentions', () => {
+  test('phrases match inside words, like upstream stems', () => {
+    expect(label('Bibasilar opacities.', 'Lung Opacity')).toBe(1);
+    expect(label('Subsegmental atelectasis.', 'Atelectasis')).toBe(1);
+  });
+
+  test('phrases match across hard-wrapped lines', () => {
+    expect(label('Stable\nheart size.', 'Cardiomegaly')).toBe(-1);
+  });
+
+  test('a mention inside an unmention is dropped (upstream list)', () => {
+    expect(label('Small pericardial effusion.', 'Pleural Effusion')).toBeNull();
+    expect(label('Calcified nodule in the left lung.', 'Lung Lesion')).toBeNull();
+    expect(label('Massive cardiomegaly.', 'Lung Lesion')).toBeNull();
+  });
+
+  test('unmentions built in code for Cardiomegaly and Enlarged Cardiomediastinum', () => {
+    const labels = labelReport('Opacity over the heart. Mass in the superior mediastinum.');
+    expect(labels.Cardiomegaly).toBeNull();
+    expect(labels['Enlarged Cardiomediastinum']).toBeNull();
+    expect(labels['Lung Opacity']).toBe(1);
+    expect(labels['Lung Lesion']).toBe(1);
+  });
+
+  test('project unmention: granulomatous infection is not pneumonia', () => {
+    expect(label('Sequela of prior granulomatous infection.', 'Pneumonia')).toBeNull();
+  });
+
+  test('no mention is null', () => {
+    expect(label('No acute cardiopulmonary process.', 'Pneumothorax')).toBeNull();
+  });
+});
+
+describe('negation', () => {
+  test('forward scope covers every member of a list to the sentence end', () => {
+    const labels = labelReport('No focal consolidation, pleural effusion, or pneumothorax.');
+    expect(labels.Consolidation).toBe(0);
+    expect(labels['Pleural Effusion']).toBe(0);
+    expect(labels.Pneumothorax).toBe(0);
+  });
+
+  test('the sentence end stops the scope', () => {
+    expect(label('No pneumothorax. Small left effusion.', 'Pleural Effusion')).toBe(1);
+  });
+
+  test.each(['but', 'however', 'with', 'there'])('the terminator "%s" stops the scope', (word) => {
+    expect(label(`No pneumothorax ${word} small left effusion.`, 'Pleural Effusion')).toBe(1);
+  });
+
+  test('a semicolon stops the scope', () => {
+    expect(label('No pneumothorax; small left effusion.', 'Pleural Effusion')).toBe(1);
+  });
+
+  test('a terminator inside a cue does not end the scope ("consistent with")', () => {
+    expect(label('Opacity consistent with pneumonia.', 'Pneumonia')).toBe(-1);
+  });
+
+  test.each([
+    ['Pneumothorax is not seen.', 'Pneumothorax'],
+    ['The left effusion has resolved.', 'Pleural Effusion'],
+    ['Heart size is normal.', 'Cardiomegaly'],
+    ['The heart is not significantly enlarged.', 'Cardiomegaly'],
+    ['Heart size within normal limits.', 'Cardiomegaly'],
+  ] as const)('short backward window: %s', (text, observation) => {
+    expect(label(text, observation)).toBe(0);
+  });
+
+  test('the backward window is short', () => {
+    expect(label('Effusion at the right base seen on the lateral view of the prior exam is not seen.', 'Pleural Effusion')).toBe(1);
+  });
+
+  test('a list with a plural copula negates every member', () => {
+    const labels = labelReport('The heart, lungs and mediastinum are normal.');
+    expect(labels.Cardiomegaly).toBe(0);
+    expect(labels['Enlarged Cardiomediastinum']).toBe(0);
+  });
+
+  test('a singular copula does not reach back across a list', () => {
+    expect(label('Left pleural effusion and the cardiac silhouette is normal.', 'Pleural Effusion')).toBe(1);
+  });
+
+  test('an attributive normal cue negates what follows it, not what precedes it', () => {
+    const labels = labelReport('Left pleural effusion, normal heart size.');
+    expect(labels.Cardiomegaly).toBe(0);
+    expect(labels['Pleural Effusion']).toBe(1);
+  });
+
+  test('a pseudo-negation does not negate', () => {
+    expect(label('No change in the moderate cardiomegaly.', 'Cardiomegaly')).toBe(1);
+  });
+});
+
+describe('uncertainty and hedges', () => {
+  test.each(['Cannot exclude small effusion.', 'No definite effusion.', 'Small effusion is not excluded.'])(
+    'uncertainty before negation: %s',
+    (text) => {
+      expect(label(text, 'Pleural Effusion')).toBe(-1);
+    },
+  );
+
+  test.each(['Findings may represent pneumonia.', 'Likely pneumonia.', 'Opacity suspicious for pneumonia.', 'Pneumonia is suspected.'])(
+    'hedge: %s',
+    (text) => {
+      expect(label(text, 'Pneumonia')).toBe(-1);
+    },
+  );
+
+  test('"X or Y" makes both uncertain', () => {
+    const labels = labelReport('Left basilar atelectasis or pneumonia.');
+    expect(labels.Atelectasis).toBe(-1);
+    expect(labels.Pneumonia).toBe(-1);
+  });
+
+  test('negation wins over "or" and hedges', () => {
+    expect(label('No effusion or pneumothorax.', 'Pneumothorax')).toBe(0);
+  });
+
+  test('borderline and upper limits of normal are uncertain, not negative', () => {
+    expect(label('Borderline cardiomegaly.', 'Cardiomegaly')).toBe(-1);
+    expect(label('Heart size is upper limits of normal.', 'Cardiomegaly')).toBe(-1);
+  });
+
+  test('stable descriptive phrases are uncertain; a stable disease stays positive', () => {
+    expect(label('Stable cardiomediastinal silhouette.', 'Enlarged Cardiomediastinum')).toBe(-1);
+    expect(label('Heart size is stable.', 'Cardiomegaly')).toBe(-1);
+    expect(label('Stable cardiomegaly.', 'Cardiomegaly')).toBe(1);
+  });
+
+  test('a descriptive phrase without a cue is positive, as in CheXpert', () => {
+    expect(label('The heart is enlarged.', 'Cardiomegaly')).toBe(1);
+  });
+});
+
+describe('aggregation', () => {
+  test('positive beats uncertain beats negative', () => {
+    expect(label('No effusion. Possible effusion. Small effusion.', 'Pleural Effusion')).toBe(1);
+    expect(label('No effusion. Possible effusion.', 'Pleural Effusion')).toBe(-1);
+    expect(label('No effusion. Effusion is not seen.', 'Pleural Effusion')).toBe(0);
+  });
+
+  test('heart failure makes an unmentioned cardiomegaly uncertain', () => {
+    expect(label('Findings of congestive heart failure.', 'Cardiomegaly')).toBe(-1);
+    expect(label('Findings of congestive heart failure. Heart size is normal.', 'Cardiomegaly')).toBe(0);
+    expect(label('No heart failure.', 'Cardiomegaly')).toBeNull();
+  });
+
+  test('No Finding is 1 when nothing but support devices is positive or uncertain', () => {
+    expect(label('Heart size is normal. No effusion.', 'No Finding')).toBe(1);
+    expect(label('Right PICC line in place. No effusion.', 'No Finding')).toBe(1);
+    expect(label('', 'No Finding')).toBe(1);
+  });
+
+  test('No Finding is null with a positive or uncertain observation or other abnormality', () => {
+    expect(label('Possible effusion.', 'No Finding')).toBeNull();
+    expect(label('Calcified granuloma.', 'No Finding')).toBeNull();
+    expect(label('No emphysema.', 'No Finding')).toBe(1);
+  });
+
+  test('every report gets all 14 observations', () => {
+    expect(Object.keys(labelReport('Mild cardiomegaly.'))).toEqual([...OBSERVATIONS]);
+  });
+
+  test('labelMentions returns each mention with its label', () => {
+    expect(labelMentions('No pneumothorax.').map((m) => [m.category, m.phrase, m.label])).toEqual([['Pneumothorax', 'pneumothorax', 0]]);
+  });
+});
