@@ -150,7 +150,7 @@ describe('properties on the Indiana dev set', () => {
       const p = text();
       const r = text();
       const got = scorer.score(p, r);
-      const want = { ...naiveScore(p, r, false), rouge3: naiveRougeN(naiveTokens(r, false), naiveTokens(p, false), 3) };
+      const want: Record<string, Score> = { ...naiveScore(p, r, false), rouge3: naiveRougeN(naiveTokens(r, false), naiveTokens(p, false), 3) };
       for (const type of scorer.types) expect(got[type]).toEqual(want[type]);
     }
   });
