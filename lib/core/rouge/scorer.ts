@@ -58,7 +58,7 @@ export class RougeScorer<T extends RougeType = DefaultRougeType> {
 
   /** Scores `prediction` against `reference` for every configured type. */
   score(prediction: string, reference: string): RougeScores<T> {
-    if (this.interner.size > MAX_VOCABULARY) this.interner.reset();
+    if (this.interner.entryCount > MAX_VOCABULARY) this.interner.reset();
     this.interner.tokenize(prediction, this.pred);
     this.interner.tokenize(reference, this.ref);
     this.ensureVocabulary(this.interner.size);
