@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import * as label from './commands/label';
+import * as score from './commands/score';
 import { CliError } from './errors';
 
 /** A command module's registration function. */
@@ -11,6 +12,7 @@ export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
 const COMMANDS: readonly RegisterCommand[] = [
+  score.register,
   label.register,
 ];
 
