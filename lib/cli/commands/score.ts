@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_ROUGE_TYPES, DEFAULT_SEED, Mt19937, RougeScorer, summarize } from '../../core/rouge';
 import type { DefaultRougeType, RougeScores, Summary } from '../../core/rouge';
+import { textAgreement, type AgreementReport } from '../../core/labels/agreement';
+import { formatAgreementTable } from '../../core/labels/agreement-table';
 import { CliError } from '../errors';
 import { startProgress } from '../progress';
 import type { Progress } from '../progress';
@@ -27,6 +29,8 @@ export interface ScoreArgs {
   readonly perRecord?: string;
   readonly json: boolean;
   readonly seed: number;
+  /** Also label both texts of each pair and report clinical agreement (see lib/core/labels). */
+  readonly labels?: boolean;
   readonly stdout: NodeJS.WritableStream;
   /** Progress sink factory (tests pass a silent one). @default startProgress */
   readonly progress?: (label: string, total: number, unit: string) => Progress;
@@ -39,6 +43,8 @@ export interface ScoreReport {
   readonly measure: 'fmeasure';
   readonly bootstrap: { readonly resamples: number; readonly confidence: number; readonly seed: number; readonly rng: 'mt19937' };
   readonly scores: { readonly [K in DefaultRougeType]: Summary };
+  /** With `--labels`: agreement of the CheXpert-style labels of prediction and reference. */
+  readonly labels?: AgreementReport;
 }
 
 /** At most this many problems are listed in one error. */
@@ -184,13 +190,19 @@ export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
     measure: 'fmeasure',
     bootstrap: { resamples: DEFAULT_RESAMPLES, confidence: DEFAULT_CONFIDENCE, seed: args.seed, rng: 'mt19937' },
     scores: summaries,
+    ...(args.labels === true ? { labels: textAgreement(pairs, { seed: args.seed }) } : {}),
   };
 
   if (args.perRecord !== undefined) {
     const lines = pairs.map((pair, i) => JSON.stringify({ id: pair.id, ...scores[i] }));
     writeFileAtomic(args.perRecord, lines.join('\n') + '\n');
   }
-  args.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatTable(report));
+  if (args.json) {
+    args.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else {
+    args.stdout.write(formatTable(report));
+    if (report.labels !== undefined) args.stdout.write(`\nClinical agreement (rule-based CheXpert-style labels)\n${formatAgreementTable(report.labels)}`);
+  }
   return report;
 }
 
@@ -212,13 +224,15 @@ export function register(program: Command): void {
     .option('--per-record <out.jsonl>', 'also write each pair\'s precision/recall/F per type, in input order')
     .option('--json', 'print the summary as JSON instead of a table', false)
     .option('--seed <n>', 'seed of the bootstrap (MT19937, as numpy.random.seed)', String(DEFAULT_SEED))
-    .action(async (options: { input: string; stemmer: boolean; perRecord?: string; json: boolean; seed: string }) => {
+    .option('--labels', 'also label prediction and reference for the 14 CheXpert observations and report their agreement (F1)', false)
+    .action(async (options: { input: string; stemmer: boolean; perRecord?: string; json: boolean; seed: string; labels: boolean }) => {
       await runScore({
         input: options.input,
         stemmer: options.stemmer,
         perRecord: options.perRecord,
         json: options.json,
         seed: parseSeed(options.seed),
+        labels: options.labels,
         stdout: process.stdout,
       });
     });

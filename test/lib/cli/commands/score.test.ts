@@ -88,6 +88,30 @@ describe('impressions score', () => {
     expect(fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['1', 'x']);
   });
 
+  test('--labels adds the clinical agreement of the CheXpert-style labels, in the table and in --json', async () => {
+    const input = write('pairs.jsonl', [
+      JSON.stringify({ id: 'a', prediction: 'Small left pleural effusion.', reference: 'Small left pleural effusion. No pneumothorax.' }),
+      JSON.stringify({ id: 'b', prediction: 'No acute cardiopulmonary process.', reference: 'Cardiomegaly with mild pulmonary edema.' }),
+    ].join('\n'));
+    const table = sink();
+    await runScore({ input, stemmer: false, json: false, seed: 1, labels: true, stdout: table.stream });
+    expect(table.text()).toContain('Clinical agreement (rule-based CheXpert-style labels)');
+    expect(table.text()).toMatch(/^Pleural Effusion\s+1\s+1\s+1\.000\s+1\.000\s+1\.000$/m);
+    expect(table.text()).toMatch(/^Cardiomegaly\s+1\s+0\s/m);
+
+    const json = sink();
+    const report = await runScore({ input, stemmer: false, json: true, seed: 1, labels: true, stdout: json.stream });
+    const parsed = JSON.parse(json.text());
+    expect(parsed.labels.records).toBe(2);
+    expect(parsed.labels.microF1Of13).toBeCloseTo(report.labels!.microF1Of13, 12);
+    // Effusion agrees (TP 1); cardiomegaly and edema are missed (FN 2): micro-F1 = 2/(2+0+2).
+    expect(report.labels!.microF1Of13).toBeCloseTo(0.5, 12);
+
+    const plain = sink();
+    expect((await runScore({ input, stemmer: false, json: false, seed: 1, stdout: plain.stream })).labels).toBeUndefined();
+    expect(plain.text()).not.toContain('Clinical agreement');
+  });
+
   test.each([
     ['invalid JSON', `${lines[0]}\n{"prediction": "${SECRET}", \n`, /pairs\.jsonl:2: invalid JSON/],
     ['missing field', `${lines[0]}\n{"prediction": "${SECRET}"}\n`, /pairs\.jsonl:2: field "reference" is missing/],
