@@ -3,11 +3,11 @@
  * labeler and writes one `{"id", "labels"}` line per record, in input order.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { labelReport } from '../../core/labels/labeler';
 import { OBSERVATIONS, type ReportLabels } from '../../core/labels/observations';
 import { CliError } from '../errors';
+import { writeFileAtomic } from '../files';
 
 export { textAgreement, type AgreementReport, type TextPair } from '../../core/labels/agreement';
 export { formatAgreementTable } from '../../core/labels/agreement-table';
@@ -67,18 +67,6 @@ function formatLine(line: LabelLine): string {
   return JSON.stringify({ id: line.id, labels });
 }
 
-/** Writes `text` to `file` through a temporary file in the same folder and a rename. */
-function writeAtomically(file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw new CliError(`${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
-
 /**
  * The action of `label`: returns the number of records labelled. Output goes to `args.out` (atomic)
  * or to `stdout`.
@@ -97,7 +85,7 @@ export async function runLabel(args: LabelArgs, stdout: NodeJS.WritableStream = 
   if (args.out === undefined) {
     stdout.write(text);
   } else {
-    writeAtomically(args.out, text);
+    writeFileAtomic(args.out, text);
   }
   return lines.length;
 }

@@ -5,13 +5,13 @@
  * (or record) and the field, never the texts.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_ROUGE_TYPES, DEFAULT_SEED, Mt19937, RougeScorer, summarize } from '../../core/rouge';
 import type { DefaultRougeType, RougeScores, Summary } from '../../core/rouge';
 import { textAgreement, type AgreementReport } from '../../core/labels/agreement';
 import { formatAgreementTable } from '../../core/labels/agreement-table';
 import { CliError } from '../errors';
+import { writeFileAtomic } from '../files';
 import { startProgress } from '../progress';
 import type { Progress } from '../progress';
 
@@ -127,18 +127,6 @@ export function readPairs(file: string): ScorePair[] {
   }
   if (pairs.length === 0) throw new CliError(`${file}: no records (expected JSON Lines of {"id"?, "prediction", "reference"})`);
   return pairs;
-}
-
-/** Writes `content` to `file` through a temporary file in the same directory and a rename. */
-export function writeFileAtomic(file: string, content: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    fs.writeFileSync(temp, content);
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw new CliError(`${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
 }
 
 /** The aggregation statement printed above the table. */
