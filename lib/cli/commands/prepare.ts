@@ -13,11 +13,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import type { Entry } from 'yauzl';
 import { loadConfigFromProject } from '../../config';
 import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/reports/mimic-record';
 import { EvalRecord, formatEvalRecord, RecordError, validateIndianaRecords } from '../../core/reports/records';
-import { ReportZip, ZipReadError } from '../../core/reports/report-zip';
+import { ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/reports/split-csv';
 import { CliError } from '../errors';
 import { startProgress } from '../progress';
@@ -160,9 +159,11 @@ async function readReports(zipFile: string, rows: readonly SplitRow[], showProgr
       else list.push(index);
     });
     const scan = startProgress('Indexing zip', zip.entryCount, 'entries', showProgress);
-    let found: Map<string, Entry>;
+    let found: Map<string, ZipEntryInfo>;
     try {
-      found = await zip.findEntries(new Set(wanted.keys()), (seen) => scan.update(seen));
+      found = zip.findEntries(new Set(wanted.keys()), (seen) => scan.update(seen));
+    } catch (error) {
+      throw new CliError((error as Error).message);
     } finally {
       scan.stop();
     }
@@ -174,7 +175,7 @@ async function readReports(zipFile: string, rows: readonly SplitRow[], showProgr
     }
     missing.sort((a, b) => a.line - b.line);
     // Read in file order: the window reader then touches each part of the zip once.
-    const ordered = [...found.entries()].sort((a, b) => a[1].relativeOffsetOfLocalHeader - b[1].relativeOffsetOfLocalHeader);
+    const ordered = [...found.entries()].sort((a, b) => a[1].offset - b[1].offset);
     const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     const bar = startProgress('Parsing reports', ordered.length, 'reports', showProgress);
     try {
@@ -182,7 +183,7 @@ async function readReports(zipFile: string, rows: readonly SplitRow[], showProgr
       for (const [name, entry] of ordered) {
         let bytes: Buffer;
         try {
-          bytes = await zip.readEntry(entry);
+          bytes = zip.readEntry(entry);
         } catch (error) {
           throw new CliError(error instanceof ZipReadError ? error.message : `${zipFile}: entry ${name}: ${(error as Error).message}`);
         }
