@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/reports/mimic-record';
@@ -71,7 +72,8 @@ export interface PrepareReport {
   /** `test` rows are counted but not prepared. */
   readonly ignoredTestRows: number;
   readonly skipped: { readonly missing: readonly SkippedStudy[]; readonly unparsable: readonly SkippedStudy[] };
-  readonly outputs: Readonly<Record<string, FileFacts>>;
+  /** Size of each file written (upload verifies contents against S3 itself). */
+  readonly outputs: Readonly<Record<string, { readonly path: string; readonly bytes: number }>>;
 }
 
 /** Names of every file prepare may write; stale copies are removed so the folder matches the report. */
@@ -114,14 +116,34 @@ function facts(file: string, bytes: Buffer): FileFacts {
   return { path: path.resolve(file), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-async function hashFile(file: string): Promise<FileFacts> {
+/** Hashing code run in a worker thread, so the zip's SHA-256 costs no time on the main thread. */
+const HASH_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { createHash } = require('node:crypto');
+try {
   const hash = createHash('sha256');
+  const fd = fs.openSync(workerData, 'r');
+  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
   let bytes = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { path: path.resolve(file), bytes, sha256: hash.digest('hex') };
+  for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; bytes += n) hash.update(buffer.subarray(0, n));
+  fs.closeSync(fd);
+  parentPort.postMessage({ bytes, sha256: hash.digest('hex') });
+} catch (error) {
+  parentPort.postMessage({ error: error.code || error.message });
+}`;
+
+/** SHA-256 and size of a file, computed in a worker thread. */
+function hashFileInWorker(file: string): Promise<FileFacts> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: file });
+    worker.once('message', (m: { bytes: number; sha256: string } | { error: string }) => {
+      void worker.terminate();
+      if ('error' in m) reject(new Error(m.error));
+      else resolve({ path: path.resolve(file), bytes: m.bytes, sha256: m.sha256 });
+    });
+    worker.once('error', reject);
+  });
 }
 
 function describeStudies(studies: readonly SkippedStudy[], splitFile: string): string {
@@ -217,17 +239,15 @@ async function readReports(zipFile: string, rows: readonly SplitRow[], showProgr
   }
 }
 
-/** Writes `lines` (each without newline) to `file`, one per line, in large chunks. */
-function writeLines(file: string, lines: Iterable<string>): FileFacts {
+/** Writes `lines` (each without newline) to `file`, one per line, in large chunks; returns the size. */
+function writeLines(file: string, lines: Iterable<string>): number {
   const fd = fs.openSync(file, 'w');
-  const hash = createHash('sha256');
   let bytes = 0;
   let chunk: string[] = [];
   let chunkLength = 0;
   const flush = (): void => {
     const buffer = Buffer.from(chunk.join(''), 'utf8');
     fs.writeSync(fd, buffer);
-    hash.update(buffer);
     bytes += buffer.length;
     chunk = [];
     chunkLength = 0;
@@ -242,7 +262,7 @@ function writeLines(file: string, lines: Iterable<string>): FileFacts {
   } finally {
     fs.closeSync(fd);
   }
-  return { path: file, bytes, sha256: hash.digest('hex') };
+  return bytes;
 }
 
 /**
@@ -292,7 +312,7 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
   let zipOutcome: ZipOutcome | undefined;
   let zipFacts: (FileFacts & { entries: number }) | undefined;
   if (options.mimicZip !== undefined) {
-    const zipHash = hashFile(options.mimicZip).catch((error: Error) => error);
+    const zipHash = hashFileInWorker(options.mimicZip).catch((error: Error) => error);
     zipOutcome = await readReports(options.mimicZip, rows, options.progress);
     const hashed = await zipHash;
     if (hashed instanceof Error) throw new CliError(`${options.mimicZip}: cannot read the zip (${hashed.message})`);
@@ -317,15 +337,21 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
   const temp = path.join(options.out, `.prepare-${process.pid}-${randomBytes(4).toString('hex')}`);
   fs.mkdirSync(temp);
   try {
-    const outputs: Record<string, FileFacts> = {};
+    const outputs: Record<string, { path: string; bytes: number }> = {};
     const written: Record<string, number> = {};
     const put = (name: string, lines: Iterable<string>, count: number): void => {
-      outputs[name] = { ...writeLines(path.join(temp, name), lines), path: path.resolve(options.out, name) };
+      outputs[name] = { path: path.resolve(options.out, name), bytes: writeLines(path.join(temp, name), lines) };
       written[name] = count;
     };
     if (zipOutcome !== undefined) {
-      const bySplit = (split: SplitName): EvalRecord[] =>
-        rows.flatMap((row, i) => (row.split === split && zipOutcome.records[i] !== undefined ? [zipOutcome.records[i] as EvalRecord] : []));
+      const bySplit = (split: SplitName): EvalRecord[] => {
+        const list: EvalRecord[] = [];
+        for (let i = 0; i < rows.length; i += 1) {
+          const record = zipOutcome.records[i];
+          if (rows[i].split === split && record !== undefined) list.push(record);
+        }
+        return list;
+      };
       const train = bySplit('train');
       const dev = bySplit('dev');
       const template = options.template;

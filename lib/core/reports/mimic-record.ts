@@ -37,6 +37,7 @@ export function recordFromReport(text: string, studyId: string, subjectId: strin
 /** Zip entry name of a report: `files/p<first two characters of subject>/p<subject>/s<study>.txt`. */
 export function reportEntryName(studyId: string, subjectId: string): string {
   // Python slices by code point; Array.from does the same for an id with astral characters.
-  const prefix = Array.from(subjectId).slice(0, 2).join('');
+  const plain = !/[\ud800-\udfff]/.test(subjectId.slice(0, 4));
+  const prefix = plain ? subjectId.slice(0, 2) : Array.from(subjectId).slice(0, 2).join('');
   return `files/p${prefix}/p${subjectId}/s${studyId}.txt`;
 }

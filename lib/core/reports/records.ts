@@ -119,11 +119,10 @@ export function validateIndianaRecords(value: unknown, file: string): EvalRecord
 
 /** One JSONL line (no newline) of a record, keys in schema order. */
 export function formatEvalRecord(record: EvalRecord): string {
-  return JSON.stringify({
-    study_id: record.study_id,
-    subject_id: record.subject_id,
-    findings: record.findings,
-    impression: record.impression,
-    background: record.background,
-  });
+  // Built by hand (each value through JSON.stringify) to fix the key order without a temporary object.
+  return (
+    `{"study_id":${JSON.stringify(record.study_id)},"subject_id":${JSON.stringify(record.subject_id)},` +
+    `"findings":${JSON.stringify(record.findings)},"impression":${JSON.stringify(record.impression)},` +
+    `"background":${JSON.stringify(record.background)}}`
+  );
 }
