@@ -61,5 +61,5 @@ export function collapseWhitespaceRuns(text: string): string {
 
 /** Python `text.replace('\n', '')`: deletes every newline (JS `replace('\n', '')` would delete only the first). */
 export function deleteNewlines(text: string): string {
-  return text.indexOf('\n') === -1 ? text : text.split('\n').join('');
+  return text.indexOf('\n') === -1 ? text : text.replaceAll('\n', '');
 }
