@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import * as label from './commands/label';
+import * as prepare from './commands/prepare';
 import * as score from './commands/score';
+import * as upload from './commands/upload';
 import { CliError } from './errors';
 
 /** A command module's registration function. */
@@ -12,6 +14,8 @@ export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
 const COMMANDS: readonly RegisterCommand[] = [
+  prepare.register,
+  upload.register,
   score.register,
   label.register,
 ];

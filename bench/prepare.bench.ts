@@ -1,0 +1,173 @@
+/**
+ * Benchmark of `impressions prepare` on a zip the size of the MIMIC-CXR release: 228,000 synthetic
+ * reports shaped like shared/data/mimic-sample (sentences from the Indiana dev set), one directory
+ * entry per patient folder, deflated, ZIP64 end records; and a split of 93,544 of them (91,544
+ * train, 2,000 dev) in random order. Generated in a temporary folder, deleted afterwards.
+ *
+ * Prints the time of the prepare run (in a child process, so its peak RSS is its own) and that
+ * child's whole wall time. Target: ≤ 2.5 s and < 1 GB (the official Python script: 5.0 s, 261 MiB).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ZipWriter } from '../test/helpers/zip-writer';
+
+const REPORTS = 228_000;
+const TRAIN = 91_544;
+const DEV = 2_000;
+const ROOT = path.resolve(__dirname, '..');
+
+/** Deterministic PRNG (mulberry32), so every run benchmarks the same corpus. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function wrap(text: string, width = 76): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > width && line !== '') {
+      lines.push(` ${line}`);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(` ${line}`);
+  return lines.join('\n');
+}
+
+function sentences(text: string): string[] {
+  return text.split(/(?<=\.)\s+/).filter((s) => s.length > 3);
+}
+
+function generate(dir: string): { zip: string; split: string } {
+  const random = rng(20210601);
+  const indiana = JSON.parse(fs.readFileSync(path.join(ROOT, '../shared/data/indiana_dev.json'), 'utf8')) as { findings: string; impression: string }[];
+  const findingsPool = indiana.flatMap((r) => sentences(r.findings));
+  const impressionPool = indiana.flatMap((r) => sentences(r.impression.replace(/\b\d\.\s/g, '')));
+  const pick = (pool: string[], n: number): string[] => Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)]);
+  const titles = ['CHEST (PA AND LAT)', 'CHEST (PORTABLE AP)', 'CHEST (PA AND LAT) PA AND LATERAL VIEWS OF THE CHEST'];
+
+  // Patients with 1-7 studies each, ids in the MIMIC-CXR ranges, entries sorted by name.
+  const studies: { subject: string; study: string }[] = [];
+  const usedStudies = new Set<number>();
+  let subjectNumber = 10_000_000;
+  while (studies.length < REPORTS) {
+    subjectNumber += 1 + Math.floor(random() * 120);
+    const count = Math.min(REPORTS - studies.length, 1 + Math.floor(random() * 7));
+    const ids: string[] = [];
+    while (ids.length < count) {
+      const id = 50_000_000 + Math.floor(random() * 10_000_000);
+      if (usedStudies.has(id)) continue;
+      usedStudies.add(id);
+      ids.push(String(id));
+    }
+    for (const study of ids.sort()) studies.push({ subject: String(subjectNumber), study });
+  }
+
+  const zip = path.join(dir, 'mimic-cxr-reports.zip');
+  const writer = new ZipWriter(zip, { zip64: true, level: 6 });
+  writer.add({ name: 'files/' });
+  let lastPrefix = '';
+  let lastSubject = '';
+  for (const { subject, study } of studies) {
+    const prefix = subject.slice(0, 2);
+    if (prefix !== lastPrefix) writer.add({ name: `files/p${prefix}/` });
+    if (subject !== lastSubject) writer.add({ name: `files/p${prefix}/p${subject}/` });
+    lastPrefix = prefix;
+    lastSubject = subject;
+    const numbered = random() < 0.3;
+    const impression = pick(impressionPool, 1 + Math.floor(random() * 3));
+    const text = [
+      '                                 FINAL REPORT',
+      ` EXAMINATION:  ${titles[Math.floor(random() * titles.length)]}`,
+      ' ',
+      ` INDICATION:  ___-year-old ${random() < 0.5 ? 'woman' : 'man'} with ${pick(['cough', 'dyspnea', 'fever', 'chest pain'], 1)[0]}.`,
+      ' ',
+      ' COMPARISON:  ___',
+      ' ',
+      ' FINDINGS: ',
+      ' ',
+      wrap(pick(findingsPool, 3 + Math.floor(random() * 6)).join(' ')),
+      ' ',
+      ' IMPRESSION: ',
+      ' ',
+      numbered ? impression.map((s, i) => ` ${i + 1}. ${s}`).join('\n \n') : wrap(impression.join(' ')),
+      '',
+    ].join('\n');
+    writer.add({ name: `files/p${prefix}/p${subject}/s${study}.txt`, data: text });
+  }
+  writer.finish();
+
+  // Split: a random 93,544 of the reports, in random order.
+  const order = studies.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const rows = ['study_id,subject_id,split'];
+  order.slice(0, TRAIN + DEV).forEach((index, n) => {
+    rows.push(`${studies[index].study},${studies[index].subject},${n < TRAIN ? 'train' : 'dev'}`);
+  });
+  const split = path.join(dir, 'split.csv');
+  fs.writeFileSync(split, `${rows.join('\n')}\n`);
+  return { zip, split };
+}
+
+async function child(zip: string, split: string, out: string): Promise<void> {
+  const { runPrepare } = await import('../lib/cli/commands/prepare.js');
+  const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  await runPrepare({ split, mimicZip: zip, out, template: 'Findings: {context}', progress: false, log: () => undefined });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  // CPU time of all threads of the process (main + zip-hash worker) during the run.
+  const cpuMs = (used.user + used.system) / 1000;
+  process.stdout.write(`${JSON.stringify({ ms, cpuMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+}
+
+function main(): void {
+  // PREPARE_BENCH_DIR keeps the generated corpus in that folder between runs (for profiling).
+  const keep = process.env.PREPARE_BENCH_DIR;
+  const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'prepare-bench-'));
+  try {
+    const t0 = Date.now();
+    const reuse = keep !== undefined && fs.existsSync(path.join(dir, 'split.csv'));
+    if (keep !== undefined) fs.mkdirSync(dir, { recursive: true });
+    const { zip, split } = reuse ? { zip: path.join(dir, 'mimic-cxr-reports.zip'), split: path.join(dir, 'split.csv') } : generate(dir);
+    const size = fs.statSync(zip).size;
+    process.stdout.write(`generated ${REPORTS} reports, zip ${(size / 2 ** 20).toFixed(1)} MiB (ZIP64) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    const runs: { ms: number; cpuMs: number; maxRssKb: number; wallMs: number }[] = [];
+    for (let run = 0; run < 3; run += 1) {
+      const out = path.join(dir, `out-${run}`);
+      const began = Date.now();
+      const result = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', zip, split, out], { encoding: 'utf8', cwd: ROOT });
+      const wallMs = Date.now() - began;
+      if (result.status !== 0) throw new Error(`prepare failed: ${result.stderr}`);
+      runs.push({ ...(JSON.parse(result.stdout.trim().split('\n').pop() as string) as { ms: number; cpuMs: number; maxRssKb: number }), wallMs });
+    }
+    for (const [i, r] of runs.entries()) {
+      process.stdout.write(`run ${i + 1}: prepare ${(r.ms / 1000).toFixed(2)} s (CPU ${(r.cpuMs / 1000).toFixed(2)} s), process wall ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MiB\n`);
+    }
+    const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
+    const peak = Math.max(...runs.map((r) => r.maxRssKb)) / 1024;
+    process.stdout.write(`load average during the runs: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs\n`);
+    process.stdout.write(`prepare (best of 3): ${(best.ms / 1000).toFixed(2)} s (target ≤ 2.5 s; official Python 5.0 s); peak RSS ${peak.toFixed(0)} MiB (target < 1024 MiB)\n`);
+  } finally {
+    if (keep === undefined) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') {
+  void child(process.argv[3], process.argv[4], process.argv[5]);
+} else {
+  main();
+}

@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatEvalRecord, parseEvalRecordLine, parseEvalRecordsJsonl, validateIndianaRecords } from '../../../../lib/core/reports/records';
+
+const INDIANA = path.resolve(__dirname, '../../../../../shared/data/indiana_dev.json');
+const record = { study_id: '1', subject_id: '', findings: 'f', impression: 'i', background: 'b' };
+
+test('the real Indiana dev set: 2,000 valid records', () => {
+  const records = validateIndianaRecords(JSON.parse(fs.readFileSync(INDIANA, 'utf8')), INDIANA);
+  expect(records).toHaveLength(2000);
+  expect(Object.keys(records[0])).toEqual(['study_id', 'subject_id', 'findings', 'impression', 'background']);
+});
+
+describe('Indiana validation names file, index, study id and field', () => {
+  test.each([
+    [{ a: 1 }, /i\.json: expected a JSON array of records, got an object/],
+    [[record, 'x'], /i\.json \[1\]: expected a JSON object .* got a string/],
+    [[{ ...record, impression: undefined }], /i\.json \[0\] \(study_id "1"\): field impression is missing/],
+    [[{ ...record, findings: 3 }], /i\.json \[0\] \(study_id "1"\): field findings must be a string, got a number/],
+    [[{ ...record, study_id: 1 }], /i\.json \[0\]: field study_id must be a string, got a number/],
+    [[record, record], /i\.json \[1\] \(study_id "1"\): field study_id repeats record \[0\]/],
+  ])('%#', (value, message) => {
+    expect(() => validateIndianaRecords(value, 'i.json')).toThrow(message);
+  });
+});
+
+test('one JSONL line round-trips and keeps the schema order; extra fields are dropped', () => {
+  const line = formatEvalRecord({ ...record, findings: 'ünïcode \u2028 "q"' });
+  expect(parseEvalRecordLine(line, 'd.jsonl', 1)).toEqual({ ...record, findings: 'ünïcode \u2028 "q"' });
+  expect(parseEvalRecordLine(JSON.stringify({ extra: 1, ...record }), 'd.jsonl', 1)).toEqual(record);
+  expect(Object.keys(JSON.parse(line))).toEqual(['study_id', 'subject_id', 'findings', 'impression', 'background']);
+});
+
+test('JSONL errors name file and line and never quote the text', () => {
+  expect(() => parseEvalRecordLine('{"study_id": "1", "findings": "secret', 'd.jsonl', 7)).toThrow(/^d\.jsonl line 7: not valid JSON \(SyntaxError\)$/);
+  expect(() => parseEvalRecordsJsonl(`${formatEvalRecord(record)}\n\n{"study_id":"2"}\n`, 'd.jsonl')).toThrow(/d\.jsonl line 3 \(study_id "2"\): field subject_id is missing/);
+  expect(parseEvalRecordsJsonl(`${formatEvalRecord(record)}\r\n`, 'd.jsonl')).toEqual([record]);
+});

@@ -1,0 +1,47 @@
+/**
+ * The whole synthetic MIMIC-CXR-format sample against the records the official MEDIQA scripts wrote
+ * for it (shared/data/mimic-sample), read through the zip reader as prepare does.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { recordFromReport, reportEntryName } from '../../../../lib/core/reports/mimic-record';
+import { EvalRecord } from '../../../../lib/core/reports/records';
+import { ReportZip } from '../../../../lib/core/reports/report-zip';
+import { parseSplitCsv } from '../../../../lib/core/reports/split-csv';
+
+const SAMPLE = path.resolve(__dirname, '../../../../../shared/data/mimic-sample');
+
+test('every sample report yields exactly the official record', async () => {
+  const rows = parseSplitCsv(fs.readFileSync(path.join(SAMPLE, 'split.csv'), 'utf8'), 'split.csv');
+  const zip = await ReportZip.open(path.join(SAMPLE, 'reports.zip'));
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    const entries = zip.findEntries(new Set(rows.map((r) => reportEntryName(r.studyId, r.subjectId))));
+    const records = (split: string): EvalRecord[] =>
+      rows.filter((r) => r.split === split).map((r) => {
+        const entry = entries.get(reportEntryName(r.studyId, r.subjectId));
+        if (entry === undefined) throw new Error(`no entry for ${r.studyId}`);
+        const outcome = recordFromReport(decoder.decode(zip.readEntry(entry)), r.studyId, r.subjectId);
+        if (!('record' in outcome)) throw new Error(`${r.studyId}: ${outcome.reason}`);
+        return outcome.record;
+      });
+    const train = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'expected-train.json'), 'utf8')) as EvalRecord[];
+    const dev = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'expected-dev.json'), 'utf8')) as EvalRecord[];
+    expect(train).toHaveLength(250);
+    expect(dev).toHaveLength(50);
+    const gotTrain = records('train');
+    const gotDev = records('dev');
+    // Field by field first, so a failure names the study.
+    for (const [got, want] of [[gotTrain, train], [gotDev, dev]] as const) {
+      want.forEach((record, i) => expect({ id: record.study_id, ...got[i] }).toEqual({ id: record.study_id, ...record }));
+    }
+    expect(gotTrain).toEqual(train);
+    expect(gotDev).toEqual(dev);
+  } finally {
+    zip.close();
+  }
+});
+
+test('reports outside the split (Latin-1, no sections) are never needed, and names are exact', () => {
+  expect(reportEntryName('50000001', '10123456')).toBe('files/p10/p10123456/s50000001.txt');
+});
