@@ -164,27 +164,38 @@ function nextToAlternative(ctx: ClassifyContext, mention: Mention, scope: Scope)
  * "no effusion, large pneumothorax" negates both.
  */
 export function classifyMention(ctx: ClassifyContext, mention: Mention): MentionLabel {
+  return explainMention(ctx, mention).label;
+}
+
+/** The rule of `classifyMention` that decided a mention (for error analysis; no patient text). */
+export type MentionRule =
+  | 'uncertainBefore'
+  | 'uncertainAfter'
+  | 'negationBefore'
+  | 'normalBefore'
+  | 'negationAfter'
+  | 'hedgeBefore'
+  | 'hedgeAfter'
+  | 'alternative'
+  | 'stableDescriptive'
+  | 'positive';
+
+/** `classifyMention` with the rule that decided it. */
+export function explainMention(ctx: ClassifyContext, mention: Mention): { label: MentionLabel; rule: MentionRule } {
   const scope = { start: clauseStart(ctx, mention), end: clauseEnd(ctx, mention) };
-  if (before(ctx, mention, scope, 'uncertainBefore') || after(ctx, mention, scope, 'uncertainAfter')) return -1;
-  if (
-    before(ctx, mention, scope, 'negationBefore') ||
-    shortlyBefore(ctx, mention, scope, 'normalBefore', NORMAL_BEFORE_WINDOW) ||
-    after(ctx, mention, scope, 'negationAfter')
-  ) {
-    return 0;
-  }
-  if (
-    before(ctx, mention, scope, 'hedgeBefore') ||
-    after(ctx, mention, scope, 'hedgeAfter') ||
-    nextToAlternative(ctx, mention, scope)
-  ) {
-    return -1;
-  }
+  if (before(ctx, mention, scope, 'uncertainBefore')) return { label: -1, rule: 'uncertainBefore' };
+  if (after(ctx, mention, scope, 'uncertainAfter')) return { label: -1, rule: 'uncertainAfter' };
+  if (before(ctx, mention, scope, 'negationBefore')) return { label: 0, rule: 'negationBefore' };
+  if (shortlyBefore(ctx, mention, scope, 'normalBefore', NORMAL_BEFORE_WINDOW)) return { label: 0, rule: 'normalBefore' };
+  if (after(ctx, mention, scope, 'negationAfter')) return { label: 0, rule: 'negationAfter' };
+  if (before(ctx, mention, scope, 'hedgeBefore')) return { label: -1, rule: 'hedgeBefore' };
+  if (after(ctx, mention, scope, 'hedgeAfter')) return { label: -1, rule: 'hedgeAfter' };
+  if (nextToAlternative(ctx, mention, scope)) return { label: -1, rule: 'alternative' };
   if (
     DESCRIPTIVE_SET.has(mention.phrase) &&
     (shortlyBefore(ctx, mention, scope, 'stable', NORMAL_BEFORE_WINDOW) || after(ctx, mention, scope, 'stable'))
   ) {
-    return -1;
+    return { label: -1, rule: 'stableDescriptive' };
   }
-  return 1;
+  return { label: 1, rule: 'positive' };
 }
