@@ -16,6 +16,7 @@ import {
   NORMAL_BEFORE_WINDOW,
   SINGULAR_COPULAS,
   TERMINATORS,
+  UNCERTAIN_PHRASES,
 } from './cues';
 import type { Mention } from './phrase-matcher';
 import type { Token } from './text';
@@ -29,6 +30,7 @@ const LIST_SET = new Set(LIST_WORDS);
 const SINGULAR_SET = new Set(SINGULAR_COPULAS);
 const ALTERNATIVE_SET = new Set(ALTERNATIVE_WORDS);
 const DESCRIPTIVE_SET = new Set(DESCRIPTIVE_PHRASES);
+const UNCERTAIN_PHRASE_SET = new Set(UNCERTAIN_PHRASES);
 
 /** The tokens and cues of one report, with an index from token to the cue covering it. */
 export interface ClassifyContext {
@@ -158,7 +160,7 @@ function nextToAlternative(ctx: ClassifyContext, mention: Mention, scope: Scope)
  *    resolved", "are normal", across a list with a plural copula);
  * 3. uncertain: a hedge before it in its clause ("likely", "suspicious for") or just after it ("is
  *    suspected"), an alternative next to it ("X or Y"), or, for a descriptive cardiac or mediastinal
- *    phrase, "stable"/"unchanged" near it;
+ *    phrase, "stable"/"unchanged" near it; or an uncertain phrase ("vascular congestion");
  * 4. positive.
  * It reads surface order only, not syntax: a scope runs to a terminator word or punctuation, so
  * "no effusion, large pneumothorax" negates both.
@@ -178,6 +180,7 @@ export type MentionRule =
   | 'hedgeAfter'
   | 'alternative'
   | 'stableDescriptive'
+  | 'uncertainPhrase'
   | 'positive';
 
 /** `classifyMention` with the rule that decided it. */
@@ -197,5 +200,6 @@ export function explainMention(ctx: ClassifyContext, mention: Mention): { label:
   ) {
     return { label: -1, rule: 'stableDescriptive' };
   }
+  if (UNCERTAIN_PHRASE_SET.has(mention.phrase)) return { label: -1, rule: 'uncertainPhrase' };
   return { label: 1, rule: 'positive' };
 }
