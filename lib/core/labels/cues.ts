@@ -6,6 +6,12 @@
  * forward scopes, terminators and pseudo-negations follow the NegEx idea (Chapman et al., 2001). The
  * phrases themselves are common radiology wordings chosen by us, not copied from either project, and
  * were checked against the Indiana dev reports (bench/labels.bench.ts) with general rules only.
+ * Where upstream's patterns decide a wording explicitly we follow them: "no definite X", "X at/within
+ * the upper limits of normal", "rule out X" and "exclude X" are negations; "correlate clinically for
+ * X" and the Edema phrases in UNCERTAIN_PHRASES are uncertain (upstream `patterns/negation.txt` and
+ * `patterns/post_negation_uncertainty.txt`, commit 6dd0efa93d5effffb19b08721d5348776162a2fe; read, not
+ * copied). We differ from upstream where the existing tests fix our choice: "consistent with" stays
+ * a hedge and "heart size is upper limits of normal" (no "at"/"within") stays uncertain.
  *
  * Every cue is lower-case words separated by single spaces and matches whole word tokens (hyphens
  * split words, so "top-normal" is "top normal"). At each token the longest cue of any list wins, so
