@@ -16,6 +16,7 @@ import {
   NORMAL_BEFORE_WINDOW,
   SINGULAR_COPULAS,
   TERMINATORS,
+  UNCERTAIN_PHRASES,
 } from './cues';
 import type { Mention } from './phrase-matcher';
 import type { Token } from './text';
@@ -29,6 +30,7 @@ const LIST_SET = new Set(LIST_WORDS);
 const SINGULAR_SET = new Set(SINGULAR_COPULAS);
 const ALTERNATIVE_SET = new Set(ALTERNATIVE_WORDS);
 const DESCRIPTIVE_SET = new Set(DESCRIPTIVE_PHRASES);
+const UNCERTAIN_PHRASE_SET = new Set(UNCERTAIN_PHRASES);
 
 /** The tokens and cues of one report, with an index from token to the cue covering it. */
 export interface ClassifyContext {
@@ -158,33 +160,46 @@ function nextToAlternative(ctx: ClassifyContext, mention: Mention, scope: Scope)
  *    resolved", "are normal", across a list with a plural copula);
  * 3. uncertain: a hedge before it in its clause ("likely", "suspicious for") or just after it ("is
  *    suspected"), an alternative next to it ("X or Y"), or, for a descriptive cardiac or mediastinal
- *    phrase, "stable"/"unchanged" near it;
+ *    phrase, "stable"/"unchanged" near it; or an uncertain phrase ("vascular congestion");
  * 4. positive.
  * It reads surface order only, not syntax: a scope runs to a terminator word or punctuation, so
  * "no effusion, large pneumothorax" negates both.
  */
 export function classifyMention(ctx: ClassifyContext, mention: Mention): MentionLabel {
+  return explainMention(ctx, mention).label;
+}
+
+/** The rule of `classifyMention` that decided a mention (for error analysis; no patient text). */
+export type MentionRule =
+  | 'uncertainBefore'
+  | 'uncertainAfter'
+  | 'negationBefore'
+  | 'normalBefore'
+  | 'negationAfter'
+  | 'hedgeBefore'
+  | 'hedgeAfter'
+  | 'alternative'
+  | 'stableDescriptive'
+  | 'uncertainPhrase'
+  | 'positive';
+
+/** `classifyMention` with the rule that decided it. */
+export function explainMention(ctx: ClassifyContext, mention: Mention): { label: MentionLabel; rule: MentionRule } {
   const scope = { start: clauseStart(ctx, mention), end: clauseEnd(ctx, mention) };
-  if (before(ctx, mention, scope, 'uncertainBefore') || after(ctx, mention, scope, 'uncertainAfter')) return -1;
-  if (
-    before(ctx, mention, scope, 'negationBefore') ||
-    shortlyBefore(ctx, mention, scope, 'normalBefore', NORMAL_BEFORE_WINDOW) ||
-    after(ctx, mention, scope, 'negationAfter')
-  ) {
-    return 0;
-  }
-  if (
-    before(ctx, mention, scope, 'hedgeBefore') ||
-    after(ctx, mention, scope, 'hedgeAfter') ||
-    nextToAlternative(ctx, mention, scope)
-  ) {
-    return -1;
-  }
+  if (before(ctx, mention, scope, 'uncertainBefore')) return { label: -1, rule: 'uncertainBefore' };
+  if (after(ctx, mention, scope, 'uncertainAfter')) return { label: -1, rule: 'uncertainAfter' };
+  if (before(ctx, mention, scope, 'negationBefore')) return { label: 0, rule: 'negationBefore' };
+  if (shortlyBefore(ctx, mention, scope, 'normalBefore', NORMAL_BEFORE_WINDOW)) return { label: 0, rule: 'normalBefore' };
+  if (after(ctx, mention, scope, 'negationAfter')) return { label: 0, rule: 'negationAfter' };
+  if (before(ctx, mention, scope, 'hedgeBefore')) return { label: -1, rule: 'hedgeBefore' };
+  if (after(ctx, mention, scope, 'hedgeAfter')) return { label: -1, rule: 'hedgeAfter' };
+  if (nextToAlternative(ctx, mention, scope)) return { label: -1, rule: 'alternative' };
   if (
     DESCRIPTIVE_SET.has(mention.phrase) &&
     (shortlyBefore(ctx, mention, scope, 'stable', NORMAL_BEFORE_WINDOW) || after(ctx, mention, scope, 'stable'))
   ) {
-    return -1;
+    return { label: -1, rule: 'stableDescriptive' };
   }
-  return 1;
+  if (UNCERTAIN_PHRASE_SET.has(mention.phrase)) return { label: -1, rule: 'uncertainPhrase' };
+  return { label: 1, rule: 'positive' };
 }

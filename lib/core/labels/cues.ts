@@ -6,6 +6,12 @@
  * forward scopes, terminators and pseudo-negations follow the NegEx idea (Chapman et al., 2001). The
  * phrases themselves are common radiology wordings chosen by us, not copied from either project, and
  * were checked against the Indiana dev reports (bench/labels.bench.ts) with general rules only.
+ * Where upstream's patterns decide a wording explicitly we follow them: "no definite X", "X at/within
+ * the upper limits of normal", "rule out X" and "exclude X" are negations; "correlate clinically for
+ * X" and the Edema phrases in UNCERTAIN_PHRASES are uncertain (upstream `patterns/negation.txt` and
+ * `patterns/post_negation_uncertainty.txt`, commit 6dd0efa93d5effffb19b08721d5348776162a2fe; read, not
+ * copied). We differ from upstream where the existing tests fix our choice: "consistent with" stays
+ * a hedge and "heart size is upper limits of normal" (no "at"/"within") stays uncertain.
  *
  * Every cue is lower-case words separated by single spaces and matches whole word tokens (hyphens
  * split words, so "top-normal" is "top normal"). At each token the longest cue of any list wins, so
@@ -37,18 +43,20 @@ export type CueKind =
 export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
   uncertainBefore: [
     'cannot exclude', "can't exclude", 'can not exclude', 'cannot rule out', "can't rule out", 'can not rule out',
-    'not rule out', 'cannot be excluded', 'difficult to exclude', 'no definite', 'no definitive', 'not definitely',
-    'no convincing',
+    'not rule out', 'cannot be excluded', 'difficult to exclude', 'difficult to completely exclude',
+    'difficult to entirely exclude', 'cannot completely exclude', 'cannot entirely exclude', 'cannot definitely exclude',
+    'not possible to exclude', 'impossible to exclude',
   ],
   uncertainAfter: [
     'not excluded', 'not be excluded', 'cannot be excluded', 'can not be excluded', "can't be excluded",
     'not entirely excluded', 'not completely excluded', 'not ruled out', 'not be ruled out', 'cannot be ruled out',
-    'difficult to exclude', 'upper limits of normal', 'upper limit of normal', 'upper limits normal',
+    'difficult to exclude', 'difficult to completely exclude', 'difficult to entirely exclude', 'upper limits of normal', 'upper limit of normal', 'upper limits normal',
     'upper range of normal', 'upper normal', 'top normal', 'top of normal', 'high normal', 'borderline',
   ],
   negationBefore: [
     'no', 'not', 'without', 'negative for', 'free of', 'clear of', 'absence of', 'absent', 'resolution of',
-    'resolved', 'removal of', 'neither', 'nor', 'never', 'no longer', 'interval resolution of',
+    'resolved', 'removal of', 'neither', 'nor', 'never', 'no longer', 'interval resolution of', 'does not', 'do not',
+    'did not', 'rule out', 'to exclude', 'exclude',
   ],
   normalBefore: ['normal', 'unremarkable', 'within normal limits'],
   negationAfter: [
@@ -56,14 +64,17 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
     'not evident', 'not detected', 'not noted', 'not enlarged', 'not widened', 'not dilated', 'not increased',
     'no longer seen', 'no longer visualized', 'no longer present', 'no longer evident', 'no longer identified',
     'normal', 'within normal limits', 'within normal range', 'unremarkable', 'resolved', 'cleared', 'removed',
-    'absent', 'clear', 'negative',
+    'absent', 'clear', 'negative', 'at the upper limits of normal', 'at the upper limit of normal',
+    'at upper limits of normal', 'at upper limit of normal', 'within upper limits of normal',
+    'within the upper limits of normal', 'within upper limit of normal', 'within the upper limit of normal',
   ],
   hedgeBefore: [
     'may', 'might', 'could', 'possible', 'possibly', 'probable', 'probably', 'likely', 'suspicious for',
     'suspicious', 'suspicion for', 'suspicion of', 'suspect', 'suspected', 'concerning for', 'concern for',
     'worrisome for', 'suggestive of', 'suggesting', 'suggests', 'suggest', 'question of', 'questionable',
     'consider', 'considered', 'differential', 'versus', 'vs', 'borderline', 'equivocal', 'presumed',
-    'presumably', 'favor', 'favored', 'consistent with', 'compatible with', 'rule out', 'evaluate for',
+    'presumably', 'favor', 'favored', 'consistent with', 'compatible with', 'evaluate for', 'correlate for',
+    'correlate clinically for', 'clinically correlate for', 'clinical correlation for',
     'evaluation for', 'indeterminate', 'uncertain', 'not certain', 'apparent', 'apparently', 'perhaps',
   ],
   hedgeAfter: [
@@ -74,7 +85,8 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
   pseudo: [
     'no change', 'no interval change', 'no significant change', 'no significant interval change',
     'no substantial change', 'no appreciable change', 'no definite change', 'no convincing change',
-    'without change', 'without interval change', 'without significant change', 'not changed',
+    'without change', 'without interval change', 'without significant change', 'without significant interval change',
+    'not changed',
     'not significantly changed', 'no increase', 'no significant increase', 'no decrease', 'not only',
   ],
   stable: ['stable', 'stably', 'unchanged', 'similar', 'not changed', 'no change', 'no interval change',
@@ -116,6 +128,15 @@ export const DESCRIPTIVE_PHRASES: readonly string[] = [
   'the heart', 'heart size', 'cardiac size', 'cardiac shadow', 'cardiac contour', 'cardiac silhouette',
   'mediastinum', 'cardiomediastinum', 'contour', 'mediastinal configuration', 'mediastinal silhouette',
   'pericardial silhouette', 'cardiac silhouette and vascularity',
+];
+
+/**
+ * Mention phrases that are uncertain unless negated, whatever surrounds them: upstream's
+ * post-negation uncertainty patterns make the Edema phrases "vascular congestion", "pulmonary
+ * congestion", "indistinctness" and "vascular prominence" uncertain (they suggest, not show, edema).
+ */
+export const UNCERTAIN_PHRASES: readonly string[] = [
+  'vascular congestion', 'pulmonary congestion', 'indistinctness', 'vascular prominence',
 ];
 
 /** Backward window: at most this many counted words between a mention and an after-cue. */

@@ -85,11 +85,24 @@ export function builtUnmentions(category: 'Cardiomegaly' | 'Enlarged Cardiomedia
 const NO_FINDING_LIST = 'No Finding';
 
 /**
- * Unmentions added by this project (not upstream): healed granulomatous disease is an old
- * infection, not pneumonia ("calcified granulomas, sequela of prior granulomatous infection").
+ * Unmentions added by this project (not upstream), each a wording where a mention stem sits inside a
+ * word or phrase that names something else: healed granulomatous disease and "postinfectious"
+ * change are old infection, not pneumonia; a lumpectomy is breast surgery, not a lung lump; soft
+ * tissue edema is not pulmonary edema.
  */
 export const PROJECT_UNMENTIONS: Readonly<Partial<Record<string, readonly string[]>>> = {
-  Pneumonia: ['granulomatous infection', 'granulomatous infectious'],
+  Pneumonia: ['granulomatous infection', 'granulomatous infectious', 'postinfectious', 'post infectious'],
+  'Lung Lesion': ['lumpectomy'],
+  Edema: ['soft tissue edema'],
+};
+
+/**
+ * Mentions added by this project to upstream's `no_finding` list (other abnormalities that block No
+ * Finding): stems of upstream's own entries, so that other word forms match too ("hyperexpanded" for
+ * "hyperexpansion", "elevated" for "elevation", "osteophytes" for "osteophytosis").
+ */
+export const PROJECT_MENTIONS: Readonly<Partial<Record<string, readonly string[]>>> = {
+  'No Finding': ['hyperexpan', 'elevat', 'osteophyt'],
 };
 
 function compile(): readonly CompiledCategory[] {
@@ -97,7 +110,7 @@ function compile(): readonly CompiledCategory[] {
   const unmentionLists = phraseData.unmention as Record<string, string[]>;
   return Object.keys(mentionLists).map((name) => {
     const category = (name === NO_FINDING_LIST ? 'Other Finding' : name) as MentionCategory;
-    const phrases = mentionLists[name].map(phraseText);
+    const phrases = [...mentionLists[name], ...(PROJECT_MENTIONS[name] ?? [])].map(phraseText);
     const unmentions = [...(unmentionLists[name] ?? []), ...(PROJECT_UNMENTIONS[name] ?? [])].map(phraseText);
     if (category === 'Cardiomegaly' || category === 'Enlarged Cardiomediastinum') {
       unmentions.push(...builtUnmentions(category, mentionLists[name]));
@@ -131,10 +144,16 @@ function tokenSpan(doc: TokenizedText, start: number, end: number): [number, num
   return first < 0 ? undefined : [first, last + 1];
 }
 
+/** True when offset `i` of `text` is the first character of a word (not preceded by a letter or digit). */
+function startsWord(text: string, i: number): boolean {
+  return i === 0 || !/[a-z0-9]/.test(text[i - 1]);
+}
+
 /**
  * Every mention in the report, in text order per category. Phrases match anywhere inside words, as
  * upstream's stems do ("opaci" matches "opacities"); a mention overlapping an unmention of its own
- * category is dropped. It cannot tell a current finding from history or indication text: pass only
+ * category is dropped. Unlike upstream, an unmention must start a word: "uncalcified nodule" and
+ * "within the heart" do not contain the unmentions "calcified nodul" and "in the heart". It cannot tell a current finding from history or indication text: pass only
  * the sections to be labelled.
  */
 export function findMentions(doc: TokenizedText): Mention[] {
@@ -142,7 +161,9 @@ export function findMentions(doc: TokenizedText): Mention[] {
   for (const compiled of COMPILED) {
     const blocked: [number, number][] = [];
     if (compiled.unmention !== undefined) {
-      for (const m of doc.text.matchAll(compiled.unmention)) blocked.push([m.index, m.index + m[0].length]);
+      for (const m of doc.text.matchAll(compiled.unmention)) {
+        if (startsWord(doc.text, m.index)) blocked.push([m.index, m.index + m[0].length]);
+      }
     }
     for (const m of doc.text.matchAll(compiled.mention)) {
       const start = m.index;

@@ -25,7 +25,10 @@ export interface TokenizedText {
 
 // Words keep an inner apostrophe ("can't"); hyphens split ("top-normal" is "top normal"), which the
 // cue lists rely on. A period is a sentence end only when no letter or digit follows it ("1.5 cm").
-const TOKEN = /[a-z0-9]+(?:'[a-z]+)?|\.(?![a-z0-9])|[?!;:,()/]/g;
+// A de-identification mask ("____" in the Indiana reports; "XXXX" in other releases is a plain word)
+// stands for a hidden word inside a sentence, never for a sentence end: it is one word token, so that
+// windows count it and it neither splits nor joins sentences.
+const TOKEN = /[a-z0-9]+(?:'[a-z]+)?|_{2,}|\.(?![a-z0-9])|[?!;:,()/]/g;
 
 function kindOf(piece: string): TokenKind {
   switch (piece) {

@@ -98,7 +98,7 @@ describe('negation', () => {
 });
 
 describe('uncertainty and hedges', () => {
-  test.each(['Cannot exclude small effusion.', 'No definite effusion.', 'Small effusion is not excluded.'])(
+  test.each(['Cannot exclude small effusion.', 'Small effusion is not excluded.'])(
     'uncertainty before negation: %s',
     (text) => {
       expect(label(text, 'Pleural Effusion')).toBe(-1);
@@ -170,4 +170,73 @@ describe('aggregation', () => {
   test('labelMentions returns each mention with its label', () => {
     expect(labelMentions('No pneumothorax.').map((m) => [m.category, m.phrase, m.label])).toEqual([['Pneumothorax', 'pneumothorax', 0]]);
   });
+});
+
+describe('rules aligned with upstream CheXpert (labels2)', () => {
+  test.each([
+    ['No definite effusion.', 'Pleural Effusion'],
+    ['No definite pleural effusion or pneumothorax.', 'Pneumothorax'],
+    ['No definite focal alveolar consolidation.', 'Consolidation'],
+  ] as const)('"no definite" negates, as upstream\'s first negation pattern: %s', (text, observation) => {
+    expect(label(text, observation)).toBe(0);
+  });
+
+  test.each(['Heart size is at the upper limits of normal.', 'The cardiac silhouette is within upper limits of normal.'])(
+    '"at/within upper limits of normal" negates, as upstream: %s',
+    (text) => {
+      expect(label(text, 'Cardiomegaly')).toBe(0);
+    },
+  );
+
+  test('"do not" negates forward as well as backward', () => {
+    expect(label('The lungs do not demonstrate focal infiltrate or effusion.', 'Pleural Effusion')).toBe(0);
+  });
+
+  test.each([
+    ['Recommend CT to rule out pulmonary nodule.', 'Lung Lesion'],
+    ['Consider oblique views to exclude true nodule.', 'Lung Lesion'],
+  ] as const)('"rule out" and "exclude" negate, as upstream: %s', (text, observation) => {
+    expect(label(text, observation)).toBe(0);
+  });
+
+  test.each([
+    'It would be difficult to completely exclude a superimposed pneumonia.',
+    'Pneumonia is difficult to entirely exclude.',
+    'Please correlate clinically for pneumonia.',
+  ])('uncertain with an adverb inside the cue or a correlation request: %s', (text) => {
+    expect(label(text, 'Pneumonia')).toBe(-1);
+  });
+
+  test('a longer pseudo-negation hides "without"', () => {
+    expect(label('Without significant interval change of mild subsegmental atelectasis.', 'Atelectasis')).toBe(1);
+  });
+
+  test('vascular congestion and prominence are uncertain edema unless negated', () => {
+    expect(label('Mild pulmonary vascular congestion.', 'Edema')).toBe(-1);
+    expect(label('Central vascular prominence.', 'Edema')).toBe(-1);
+    expect(label('No vascular congestion.', 'Edema')).toBe(0);
+    expect(label('Interstitial edema.', 'Edema')).toBe(1);
+  });
+});
+
+describe('project mentions and unmentions (labels2)', () => {
+  test('an unmention must start a word: "uncalcified nodule" is a lung lesion', () => {
+    expect(label('7 mm uncalcified nodule in the lingula.', 'Lung Lesion')).toBe(1);
+    expect(label('Noncalcified nodule in the right upper lobe.', 'Lung Lesion')).toBe(1);
+  });
+
+  test.each([
+    ['Surgical clips compatible with prior lumpectomy.', 'Lung Lesion'],
+    ['Bronchiectasis, postinfectious.', 'Pneumonia'],
+    ['Soft tissue edema of the chest wall.', 'Edema'],
+  ] as const)('project unmention: %s', (text, observation) => {
+    expect(label(text, observation)).toBeNull();
+  });
+
+  test.each(['Hyperexpanded lungs.', 'Elevated right hemidiaphragm.', 'Thoracic spine osteophytes.'])(
+    'stems of upstream no_finding entries block No Finding: %s',
+    (text) => {
+      expect(label(text, 'No Finding')).toBeNull();
+    },
+  );
 });

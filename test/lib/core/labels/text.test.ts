@@ -16,4 +16,19 @@ describe('text', () => {
     expect(doc.tokenAt[4]).toBe(1);
     expect(doc.tokenAt[2]).toBe(-1);
   });
+
+  test('a de-identification mask is one word token and does not end the sentence', () => {
+    const doc = tokenize('The ____ are normal. Heart ____ ____.');
+    expect(doc.tokens.map((t) => [t.text, t.kind, t.sentence])).toEqual([
+      ['the', 'word', 0],
+      ['____', 'word', 0],
+      ['are', 'word', 0],
+      ['normal', 'word', 0],
+      ['.', 'end', 0],
+      ['heart', 'word', 1],
+      ['____', 'word', 1],
+      ['____', 'word', 1],
+      ['.', 'end', 1],
+    ]);
+  });
 });
