@@ -6,11 +6,12 @@
  * forward scopes, terminators and pseudo-negations follow the NegEx idea (Chapman et al., 2001). The
  * phrases themselves are common radiology wordings chosen by us, not copied from either project, and
  * were checked against the Indiana dev reports (bench/labels.bench.ts) with general rules only.
- * Where upstream's patterns decide a wording explicitly we follow them: "no definite X", "X at/within
- * the upper limits of normal", "rule out X" and "exclude X" are negations; "correlate clinically for
+ * Where upstream's patterns decide a wording explicitly we follow them: "X at/within the upper limits
+ * of normal", "rule out X" and "exclude X" are negations; "correlate clinically for
  * X" and the Edema phrases in UNCERTAIN_PHRASES are uncertain (upstream `patterns/negation.txt` and
  * `patterns/post_negation_uncertainty.txt`, commit 6dd0efa93d5effffb19b08721d5348776162a2fe; read, not
- * copied). We differ from upstream where the existing tests fix our choice: "consistent with" stays
+ * copied). We differ from upstream where the project's specification (issue 8) or the existing tests fix our
+ * choice: "no definite X" is pre-negation uncertainty, as the specification lists it; "consistent with" stays
  * a hedge and "heart size is upper limits of normal" (no "at"/"within") stays uncertain.
  *
  * Every cue is lower-case words separated by single spaces and matches whole word tokens (hyphens
@@ -45,7 +46,8 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
     'cannot exclude', "can't exclude", 'can not exclude', 'cannot rule out', "can't rule out", 'can not rule out',
     'not rule out', 'cannot be excluded', 'difficult to exclude', 'difficult to completely exclude',
     'difficult to entirely exclude', 'cannot completely exclude', 'cannot entirely exclude', 'cannot definitely exclude',
-    'not possible to exclude', 'impossible to exclude',
+    'not possible to exclude', 'impossible to exclude', 'no definite', 'no definitive', 'not definitely',
+    'no convincing',
   ],
   uncertainAfter: [
     'not excluded', 'not be excluded', 'cannot be excluded', 'can not be excluded', "can't be excluded",

@@ -98,7 +98,7 @@ describe('negation', () => {
 });
 
 describe('uncertainty and hedges', () => {
-  test.each(['Cannot exclude small effusion.', 'Small effusion is not excluded.'])(
+  test.each(['Cannot exclude small effusion.', 'No definite effusion.', 'Small effusion is not excluded.'])(
     'uncertainty before negation: %s',
     (text) => {
       expect(label(text, 'Pleural Effusion')).toBe(-1);
@@ -174,11 +174,10 @@ describe('aggregation', () => {
 
 describe('rules aligned with upstream CheXpert (labels2)', () => {
   test.each([
-    ['No definite effusion.', 'Pleural Effusion'],
     ['No definite pleural effusion or pneumothorax.', 'Pneumothorax'],
     ['No definite focal alveolar consolidation.', 'Consolidation'],
-  ] as const)('"no definite" negates, as upstream\'s first negation pattern: %s', (text, observation) => {
-    expect(label(text, observation)).toBe(0);
+  ] as const)('"no definite" is pre-negation uncertainty over its whole clause (specification): %s', (text, observation) => {
+    expect(label(text, observation)).toBe(-1);
   });
 
   test.each(['Heart size is at the upper limits of normal.', 'The cardiac silhouette is within upper limits of normal.'])(
