@@ -3,6 +3,7 @@
  * labeler and compare the labels per record, as F1-CheXbert does with CheXbert labels (positive or
  * uncertain counts as present; negative and not mentioned as absent).
  */
+import { drawIndices, Mt19937, quantileSorted } from '../rouge';
 import { labelReport } from './labeler';
 import { OBSERVATIONS, type LabelValue, type Observation, type ReportLabels } from './observations';
 
@@ -59,22 +60,6 @@ export interface BootstrapOptions {
   readonly confidence?: number;
   /** @default 42 */
   readonly seed?: number;
-}
-
-/**
- * mulberry32: a 32-bit seeded PRNG (Tommy Ettinger's public-domain design), returning floats in
- * [0, 1). Good enough for resampling indices; not for cryptography. The same seed gives the same
- * sequence on every platform.
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Positive or uncertain: present, as F1-CheXbert counts it. */
@@ -142,17 +127,10 @@ function count(table: Uint8Array, records: Iterable<number>): [Float64Array, Flo
   return [tp, fp, fn];
 }
 
-/** Linear interpolation between closest ranks of sorted values (numpy's default percentile). */
-export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
-}
-
-function* resample(n: number, random: () => number): Generator<number> {
-  for (let i = 0; i < n; i++) yield Math.floor(random() * n);
+function resampleIndices(n: number, rng: Mt19937): Uint32Array {
+  const indices = new Uint32Array(n);
+  drawIndices(rng, n, indices);
+  return indices;
 }
 
 /**
@@ -160,8 +138,8 @@ function* resample(n: number, random: () => number): Generator<number> {
  * F1 (0 when undefined, as scikit-learn's default, which F1-CheXbert uses); macro-F1 over the 14;
  * micro-F1 over the 13 other than No Finding (headline, as F1-CheXbert reports); micro-F1 over the
  * 14 (for published numbers that include No Finding). Intervals: percentile bootstrap over records
- * (resample n records with replacement, `resamples` times, seeded mulberry32, linear-interpolated
- * percentiles). It says nothing about wording or about findings outside the 14 observations.
+ * (resample n records with replacement, `resamples` times, with the seeded MT19937 index draws of
+ * lib/core/rouge, linear-interpolated percentiles). It says nothing about wording or about findings outside the 14 observations.
  */
 export function agreement(pairs: readonly LabelPair[], options: BootstrapOptions = {}): AgreementReport {
   const resamples = options.resamples ?? 1000;
@@ -181,11 +159,11 @@ export function agreement(pairs: readonly LabelPair[], options: BootstrapOptions
     recall: tp[k] + fn[k] === 0 ? 0 : tp[k] / (tp[k] + fn[k]),
     f1: f1(tp[k], fp[k], fn[k]),
   }));
-  const random = mulberry32(seed);
+  const rng = new Mt19937(seed);
   const samples: Record<keyof HeadlineScores, number[]> = { macroF1: [], microF1Of13: [], microF1Of14: [] };
   if (pairs.length > 0) {
     for (let b = 0; b < resamples; b++) {
-      const scores = headline(...count(table, resample(pairs.length, random)));
+      const scores = headline(...count(table, resampleIndices(pairs.length, rng)));
       samples.macroF1.push(scores.macroF1);
       samples.microF1Of13.push(scores.microF1Of13);
       samples.microF1Of14.push(scores.microF1Of14);
@@ -194,7 +172,7 @@ export function agreement(pairs: readonly LabelPair[], options: BootstrapOptions
   const tail = (1 - confidence) / 2;
   const interval = (values: number[]): Interval => {
     const sorted = [...values].sort((a, b) => a - b);
-    return { low: percentile(sorted, tail), high: percentile(sorted, 1 - tail) };
+    return { low: quantileSorted(sorted, tail), high: quantileSorted(sorted, 1 - tail) };
   };
   return {
     records: pairs.length,
