@@ -134,7 +134,7 @@ async function settledEndpointStatus(deps: CleanupDeps, name: string, options: C
       throw error;
     }
     if (status === undefined || !SETTLING_ENDPOINT_STATUSES.has(status)) return status;
-    if (deps.now() + options.pollMs > options.deadline) return status;
+    if (deps.now() + options.pollMs >= options.deadline) return status;
     await deps.sleep(options.pollMs);
   }
 }
