@@ -3,13 +3,16 @@
  * Each command module exports `register(program)`; adding a command is one line in COMMANDS.
  */
 import { Command, CommanderError } from 'commander';
+import * as runs from './commands/runs';
 import { CliError } from './errors';
 
 /** A command module's registration function. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
-const COMMANDS: readonly RegisterCommand[] = [];
+const COMMANDS: readonly RegisterCommand[] = [
+  runs.register,
+];
 
 /** Reads the package version without importing package.json into the bundle of a Lambda. */
 function packageVersion(): string {
