@@ -262,7 +262,7 @@ function reportsSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
         { id: 'reports-dataset-control', type: 'FILTER_CONTROL', columns: 9, rows: 2 },
         { id: 'reports-model-control', type: 'FILTER_CONTROL', columns: 9, rows: 2 },
         { id: 'reports-score-control', type: 'FILTER_CONTROL', columns: 9, rows: 2 },
-        { id: 'reports-table', type: 'VISUAL', columns: 36, rows: 24 },
+        { id: 'reports-table', type: 'VISUAL', columns: 36, rows: 21 },
       ]),
     },
   };

@@ -6,6 +6,7 @@ import { ColumnType, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../
 import { AthenaWorkgroup } from './athena-workgroup';
 import { clinicianDashboardDefinition } from './clinician-dashboard-definition';
 import { DataPrefix, DataStore } from './data-store';
+import { acknowledgeBucketPrefixWildcards } from './nag-acknowledgements';
 import { ResultsCatalog } from './results-catalog';
 
 /** Properties of {@link ClinicianDashboard}. */
@@ -96,7 +97,8 @@ export class ClinicianDashboard extends Construct {
         name,
         importMode: 'SPICE',
         physicalTableMap: {
-          [table]: {
+          // A literal key: CloudFormation map keys cannot be tokens.
+          [cid]: {
             relationalTable: {
               dataSourceArn: dataSource.attrArn,
               catalog: 'AwsDataCatalog',
@@ -141,9 +143,11 @@ export class ClinicianDashboard extends Construct {
         { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason: 'Athena aborts its own multipart result uploads under athena-results/ (bucket grant, prefix-scoped).' },
         { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: 'Athena encrypts query results with the data key (key grant, one key).' },
         { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: 'Key grant of the single data key for reading and writing SSE-KMS objects.' },
-        { id: `AwsSolutions-IAM5[Resource::<${bucketArnToken(props.dataStore)}>/prediction_data/*]`, reason: 'The result rows: every run, data set and model partition under prediction_data/.' },
-        { id: `AwsSolutions-IAM5[Resource::<${bucketArnToken(props.dataStore)}>/athena-results/*]`, reason: 'Athena query results written and read by QuickSight queries.' },
       );
+      acknowledgeBucketPrefixWildcards(rolePolicy, props.dataStore.bucket, [
+        { prefix: DataPrefix.PREDICTION_DATA, reason: 'The result rows: every run, data set and model partition under prediction_data/.' },
+        { prefix: DataPrefix.ATHENA_RESULTS, reason: 'Athena query results written and read by QuickSight queries.' },
+      ]);
     }
   }
 
@@ -169,8 +173,3 @@ export class ClinicianDashboard extends Construct {
   }
 }
 
-/** The token cdk-nag prints for the data bucket's ARN in another stack (its import of the export). */
-function bucketArnToken(dataStore: DataStore): string {
-  const bucketStack = Stack.of(dataStore.bucket);
-  return `${bucketStack.getLogicalId(dataStore.bucket.node.defaultChild as import('aws-cdk-lib').CfnResource)}.Arn`;
-}
