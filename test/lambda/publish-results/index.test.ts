@@ -5,6 +5,7 @@ import { BatchCreatePartitionCommand, GetTableCommand, GlueClient } from '@aws-s
 import { CreateIngestionCommand, QuickSightClient } from '@aws-sdk/client-quicksight';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
 import { ingestionId, InvalidEventError, NoResultsError, PartitionRegistrationError, publishResults, PublishSettings, settingsFromEnv } from '../../../lambda/publish-results/index';
 
 const s3 = mockClient(S3Client);
