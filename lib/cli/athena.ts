@@ -147,7 +147,8 @@ async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof CliError) throw error;
     const e = error as Error;
-    throw new CliError(`could not ${what} in Athena: ${e.name}: ${e.message}`);
+    const hint = /Region is missing|credentials/i.test(e.message) ? ' (set AWS_REGION and AWS_PROFILE, or credentials, for the deployment\'s account)' : '';
+    throw new CliError(`could not ${what} in Athena: ${e.name}: ${e.message}${hint}`);
   }
 }
 

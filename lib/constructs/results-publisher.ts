@@ -97,6 +97,7 @@ export class ResultsPublisher extends Construct {
       bundling: {
         minify: true,
         sourceMap: true,
+        sourcesContent: false,
         // Bundle the pinned SDK clients instead of relying on the runtime's copy.
         externalModules: [],
       },
