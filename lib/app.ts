@@ -1,12 +1,14 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { loadConfig, ImpressionsConfig } from './config';
 import { stackNames } from './core/deployment';
+import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 
 /** The stacks of the app, for tests and for bin/app.ts. */
 export interface ImpressionsStacks {
   readonly config: ImpressionsConfig;
   readonly data: DataStack;
+  readonly analytics: AnalyticsStack;
 }
 
 /**
@@ -22,5 +24,10 @@ export function buildApp(app: App): ImpressionsStacks {
     config,
     description: 'radiology-impressions: KMS key and the encrypted data bucket (stateful)',
   });
-  return { config, data };
+  const analytics = new AnalyticsStack(app, names.analytics, {
+    config,
+    dataStore: data.dataStore,
+    description: 'radiology-impressions: Glue tables, Athena workgroup and the QuickSight dashboard over every run',
+  });
+  return { config, data, analytics };
 }

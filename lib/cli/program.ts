@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import * as label from './commands/label';
 import * as prepare from './commands/prepare';
+import * as runs from './commands/runs';
 import * as score from './commands/score';
 import * as upload from './commands/upload';
 import { CliError } from './errors';
@@ -18,6 +19,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   upload.register,
   score.register,
   label.register,
+  runs.register,
 ];
 
 /** Reads the package version without importing package.json into the bundle of a Lambda. */

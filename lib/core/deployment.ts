@@ -12,6 +12,50 @@ export function stackNames(resourcePrefix: string): { readonly data: string; rea
   };
 }
 
+/** Names of the analytics resources (AnalyticsStack), shared with the CLI and the run's final step. */
+export interface AnalyticsNames {
+  /** Glue database (Glue and Athena want underscores, not hyphens). */
+  readonly glueDatabase: string;
+  /** Glue table over `prediction_data/predictions/`. */
+  readonly predictionsTable: string;
+  /** Glue table over `prediction_data/summary/`. */
+  readonly summaryTable: string;
+  /** Athena workgroup. */
+  readonly workGroup: string;
+  /** QuickSight data source id (Athena through the workgroup). */
+  readonly quicksightDataSourceId: string;
+  /** QuickSight SPICE data set id over the predictions table. */
+  readonly predictionsDataSetId: string;
+  /** QuickSight SPICE data set id over the summary table. */
+  readonly summaryDataSetId: string;
+  /** QuickSight dashboard id. */
+  readonly dashboardId: string;
+  /** CloudWatch namespace of the analytics metrics (one per deployment). */
+  readonly metricNamespace: string;
+  /** Metric set to 1 when a run's QuickSight refresh could not be started, 0 when it was. */
+  readonly refreshFailedMetric: string;
+}
+
+/**
+ * Physical names of the analytics resources, derived from the configured resource prefix so the
+ * CLI finds them without CloudFormation. The prefix is validated by lib/config.ts (lower-case
+ * letters, digits, hyphens), which keeps every name here valid for its service.
+ */
+export function analyticsNames(resourcePrefix: string): AnalyticsNames {
+  return {
+    glueDatabase: `${resourcePrefix.replace(/-/g, '_')}_results`,
+    predictionsTable: 'predictions',
+    summaryTable: 'summary',
+    workGroup: `${resourcePrefix}-workgroup`,
+    quicksightDataSourceId: `${resourcePrefix}-athena`,
+    predictionsDataSetId: `${resourcePrefix}-predictions`,
+    summaryDataSetId: `${resourcePrefix}-summary`,
+    dashboardId: `${resourcePrefix}-dashboard`,
+    metricNamespace: `RadiologyImpressions/${resourcePrefix}`,
+    refreshFailedMetric: 'AnalyticsRefreshFailed',
+  };
+}
+
 /** Output keys of the stacks. */
 export const STACK_OUTPUTS = {
   /** DataStack: name of the data bucket. */
@@ -24,4 +68,8 @@ export const STACK_OUTPUTS = {
   athenaWorkgroup: 'AthenaWorkgroupName',
   /** AnalyticsStack: Glue database name. */
   glueDatabase: 'GlueDatabaseName',
+  /** AnalyticsStack: ARN of the function that publishes a run's results (Glue partitions, SPICE refresh). */
+  publishResultsFunctionArn: 'PublishResultsFunctionArn',
+  /** AnalyticsStack: QuickSight dashboard id (only when QuickSight principals are configured). */
+  dashboardId: 'QuickSightDashboardId',
 } as const;

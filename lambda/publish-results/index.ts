@@ -1,0 +1,268 @@
+/**
+ * Makes one run's results visible: registers the run's Glue partitions of the `predictions` and
+ * `summary` tables (idempotent), then, when QuickSight is configured, starts a SPICE refresh of
+ * both data sets and puts the `AnalyticsRefreshFailed` metric (1 failed, 0 started).
+ *
+ * Input: `{ "runId": "<id>" }`. Output: {@link PublishResultsOutput}. A refresh that cannot be
+ * started is reported in the output and the metric, never thrown: the scores are in S3 and Athena
+ * already. Registration problems are thrown (named errors, for the state machine's Catch).
+ * Reads no object and logs ids and counts only.
+ */
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { BatchCreatePartitionCommand, GetTableCommand, GlueClient, PartitionInput, StorageDescriptor } from '@aws-sdk/client-glue';
+import { CreateIngestionCommand, QuickSightClient } from '@aws-sdk/client-quicksight';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { isValidRunId, partitionsOfRun, PREDICTIONS_PREFIX, ResultPartition, SUMMARY_PREFIX } from '../../lib/core/analytics/tables';
+
+/** The event is not `{ runId }` with a valid run id. */
+export class InvalidEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/** No result file of the run was found under `prediction_data/`. */
+export class NoResultsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoResultsError';
+  }
+}
+
+/** Glue refused a partition for a reason other than "already exists". */
+export class PartitionRegistrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartitionRegistrationError';
+  }
+}
+
+/** One SPICE refresh. */
+export interface IngestionResult {
+  readonly dataSetId: string;
+  /** Absent when the ingestion could not be created. */
+  readonly ingestionId?: string;
+  /** QuickSight's ingestion status (e.g. `INITIALIZED`), or `FAILED` when it could not be created. */
+  readonly status: string;
+  /** Error name and message from QuickSight when it could not be created. */
+  readonly error?: string;
+}
+
+/** What the function returns to the state machine. */
+export interface PublishResultsOutput {
+  readonly runId: string;
+  readonly partitions: {
+    /** Partitions of the predictions table found for the run (one per data set and model). */
+    readonly predictions: number;
+    /** Partitions of the summary table found for the run (0 or 1). */
+    readonly summary: number;
+    /** Newly registered by this call. */
+    readonly created: number;
+    /** Already registered (a retried or repeated call). */
+    readonly alreadyRegistered: number;
+  };
+  readonly ingestions: readonly IngestionResult[];
+  readonly quicksight: 'not-configured' | 'started' | 'failed';
+  /** Why a refresh could not be started (QuickSight's error names and messages). */
+  readonly error?: string;
+}
+
+/** Deployment settings, from the function's environment. */
+export interface PublishSettings {
+  readonly bucket: string;
+  readonly database: string;
+  readonly predictionsTable: string;
+  readonly summaryTable: string;
+  readonly metricNamespace: string;
+  readonly metricName: string;
+  readonly quicksightAccountId: string;
+  /** Empty when QuickSight is not configured. */
+  readonly dataSetIds: readonly string[];
+}
+
+/** The SDK clients the function uses. */
+export interface PublishClients {
+  readonly s3: S3Client;
+  readonly glue: GlueClient;
+  readonly quicksight: QuickSightClient;
+  readonly cloudwatch: CloudWatchClient;
+}
+
+/** Reads the settings from environment variables set by the ResultsPublisher construct. */
+export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): PublishSettings {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
+    return value;
+  };
+  return {
+    bucket: required('DATA_BUCKET'),
+    database: required('DATABASE_NAME'),
+    predictionsTable: required('PREDICTIONS_TABLE'),
+    summaryTable: required('SUMMARY_TABLE'),
+    metricNamespace: required('METRIC_NAMESPACE'),
+    metricName: required('METRIC_NAME'),
+    quicksightAccountId: required('QUICKSIGHT_ACCOUNT_ID'),
+    dataSetIds: (env.QUICKSIGHT_DATA_SET_IDS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+  };
+}
+
+const logger = new Logger({ serviceName: 'publish-results' });
+const clients: PublishClients = {
+  s3: new S3Client({}),
+  glue: new GlueClient({}),
+  quicksight: new QuickSightClient({}),
+  cloudwatch: new CloudWatchClient({}),
+};
+
+/** Lambda entry point. */
+export async function handler(event: unknown): Promise<PublishResultsOutput> {
+  return publishResults(event, settingsFromEnv(process.env), clients);
+}
+
+/** Glue's limit of partitions per BatchCreatePartition call. */
+const GLUE_BATCH = 100;
+
+/** The work of the function, with its settings and clients passed in (tested with mocked clients). */
+export async function publishResults(event: unknown, settings: PublishSettings, sdk: PublishClients, now: () => Date = () => new Date()): Promise<PublishResultsOutput> {
+  const runId = parseEvent(event);
+  const keys = [
+    ...(await listKeys(sdk.s3, settings.bucket, `${PREDICTIONS_PREFIX}run_id=${runId}/`)),
+    ...(await listKeys(sdk.s3, settings.bucket, `${SUMMARY_PREFIX}run_id=${runId}/`)),
+  ];
+  const partitions = partitionsOfRun(runId, keys);
+  if (partitions.length === 0) {
+    throw new NoResultsError(`run ${runId}: no result file under s3://${settings.bucket}/${PREDICTIONS_PREFIX}run_id=${runId}/ or ${SUMMARY_PREFIX}run_id=${runId}/`);
+  }
+  const predictions = partitions.filter((p) => p.table === 'predictions');
+  const summary = partitions.filter((p) => p.table === 'summary');
+  let created = 0;
+  let alreadyRegistered = 0;
+  for (const [tableName, group] of [[settings.predictionsTable, predictions], [settings.summaryTable, summary]] as const) {
+    if (group.length === 0) continue;
+    const result = await registerPartitions(sdk.glue, settings, tableName, group);
+    created += result.created;
+    alreadyRegistered += result.alreadyRegistered;
+  }
+  const partitionCounts = { predictions: predictions.length, summary: summary.length, created, alreadyRegistered };
+  logger.info('partitions registered', { runId, ...partitionCounts });
+
+  if (settings.dataSetIds.length === 0) {
+    return { runId, partitions: partitionCounts, ingestions: [], quicksight: 'not-configured' };
+  }
+  const ingestions = await startIngestions(sdk.quicksight, settings, runId, now());
+  const failed = ingestions.filter((i) => i.error !== undefined);
+  await putRefreshMetric(sdk.cloudwatch, settings, failed.length > 0);
+  logger.info('quicksight refresh', { runId, ingestions: ingestions.map((i) => ({ dataSetId: i.dataSetId, ingestionId: i.ingestionId, status: i.status })) });
+  if (failed.length === 0) return { runId, partitions: partitionCounts, ingestions, quicksight: 'started' };
+  return {
+    runId,
+    partitions: partitionCounts,
+    ingestions,
+    quicksight: 'failed',
+    error: failed.map((i) => `${i.dataSetId}: ${i.error}`).join('; '),
+  };
+}
+
+function parseEvent(event: unknown): string {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new InvalidEventError('event must be an object { "runId": "<id>" }');
+  }
+  const runId = (event as { runId?: unknown }).runId;
+  if (!isValidRunId(runId)) {
+    throw new InvalidEventError(`event.runId must be 1-80 characters of A-Z a-z 0-9 . _ - starting with a letter or digit, got ${JSON.stringify(runId) ?? 'undefined'}`);
+  }
+  return runId;
+}
+
+async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return keys;
+}
+
+/** The partition's storage: the table's, at the partition's own location. */
+function partitionStorage(table: StorageDescriptor, location: string): StorageDescriptor {
+  return {
+    Columns: table.Columns,
+    InputFormat: table.InputFormat,
+    OutputFormat: table.OutputFormat,
+    SerdeInfo: table.SerdeInfo,
+    Compressed: table.Compressed,
+    StoredAsSubDirectories: table.StoredAsSubDirectories,
+    Parameters: table.Parameters,
+    Location: location,
+  };
+}
+
+async function registerPartitions(glue: GlueClient, settings: PublishSettings, tableName: string, partitions: readonly ResultPartition[]): Promise<{ created: number; alreadyRegistered: number }> {
+  const table = await glue.send(new GetTableCommand({ DatabaseName: settings.database, Name: tableName }));
+  const storage = table.Table?.StorageDescriptor;
+  if (storage === undefined) throw new PartitionRegistrationError(`table ${settings.database}.${tableName} has no storage descriptor`);
+  let alreadyRegistered = 0;
+  const problems: string[] = [];
+  for (let start = 0; start < partitions.length; start += GLUE_BATCH) {
+    const batch = partitions.slice(start, start + GLUE_BATCH);
+    const input: PartitionInput[] = batch.map((p) => ({
+      Values: [...p.values],
+      StorageDescriptor: partitionStorage(storage, `s3://${settings.bucket}/${p.prefix}`),
+    }));
+    const response = await glue.send(new BatchCreatePartitionCommand({ DatabaseName: settings.database, TableName: tableName, PartitionInputList: input }));
+    for (const error of response.Errors ?? []) {
+      const code = error.ErrorDetail?.ErrorCode ?? 'UnknownError';
+      if (code === 'AlreadyExistsException') {
+        alreadyRegistered += 1;
+      } else {
+        problems.push(`${(error.PartitionValues ?? []).join('/')}: ${code}: ${error.ErrorDetail?.ErrorMessage ?? ''}`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new PartitionRegistrationError(`table ${settings.database}.${tableName}: ${problems.length} partition(s) not registered: ${problems.join('; ')}`);
+  }
+  return { created: partitions.length - alreadyRegistered, alreadyRegistered };
+}
+
+/** `<runId>-<yyyymmddThhmmss>` with characters QuickSight refuses in an ingestion id replaced. */
+export function ingestionId(runId: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${runId}-${stamp}`.replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
+async function startIngestions(quicksight: QuickSightClient, settings: PublishSettings, runId: string, at: Date): Promise<IngestionResult[]> {
+  const id = ingestionId(runId, at);
+  return Promise.all(settings.dataSetIds.map(async (dataSetId): Promise<IngestionResult> => {
+    try {
+      const response = await quicksight.send(new CreateIngestionCommand({
+        AwsAccountId: settings.quicksightAccountId,
+        DataSetId: dataSetId,
+        IngestionId: id,
+        IngestionType: 'FULL_REFRESH',
+      }));
+      return { dataSetId, ingestionId: response.IngestionId ?? id, status: response.IngestionStatus ?? 'UNKNOWN' };
+    } catch (error) {
+      const e = error as Error;
+      logger.warn('could not start SPICE ingestion', { runId, dataSetId, errorName: e.name });
+      return { dataSetId, status: 'FAILED', error: `${e.name}: ${e.message}` };
+    }
+  }));
+}
+
+async function putRefreshMetric(cloudwatch: CloudWatchClient, settings: PublishSettings, failed: boolean): Promise<void> {
+  try {
+    await cloudwatch.send(new PutMetricDataCommand({
+      Namespace: settings.metricNamespace,
+      MetricData: [{ MetricName: settings.metricName, Value: failed ? 1 : 0, Unit: 'Count' }],
+    }));
+  } catch (error) {
+    // The output already says whether the refresh started; a lost data point must not fail the run.
+    logger.warn('could not put the refresh metric', { errorName: (error as Error).name });
+  }
+}

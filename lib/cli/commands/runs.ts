@@ -1,0 +1,157 @@
+/**
+ * `impressions runs`: every published run with its date, model version and the fine-tuned model's
+ * mean ROUGE F per data set, read through Athena.
+ */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { Command } from 'commander';
+import { loadConfigFromProject } from '../../config';
+import { AthenaTarget, athenaTarget, Cell, quoteIdentifier, runAthenaQuery, QueryOptions } from '../athena';
+
+/** One data set's mean scores of the fine-tuned model in a run. */
+export interface RunDatasetScores {
+  readonly dataset: string;
+  /** Reports scored (the summary's count) and unscored (errors). */
+  readonly count: number | null;
+  readonly errors: number | null;
+  readonly rouge1: number | null;
+  readonly rouge2: number | null;
+  readonly rougeL: number | null;
+  readonly rougeLsum: number | null;
+}
+
+/** One run as `impressions runs` shows it. */
+export interface RunOverview {
+  readonly runId: string;
+  /** Earliest `created_at` of the run's prediction rows (ISO-8601), or null without predictions. */
+  readonly started: string | null;
+  /** Resolved JumpStart version of the fine-tuned model (else the pretrained one), or null. */
+  readonly modelVersion: string | null;
+  /** Prediction rows of the run, and how many could not be scored. */
+  readonly predictions: number;
+  readonly predictionErrors: number;
+  /** The fine-tuned model's mean F per data set, from the summary rows. */
+  readonly fineTuned: readonly RunDatasetScores[];
+}
+
+/** Says why no cost column is shown: the row contracts carry no cost. */
+export const COST_NOTE = 'cost: not shown: the result tables (SummaryRow, PredictionRow) carry no cost; the run\'s cost estimate is in its Step Functions output.';
+
+function text(value: Cell | undefined): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function num(value: Cell | undefined): number | null {
+  return typeof value === 'number' && !Number.isNaN(value) ? value : null;
+}
+
+/** Reads every published run from the two tables (two queries, one per table). */
+export async function listRuns(target: AthenaTarget, options: Omit<QueryOptions, 'parameters'> = {}): Promise<RunOverview[]> {
+  const table = (name: string) => `${quoteIdentifier(target.database)}.${quoteIdentifier(name)}`;
+  const runs = await runAthenaQuery(target, [
+    'SELECT run_id, min(created_at) AS started,',
+    "  max(CASE WHEN model = 'fine-tuned' THEN nullif(model_version, '') END) AS fine_tuned_version,",
+    "  max(CASE WHEN model = 'pretrained' THEN nullif(model_version, '') END) AS pretrained_version,",
+    '  count(*) AS predictions, count(error) AS prediction_errors',
+    `FROM ${table(target.predictionsTable ?? 'predictions')}`,
+    'GROUP BY run_id',
+  ].join('\n'), options);
+  const scores = await runAthenaQuery(target, [
+    'SELECT run_id, dataset, lower(metric) AS metric, mean, count, errors',
+    `FROM ${table(target.summaryTable ?? 'summary')}`,
+    "WHERE model = 'fine-tuned'",
+  ].join('\n'), options);
+
+  const byRun = new Map<string, { started: string | null; modelVersion: string | null; predictions: number; predictionErrors: number; datasets: Map<string, Record<string, number | null>> }>();
+  const entry = (runId: string) => {
+    let e = byRun.get(runId);
+    if (e === undefined) {
+      e = { started: null, modelVersion: null, predictions: 0, predictionErrors: 0, datasets: new Map() };
+      byRun.set(runId, e);
+    }
+    return e;
+  };
+  for (const row of runs.rows) {
+    const e = entry(String(row.run_id));
+    e.started = text(row.started);
+    e.modelVersion = text(row.fine_tuned_version) ?? text(row.pretrained_version);
+    e.predictions = num(row.predictions) ?? 0;
+    e.predictionErrors = num(row.prediction_errors) ?? 0;
+  }
+  const metricKeys: Record<string, keyof RunDatasetScores> = { rouge1: 'rouge1', rouge2: 'rouge2', rougel: 'rougeL', rougelsum: 'rougeLsum' };
+  for (const row of scores.rows) {
+    const e = entry(String(row.run_id));
+    const dataset = String(row.dataset);
+    const scoresOfSet = e.datasets.get(dataset) ?? { count: null, errors: null, rouge1: null, rouge2: null, rougeL: null, rougeLsum: null };
+    const key = metricKeys[String(row.metric)];
+    if (key !== undefined) scoresOfSet[key] = num(row.mean);
+    scoresOfSet.count = num(row.count) ?? scoresOfSet.count;
+    scoresOfSet.errors = num(row.errors) ?? scoresOfSet.errors;
+    e.datasets.set(dataset, scoresOfSet);
+  }
+  return [...byRun.entries()]
+    .map(([runId, e]): RunOverview => ({
+      runId,
+      started: e.started,
+      modelVersion: e.modelVersion,
+      predictions: e.predictions,
+      predictionErrors: e.predictionErrors,
+      fineTuned: [...e.datasets.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([dataset, s]) => ({ dataset, count: s.count, errors: s.errors, rouge1: s.rouge1, rouge2: s.rouge2, rougeL: s.rougeL, rougeLsum: s.rougeLsum })),
+    }))
+    .sort((a, b) => (b.started ?? '').localeCompare(a.started ?? '') || a.runId.localeCompare(b.runId));
+}
+
+function fixed(value: number | null): string {
+  return value === null ? '-' : value.toFixed(4);
+}
+
+/** Formats runs as an aligned text table: one line per run and data set, then the cost note. */
+export function formatRuns(runs: readonly RunOverview[]): string {
+  if (runs.length === 0) return 'No published runs (a run appears here after its final step registered its results).\n';
+  const header = ['run_id', 'started (UTC)', 'model version', 'dataset', 'reports', 'errors', 'ROUGE-1', 'ROUGE-2', 'ROUGE-L', 'ROUGE-Lsum'];
+  const lines: string[][] = [];
+  for (const run of runs) {
+    const started = run.started === null ? '-' : run.started.replace('T', ' ').slice(0, 16);
+    const base = [run.runId, started, run.modelVersion ?? '-'];
+    if (run.fineTuned.length === 0) {
+      lines.push([...base, '-', String(run.predictions), String(run.predictionErrors), '-', '-', '-', '-']);
+    }
+    for (const s of run.fineTuned) {
+      lines.push([...base, s.dataset, s.count === null ? '-' : String(s.count), s.errors === null ? '-' : String(s.errors), fixed(s.rouge1), fixed(s.rouge2), fixed(s.rougeL), fixed(s.rougeLsum)]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const render = (cells: string[]) => cells.map((c, i) => (i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [
+    render(header),
+    ...lines.map(render),
+    '',
+    'Scores: mean F of the fine-tuned model per data set, from the run\'s summary rows (`-`: no fine-tuned summary).',
+    COST_NOTE,
+    '',
+  ].join('\n');
+}
+
+/** Registers `impressions runs`. */
+export function register(program: Command): void {
+  program
+    .command('runs')
+    .description('list the published runs: date, model version, the fine-tuned model\'s mean ROUGE per data set (Athena)')
+    .option('--json', 'print the runs as JSON instead of a table')
+    .option('--workgroup <name>', 'Athena workgroup (default: from the resource prefix in cdk.json)')
+    .option('--database <name>', 'Glue database (default: from the resource prefix in cdk.json)')
+    .action(async (opts: { json?: boolean; workgroup?: string; database?: string }) => {
+      const config = loadConfigFromProject(process.cwd());
+      const defaults = athenaTarget(new AthenaClient({}), config.resourcePrefix);
+      const target: AthenaTarget = { ...defaults, workGroup: opts.workgroup ?? defaults.workGroup, database: opts.database ?? defaults.database };
+      await printRuns(target, process.stdout, opts.json === true);
+    });
+}
+
+/** The command's work: reads the runs and writes them to `out` as a table or as JSON. */
+export async function printRuns(target: AthenaTarget, out: NodeJS.WritableStream, json: boolean, options: Omit<QueryOptions, 'parameters'> = {}): Promise<RunOverview[]> {
+  const runs = await listRuns(target, options);
+  out.write(json ? `${JSON.stringify({ runs, note: COST_NOTE }, null, 2)}\n` : formatRuns(runs));
+  return runs;
+}

@@ -1,0 +1,77 @@
+/**
+ * The SQL of the Athena named queries saved in the workgroup, and of the CLI's queries. Plain
+ * strings over the tables of {@link ../analytics/tables}; Athena engine version 3 (Trino) syntax.
+ */
+
+/** Model names of the baseline rows written beside the models (DESIGN.md "Beware"). */
+export const BASELINE_MODELS = ['baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence'] as const;
+
+/** A saved query. */
+export interface NamedQuerySpec {
+  /** Short, stable name shown in the Athena console. */
+  readonly name: string;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/** Orders models: fine-tuned, pretrained, then the baselines, then anything else. */
+const MODEL_ORDER = `CASE model WHEN 'fine-tuned' THEN 1 WHEN 'pretrained' THEN 2 WHEN '${BASELINE_MODELS[0]}' THEN 3 WHEN '${BASELINE_MODELS[1]}' THEN 4 WHEN '${BASELINE_MODELS[2]}' THEN 5 ELSE 6 END`;
+
+/** One pivoted ROUGE column from the summary rows; metric names are compared case-insensitively. */
+function pivot(stat: 'mean' | 'ci_low' | 'ci_high', metric: string, alias: string): string {
+  return `max(CASE WHEN lower(metric) = '${metric}' THEN ${stat} END) AS ${alias}`;
+}
+
+/**
+ * The named queries: mean ROUGE with its confidence interval per run, data set and model (baselines
+ * included), the distribution figures, and the reports where the fine-tuned model scores lowest.
+ * The summary-based queries show what the run's aggregate step computed (bootstrap CI, sample std,
+ * linear-interpolated percentiles); they do not recompute it.
+ */
+export function namedQueries(tables: { readonly database: string; readonly predictions: string; readonly summary: string }): NamedQuerySpec[] {
+  const summary = `"${tables.database}"."${tables.summary}"`;
+  const predictions = `"${tables.database}"."${tables.predictions}"`;
+  const rouge = [
+    ['rouge1', 'rouge1'],
+    ['rouge2', 'rouge2'],
+    ['rougel', 'rougel'],
+    ['rougelsum', 'rougelsum'],
+  ] as const;
+  return [
+    {
+      name: 'mean-rouge-by-model-and-dataset',
+      description: 'Mean ROUGE F (95% bootstrap CI) per run, data set and model, baselines included, from the summary rows',
+      sql: [
+        'SELECT run_id, dataset, model,',
+        '  ' + rouge.flatMap(([metric, alias]) => [pivot('mean', metric, alias), pivot('ci_low', metric, `${alias}_ci_low`), pivot('ci_high', metric, `${alias}_ci_high`)]).join(',\n  ') + ',',
+        `  max(count) AS reports, max(errors) AS errors`,
+        `FROM ${summary}`,
+        'GROUP BY run_id, dataset, model',
+        `ORDER BY run_id DESC, dataset, ${MODEL_ORDER}, model`,
+      ].join('\n'),
+    },
+    {
+      name: 'score-distributions',
+      description: 'Distribution of each ROUGE F per run, data set and model (count, errors, mean, std, min, quartiles, max)',
+      sql: [
+        'SELECT run_id, dataset, model, metric, count, errors, mean, std, min, p25, p50, p75, max',
+        `FROM ${summary}`,
+        `ORDER BY run_id DESC, dataset, ${MODEL_ORDER}, model, metric`,
+      ].join('\n'),
+    },
+    {
+      name: 'fine-tuned-lowest-scoring-reports',
+      description: 'The 25 reports of each run and data set where the fine-tuned model has the lowest ROUGE-Lsum F, with the texts to read',
+      sql: [
+        'SELECT run_id, dataset, study_id, rouge1, rouge2, rougel, rougelsum, findings, generated, reference',
+        'FROM (',
+        '  SELECT *, row_number() OVER (PARTITION BY run_id, dataset ORDER BY rougelsum ASC, study_id) AS position',
+        `  FROM ${predictions}`,
+        "  WHERE model = 'fine-tuned' AND error IS NULL",
+        ')',
+        'WHERE position <= 25',
+        'ORDER BY run_id DESC, dataset, rougelsum ASC, study_id',
+      ].join('\n'),
+    },
+  ];
+}

@@ -1,0 +1,2 @@
+/** Silences Powertools loggers created after this module is imported. */
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

@@ -1,0 +1,32 @@
+import { analyticsNames } from '../../../../lib/core/deployment';
+import { BASELINE_MODELS, namedQueries } from '../../../../lib/core/analytics/queries';
+
+const names = analyticsNames('impressions');
+const queries = namedQueries({ database: names.glueDatabase, predictions: names.predictionsTable, summary: names.summaryTable });
+
+test('the names derive from the prefix', () => {
+  expect(analyticsNames('my-app')).toMatchObject({ glueDatabase: 'my_app_results', workGroup: 'my-app-workgroup', predictionsDataSetId: 'my-app-predictions', summaryDataSetId: 'my-app-summary', dashboardId: 'my-app-dashboard' });
+});
+
+test('the mean query pivots the four ROUGE types with their CIs from the summary, baselines not filtered out', () => {
+  const sql = queries.find((q) => q.name === 'mean-rouge-by-model-and-dataset')!.sql;
+  expect(sql).toContain('FROM "impressions_results"."summary"');
+  for (const metric of ['rouge1', 'rouge2', 'rougel', 'rougelsum']) {
+    expect(sql).toContain(`max(CASE WHEN lower(metric) = '${metric}' THEN mean END) AS ${metric}`);
+    expect(sql).toContain(`AS ${metric}_ci_low`);
+  }
+  expect(sql).not.toMatch(/WHERE/);
+  for (const baseline of BASELINE_MODELS) expect(sql).toContain(`'${baseline}'`);
+});
+
+test('the lowest-scoring query keeps scored fine-tuned reports, 25 per run and data set', () => {
+  const sql = queries.find((q) => q.name === 'fine-tuned-lowest-scoring-reports')!.sql;
+  expect(sql).toContain("WHERE model = 'fine-tuned' AND error IS NULL");
+  expect(sql).toContain('row_number() OVER (PARTITION BY run_id, dataset ORDER BY rougelsum ASC, study_id)');
+  expect(sql).toContain('WHERE position <= 25');
+});
+
+test('the distribution query reads every figure of the summary', () => {
+  const sql = queries.find((q) => q.name === 'score-distributions')!.sql;
+  expect(sql).toContain('count, errors, mean, std, min, p25, p50, p75, max');
+});
