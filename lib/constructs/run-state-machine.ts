@@ -110,8 +110,8 @@ export class RunStateMachine extends Construct {
       lambdaFunction: props.functions.validateInput,
       payloadResponseOnly: true,
       payload: sfn.TaskInput.fromObject({ input: sfn.JsonPath.objectAt('$$.Execution.Input'), executionName: sfn.JsonPath.stringAt('$$.Execution.Name'), defaults }),
+      // The result replaces the state (default ResultPath): the raw input stays in $$.Execution.Input.
       resultSelector: { 'plan.$': '$' },
-      resultPath: '$',
     });
     const preflight = new tasks.LambdaInvoke(this, 'Check quotas', {
       lambdaFunction: props.functions.preflightQuotas,

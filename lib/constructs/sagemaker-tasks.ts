@@ -59,7 +59,7 @@ export interface SageMakerCallProps {
   readonly iamAction: string;
   readonly parameters: Record<string, unknown>;
   readonly iamResources: string[];
-  /** @default - the result replaces nothing (DISCARD) */
+  /** `'$'` replaces the state with the (selected) result. @default - the result is discarded */
   readonly resultPath?: string;
   readonly resultSelector?: Record<string, unknown>;
   readonly comment?: string;
@@ -74,7 +74,8 @@ export function sageMakerCall(scope: Construct, stateName: string, props: SageMa
     iamAction: props.iamAction,
     parameters: props.parameters,
     iamResources: props.iamResources,
-    resultPath: props.resultPath ?? sfn.JsonPath.DISCARD,
+    // '$' is the default ResultPath and is left unrendered.
+    resultPath: props.resultPath === '$' ? undefined : props.resultPath ?? sfn.JsonPath.DISCARD,
     resultSelector: props.resultSelector,
     comment: props.comment,
     additionalIamStatements: props.additionalIamStatements,
