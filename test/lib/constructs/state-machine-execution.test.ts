@@ -52,6 +52,8 @@ function resolved(overrides: { volumeKmsSupported?: boolean } = {}): ResolvedMod
       instanceType: 'ml.g5.2xlarge',
       pretrainedModelData: { type: 'prefix', uri: 's3://jumpstart-cache-prod-us-east-1/huggingface-text2text/flan-t5-xl/artifacts/inference-prepack/v2.0.0/' },
       fineTunedModelDataType: 'prefix',
+      // The state machine hosts the training job's own S3ModelArtifacts; this resolved value is not read.
+      fineTunedModelData: { type: 'prefix', uri: 's3://unused/' },
       environment: { SM_NUM_GPUS: '1', ENDPOINT_SERVER_TIMEOUT: '3600' },
       enableNetworkIsolation: true,
       payloadContract: 'tgi',
@@ -328,6 +330,6 @@ async function skipInput(file: string): Promise<Record<string, unknown>> {
 }
 
 function bucketOfDefinition(): string {
-  const validate = DEFINITION.States['Validate input'] as { Parameters: { defaults: { bucketName: string } } };
+  const validate = DEFINITION.States['Validate input'] as unknown as { Parameters: { defaults: { bucketName: string } } };
   return validate.Parameters.defaults.bucketName;
 }
