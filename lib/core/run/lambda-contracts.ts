@@ -116,7 +116,7 @@ export interface ResolveModelEvent {
   readonly modelId: string;
   readonly trainingInstanceType: string;
   readonly inferenceInstanceType: string;
-  /** Config `trainingVolumeGb`; used only where the instance type honours it. */
+  /** Config `trainingVolumeGb`, raised to the spec's `training_volume_size`; used only where the instance type honours it. */
   readonly trainingVolumeGb: number;
   /** Config `maxTrainingHours`; `MaxRuntimeInSeconds` is the smaller of this and the spec's `max_run`. */
   readonly maxTrainingHours: number;
@@ -170,10 +170,12 @@ export interface ExecutionStatusChangeDetail {
 /** Event of the janitor Lambda. */
 export type JanitorEvent = EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChangeDetail>;
 
-/** Counts of what one clean-up pass did (resources already gone are counted as deleted). */
+/** Counts of what one clean-up pass did. A second pass over the same run counts its resources under `alreadyGone`. */
 export interface CleanupCounts {
   /** Tagged resources found. */
   readonly found: number;
+  /** Found (the tagging index lags) but already deleted, or training jobs already ended. */
+  readonly alreadyGone: number;
   readonly stoppedTrainingJobs: number;
   readonly deletedEndpoints: number;
   readonly deletedEndpointConfigs: number;
