@@ -3,12 +3,14 @@ import { loadConfig, ImpressionsConfig } from './config';
 import { stackNames } from './core/deployment';
 import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
+import { PipelineStack } from './stacks/pipeline-stack';
 
 /** The stacks of the app, for tests and for bin/app.ts. */
 export interface ImpressionsStacks {
   readonly config: ImpressionsConfig;
   readonly data: DataStack;
   readonly analytics: AnalyticsStack;
+  readonly pipeline: PipelineStack;
 }
 
 /**
@@ -29,5 +31,10 @@ export function buildApp(app: App): ImpressionsStacks {
     dataStore: data.dataStore,
     description: 'radiology-impressions: Glue tables, Athena workgroup and the QuickSight dashboard over every run',
   });
-  return { config, data, analytics };
+  const pipeline = new PipelineStack(app, names.pipeline, {
+    config,
+    dataStore: data.dataStore,
+    description: 'radiology-impressions: the run state machine, its Lambdas, clean-up safety nets and alarms',
+  });
+  return { config, data, analytics, pipeline };
 }

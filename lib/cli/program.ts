@@ -5,7 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import * as label from './commands/label';
 import * as prepare from './commands/prepare';
+import * as run from './commands/run';
 import * as runs from './commands/runs';
+import * as status from './commands/status';
 import * as score from './commands/score';
 import * as upload from './commands/upload';
 import { CliError } from './errors';
@@ -17,6 +19,8 @@ export type RegisterCommand = (program: Command) => void;
 const COMMANDS: readonly RegisterCommand[] = [
   prepare.register,
   upload.register,
+  run.register,
+  status.register,
   score.register,
   label.register,
   runs.register,
