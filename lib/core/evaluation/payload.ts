@@ -105,7 +105,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (value === undefined) return 'missing';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** TGI and the HF toolkit answer errors as `{error, error_type}`; keep the type only (the message may quote the input). */
