@@ -15,3 +15,4 @@ export * from './retry';
 export * from './rows';
 export * from './scoring';
 export * from './shards';
+export * from './lambda-contracts';
