@@ -6,11 +6,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import {
   evaluateShard, EVALUATION_ENV, EVALUATION_ERROR_NAMES, parseRecord, parseS3Uri, parsePartKey, retryPolicyProblems, rougeFn,
-  splitRecordLines, toJsonl, type EvaluateEvent, type EvaluateResult, type InvokeFn, type RetryPolicy,
+  splitRecordLines, toJsonl, type EvaluateEvent, type EvaluateResult, type RetryPolicy,
 } from '../../lib/core/evaluation';
+import { sdkInvoke } from '../../lib/core/evaluation/sdk-invoke';
 import { intEnv, readText, requiredEnv, writeText } from '../shared/s3-text';
 
 const logger = new Logger();
@@ -25,16 +26,6 @@ export class EndpointUnavailableError extends Error {
     super(message);
     this.name = EVALUATION_ERROR_NAMES.endpointUnavailable;
   }
-}
-
-/** The InvokeEndpoint call, body as text. */
-export function sdkInvoke(client: SageMakerRuntimeClient): InvokeFn {
-  return async (endpointName, request) => {
-    const response = await client.send(new InvokeEndpointCommand({
-      EndpointName: endpointName, ContentType: request.contentType, Accept: request.accept, Body: new TextEncoder().encode(request.body),
-    }));
-    return new TextDecoder().decode(response.Body ?? new Uint8Array());
-  };
 }
 
 function retryPolicy(): RetryPolicy {

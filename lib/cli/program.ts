@@ -3,13 +3,18 @@
  * Each command module exports `register(program)`; adding a command is one line in COMMANDS.
  */
 import { Command, CommanderError } from 'commander';
+import { register as registerGenerate } from './commands/generate';
+import { register as registerReport } from './commands/report';
 import { CliError } from './errors';
 
 /** A command module's registration function. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
-const COMMANDS: readonly RegisterCommand[] = [];
+const COMMANDS: readonly RegisterCommand[] = [
+  registerReport,
+  registerGenerate,
+];
 
 /** Reads the package version without importing package.json into the bundle of a Lambda. */
 function packageVersion(): string {
