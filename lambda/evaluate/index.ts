@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import {
   evaluateShard, EVALUATION_ENV, EVALUATION_ERROR_NAMES, parseRecord, parseS3Uri, parsePartKey, retryPolicyProblems, rougeFn,
-  splitRecordLines, toJsonl, type EvaluateEvent, type EvaluateResult, type RetryPolicy,
+  splitRecordLines, toJsonl, type EvaluateEvent, type EvaluateResult, type ReadRecord, type RetryPolicy,
 } from '../../lib/core/evaluation';
 import { sdkInvoke } from '../../lib/core/evaluation/sdk-invoke';
 import { intEnv, readText, requiredEnv, writeText } from '../shared/s3-text';
@@ -49,7 +49,10 @@ export async function evaluate(event: EvaluateEvent, clients: { s3: S3Client; ru
   const source = parseS3Uri(event.evalDataUri);
   if (source.bucket !== bucket) throw new Error(`shard ${event.dataset}/${event.model}/${event.shardIndex}: eval data must be in the data bucket`);
   const lines = splitRecordLines(await readText(clients.s3, bucket, source.key));
-  const records = lines.map((line, i) => parseRecord(line, i, source.key));
+  if (event.end > lines.length) throw new Error(`shard ${event.dataset}/${event.model}/${event.shardIndex}: records [${event.start}, ${event.end}) are outside the file's ${lines.length} records`);
+  // Only the shard's records are parsed; the others are never read by evaluateShard.
+  const skipped: ReadRecord = { ok: false, invalid: { index: -1, studyId: '', error: 'outside the shard' } };
+  const records = lines.map((line, i) => (i >= event.start && i < event.end ? parseRecord(line, i, source.key) : skipped));
   const result = await evaluateShard(event, records, {
     invoke: sdkInvoke(clients.runtime),
     rouge,

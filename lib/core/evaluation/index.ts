@@ -16,3 +16,4 @@ export * from './rows';
 export * from './scoring';
 export * from './shards';
 export * from './lambda-contracts';
+export * from './fan-out';
