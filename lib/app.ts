@@ -2,11 +2,13 @@ import { App, Tags } from 'aws-cdk-lib';
 import { loadConfig, ImpressionsConfig } from './config';
 import { stackNames } from './core/deployment';
 import { DataStack } from './stacks/data-stack';
+import { PipelineStack } from './stacks/pipeline-stack';
 
 /** The stacks of the app, for tests and for bin/app.ts. */
 export interface ImpressionsStacks {
   readonly config: ImpressionsConfig;
   readonly data: DataStack;
+  readonly pipeline: PipelineStack;
 }
 
 /**
@@ -22,5 +24,10 @@ export function buildApp(app: App): ImpressionsStacks {
     config,
     description: 'radiology-impressions: KMS key and the encrypted data bucket (stateful)',
   });
-  return { config, data };
+  const pipeline = new PipelineStack(app, names.pipeline, {
+    config,
+    dataStore: data.dataStore,
+    description: 'radiology-impressions: the run state machine, its Lambdas, clean-up safety nets and alarms',
+  });
+  return { config, data, pipeline };
 }

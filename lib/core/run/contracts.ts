@@ -73,12 +73,23 @@ export interface ResolvedModel {
     readonly pretrainedModelData: ModelDataLocation;
     /** How the fine-tuned output is laid out (same format as the training output). */
     readonly fineTunedModelDataType: ModelDataLocation['type'];
+    /**
+     * Where the fine-tuned weights will be (added because the state machine cannot build it without
+     * string intrinsics): the run's `modelData` when training is skipped, else SageMaker's fixed
+     * output layout `<outputPath><trainingJob>/output/model/` (uncompressed) or `…/output/model.tar.gz`.
+     */
+    readonly fineTunedModelData: ModelDataLocation;
     /** Container environment, values as strings. */
     readonly environment: Readonly<Record<string, string>>;
     readonly enableNetworkIsolation: boolean;
     readonly payloadContract: PayloadContract;
     /** False on instance types with NVMe instance storage, which reject an endpoint config `KmsKeyId`. */
     readonly volumeKmsSupported: boolean;
+    /**
+     * `ProductionVariant.VolumeSizeInGB` (the spec's `inference_volume_size`), or `undefined` where
+     * the instance type has NVMe storage and rejects it (added: the spec carries it, the SDK applies it).
+     */
+    readonly volumeSizeGb?: number;
     readonly modelDataDownloadTimeoutSeconds?: number;
     readonly containerStartupHealthCheckTimeoutSeconds?: number;
   };

@@ -1,0 +1,44 @@
+/**
+ * resolve-model: reads `models_manifest.json` and the selected spec from the region's public
+ * JumpStart bucket and returns the resolved model (lib/core/jumpstart).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ModelResolutionError } from '../../lib/core/jumpstart/errors';
+import { loadResolvedModel, type ReadText } from '../../lib/core/jumpstart/load';
+import type { ResolveModelEvent, ResolveModelResult } from '../../lib/core/run/lambda-contracts';
+
+export { ModelResolutionError };
+
+const logger = new Logger({ serviceName: 'impressions-resolve-model' });
+/** Follows redirects so a `region` other than the Lambda's still reads its own bucket. */
+const s3 = new S3Client({ followRegionRedirects: true });
+
+const readText: ReadText = async (bucket, key) => {
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return await response.Body?.transformToString('utf-8');
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+};
+
+/** Resolves the run's model; throws `ModelResolutionError` (no retry) naming model, version, region and field. */
+export async function handler(event: ResolveModelEvent): Promise<ResolveModelResult> {
+  const region = event.region ?? process.env.AWS_REGION;
+  if (region === undefined || region === '') throw new Error('no region: set event.region or AWS_REGION');
+  try {
+    const resolved = await loadResolvedModel(readText, event, region);
+    logger.info('model resolved', {
+      runId: event.run.runId, modelId: resolved.modelId, version: resolved.version, region,
+      payloadContract: resolved.inference.payloadContract, channels: resolved.training.inputDataConfig.length,
+    });
+    return resolved;
+  } catch (error) {
+    if (error instanceof ModelResolutionError) {
+      logger.warn('model not resolved', { runId: event.run.runId, modelId: error.modelId, version: error.version, region, field: error.field });
+    }
+    throw error;
+  }
+}

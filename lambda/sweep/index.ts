@@ -1,0 +1,60 @@
+/**
+ * sweep: custom resource (aws-cdk-lib `custom_resources.Provider`, onEvent + isComplete) that, when
+ * the pipeline stack is deleted, removes every SageMaker resource tagged `impressions:app`=<prefix>:
+ * stops running training jobs, deletes endpoints (those still Creating once they settle), endpoint
+ * configs and models. Create and Update do nothing. Each call is one non-waiting pass; the
+ * provider's polling (its `queryInterval` and `totalTimeout`) does the waiting.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CLEANUP_ENV, type SweepIsCompleteRequest, type SweepIsCompleteResponse, type SweepOnEventRequest, type SweepOnEventResponse,
+} from '../../lib/core/run/lambda-contracts';
+import { cleanUp, findTaggedResources, type CleanupDeps, type CleanupOutcome } from '../shared/sagemaker-cleanup';
+
+const logger = new Logger({ serviceName: 'impressions-sweep' });
+const defaultDeps: CleanupDeps = {
+  sagemaker: new SageMakerClient({}),
+  tagging: new ResourceGroupsTaggingAPIClient({}),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  now: () => Date.now(),
+};
+
+function prefixFromEnv(): string {
+  const prefix = process.env[CLEANUP_ENV.resourcePrefix];
+  if (prefix === undefined || prefix === '') throw new Error(`${CLEANUP_ENV.resourcePrefix} is not set`);
+  return prefix;
+}
+
+async function pass(deps: CleanupDeps, prefix: string): Promise<CleanupOutcome> {
+  const resources = await findTaggedResources(deps.tagging, prefix);
+  return cleanUp(deps, resources, { deadline: 0, pollMs: 0 });
+}
+
+/** Builds both handlers around their clients (tests pass mocks). */
+export function createHandlers(deps: CleanupDeps) {
+  return {
+    onEvent: async (event: SweepOnEventRequest): Promise<SweepOnEventResponse> => {
+      const prefix = prefixFromEnv();
+      if (event.RequestType === 'Create') return { PhysicalResourceId: `${prefix}-sagemaker-sweep` };
+      if (event.RequestType === 'Update') return { PhysicalResourceId: event.PhysicalResourceId };
+      const outcome = await pass(deps, prefix);
+      logger.info('sweep started', { prefix, ...outcome });
+      return { PhysicalResourceId: event.PhysicalResourceId };
+    },
+    isComplete: async (event: SweepIsCompleteRequest): Promise<SweepIsCompleteResponse> => {
+      if (event.RequestType !== 'Delete') return { IsComplete: true };
+      const prefix = prefixFromEnv();
+      const outcome = await pass(deps, prefix);
+      logger.info('sweep pass', { prefix, ...outcome });
+      return { IsComplete: outcome.inFlight === 0 };
+    },
+  };
+}
+
+const handlers = createHandlers(defaultDeps);
+/** Provider `onEventHandler` entry point. */
+export const onEvent = handlers.onEvent;
+/** Provider `isCompleteHandler` entry point. */
+export const isComplete = handlers.isComplete;

@@ -1,0 +1,188 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { runTags, sageMakerArn, sageMakerCall } from './sagemaker-tasks';
+
+/** Properties of {@link EndpointDeploymentStage}. */
+export interface EndpointDeploymentStageProps {
+  /** Label used in state names and the result, e.g. `pretrained`. */
+  readonly label: string;
+  /** JSONPath of the run's names for this model (`{model, endpointConfig, endpoint}`), e.g. `$.plan.names.pretrained`. */
+  readonly namesPath: string;
+  /** JSONPath of the weights to host (`{type: 'tarball'|'prefix', uri}`). */
+  readonly modelDataPath: string;
+  /** JSONPath at which the stage writes its result. */
+  readonly resultPath: string;
+  /** Role the model runs as (passed to CreateModel). */
+  readonly executionRole: iam.IRole;
+  /** Key encrypting the endpoint's storage volume where the instance type allows it. */
+  readonly key: kms.IKey;
+  /** Prefix of every SageMaker name (IAM scope). */
+  readonly resourcePrefix: string;
+  /** Time between two DescribeEndpoint calls. */
+  readonly pollInterval: Duration;
+  /** Most DescribeEndpoint calls before the stage gives up with `EndpointNotInService`. */
+  readonly maxPolls: number;
+}
+
+/**
+ * Hosts one model on a real-time endpoint: CreateModel (tarball `ModelDataUrl` or uncompressed
+ * `ModelDataSource` prefix; network isolation as resolved), CreateEndpointConfig (one variant,
+ * `KmsKeyId` only where `$.settings.inference.volumeKmsSupported`, download and start-up timeouts
+ * from the resolved settings), CreateEndpoint, then polls DescribeEndpoint until InService.
+ *
+ * A task-like unit: one Parallel state with a single branch, so one `addCatch` covers every call.
+ *
+ * Input: the run state, with `$.plan` (runId, names), `$.settings.inference` (image, environment,
+ * instanceType, enableNetworkIsolation, volumeKmsSupported, modelDataDownloadTimeoutSeconds,
+ * containerStartupHealthCheckTimeoutSeconds) and the weights at `modelDataPath`.
+ * Output: the input with `{ "endpointName", "endpointConfigName", "modelName", "status": "InService" }`
+ * at `resultPath`.
+ * Errors: `EndpointFailed` (cause: the endpoint's FailureReason), `EndpointNotInService` (still not
+ * in service after `maxPolls`), and any SageMaker error after its retries.
+ *
+ * It cannot delete what it created: the caller's Catch leads to the clean-up stage.
+ */
+export class EndpointDeploymentStage extends sfn.StateMachineFragment {
+  public readonly startState: sfn.State;
+  public readonly endStates: sfn.INextable[];
+  /** The single Parallel state of the stage (catches and retries go here). */
+  public readonly unit: sfn.Parallel;
+
+  constructor(scope: Construct, id: string, props: EndpointDeploymentStageProps) {
+    super(scope, id);
+    const { label, namesPath } = props;
+    const inference = '$.settings.inference';
+    const tags = runTags(props.resourcePrefix);
+
+    const tarball = new sfn.Pass(this, 'Tarball', {
+      stateName: `${label}: tarball container`,
+      parameters: {
+        'Image.$': `${inference}.image`,
+        'Environment.$': `${inference}.environment`,
+        'ModelDataUrl.$': `${props.modelDataPath}.uri`,
+      },
+      resultPath: '$.container',
+    });
+    const prefix = new sfn.Pass(this, 'Prefix', {
+      stateName: `${label}: prefix container`,
+      parameters: {
+        'Image.$': `${inference}.image`,
+        'Environment.$': `${inference}.environment`,
+        ModelDataSource: { S3DataSource: { 'S3Uri.$': `${props.modelDataPath}.uri`, S3DataType: 'S3Prefix', CompressionType: 'None' } },
+      },
+      resultPath: '$.container',
+    });
+
+    const createModel = sageMakerCall(this, `${label}: create model`, {
+      action: 'createModel',
+      iamAction: 'sagemaker:CreateModel',
+      iamResources: [sageMakerArn(this, 'model', props.resourcePrefix)],
+      parameters: {
+        'ModelName.$': `${namesPath}.model`,
+        ExecutionRoleArn: props.executionRole.roleArn,
+        'PrimaryContainer.$': '$.container',
+        'EnableNetworkIsolation.$': `${inference}.enableNetworkIsolation`,
+        Tags: tags,
+      },
+    });
+
+    const variant = {
+      VariantName: 'AllTraffic',
+      'ModelName.$': `${namesPath}.model`,
+      'InstanceType.$': `${inference}.instanceType`,
+      InitialInstanceCount: 1,
+      'ModelDataDownloadTimeoutInSeconds.$': `${inference}.modelDataDownloadTimeoutSeconds`,
+      'ContainerStartupHealthCheckTimeoutInSeconds.$': `${inference}.containerStartupHealthCheckTimeoutSeconds`,
+    };
+    const configArns = [sageMakerArn(this, 'endpoint-config', props.resourcePrefix)];
+    const createConfigWithKey = sageMakerCall(this, `${label}: create endpoint config (KMS)`, {
+      action: 'createEndpointConfig',
+      iamAction: 'sagemaker:CreateEndpointConfig',
+      iamResources: configArns,
+      parameters: { 'EndpointConfigName.$': `${namesPath}.endpointConfig`, ProductionVariants: [variant], KmsKeyId: props.key.keyArn, Tags: tags },
+    });
+    const createConfig = sageMakerCall(this, `${label}: create endpoint config`, {
+      action: 'createEndpointConfig',
+      iamAction: 'sagemaker:CreateEndpointConfig',
+      iamResources: configArns,
+      comment: 'The instance type has NVMe instance storage, which rejects KmsKeyId.',
+      parameters: { 'EndpointConfigName.$': `${namesPath}.endpointConfig`, ProductionVariants: [variant], Tags: tags },
+    });
+
+    const createEndpoint = sageMakerCall(this, `${label}: create endpoint`, {
+      action: 'createEndpoint',
+      iamAction: 'sagemaker:CreateEndpoint',
+      iamResources: [sageMakerArn(this, 'endpoint', props.resourcePrefix), ...configArns],
+      parameters: { 'EndpointName.$': `${namesPath}.endpoint`, 'EndpointConfigName.$': `${namesPath}.endpointConfig`, Tags: tags },
+    });
+
+    const startPolling = new sfn.Pass(this, 'StartPolling', {
+      stateName: `${label}: start polling`,
+      result: sfn.Result.fromObject({ count: 0 }),
+      resultPath: '$.poll',
+    });
+    const wait = new sfn.Wait(this, 'Wait', { stateName: `${label}: wait for endpoint`, time: sfn.WaitTime.duration(props.pollInterval) });
+    const describe = sageMakerCall(this, `${label}: describe endpoint`, {
+      action: 'describeEndpoint',
+      iamAction: 'sagemaker:DescribeEndpoint',
+      iamResources: [sageMakerArn(this, 'endpoint', props.resourcePrefix)],
+      parameters: { 'EndpointName.$': `${namesPath}.endpoint` },
+      resultPath: '$.endpointDescription',
+    });
+    const count = new sfn.Pass(this, 'Count', {
+      stateName: `${label}: count polls`,
+      parameters: { 'count.$': 'States.MathAdd($.poll.count, 1)' },
+      resultPath: '$.poll',
+    });
+    const ready = new sfn.Pass(this, 'Ready', {
+      stateName: `${label}: endpoint in service`,
+      parameters: {
+        'endpointName.$': `${namesPath}.endpoint`,
+        'endpointConfigName.$': `${namesPath}.endpointConfig`,
+        'modelName.$': `${namesPath}.model`,
+        status: 'InService',
+      },
+    });
+    const failed = new sfn.Fail(this, 'Failed', {
+      stateName: `${label}: endpoint failed`,
+      error: 'EndpointFailed',
+      causePath: '$.endpointDescription.FailureReason',
+    });
+    const tooSlow = new sfn.Fail(this, 'TooSlow', {
+      stateName: `${label}: endpoint not in service`,
+      error: 'EndpointNotInService',
+      cause: `The ${label} endpoint was not InService after ${props.maxPolls} status checks ${props.pollInterval.toHumanString()} apart.`,
+    });
+
+    const start = new sfn.Choice(this, 'ModelDataType', { stateName: `${label}: model data type` })
+      .when(sfn.Condition.stringEquals(`${props.modelDataPath}.type`, 'tarball'), tarball)
+      .otherwise(prefix);
+    tarball.next(createModel);
+    prefix.next(createModel);
+    createModel.next(
+      new sfn.Choice(this, 'EncryptVolume', { stateName: `${label}: encrypt endpoint volume?` })
+        .when(sfn.Condition.booleanEquals(`${inference}.volumeKmsSupported`, true), createConfigWithKey)
+        .otherwise(createConfig),
+    );
+    createConfigWithKey.next(createEndpoint);
+    createConfig.next(createEndpoint);
+    createEndpoint.next(startPolling).next(wait).next(describe).next(count).next(
+      new sfn.Choice(this, 'Status', { stateName: `${label}: endpoint status` })
+        .when(sfn.Condition.stringEquals('$.endpointDescription.EndpointStatus', 'InService'), ready)
+        .when(sfn.Condition.stringEquals('$.endpointDescription.EndpointStatus', 'Failed'), failed)
+        .when(sfn.Condition.numberGreaterThanEquals('$.poll.count', props.maxPolls), tooSlow)
+        .otherwise(wait),
+    );
+    this.unit = new sfn.Parallel(this, 'Unit', {
+      stateName: `Deploy ${label}`,
+      resultSelector: { 'endpointName.$': '$[0].endpointName', 'endpointConfigName.$': '$[0].endpointConfigName', 'modelName.$': '$[0].modelName', 'status.$': '$[0].status' },
+      resultPath: props.resultPath,
+    });
+    this.unit.branch(start);
+    this.startState = this.unit;
+    this.endStates = [this.unit];
+  }
+}

@@ -1,0 +1,71 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+/** Properties of {@link RunAlarms}. */
+export interface RunAlarmsProps {
+  readonly stateMachine: sfn.StateMachine;
+  /** Key encrypting the topic (CloudWatch is allowed to use it for publishing). */
+  readonly key: kms.IKey;
+  /**
+   * E-mail address subscribed to the topic (the subscription must be confirmed from the mail).
+   * @default - no subscription
+   */
+  readonly notificationEmail?: string;
+}
+
+/**
+ * Alarms on runs that failed, timed out or were aborted, publishing to an SNS topic encrypted
+ * with the data key (TLS-only publishing). Each alarm fires on one such execution within five
+ * minutes. Messages name the alarm and the state machine only, never a run's data.
+ *
+ * It adds a statement to the key policy letting CloudWatch (alarms) encrypt for the topic: an
+ * alarm cannot publish to a KMS-encrypted topic otherwise.
+ */
+export class RunAlarms extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly alarms: cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: RunAlarmsProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'radiology-impressions run alarms',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    props.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      // A key policy's resource is always the key itself.
+      resources: ['*'],
+    }));
+    if (props.notificationEmail !== undefined) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+    }
+    const machine = props.stateMachine;
+    const metrics: [string, cloudwatch.Metric, string][] = [
+      ['Failed', machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }), 'A run failed (its clean-up ran; check that nothing is left).'],
+      ['TimedOut', machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }), 'A run timed out; the janitor deletes what it left.'],
+      ['Aborted', machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }), 'A run was stopped; the janitor deletes what it left.'],
+    ];
+    this.alarms = metrics.map(([name, metric, description]) => {
+      const alarm = new cloudwatch.Alarm(this, `Runs${name}`, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(this.topic));
+      return alarm;
+    });
+  }
+}

@@ -1,0 +1,284 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { RunDefaults } from '../core/run/lambda-contracts';
+import { AggregationStage } from './aggregation-stage';
+import { CleanupStage } from './cleanup-stage';
+import { DataPrefix, DataStore } from './data-store';
+import { EndpointDeploymentStage } from './endpoint-deployment-stage';
+import { EndpointTeardownStage } from './endpoint-teardown-stage';
+import { EvaluationStage } from './evaluation-stage';
+import { FineTuningStage } from './fine-tuning-stage';
+import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
+
+/** Name of the EventBridge rule that Step Functions manages for `createTrainingJob.sync`. */
+export const SAGEMAKER_SYNC_RULE = 'StepFunctionsGetEventsForSageMakerTrainingJobsRule';
+
+/** The Lambda functions the run calls. */
+export interface RunFunctions {
+  /** validate-input: raw input → RunPlan. */
+  readonly validateInput: lambda.IFunction;
+  /** preflight-quotas: fails early when a quota is too low. */
+  readonly preflightQuotas: lambda.IFunction;
+  /** resolve-model: RunPlan → ResolvedModel. */
+  readonly resolveModel: lambda.IFunction;
+}
+
+/** What the run trains and hosts (from config). */
+export interface RunModelSettings {
+  readonly modelId: string;
+  readonly modelVersion: string;
+  readonly trainingInstanceType: string;
+  readonly inferenceInstanceType: string;
+  readonly trainingVolumeGb: number;
+  readonly maxTrainingHours: number;
+  readonly epochs: number;
+  readonly hyperparameters: Readonly<Record<string, string>>;
+  readonly spotTraining: boolean;
+}
+
+/** Properties of {@link RunStateMachine}. */
+export interface RunStateMachineProps {
+  readonly dataStore: DataStore;
+  /** Role of training jobs and models. */
+  readonly sageMakerRole: iam.IRole;
+  readonly functions: RunFunctions;
+  /** Prefix of every SageMaker name; the state machine may touch nothing else. */
+  readonly resourcePrefix: string;
+  readonly model: RunModelSettings;
+  /**
+   * Time between two endpoint status checks.
+   * @default Duration.minutes(1)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * Most status checks while an endpoint is created (and, in the clean-up, while it settles).
+   * @default 90
+   */
+  readonly maxPolls?: number;
+  /**
+   * Longest run.
+   * @default - the training limit plus 24 hours for deployment and evaluation
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * The run (DESIGN.md "The run"): a Standard, JSONPath state machine.
+ *
+ * Validate input → check quotas → resolve the JumpStart model → apply setting defaults →
+ * Parallel [ fine-tune (or take the given model data) | deploy pretrained → EVALUATE → delete ] →
+ * deploy fine-tuned → EVALUATE → delete unless `keepEndpoints` → AGGREGATE → succeed.
+ * Every state from the Parallel on catches every error into the {@link CleanupStage}, which deletes
+ * what exists and fails the run with the caught error. Nothing is created before the Parallel, so
+ * the first three states fail the run directly with their own error (e.g. `InvalidRunInputError`).
+ *
+ * Execution input: the run input of DESIGN.md (every field optional). Output on success: the run
+ * state (`plan`, `resolved`, `settings`, `stage1`, `fineTunedEndpoint`, `fineTunedEvaluation`,
+ * `aggregation`, …) — ids, names and URIs only, never report text.
+ *
+ * Logs: level ALL without execution data (inputs may hold S3 keys but never text; outputs of the
+ * evaluation will hold counts only, yet we keep the log free of data by construction); X-Ray on.
+ */
+export class RunStateMachine extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  /** The KMS-encrypted log group of the state machine. */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: RunStateMachineProps) {
+    super(scope, id);
+    const { dataStore, resourcePrefix, model } = props;
+    const pollInterval = props.pollInterval ?? Duration.minutes(1);
+    const maxPolls = props.maxPolls ?? 90;
+    const stack = Stack.of(this);
+
+    const bucket = dataStore.bucket.bucketName;
+    const defaults: RunDefaults = {
+      bucketName: bucket,
+      trainingData: `s3://${bucket}/${DataPrefix.TRAIN_DATA}`,
+      evalData: { dev1: `s3://${bucket}/${DataPrefix.EVAL_DATA}dev1.jsonl`, dev2: `s3://${bucket}/${DataPrefix.EVAL_DATA}dev2.jsonl` },
+      modelVersion: model.modelVersion,
+      resourcePrefix,
+      hyperparameters: model.hyperparameters,
+      epochs: model.epochs,
+    };
+    const validate = new tasks.LambdaInvoke(this, 'Validate input', {
+      lambdaFunction: props.functions.validateInput,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({ input: sfn.JsonPath.objectAt('$$.Execution.Input'), executionName: sfn.JsonPath.stringAt('$$.Execution.Name'), defaults }),
+      // The result replaces the state (default ResultPath): the raw input stays in $$.Execution.Input.
+      resultSelector: { 'plan.$': '$' },
+    });
+    const preflight = new tasks.LambdaInvoke(this, 'Check quotas', {
+      lambdaFunction: props.functions.preflightQuotas,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        trainingInstanceType: model.trainingInstanceType,
+        inferenceInstanceType: model.inferenceInstanceType,
+        skipTraining: sfn.JsonPath.stringAt('$.plan.skipTraining'),
+      }),
+      resultPath: '$.preflight',
+    });
+    const resolve = new tasks.LambdaInvoke(this, 'Resolve model', {
+      lambdaFunction: props.functions.resolveModel,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        run: sfn.JsonPath.objectAt('$.plan'),
+        modelId: model.modelId,
+        trainingInstanceType: model.trainingInstanceType,
+        inferenceInstanceType: model.inferenceInstanceType,
+        trainingVolumeGb: model.trainingVolumeGb,
+        maxTrainingHours: model.maxTrainingHours,
+      }),
+      resultPath: '$.resolved',
+    });
+    const settingDefaults = new sfn.Pass(this, 'Setting defaults', {
+      comment: 'Values SageMaker requires where resolution may leave them out (instance types that ignore volume size; specs without deploy timeouts).',
+      result: sfn.Result.fromObject({
+        training: { volumeSizeGb: 30 },
+        inference: { modelDataDownloadTimeoutSeconds: 3600, containerStartupHealthCheckTimeoutSeconds: 3600 },
+      }),
+      resultPath: '$.settingDefaults',
+    });
+    const settings = new sfn.Pass(this, 'Apply settings', {
+      parameters: {
+        'training.$': 'States.JsonMerge($.settingDefaults.training, $.resolved.training, false)',
+        'inference.$': 'States.JsonMerge($.settingDefaults.inference, $.resolved.inference, false)',
+      },
+      resultPath: '$.settings',
+    });
+
+    const cleanup = new CleanupStage(this, 'Cleanup', { resourcePrefix, pollInterval, maxPolls });
+    const onError = { resultPath: '$.error' };
+
+    const fineTuning = new FineTuningStage(this, 'FineTuning', {
+      executionRole: props.sageMakerRole,
+      key: dataStore.key,
+      resourcePrefix,
+      spot: model.spotTraining,
+      resultPath: '$.training',
+    });
+    const deployPretrained = new EndpointDeploymentStage(this, 'DeployPretrained', {
+      label: 'pretrained', namesPath: '$.plan.names.pretrained', modelDataPath: '$.settings.inference.pretrainedModelData',
+      resultPath: '$.pretrainedEndpoint', executionRole: props.sageMakerRole, key: dataStore.key, resourcePrefix, pollInterval, maxPolls,
+    });
+    const evaluatePretrained = new EvaluationStage(this, 'EvaluatePretrained', {
+      model: 'pretrained', endpointPath: '$.pretrainedEndpoint', resultPath: '$.pretrainedEvaluation',
+    });
+    const deletePretrained = new EndpointTeardownStage(this, 'DeletePretrained', {
+      label: 'pretrained', namesPath: '$.plan.names.pretrained', resultPath: '$.pretrainedTeardown', resourcePrefix, pollInterval, maxPolls,
+    });
+    const stage1 = new sfn.Parallel(this, 'Train and evaluate pretrained', {
+      comment: 'The pretrained evaluation overlaps training, so it costs no wall time.',
+      resultSelector: { 'training.$': '$[0].training', 'pretrainedEvaluation.$': '$[1].pretrainedEvaluation' },
+      resultPath: '$.stage1',
+    });
+    stage1.branch(fineTuning, deployPretrained.next(evaluatePretrained).next(deletePretrained));
+    stage1.addCatch(cleanup, onError);
+
+    const deployFineTuned = new EndpointDeploymentStage(this, 'DeployFineTuned', {
+      label: 'fine-tuned', namesPath: '$.plan.names.fineTuned', modelDataPath: '$.stage1.training.modelData',
+      resultPath: '$.fineTunedEndpoint', executionRole: props.sageMakerRole, key: dataStore.key, resourcePrefix, pollInterval, maxPolls,
+    });
+    deployFineTuned.unit.addCatch(cleanup, onError);
+    const evaluateFineTuned = new EvaluationStage(this, 'EvaluateFineTuned', {
+      model: 'fine-tuned', endpointPath: '$.fineTunedEndpoint', resultPath: '$.fineTunedEvaluation',
+    });
+    evaluateFineTuned.unit.addCatch(cleanup, onError);
+    const deleteFineTuned = new EndpointTeardownStage(this, 'DeleteFineTuned', {
+      label: 'fine-tuned', namesPath: '$.plan.names.fineTuned', resultPath: '$.fineTunedTeardown', resourcePrefix, pollInterval, maxPolls,
+    });
+    deleteFineTuned.unit.addCatch(cleanup, onError);
+    const aggregate = new AggregationStage(this, 'Aggregate', { resultPath: '$.aggregation' });
+    aggregate.unit.addCatch(cleanup, onError);
+    const succeed = new sfn.Succeed(this, 'Run succeeded');
+
+    const definition = validate
+      .next(preflight)
+      .next(resolve)
+      .next(settingDefaults)
+      .next(settings)
+      .next(stage1)
+      .next(deployFineTuned)
+      .next(evaluateFineTuned)
+      .next(
+        new sfn.Choice(this, 'Keep endpoints?')
+          .when(sfn.Condition.booleanEquals('$.plan.keepEndpoints', true), aggregate)
+          .otherwise(deleteFineTuned.next(aggregate)),
+      );
+    aggregate.next(succeed);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: dataStore.key,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      comment: 'radiology-impressions run: fine-tune FLAN-T5, host and evaluate both models, clean up on every path.',
+      timeout: props.timeout ?? Duration.hours(model.maxTrainingHours + 24),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    this.grantSageMakerAccess(props, stack);
+  }
+
+  /** The permissions CustomState and the SDK calls do not add by themselves. */
+  private grantSageMakerAccess(props: RunStateMachineProps, stack: Stack): void {
+    const role = this.stateMachine.role;
+    const arn = (type: SageMakerResourceType): string => sageMakerArn(this, type, props.resourcePrefix);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'RunTrainingJobs',
+      actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
+      resources: [arn('training-job')],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagRunResources',
+      actions: ['sagemaker:AddTags'],
+      resources: [arn('training-job'), arn('model'), arn('endpoint-config'), arn('endpoint')],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobSyncRule',
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: SAGEMAKER_SYNC_RULE })],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PassSageMakerRole',
+      actions: ['iam:PassRole'],
+      resources: [props.sageMakerRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EncryptSageMakerVolumes',
+      actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+      resources: [props.dataStore.key.keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
+
+    const prefixed = (['training-job', 'model', 'endpoint-config', 'endpoint'] as const).map((type) => ({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${type}/${props.resourcePrefix}-*]`,
+      reason: `Runs create ${type}s named <prefix>-<run id>-…; the role may act on those names only.`,
+    }));
+    Validations.of(role).acknowledge(
+      ...prefixed,
+      ...[props.functions.validateInput, props.functions.preflightQuotas, props.functions.resolveModel].map((fn) => ({
+        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+        reason: 'LambdaInvoke grants the function and its versions/aliases (":*"); nothing else.',
+      })),
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray (PutTraceSegments, GetSamplingRules…) and CloudWatch Logs delivery (CreateLogDelivery, …) support no resource-level permission.',
+      },
+      {
+        id: 'HIPAA.Security-IAMNoInlinePolicy',
+        reason: 'Built from task grants and statements scoped to <prefix>-* SageMaker names, one rule, one role and one key; it lives and dies with the role.',
+      },
+    );
+  }
+}

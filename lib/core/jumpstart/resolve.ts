@@ -1,0 +1,303 @@
+/**
+ * Turns a JumpStart spec into a {@link ResolvedModel}: everything CreateTrainingJob, CreateModel
+ * and CreateEndpointConfig need, derived the way the SageMaker Python SDK (v2.257) derives it.
+ *
+ * What it cannot do: build images from the legacy `*_ecr_specs` (specs without
+ * `*_instance_type_variants`, such as flan-t5 1.0.0-1.2.1): the tag table needed to do that
+ * exactly is not part of the spec, so such specs fail with a {@link ModelResolutionError} instead
+ * of guessing. Per-instance variant overrides other than environment variables (artifact keys,
+ * hyperparameters) are not applied; no flan-t5 spec seen uses them. Gated models (private bucket)
+ * are rejected.
+ */
+import type { ModelDataLocation, PayloadContract, ResolvedModel, TrainingChannel } from '../run/contracts';
+import type { RunPlan } from '../run/lambda-contracts';
+import { ModelResolutionError } from './errors';
+import { instanceFamily, volumeKmsSupported, volumeSizeSupported } from './instance-types';
+import type { JumpStartSpec, SpecHyperparameter, SpecInstanceTypeVariants } from './spec';
+import { pythonString, type ParsedSpecJson } from './spec-json';
+
+/** The public JumpStart content bucket of a region. */
+export function jumpStartBucket(region: string): string {
+  return `jumpstart-cache-prod-${region}`;
+}
+
+/** Where training code lands under network isolation (the `code` channel), as the SDK sets it. */
+export const CODE_CHANNEL_SUBMIT_DIRECTORY = '/opt/ml/input/data/code/sourcedir.tar.gz';
+
+/** JumpStart's fixed training entry point. */
+export const TRAINING_ENTRY_POINT = 'transfer_learning.py';
+
+/** The project's own metric definitions (validation loss, training loss, epoch), before the spec's. */
+export const PROJECT_METRIC_DEFINITIONS: readonly { readonly Name: string; readonly Regex: string }[] = [
+  { Name: 'impressions:validation-loss', Regex: "'eval_loss': ([0-9\\.]+)" },
+  { Name: 'impressions:train-loss', Regex: "'loss': ([0-9\\.]+)" },
+  { Name: 'impressions:epoch', Regex: "'epoch': ([0-9\\.]+)" },
+];
+
+/** Image repository → the request/response format its containers speak. */
+const PAYLOAD_CONTRACT_BY_REPOSITORY: Readonly<Record<string, PayloadContract>> = {
+  'huggingface-pytorch-tgi-inference': 'tgi',
+  'huggingface-pytorch-inference': 'hf-text2text',
+};
+
+/** Hyperparameters script mode sets itself; a run may not override them. */
+export const SCRIPT_MODE_HYPERPARAMETERS = [
+  'sagemaker_program', 'sagemaker_submit_directory', 'sagemaker_container_log_level', 'sagemaker_job_name', 'sagemaker_region',
+] as const;
+
+/** Inputs of {@link resolveModel}. */
+export interface ResolveModelInput {
+  readonly run: RunPlan;
+  readonly modelId: string;
+  /** Exact version selected from the manifest. */
+  readonly version: string;
+  readonly region: string;
+  /** `spec_key` of the manifest entry. */
+  readonly specKey: string;
+  /** The spec document parsed with {@link parseSpecJson}. */
+  readonly spec: ParsedSpecJson;
+  readonly trainingInstanceType: string;
+  readonly inferenceInstanceType: string;
+  readonly trainingVolumeGb: number;
+  readonly maxTrainingHours: number;
+}
+
+/**
+ * Resolves a spec for a run.
+ * @throws ModelResolutionError naming the model, version, region and the missing or bad field.
+ */
+export function resolveModel(input: ResolveModelInput): ResolvedModel {
+  const { run, modelId, version, region } = input;
+  const fail = (field: string, detail: string): never => {
+    throw new ModelResolutionError(modelId, version, region, field, detail);
+  };
+  if (input.spec.value === null || typeof input.spec.value !== 'object' || Array.isArray(input.spec.value)) {
+    fail('spec', `${input.specKey} is not a JSON object`);
+  }
+  const spec = input.spec.value as JumpStartSpec;
+  if (spec.gated_bucket === true) fail('gated_bucket', 'gated models (private JumpStart bucket) are not supported');
+  const bucket = jumpStartBucket(region);
+  const s3 = (key: string): string => `s3://${bucket}/${key}`;
+
+  // Training
+  if (spec.training_supported !== true) fail('training_supported', 'the model cannot be fine-tuned');
+  const trainingImage = lookupImage(spec.training_instance_type_variants, input.trainingInstanceType, region,
+    'training_instance_type_variants', fail);
+  const artifactKey = nonEmpty(spec.training_artifact_key) ?? fail('training_artifact_key', 'missing');
+  const scriptKey = nonEmpty(spec.training_prepacked_script_key) ?? nonEmpty(spec.training_script_key) ??
+    fail('training_script_key', 'missing (and no training_prepacked_script_key)');
+  const trainingIsolation = spec.training_enable_network_isolation === true;
+  const scriptUri = s3(scriptKey);
+
+  const channels: TrainingChannel[] = [
+    s3Channel('training', run.trainingData),
+    { ...s3Channel('model', s3(artifactKey)), ContentType: 'application/x-sagemaker-model' },
+  ];
+  if (trainingIsolation) channels.push(s3Channel('code', scriptUri));
+
+  const hyperparameters = trainingHyperparameters(input, spec, trainingIsolation ? CODE_CHANNEL_SUBMIT_DIRECTORY : scriptUri, fail);
+
+  const metricDefinitions = [...PROJECT_METRIC_DEFINITIONS];
+  for (const metric of spec.metrics ?? []) {
+    if (typeof metric?.Name === 'string' && typeof metric.Regex === 'string' && !metricDefinitions.some((m) => m.Name === metric.Name)) {
+      metricDefinitions.push({ Name: metric.Name, Regex: metric.Regex });
+    }
+  }
+  const estimator = spec.estimator_kwargs ?? {};
+  const outputCompression = estimator.disable_output_compression === true ? 'NONE' : 'GZIP';
+  const configuredRuntime = Math.round(input.maxTrainingHours * 3600);
+  const maxRuntimeSeconds = typeof estimator.max_run === 'number' && estimator.max_run > 0
+    ? Math.min(configuredRuntime, estimator.max_run)
+    : configuredRuntime;
+
+  // Hosting
+  const inferenceImage = lookupImage(spec.hosting_instance_type_variants, input.inferenceInstanceType, region,
+    'hosting_instance_type_variants', fail);
+  const repository = imageRepository(inferenceImage);
+  const payloadContract = PAYLOAD_CONTRACT_BY_REPOSITORY[repository] ??
+    fail('hosting_instance_type_variants', `image repository ${repository} speaks no known payload contract ` +
+      `(known: ${Object.keys(PAYLOAD_CONTRACT_BY_REPOSITORY).join(', ')})`);
+  const hostingKey = nonEmpty(spec.hosting_prepacked_artifact_key) ?? nonEmpty(spec.hosting_artifact_key) ??
+    fail('hosting_artifact_key', 'missing (and no hosting_prepacked_artifact_key)');
+  const pretrainedModelData = location(s3(hostingKey));
+  const environment = inferenceEnvironment(input, spec, pretrainedModelData.type);
+
+  const fineTunedModelData: ModelDataLocation = run.skipTraining && run.modelData !== null
+    ? location(run.modelData)
+    : outputCompression === 'NONE'
+      ? { type: 'prefix', uri: `${run.outputPath}${run.names.trainingJob}/output/model/` }
+      : { type: 'tarball', uri: `${run.outputPath}${run.names.trainingJob}/output/model.tar.gz` };
+
+  const deploy = spec.deploy_kwargs ?? {};
+  const trainingVolume = Math.max(input.trainingVolumeGb, positive(spec.training_volume_size) ?? 0);
+  const inferenceVolume = positive(spec.inference_volume_size);
+  return {
+    modelId,
+    version,
+    region,
+    specUri: s3(input.specKey),
+    training: {
+      image: trainingImage,
+      instanceType: input.trainingInstanceType,
+      hyperparameters,
+      metricDefinitions,
+      inputDataConfig: channels,
+      enableNetworkIsolation: trainingIsolation,
+      enableInterContainerTrafficEncryption: estimator.encrypt_inter_container_traffic === true,
+      outputCompression,
+      volumeKmsSupported: volumeKmsSupported(input.trainingInstanceType),
+      volumeSizeGb: volumeSizeSupported(input.trainingInstanceType) ? trainingVolume : undefined,
+      maxRuntimeSeconds,
+    },
+    inference: {
+      image: inferenceImage,
+      instanceType: input.inferenceInstanceType,
+      pretrainedModelData,
+      fineTunedModelDataType: fineTunedModelData.type,
+      fineTunedModelData,
+      environment,
+      enableNetworkIsolation: spec.inference_enable_network_isolation === true,
+      payloadContract,
+      volumeKmsSupported: volumeKmsSupported(input.inferenceInstanceType),
+      volumeSizeGb: inferenceVolume !== undefined && volumeSizeSupported(input.inferenceInstanceType) ? inferenceVolume : undefined,
+      modelDataDownloadTimeoutSeconds: positive(deploy.model_data_download_timeout),
+      containerStartupHealthCheckTimeoutSeconds: positive(deploy.container_startup_health_check_timeout),
+    },
+  };
+}
+
+type Fail = (field: string, detail: string) => never;
+
+/**
+ * The image for an instance type: `variants[<instance type>]`, else `variants[<family>]`, whose
+ * `regional_properties.image_uri` alias (`$name`) is looked up in `regional_aliases[<region>]`.
+ */
+export function lookupImage(
+  variants: SpecInstanceTypeVariants | undefined,
+  instanceType: string,
+  region: string,
+  field: string,
+  fail: Fail,
+): string {
+  if (variants?.variants === undefined) {
+    return fail(field, 'missing: the spec has no instance type variants (legacy *_ecr_specs images are not derived)');
+  }
+  const family = instanceFamily(instanceType);
+  const alias = variants.variants[instanceType]?.regional_properties?.image_uri ??
+    variants.variants[family]?.regional_properties?.image_uri ??
+    fail(field, `no image for instance type ${instanceType} (nor family ${family})`);
+  if (!alias.startsWith('$')) return alias;
+  const aliases = variants.regional_aliases?.[region] ?? fail(`${field}.regional_aliases`, `no entry for region ${region}`);
+  return aliases[alias.slice(1)] ?? fail(`${field}.regional_aliases`, `alias ${alias} not defined for region ${region}`);
+}
+
+/** The repository of an ECR image URI (`<registry>/<repository>:<tag>` or `@digest`). */
+export function imageRepository(imageUri: string): string {
+  const path = imageUri.slice(imageUri.indexOf('/') + 1);
+  return path.split(/[:@]/)[0];
+}
+
+/**
+ * Algorithm-scope defaults (as the SDK prints them), then the run's (config + run) values, then
+ * script mode's own entries JSON-encoded as the SDK sends them. Every run value is checked
+ * against the spec's name, type, options and range, because the training script silently
+ * ignores names it does not know (`epoch` for `epochs`).
+ */
+function trainingHyperparameters(
+  input: ResolveModelInput,
+  spec: JumpStartSpec,
+  submitDirectory: string,
+  fail: Fail,
+): Record<string, string> {
+  const declared = new Map<string, SpecHyperparameter>();
+  const result: Record<string, string> = {};
+  for (const hp of spec.hyperparameters ?? []) {
+    if (typeof hp?.name !== 'string') continue;
+    declared.set(hp.name, hp);
+    if (hp.scope !== 'algorithm') continue;
+    const text = pythonString(hp.default, input.spec.floats.get(hp)?.has('default') ?? false);
+    if (text !== undefined) result[hp.name] = text;
+  }
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(input.run.hyperparameters)) {
+    const hp = declared.get(name);
+    const problem = hp === undefined || hp.scope !== 'algorithm'
+      ? 'not a hyperparameter of this model'
+      : checkHyperparameter(hp, value);
+    if (problem !== undefined) problems.push(`${name}=${JSON.stringify(value)}: ${problem}`);
+    else result[name] = value;
+  }
+  if (problems.length > 0) fail('hyperparameters', problems.join('; '));
+  const containerDefault = (name: string, fallback: string): string => {
+    const hp = declared.get(name);
+    return hp?.scope === 'container' ? pythonString(hp.default, false) ?? fallback : fallback;
+  };
+  // The SDK JSON-encodes script-mode values; the training toolkit JSON-decodes every hyperparameter.
+  result.sagemaker_program = JSON.stringify(containerDefault('sagemaker_program', TRAINING_ENTRY_POINT));
+  result.sagemaker_submit_directory = JSON.stringify(submitDirectory);
+  result.sagemaker_container_log_level = containerDefault('sagemaker_container_log_level', '20');
+  result.sagemaker_job_name = JSON.stringify(input.run.names.trainingJob);
+  result.sagemaker_region = JSON.stringify(input.region);
+  return result;
+}
+
+/** Why a value does not fit a hyperparameter's declared type, options or range; `undefined` if it fits. */
+export function checkHyperparameter(hp: SpecHyperparameter, value: string): string | undefined {
+  if (hp.type === 'int' || hp.type === 'float') {
+    const isNumber = hp.type === 'int' ? /^-?\d+$/.test(value) : /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value);
+    if (!isNumber) return `expected ${hp.type === 'int' ? 'an integer' : 'a number'}`;
+    const n = Number(value);
+    if (typeof hp.min === 'number' && n < hp.min) return `below the minimum ${hp.min}`;
+    if (typeof hp.max === 'number' && n > hp.max) return `above the maximum ${hp.max}`;
+  }
+  if (Array.isArray(hp.options) && hp.options.length > 0 && !hp.options.map((o) => String(o)).includes(value)) {
+    return `expected one of ${hp.options.map((o) => String(o)).join(', ')}`;
+  }
+  return undefined;
+}
+
+/**
+ * Container environment: the `required_for_model_class` variables (what the SDK's model uses), then
+ * the family's and the instance type's variant overrides; every value a string.
+ * `SAGEMAKER_SUBMIT_DIRECTORY` is dropped for uncompressed (prefix) artifacts: the code sits in the
+ * model prefix and the variable would point the container elsewhere.
+ */
+function inferenceEnvironment(input: ResolveModelInput, spec: JumpStartSpec, dataType: ModelDataLocation['type']): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const v of spec.inference_environment_variables ?? []) {
+    if (typeof v?.name !== 'string' || v.required_for_model_class !== true) continue;
+    const text = pythonString(v.default, input.spec.floats.get(v)?.has('default') ?? false);
+    if (text !== undefined) env[v.name] = text;
+  }
+  const variants = spec.hosting_instance_type_variants?.variants ?? {};
+  for (const key of [instanceFamily(input.inferenceInstanceType), input.inferenceInstanceType]) {
+    const overrides = variants[key]?.properties?.environment_variables ?? {};
+    for (const [name, value] of Object.entries(overrides)) {
+      const text = pythonString(value, input.spec.floats.get(overrides)?.has(name) ?? false);
+      if (text !== undefined) env[name] = text;
+    }
+  }
+  if (dataType === 'prefix') delete env.SAGEMAKER_SUBMIT_DIRECTORY;
+  return env;
+}
+
+function s3Channel(name: string, uri: string): TrainingChannel {
+  return {
+    ChannelName: name,
+    DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: uri, S3DataDistributionType: 'FullyReplicated' } },
+    InputMode: 'File',
+  };
+}
+
+/** A key ending in `/` is an uncompressed prefix, anything else a tarball. */
+export function location(uri: string): ModelDataLocation {
+  return { type: uri.endsWith('/') ? 'prefix' : 'tarball', uri };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function positive(value: number | undefined): number | undefined {
+  return typeof value === 'number' && value > 0 ? value : undefined;
+}

@@ -1,0 +1,85 @@
+/**
+ * Pure parts of run clean-up: which tagged resources belong to whom, what each is called, and in
+ * which order they go. The janitor and the stack-deletion sweep share them.
+ */
+import { runResourceNames, sameSageMakerName } from './naming';
+import { TAG_APP, TAG_RUN_ID } from './tags';
+
+/** SageMaker resource kinds a run creates, in deletion order. */
+export const CLEANUP_KINDS = ['training-job', 'endpoint', 'endpoint-config', 'model'] as const;
+
+/** One of {@link CLEANUP_KINDS}. */
+export type CleanupKind = (typeof CLEANUP_KINDS)[number];
+
+/** `ResourceTypeFilters` for the Resource Groups Tagging API. */
+export const CLEANUP_RESOURCE_TYPE_FILTERS = CLEANUP_KINDS.map((k) => `sagemaker:${k}`);
+
+/** A tagged SageMaker resource to clean up. */
+export interface TaggedResource {
+  readonly kind: CleanupKind;
+  /** The name to call SageMaker with (case restored from the run's names where possible). */
+  readonly name: string;
+  readonly arn: string;
+  readonly runId: string;
+}
+
+/** A resource as the tagging API lists it. */
+export interface TagMapping {
+  readonly ResourceARN?: string;
+  readonly Tags?: readonly { readonly Key?: string; readonly Value?: string }[];
+}
+
+const ARN = /^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\d{12}:(training-job|endpoint|endpoint-config|model)\/(.+)$/;
+
+/**
+ * Keeps the mappings tagged with this app's prefix (and run id, when given) and turns them into
+ * resources. Tags are checked again here, so a tagging API that ignored a filter could still not
+ * make clean-up touch another app's resources. ARNs carry names in lower case; the real name is
+ * recovered from the run id tag through {@link runResourceNames}, else the ARN's name is used.
+ */
+export function toTaggedResources(mappings: readonly TagMapping[], prefix: string, runId?: string): TaggedResource[] {
+  const result: TaggedResource[] = [];
+  for (const m of mappings) {
+    const tags = new Map((m.Tags ?? []).map((t) => [t.Key, t.Value]));
+    const tagRunId = tags.get(TAG_RUN_ID);
+    if (tags.get(TAG_APP) !== prefix || tagRunId === undefined || (runId !== undefined && tagRunId !== runId)) continue;
+    const match = ARN.exec(m.ResourceARN ?? '');
+    if (match === null) continue;
+    const kind = match[1] as CleanupKind;
+    result.push({ kind, name: realName(kind, match[2], prefix, tagRunId), arn: m.ResourceARN!, runId: tagRunId });
+  }
+  return result.sort((a, b) => CLEANUP_KINDS.indexOf(a.kind) - CLEANUP_KINDS.indexOf(b.kind));
+}
+
+function realName(kind: CleanupKind, arnName: string, prefix: string, runId: string): string {
+  let names;
+  try {
+    names = runResourceNames(prefix, runId);
+  } catch {
+    return arnName;
+  }
+  const candidates = kind === 'training-job'
+    ? [names.trainingJob]
+    : kind === 'endpoint'
+      ? [names.pretrained.endpoint, names.fineTuned.endpoint]
+      : kind === 'endpoint-config'
+        ? [names.pretrained.endpointConfig, names.fineTuned.endpointConfig]
+        : [names.pretrained.model, names.fineTuned.model];
+  return candidates.find((c) => sameSageMakerName(c, arnName)) ?? arnName;
+}
+
+/** Endpoint statuses in which DeleteEndpoint is refused: wait for them to settle. */
+export const SETTLING_ENDPOINT_STATUSES: ReadonlySet<string> = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
+
+/** Training job statuses that still hold instances. */
+export const RUNNING_TRAINING_STATUSES: ReadonlySet<string> = new Set(['InProgress', 'Stopping']);
+
+/**
+ * Whether a SageMaker error means "no such resource": `ResourceNotFound` (training jobs) or a
+ * `ValidationException` saying it could not be found (endpoints, configs, models).
+ */
+export function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  if (e?.name === 'ResourceNotFound') return true;
+  return e?.name === 'ValidationException' && /could not find|does not exist|not found/i.test(e.message ?? '');
+}

@@ -1,0 +1,212 @@
+/**
+ * Exact event and result shapes of the run's Lambdas (validate-input, resolve-model,
+ * preflight-quotas, janitor, sweep), the error names a state machine `Catch` can match, and the
+ * environment variables each handler reads. The PipelineStack builds the state machine's
+ * `Parameters` from these; the handlers in `lambda/` implement them. Change both together.
+ */
+import type { CloudFormationCustomResourceEvent, EventBridgeEvent } from 'aws-lambda';
+import type { ResolvedModel } from './contracts';
+import type { RunResourceNames } from './naming';
+
+/** `Error.name` of every error a run Lambda throws on purpose (for `Catch`/`Retry` `ErrorEquals`). */
+export const RUN_ERROR_NAMES = {
+  /** validate-input: the run input is invalid; the message lists every bad field. Do not retry. */
+  invalidRunInput: 'InvalidRunInputError',
+  /** resolve-model: the JumpStart manifest or spec lacks what the run needs. Do not retry. */
+  modelResolution: 'ModelResolutionError',
+  /** preflight-quotas: an account quota is below what the run needs. Do not retry. */
+  quotaTooLow: 'QuotaTooLowError',
+  /** janitor: an endpoint is still Creating/Updating; the async invocation retry runs it again later. */
+  endpointStillSettling: 'EndpointStillSettlingError',
+} as const;
+
+/** Environment variables of the janitor and sweep functions. */
+export const CLEANUP_ENV = {
+  /** The app's resource prefix; only resources tagged `impressions:app`=<this> are touched. */
+  resourcePrefix: 'RESOURCE_PREFIX',
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// validate-input
+
+/** Deployment defaults, passed by the state machine as static `Parameters` built from config. */
+export interface RunDefaults {
+  /** Data bucket name (no `s3://`). */
+  readonly bucketName: string;
+  /** `s3://<bucket>/train_data/` (a prefix, ending with `/`). */
+  readonly trainingData: string;
+  /** `s3://<bucket>/eval_data/dev1.jsonl` and `…/dev2.jsonl`. */
+  readonly evalData: { readonly dev1: string; readonly dev2: string };
+  /** Config `modelVersion`: exact (`2.2.3`) or `N.*`. */
+  readonly modelVersion: string;
+  /** Config `resourcePrefix`. */
+  readonly resourcePrefix: string;
+  /** Config `hyperparameters` (strings). */
+  readonly hyperparameters: Readonly<Record<string, string>>;
+  /** Config `epochs`. */
+  readonly epochs: number;
+}
+
+/**
+ * The run input a user passes to StartExecution (DESIGN.md "The run"); every field optional, no
+ * other field allowed.
+ */
+export interface RawRunInput {
+  /** Free label for the run (1-80 chars, letters, digits, space, `._-`); defaults to the execution name. */
+  readonly runName?: string;
+  /** Exact version (`2.2.3`) or `N.*`; overrides config. */
+  readonly modelVersion?: string;
+  /** An `s3://<bucket>/train_data/…/` prefix (ending with `/`). */
+  readonly trainingData?: string;
+  /** Dataset name (`^[a-z0-9][a-z0-9_]{0,31}$`) → `s3://<bucket>/eval_data/….jsonl`; merged over the defaults. */
+  readonly evalData?: Readonly<Record<string, string>>;
+  /** Skip fine-tuning and host `modelData` as the fine-tuned model. Requires `modelData`. */
+  readonly skipTraining?: boolean;
+  /** Fine-tuned weights under `s3://<bucket>/runs/`: a `….tar.gz` or a prefix ending with `/`. Only with `skipTraining`. */
+  readonly modelData?: string;
+  /** Leave both endpoints running at the end (they are still tagged, so the sweep deletes them with the stack). */
+  readonly keepEndpoints?: boolean;
+  /** Hyperparameter overrides (strings, finite numbers or booleans; sent as strings). */
+  readonly hyperparameters?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Event of the validate-input Lambda. */
+export interface ValidateInputEvent {
+  /** The execution input as received (`$$.Execution.Input`); validated, never trusted. */
+  readonly input: unknown;
+  /** `$$.Execution.Name`. */
+  readonly executionName: string;
+  readonly defaults: RunDefaults;
+}
+
+/** Result of validate-input: everything later states need, with defaults applied. */
+export interface RunPlan {
+  /** From the execution name (`runIdFromExecutionName`); also the `impressions:run-id` tag value. */
+  readonly runId: string;
+  /** `input.runName`, else the execution name. A label only: never used in a physical name. */
+  readonly runName: string;
+  /** Requested version (exact or `N.*`); the resolved one is `ResolvedModel.version`. */
+  readonly modelVersion: string;
+  /** Training channel prefix, `s3://<bucket>/train_data/…/`. */
+  readonly trainingData: string;
+  /** Dataset name → `s3://<bucket>/eval_data/….jsonl`; always has `dev1` and `dev2`. */
+  readonly evalData: Readonly<Record<string, string>>;
+  readonly skipTraining: boolean;
+  /** Set exactly when `skipTraining` is true. */
+  readonly modelData: string | null;
+  readonly keepEndpoints: boolean;
+  /** Config hyperparameters, then `epochs`, then run overrides (later wins); all strings. */
+  readonly hyperparameters: Readonly<Record<string, string>>;
+  readonly names: RunResourceNames;
+  /** Training `OutputDataConfig.S3OutputPath`: `s3://<bucket>/runs/<runId>/model/`. */
+  readonly outputPath: string;
+  /** Spot `CheckpointConfig.S3Uri`: `s3://<bucket>/runs/<runId>/checkpoints/`. */
+  readonly checkpointPath: string;
+  /** ISO-8601 UTC time at which the input was validated. */
+  readonly startedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// resolve-model
+
+/** Event of the resolve-model Lambda. */
+export interface ResolveModelEvent {
+  readonly run: RunPlan;
+  /** JumpStart model id (config `modelId`). */
+  readonly modelId: string;
+  readonly trainingInstanceType: string;
+  readonly inferenceInstanceType: string;
+  /** Config `trainingVolumeGb`, raised to the spec's `training_volume_size`; used only where the instance type honours it. */
+  readonly trainingVolumeGb: number;
+  /** Config `maxTrainingHours`; `MaxRuntimeInSeconds` is the smaller of this and the spec's `max_run`. */
+  readonly maxTrainingHours: number;
+  /** Region whose JumpStart bucket and images to use; defaults to the Lambda's `AWS_REGION`. */
+  readonly region?: string;
+}
+
+/** Result of resolve-model (see `ResolvedModel` for each field). */
+export type ResolveModelResult = ResolvedModel;
+
+// ---------------------------------------------------------------------------------------------
+// preflight-quotas
+
+/** Event of the preflight-quotas Lambda. */
+export interface PreflightQuotasEvent {
+  readonly trainingInstanceType: string;
+  readonly inferenceInstanceType: string;
+  /** When true the training quota is not checked. */
+  readonly skipTraining: boolean;
+}
+
+/** One quota that was checked and is high enough. */
+export interface QuotaCheck {
+  /** e.g. `ml.g5.2xlarge for endpoint usage`. */
+  readonly quotaName: string;
+  /** Service Quotas code, e.g. `L-…`. */
+  readonly quotaCode: string;
+  /** The account's applied value (instances). */
+  readonly value: number;
+  /** Instances the run needs at once. */
+  readonly needed: number;
+}
+
+/** Result of preflight-quotas. */
+export interface PreflightQuotasResult {
+  readonly checked: readonly QuotaCheck[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// janitor (EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions)
+
+/** `detail` of a "Step Functions Execution Status Change" event (only the fields the janitor reads). */
+export interface ExecutionStatusChangeDetail {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  /** The execution name; the run id is derived from it. */
+  readonly name: string;
+  readonly status: 'ABORTED' | 'TIMED_OUT' | 'FAILED' | 'RUNNING' | 'SUCCEEDED' | 'PENDING_REDRIVE';
+}
+
+/** Event of the janitor Lambda. */
+export type JanitorEvent = EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChangeDetail>;
+
+/** Counts of what one clean-up pass did. A second pass over the same run counts its resources under `alreadyGone`. */
+export interface CleanupCounts {
+  /** Tagged resources found. */
+  readonly found: number;
+  /** Found (the tagging index lags) but already deleted, or training jobs already ended. */
+  readonly alreadyGone: number;
+  readonly stoppedTrainingJobs: number;
+  readonly deletedEndpoints: number;
+  readonly deletedEndpointConfigs: number;
+  readonly deletedModels: number;
+  /** Endpoints still Creating/Updating (not deleted yet). */
+  readonly pendingEndpoints: number;
+}
+
+/** Result of the janitor Lambda. */
+export interface JanitorResult extends CleanupCounts {
+  readonly runId: string;
+  /** The execution status that triggered the clean-up; `skipped` when the status is not ABORTED/TIMED_OUT/FAILED. */
+  readonly status: string;
+  readonly skipped: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sweep (custom resource, aws-cdk-lib custom_resources.Provider with onEvent + isComplete)
+
+/** Event of the sweep's `onEvent` handler. */
+export type SweepOnEventRequest = CloudFormationCustomResourceEvent;
+
+/** Result of the sweep's `onEvent` handler. */
+export interface SweepOnEventResponse {
+  readonly PhysicalResourceId: string;
+}
+
+/** Event of the sweep's `isComplete` handler: the `onEvent` request plus its response. */
+export type SweepIsCompleteRequest = CloudFormationCustomResourceEvent & SweepOnEventResponse;
+
+/** Result of the sweep's `isComplete` handler. */
+export interface SweepIsCompleteResponse {
+  readonly IsComplete: boolean;
+}

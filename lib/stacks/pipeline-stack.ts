@@ -1,0 +1,112 @@
+import { CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ImpressionsConfig } from '../config';
+import { DataPrefix, DataStore } from '../constructs/data-store';
+import { ImpressionsFunction, InvocationMode } from '../constructs/impressions-function';
+import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from '../constructs/nag-acknowledgements';
+import { RunAlarms } from '../constructs/run-alarms';
+import { RunSafetyNets } from '../constructs/run-safety-nets';
+import { RunStateMachine } from '../constructs/run-state-machine';
+import { SageMakerExecutionRole } from '../constructs/sagemaker-execution-role';
+import { STACK_OUTPUTS } from '../core/deployment';
+
+/** Properties of {@link PipelineStack}. */
+export interface PipelineStackProps extends StackProps {
+  /** The app's validated configuration. */
+  readonly config: ImpressionsConfig;
+  /** Bucket and key of the DataStack. */
+  readonly dataStore: DataStore;
+}
+
+/**
+ * The run: the SageMaker execution role, the run's Lambdas, the state machine, its clean-up nets
+ * (janitor rule, stack-deletion sweep) and its alarms. Stateless: `cdk destroy` removes it after
+ * the sweep has deleted every SageMaker resource of the app.
+ */
+export class PipelineStack extends Stack {
+  public readonly run: RunStateMachine;
+  public readonly sageMakerRole: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config, dataStore } = props;
+    const key = dataStore.key;
+
+    this.sageMakerRole = new SageMakerExecutionRole(this, 'SageMaker', { dataStore }).role;
+
+    const validateInput = new ImpressionsFunction(this, 'ValidateInput', {
+      handlerDir: 'validate-input',
+      description: 'Validates a run input and plans the run (names, paths, hyperparameters)',
+      logKey: key,
+      invocation: InvocationMode.SYNCHRONOUS,
+      timeout: Duration.seconds(30),
+    });
+    // Checks that the training and evaluation objects exist before anything is created.
+    dataStore.grantRead(validateInput, DataPrefix.TRAIN_DATA);
+    dataStore.grantRead(validateInput, DataPrefix.EVAL_DATA);
+    dataStore.grantRead(validateInput, DataPrefix.RUNS);
+    acknowledgeGrantActionWildcards(validateInput.executionRole, 'read of train_data/, eval_data/ and runs/');
+    acknowledgeWildcardResources(validateInput.executionRole, ['/train_data/*', '/eval_data/*', '/runs/*'],
+      'Checks that the run\'s training, evaluation and model-data objects exist; read-only and limited to those prefixes.');
+
+    const preflightQuotas = new ImpressionsFunction(this, 'PreflightQuotas', {
+      handlerDir: 'preflight-quotas',
+      description: 'Fails a run early when a SageMaker instance quota is too low',
+      logKey: key,
+      invocation: InvocationMode.SYNCHRONOUS,
+      timeout: Duration.seconds(30),
+    });
+    Validations.of(preflightQuotas.executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Service Quotas reads (ListServiceQuotas, GetServiceQuota) and X-Ray support no resource-level permission.',
+    });
+    preflightQuotas.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadSageMakerQuotas',
+      actions: ['servicequotas:ListServiceQuotas', 'servicequotas:GetServiceQuota'],
+      // Service Quotas list calls support no resource-level permission; read-only.
+      resources: ['*'],
+    }));
+
+    const resolveModel = new ImpressionsFunction(this, 'ResolveModel', {
+      handlerDir: 'resolve-model',
+      description: 'Resolves the JumpStart model version, images, channels and settings',
+      logKey: key,
+      invocation: InvocationMode.SYNCHRONOUS,
+      timeout: Duration.minutes(1),
+    });
+    s3.Bucket.fromBucketName(this, 'JumpStartBucket', `jumpstart-cache-prod-${this.region}`).grantRead(resolveModel, '*');
+    acknowledgeGrantActionWildcards(resolveModel.executionRole, 'read of the public JumpStart bucket');
+    Validations.of(resolveModel.executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::jumpstart-cache-prod-<AWS::Region>/*]',
+      reason: 'Reads the manifest and specs of the public JumpStart bucket of the region; the key depends on the resolved version.',
+    });
+
+    this.run = new RunStateMachine(this, 'Run', {
+      dataStore,
+      sageMakerRole: this.sageMakerRole,
+      functions: { validateInput, preflightQuotas, resolveModel },
+      resourcePrefix: config.resourcePrefix,
+      model: {
+        modelId: config.modelId,
+        modelVersion: config.modelVersion,
+        trainingInstanceType: config.trainingInstanceType,
+        inferenceInstanceType: config.inferenceInstanceType,
+        trainingVolumeGb: config.trainingVolumeGb,
+        maxTrainingHours: config.maxTrainingHours,
+        epochs: config.epochs,
+        hyperparameters: config.hyperparameters,
+        spotTraining: config.spotTraining,
+      },
+    });
+
+    new RunSafetyNets(this, 'SafetyNets', { stateMachine: this.run.stateMachine, dataStore, resourcePrefix: config.resourcePrefix });
+    new RunAlarms(this, 'Alarms', { stateMachine: this.run.stateMachine, key, notificationEmail: config.notificationEmail });
+
+    new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {
+      value: this.run.stateMachine.stateMachineArn,
+      description: 'Run state machine (npx impressions run)',
+    });
+  }
+}

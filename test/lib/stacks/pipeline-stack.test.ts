@@ -1,0 +1,173 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import aslValidator from 'asl-validator';
+import { buildApp } from '../../../lib/app';
+import { PipelineStack } from '../../../lib/stacks/pipeline-stack';
+import { stateMachineDefinitions } from '../../helpers/asl';
+import { nagFindings, testApp } from '../../helpers/cdk';
+
+function build(context: Record<string, unknown> = {}): { stack: PipelineStack; template: Template } {
+  const { pipeline } = buildApp(testApp(context));
+  return { stack: pipeline, template: Template.fromStack(pipeline) };
+}
+
+const { stack, template } = build();
+
+interface Statement { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string; Sid?: string }
+
+/** Every statement of every policy attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOf(rolePrefix: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const out: Statement[] = [];
+  for (const policy of Object.values(policies)) {
+    const props = (policy as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } } }).Properties;
+    if (props.Roles.some((r) => r.Ref.startsWith(rolePrefix))) out.push(...props.PolicyDocument.Statement);
+  }
+  return out;
+}
+const actions = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const render = (v: unknown): string => JSON.stringify(v);
+
+describe('PipelineStack', () => {
+  test('is nag-clean (AwsSolutions and HIPAA Security)', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('every state machine definition passes asl-validator', () => {
+    const definitions = stateMachineDefinitions(stack);
+    expect(Object.keys(definitions).length).toBe(2);
+    for (const [id, definition] of Object.entries(definitions)) {
+      const { isValid, errors } = aslValidator(definition as never, { checkPaths: true, checkArn: true });
+      expect({ id, errors: isValid ? [] : errors }).toEqual({ id, errors: [] });
+    }
+  });
+
+  test('no IAM statement of ours grants a "*" action', () => {
+    for (const statement of Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement)) {
+      for (const action of actions(statement)) expect(action).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
+    }
+  });
+
+  test('state machine role: SageMaker actions only on <prefix>-* names, PassRole only to SageMaker, the .sync rule only', () => {
+    const statements = statementsOf('RunStateMachineRole');
+    const sageMaker = statements.filter((s) => actions(s).some((a) => a.startsWith('sagemaker:')));
+    expect(sageMaker.length).toBeGreaterThan(0);
+    for (const statement of sageMaker) {
+      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+      for (const resource of resources) expect(render(resource)).toMatch(/:(training-job|model|endpoint-config|endpoint)\/impressions-\*"/);
+    }
+    const allSageMakerActions = sageMaker.flatMap(actions).map((a) => a.toLowerCase());
+    for (const needed of ['createtrainingjob', 'describetrainingjob', 'stoptrainingjob', 'createmodel', 'createendpointconfig', 'createendpoint', 'describeendpoint', 'deleteendpoint', 'deleteendpointconfig', 'deletemodel', 'addtags']) {
+      expect(allSageMakerActions).toContain(`sagemaker:${needed}`);
+    }
+    const passRole = statements.filter((s) => actions(s).includes('iam:PassRole'));
+    expect(passRole).toEqual([expect.objectContaining({
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SageMakerRole/), 'Arn'] },
+    })]);
+    const events = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));
+    expect(events).toHaveLength(1);
+    expect(actions(events[0]).sort()).toEqual(['events:DescribeRule', 'events:PutRule', 'events:PutTargets']);
+    expect(render(events[0].Resource)).toContain(':rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule');
+  });
+
+  test('SageMaker role: no managed policy; JumpStart bucket, DLC repositories, its log groups; data only under train_data/ and runs/', () => {
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] } } });
+    expect(Object.keys(roles)).toHaveLength(1);
+    expect(Object.values(roles)[0]).not.toHaveProperty('Properties.ManagedPolicyArns');
+    const statements = statementsOf(Object.keys(roles)[0]);
+    const text = render(statements);
+    expect(text).toContain('jumpstart-cache-prod-');
+    expect(text).toContain(':763104351884:repository/huggingface-pytorch-training');
+    expect(text).toContain('log-group:/aws/sagemaker/*');
+    expect(text).toContain('/train_data/*');
+    expect(text).toContain('/runs/*');
+    expect(text).not.toContain('/eval_data/');
+    expect(text).not.toContain('/prediction_data/');
+    const star = statements.filter((s) => s.Resource === '*');
+    expect(star.flatMap(actions).sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
+  });
+
+  test('state machine: Standard, logs ALL without execution data to a KMS-encrypted group, X-Ray on', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: [Match.anyValue()] },
+      DefinitionString: Match.anyValue(),
+    });
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    for (const group of Object.values(groups)) {
+      expect(group).toHaveProperty('Properties.KmsKeyId');
+      expect(group).toHaveProperty('Properties.RetentionInDays');
+    }
+  });
+
+  test('Lambdas: nodejs24.x, X-Ray, reserved concurrency, Powertools environment', () => {
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } } });
+    expect(Object.keys(functions).length).toBe(6);
+    for (const fn of Object.values(functions)) {
+      expect(fn).toHaveProperty('Properties.Runtime', 'nodejs24.x');
+      expect(fn).toHaveProperty('Properties.TracingConfig.Mode', 'Active');
+      expect(fn).toHaveProperty('Properties.ReservedConcurrentExecutions');
+      expect(fn).toHaveProperty('Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME');
+      expect(fn).toHaveProperty('Properties.Environment.Variables.LOG_LEVEL', 'INFO');
+    }
+  });
+
+  test('janitor: rule on ABORTED/TIMED_OUT/FAILED executions of this state machine, DLQ and retries', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: Match.stringLikeRegexp('^RunStateMachine') }], status: ['ABORTED', 'TIMED_OUT', 'FAILED'] },
+      },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'janitor', RESOURCE_PREFIX: 'impressions' }) },
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  test('sweep: a custom resource with onEvent and isComplete, one hour in total', () => {
+    template.resourceCountIs('Custom::ImpressionsSweep', 1);
+    template.hasResource('Custom::ImpressionsSweep', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^RunStateMachine')]) });
+    const waiter = Object.values(stateMachineDefinitions(stack)).find((d) => !('Validate input' in d.States));
+    expect(waiter).toBeDefined();
+    // 1 h at one query per minute: the waiter retries isComplete 60 times.
+    expect(JSON.stringify(waiter)).toMatch(/"MaxAttempts":60/);
+  });
+
+  test('alarms on failed, timed-out and aborted runs publish to an SNS topic encrypted with the data key', () => {
+    const topics = template.findResources('AWS::SNS::Topic');
+    expect(Object.values(topics)).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ KmsMasterKeyId: expect.anything() }) })]);
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'AWS/States',
+        Threshold: 1,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+      });
+    }
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('notificationEmail subscribes the address to the topic', () => {
+    const { template: withEmail } = build({ 'impressions:notificationEmail': 'radiology-ops@example.org' });
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'radiology-ops@example.org' });
+  });
+
+  test('spot training adds MaxWaitTimeInSeconds and a checkpoint under the run prefix', () => {
+    const { stack: spot } = build({ 'impressions:spotTraining': true });
+    const run = Object.entries(stateMachineDefinitions(spot)).find(([id]) => id.startsWith('RunStateMachine'))![1];
+    const text = JSON.stringify(run);
+    expect(text).toContain('"EnableManagedSpotTraining":true');
+    expect(text).toContain('"CheckpointConfig":{"S3Uri.$":"$.plan.checkpointPath"}');
+    expect(text).toContain('"MaxWaitTimeInSeconds.$":"States.MathAdd($.settings.training.maxRuntimeSeconds, 43200)"');
+  });
+
+  test('outputs the state machine ARN', () => {
+    template.hasOutput('StateMachineArn', { Value: { Ref: Match.stringLikeRegexp('^RunStateMachine') } });
+  });
+});
