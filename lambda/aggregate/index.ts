@@ -8,6 +8,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   buildRunSummary, estimateCost, EVALUATION_ENV, mapPool, METRIC_NAMESPACE, parsePartKey, predictionsPrefix, runSummaryKey,
   secondsBetween, summaryKey, summaryRows, toJsonl, type AggregateEvent, type AggregateResult, type UsageInput,
@@ -18,6 +19,7 @@ import { readText, requiredEnv, writeText } from '../shared/s3-text';
 const logger = new Logger();
 const s3 = new S3Client({});
 const cloudwatch = new CloudWatchClient({});
+const sagemaker = new SageMakerClient({});
 
 /** Every part key of the run, sorted (shard order, so rows come back in record order). */
 export async function listPartKeys(client: S3Client, bucket: string, runId: string): Promise<string[]> {
@@ -45,10 +47,20 @@ export function parseRows(key: string, body: string): PredictionRow[] {
   return rows;
 }
 
-/** Usage lines from the event's measurements. */
-export function usageLines(event: AggregateEvent): UsageInput[] {
+/** The training job's billable seconds and instances, from DescribeTrainingJob. */
+export async function trainingUsage(client: SageMakerClient, trainingJobName: string): Promise<NonNullable<NonNullable<AggregateEvent['usage']>['training']>> {
+  const job = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJobName }));
+  return {
+    instanceType: job.ResourceConfig?.InstanceType ?? 'unknown',
+    instanceCount: job.ResourceConfig?.InstanceCount ?? 1,
+    billableSeconds: job.BillableTimeInSeconds ?? job.TrainingTimeInSeconds ?? 0,
+  };
+}
+
+/** Usage lines from the event's measurements (`training` given, or read from `trainingJobName`). */
+export function usageLines(event: AggregateEvent, training?: NonNullable<AggregateEvent['usage']>['training']): UsageInput[] {
   const lines: UsageInput[] = [];
-  const t = event.usage?.training;
+  const t = event.usage?.training ?? training;
   if (t !== undefined && t !== null) lines.push({ item: 'training', instanceType: t.instanceType, instanceCount: t.instanceCount ?? 1, seconds: t.billableSeconds });
   for (const e of event.usage?.endpoints ?? []) {
     lines.push({ item: `endpoint ${e.model}`, instanceType: e.instanceType, seconds: secondsBetween(e.inServiceAt, e.deletedAt) });
@@ -79,7 +91,7 @@ function parsePrices(): Record<string, number> {
 }
 
 /** Aggregates a run with the given clients. */
-export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; cloudwatch: CloudWatchClient }, now = new Date()): Promise<AggregateResult> {
+export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; cloudwatch: CloudWatchClient; sagemaker?: SageMakerClient }, now = new Date()): Promise<AggregateResult> {
   const bucket = requiredEnv(EVALUATION_ENV.dataBucket);
   const namespace = process.env[EVALUATION_ENV.metricNamespace] ?? METRIC_NAMESPACE;
   const runId = event?.runId;
@@ -88,7 +100,9 @@ export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; 
   const parts = await mapPool(keys, 8, async (key) => parseRows(key, await readText(clients.s3, bucket, key)));
   const rows = parts.flat();
   const summary = summaryRows(runId, rows);
-  const cost = estimateCost(usageLines(event), parsePrices());
+  const training = event.usage?.training === undefined && typeof event.trainingJobName === 'string' && clients.sagemaker !== undefined
+    ? await trainingUsage(clients.sagemaker, event.trainingJobName) : undefined;
+  const cost = estimateCost(usageLines(event, training), parsePrices());
   const runSummary = buildRunSummary(runId, rows, summary, cost, now);
   await writeText(clients.s3, bucket, summaryKey(runId), toJsonl(summary), 'application/x-ndjson');
   await writeText(clients.s3, bucket, runSummaryKey(runId), JSON.stringify(runSummary, null, 2) + '\n', 'application/json');
@@ -105,7 +119,7 @@ export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; 
 /** Lambda entry point. */
 export async function handler(event: AggregateEvent): Promise<AggregateResult> {
   logger.appendKeys({ runId: event?.runId });
-  const result = await aggregate(event, { s3, cloudwatch });
+  const result = await aggregate(event, { s3, cloudwatch, sagemaker });
   logger.info('run aggregated', { ...result });
   return result;
 }

@@ -98,6 +98,8 @@ export interface AggregateUsage {
 /** Event of aggregate. */
 export interface AggregateEvent {
   readonly runId: string;
+  /** The run's training job (null when training was skipped); its billable seconds are read when `usage.training` is absent. */
+  readonly trainingJobName?: string | null;
   readonly usage?: AggregateUsage;
 }
 
