@@ -100,8 +100,8 @@ export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; 
   const parts = await mapPool(keys, 8, async (key) => parseRows(key, await readText(clients.s3, bucket, key)));
   const rows = parts.flat();
   const summary = summaryRows(runId, rows);
-  const training = event.usage?.training === undefined && typeof event.trainingJobName === 'string' && clients.sagemaker !== undefined
-    ? await trainingUsage(clients.sagemaker, event.trainingJobName) : undefined;
+  const training = event.usage?.training === undefined && typeof event.training?.trainingJobName === 'string' && clients.sagemaker !== undefined
+    ? await trainingUsage(clients.sagemaker, event.training.trainingJobName) : undefined;
   const cost = estimateCost(usageLines(event, training), parsePrices());
   const runSummary = buildRunSummary(runId, rows, summary, cost, now);
   await writeText(clients.s3, bucket, summaryKey(runId), toJsonl(summary), 'application/x-ndjson');

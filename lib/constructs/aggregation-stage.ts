@@ -21,7 +21,7 @@ export interface AggregationStageProps {
  * { "plan": RunPlan, "resolved": ResolvedModel, "training": { "trainingJobName": string | null, "modelData": {…} },
  *   "evaluation": { "pretrained": <EvaluationStage output>, "fine-tuned": <EvaluationStage output> } }
  * ```
- * and calls the aggregate Lambda with `{runId, trainingJobName}` (the Lambda reads the job's
+ * and calls the aggregate Lambda with `{runId, training}` (the Lambda reads the job's
  * billable seconds; endpoint hours are not passed yet, so the cost covers training only). The stage
  * writes at `resultPath` the Lambda's result: `{runId, summaryKey, runSummaryKey, partFiles, rows,
  * errors, metricsPublished, costUsd}`.
@@ -56,7 +56,7 @@ export class AggregationStage extends sfn.StateMachineFragment {
       payloadResponseOnly: true,
       payload: sfn.TaskInput.fromObject({
         runId: sfn.JsonPath.stringAt('$.plan.runId'),
-        trainingJobName: sfn.JsonPath.stringAt('$.training.trainingJobName'),
+        training: sfn.JsonPath.objectAt('$.training'),
       }),
       taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
     });

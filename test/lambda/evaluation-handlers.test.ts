@@ -1,6 +1,7 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs';
@@ -188,6 +189,22 @@ describe('aggregate', () => {
       Dimensions: [{ Name: 'Run', Value: 'run-7' }, { Name: 'Dataset', Value: 'dev2' }, { Name: 'Model', Value: 'pretrained' }, { Name: 'Metric', Value: 'rouge1' }],
     });
   });
+  it('reads the training job\'s billable seconds when no usage is given', async () => {
+    const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+    await evaluate(shardOf('baseline-normal'), { s3: store.client, runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }) });
+    const cw = new CloudWatchClient({ region: 'us-east-1' });
+    mockClient(cw).on(PutMetricDataCommand).resolves({});
+    const sagemaker = new SageMakerClient({ region: 'us-east-1' });
+    const sm = mockClient(sagemaker);
+    sm.on(DescribeTrainingJobCommand).resolves({ BillableTimeInSeconds: 7200, ResourceConfig: { InstanceType: 'ml.p3.16xlarge', InstanceCount: 1, VolumeSizeInGB: 300 } } as never);
+    const result = await aggregate({ runId: 'run-7', training: { trainingJobName: 'impressions-run-7-train' } }, { s3: store.client, cloudwatch: cw, sagemaker });
+    expect(sm.commandCalls(DescribeTrainingJobCommand)[0].args[0].input).toEqual({ TrainingJobName: 'impressions-run-7-train' });
+    expect(result.costUsd).toBeCloseTo(2 * 28.152, 10);
+    const skipped = await aggregate({ runId: 'run-7', training: { trainingJobName: null } }, { s3: store.client, cloudwatch: cw, sagemaker });
+    expect(skipped.costUsd).toBe(0);
+    expect(sm.commandCalls(DescribeTrainingJobCommand)).toHaveLength(1);
+  });
+
   it('fails clearly when the run has no part files', async () => {
     const store = memoryBucket({});
     await expect(aggregate({ runId: 'run-8' }, { s3: store.client, cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) }))

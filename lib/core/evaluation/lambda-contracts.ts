@@ -98,8 +98,8 @@ export interface AggregateUsage {
 /** Event of aggregate. */
 export interface AggregateEvent {
   readonly runId: string;
-  /** The run's training job (null when training was skipped); its billable seconds are read when `usage.training` is absent. */
-  readonly trainingJobName?: string | null;
+  /** The FineTuningStage output; the job's billable seconds are read when `usage.training` is absent (`trainingJobName` null: training skipped). */
+  readonly training?: { readonly trainingJobName?: string | null } | null;
   readonly usage?: AggregateUsage;
 }
 
