@@ -7,7 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
-  EVALUATION_ENV, EVALUATION_ERROR_NAMES, isBaseline, isPayloadContract, parseRecord, parseS3Uri, planShards, shardManifestKey,
+  EVALUATION_ENV, EVALUATION_ERROR_NAMES, isPayloadContract, parseRecord, parseS3Uri, planShards, shardManifestKey,
   splitRecordLines, toJsonl, type PlanEvaluationEvent, type PlanEvaluationResult, type PlannedDataset, type PlannedDatasetCounts,
 } from '../../lib/core/evaluation';
 import { assertRunId } from '../../lib/core/evaluation/keys';
@@ -71,7 +71,6 @@ export async function handler(event: PlanEvaluationEvent): Promise<PlanEvaluatio
     counts.push({ dataset, records: lines.length, invalidRecords: invalid });
     logger.info('evaluation set read', { dataset, records: lines.length, invalidRecords: invalid });
   }
-  if (isBaseline(event.model)) throw new InvalidEvaluationInputError('baselines are planned with a model, not on their own');
   const items = planShards({
     runId, model: event.model, modelVersion: event.resolved.version, endpointName: event.endpointName,
     contract: event.resolved.inference.payloadContract, datasets, shardSize, includeBaselines,
