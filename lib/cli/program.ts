@@ -3,8 +3,9 @@
  * Each command module exports `register(program)`; adding a command is one line in COMMANDS.
  */
 import { Command, CommanderError } from 'commander';
-import { register as registerGenerate } from './commands/generate';
-import { register as registerReport } from './commands/report';
+import * as generate from './commands/generate';
+import * as report from './commands/report';
+import * as score from './commands/score';
 import { CliError } from './errors';
 
 /** A command module's registration function. */
@@ -12,8 +13,9 @@ export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
 const COMMANDS: readonly RegisterCommand[] = [
-  registerReport,
-  registerGenerate,
+  report.register,
+  score.register,
+  generate.register,
 ];
 
 /** Reads the package version without importing package.json into the bundle of a Lambda. */

@@ -45,12 +45,18 @@ export class Mt19937 implements RandomSource {
 
   private twist(): void {
     const state = this.state;
-    for (let i = 0; i < N; i += 1) {
-      const y = (state[i] & 0x80000000) | (state[(i + 1) % N] & 0x7fffffff);
-      let next = state[(i + M) % N] ^ (y >>> 1);
-      if ((y & 1) !== 0) next ^= 0x9908b0df;
-      state[i] = next;
+    let i = 0;
+    // Three loops instead of "% N" in one: the same recurrence, without a division per word.
+    for (; i < N - M; i += 1) {
+      const y = (state[i] & 0x80000000) | (state[i + 1] & 0x7fffffff);
+      state[i] = state[i + M] ^ (y >>> 1) ^ ((y & 1) * 0x9908b0df);
     }
+    for (; i < N - 1; i += 1) {
+      const y = (state[i] & 0x80000000) | (state[i + 1] & 0x7fffffff);
+      state[i] = state[i + M - N] ^ (y >>> 1) ^ ((y & 1) * 0x9908b0df);
+    }
+    const y = (state[N - 1] & 0x80000000) | (state[0] & 0x7fffffff);
+    state[N - 1] = state[M - 1] ^ (y >>> 1) ^ ((y & 1) * 0x9908b0df);
     this.index = 0;
   }
 }

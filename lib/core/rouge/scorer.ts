@@ -58,7 +58,7 @@ export class RougeScorer<T extends RougeType = DefaultRougeType> {
 
   /** Scores `prediction` against `reference` for every configured type. */
   score(prediction: string, reference: string): RougeScores<T> {
-    if (this.interner.size > MAX_VOCABULARY) this.interner.reset();
+    if (this.interner.entryCount > MAX_VOCABULARY) this.interner.reset();
     this.interner.tokenize(prediction, this.pred);
     this.interner.tokenize(reference, this.ref);
     this.ensureVocabulary(this.interner.size);
@@ -189,7 +189,18 @@ export class RougeScorer<T extends RougeType = DefaultRougeType> {
 function bigramKeys(ids: Int32Array, into: Float64Array): Float64Array {
   const keys = into.subarray(0, ids.length - 1);
   for (let i = 0; i < keys.length; i += 1) keys[i] = ids[i] * BIGRAM_ID_LIMIT + ids[i + 1];
-  return keys.sort();
+  if (keys.length > 48) return keys.sort();
+  // Insertion sort: report-sized inputs are short, and TypedArray#sort has a fixed cost per call.
+  for (let i = 1; i < keys.length; i += 1) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j -= 1;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** General n-gram overlap with string keys (n ≥ 3, or very large vocabularies). */
