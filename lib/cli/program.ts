@@ -5,7 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import * as generate from './commands/generate';
 import * as report from './commands/report';
+import { register as registerRun } from './commands/run';
 import * as score from './commands/score';
+import { register as registerStatus } from './commands/status';
 import { CliError } from './errors';
 
 /** A command module's registration function. */
@@ -13,6 +15,8 @@ export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
 const COMMANDS: readonly RegisterCommand[] = [
+  registerRun,
+  registerStatus,
   report.register,
   score.register,
   generate.register,

@@ -158,8 +158,8 @@ function grantCleanup(fn: ImpressionsFunction, prefix: string): void {
   const arn = (type: Parameters<typeof sageMakerArn>[1]): string => sageMakerArn(fn, type, prefix);
   fn.addToRolePolicy(new iam.PolicyStatement({
     sid: 'FindTaggedResources',
-    // Tag lookups and SageMaker List* calls support no resource-level permission.
-    actions: ['tag:GetResources', 'sagemaker:ListTrainingJobs', 'sagemaker:ListEndpoints', 'sagemaker:ListEndpointConfigs', 'sagemaker:ListModels', 'sagemaker:ListTags'],
+    // tag:GetResources supports no resource-level permission; it only lists ARNs and tags.
+    actions: ['tag:GetResources'],
     resources: ['*'],
   }));
   fn.addToRolePolicy(new iam.PolicyStatement({
@@ -169,13 +169,13 @@ function grantCleanup(fn: ImpressionsFunction, prefix: string): void {
   }));
   fn.addToRolePolicy(new iam.PolicyStatement({
     sid: 'CleanUpHosting',
-    actions: ['sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'],
+    actions: ['sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel'],
     resources: [arn('endpoint'), arn('endpoint-config'), arn('model')],
   }));
   Validations.of(fn.executionRole).acknowledge(
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'tag:GetResources and SageMaker List* support no resource-level permission (reads only); X-Ray likewise. Deletes are scoped to <prefix>-* names.',
+      reason: 'tag:GetResources supports no resource-level permission (it lists ARNs and tags); X-Ray likewise. Deletes are scoped to <prefix>-* names.',
     },
     ...(['training-job', 'model', 'endpoint-config', 'endpoint'] as const).map((type) => ({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${type}/${prefix}-*]`,

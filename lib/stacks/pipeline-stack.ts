@@ -3,10 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ImpressionsConfig } from '../config';
-import { DataPrefix, DataStore } from '../constructs/data-store';
+import { DataStore } from '../constructs/data-store';
 import { EvaluationFunctions } from '../constructs/evaluation-functions';
 import { ImpressionsFunction, InvocationMode } from '../constructs/impressions-function';
-import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from '../constructs/nag-acknowledgements';
+import { acknowledgeGrantActionWildcards } from '../constructs/nag-acknowledgements';
 import { RunAlarms } from '../constructs/run-alarms';
 import { RunSafetyNets } from '../constructs/run-safety-nets';
 import { RunStateMachine } from '../constructs/run-state-machine';
@@ -44,13 +44,7 @@ export class PipelineStack extends Stack {
       invocation: InvocationMode.SYNCHRONOUS,
       timeout: Duration.seconds(30),
     });
-    // Checks that the training and evaluation objects exist before anything is created.
-    dataStore.grantRead(validateInput, DataPrefix.TRAIN_DATA);
-    dataStore.grantRead(validateInput, DataPrefix.EVAL_DATA);
-    dataStore.grantRead(validateInput, DataPrefix.RUNS);
-    acknowledgeGrantActionWildcards(validateInput.executionRole, 'read of train_data/, eval_data/ and runs/');
-    acknowledgeWildcardResources(validateInput.executionRole, ['/train_data/*', '/eval_data/*', '/runs/*'],
-      'Checks that the run\'s training, evaluation and model-data objects exist; read-only and limited to those prefixes.');
+    // Pure validation: it reads nothing, so it is granted nothing.
 
     const preflightQuotas = new ImpressionsFunction(this, 'PreflightQuotas', {
       handlerDir: 'preflight-quotas',
@@ -61,11 +55,11 @@ export class PipelineStack extends Stack {
     });
     Validations.of(preflightQuotas.executionRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Service Quotas reads (ListServiceQuotas, GetServiceQuota) and X-Ray support no resource-level permission.',
+      reason: 'Service Quotas list reads (ListServiceQuotas, ListAWSDefaultServiceQuotas) and X-Ray support no resource-level permission.',
     });
     preflightQuotas.addToRolePolicy(new iam.PolicyStatement({
       sid: 'ReadSageMakerQuotas',
-      actions: ['servicequotas:ListServiceQuotas', 'servicequotas:GetServiceQuota'],
+      actions: ['servicequotas:ListServiceQuotas', 'servicequotas:ListAWSDefaultServiceQuotas'],
       // Service Quotas list calls support no resource-level permission; read-only.
       resources: ['*'],
     }));

@@ -1,0 +1,141 @@
+/**
+ * `impressions status [<name>] [--watch]`: where a run is. Shows the execution's status and current
+ * state, the training job (status, secondary status, latest metrics) and both endpoints, and the
+ * evaluation results once the run has written them. Only ids, names, statuses and numbers are
+ * printed; the run never carries report text in its state.
+ */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { Command } from 'commander';
+import { loadConfigFromProject } from '../../config';
+import { STACK_OUTPUTS, stackNames } from '../../core/deployment';
+import { runIdFromExecutionName, runResourceNames } from '../../core/run/naming';
+import { CliError } from '../errors';
+import { requireStackOutput } from '../stack-outputs';
+
+/** Clients, settings and output of {@link showStatus}, injectable for tests. */
+export interface StatusDeps {
+  readonly sfn: SFNClient;
+  readonly sageMaker: SageMakerClient;
+  readonly cloudFormation: CloudFormationClient;
+  readonly pipelineStack: string;
+  readonly resourcePrefix: string;
+  readonly out: NodeJS.WritableStream;
+  /** Waits between two refreshes of `--watch`. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default 30000 */
+  readonly watchIntervalMs?: number;
+}
+
+/** One snapshot of a run. */
+export interface RunStatus {
+  readonly name: string;
+  readonly status: string;
+  readonly currentState?: string;
+  readonly lines: readonly string[];
+}
+
+/** The execution ARN of `name` under the state machine `stateMachineArn`. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  if (!stateMachineArn.includes(':stateMachine:')) throw new CliError(`not a state machine ARN: ${stateMachineArn}`);
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+async function latestExecutionName(deps: StatusDeps, stateMachineArn: string): Promise<string> {
+  const response = await deps.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1 }));
+  const latest = response.executions?.[0];
+  if (latest?.name === undefined) throw new CliError('no run has been started yet (npx impressions run)');
+  return latest.name;
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as Error;
+  return e.name === 'ResourceNotFound' || /Could not find|not found|does not exist/i.test(e.message ?? '');
+}
+
+/** Reads one snapshot of the run `name`. */
+export async function readRunStatus(deps: StatusDeps, stateMachineArn: string, name: string): Promise<RunStatus> {
+  let execution;
+  try {
+    execution = await deps.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn, name) }));
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') throw new CliError(`no run named ${name} (npx impressions status lists the latest)`);
+    throw error;
+  }
+  const status = execution.status ?? 'UNKNOWN';
+  const lines: string[] = [];
+  const started = execution.startDate?.toISOString() ?? '?';
+  lines.push(`run ${name}: ${status} (started ${started}${execution.stopDate !== undefined ? `, stopped ${execution.stopDate.toISOString()}` : ''})`);
+
+  let currentState: string | undefined;
+  if (status === 'RUNNING') {
+    const history = await deps.sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn, reverseOrder: true, maxResults: 50, includeExecutionData: false }));
+    currentState = history.events?.find((event) => event.stateEnteredEventDetails?.name !== undefined)?.stateEnteredEventDetails?.name;
+    lines.push(`  current state: ${currentState ?? '(starting)'}`);
+  }
+  if (execution.error !== undefined) lines.push(`  error: ${execution.error}${execution.cause !== undefined ? `: ${execution.cause}` : ''}`);
+
+  const names = runResourceNames(deps.resourcePrefix, runIdFromExecutionName(name));
+  try {
+    const job = await deps.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: names.trainingJob }));
+    const transitions = job.SecondaryStatusTransitions ?? [];
+    const last = transitions[transitions.length - 1];
+    lines.push(`  training ${names.trainingJob}: ${job.TrainingJobStatus ?? '?'} / ${job.SecondaryStatus ?? '?'}${last?.StatusMessage !== undefined ? ` (${last.StatusMessage})` : ''}`);
+    if (job.FailureReason !== undefined) lines.push(`    failure: ${job.FailureReason}`);
+    for (const metric of job.FinalMetricDataList ?? []) {
+      lines.push(`    ${metric.MetricName ?? '?'} = ${metric.Value ?? '?'}${metric.Timestamp !== undefined ? ` at ${metric.Timestamp.toISOString()}` : ''}`);
+    }
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    lines.push(`  training ${names.trainingJob}: not started (or skipped)`);
+  }
+  for (const [label, hosting] of [['pretrained', names.pretrained], ['fine-tuned', names.fineTuned]] as const) {
+    try {
+      const endpoint = await deps.sageMaker.send(new DescribeEndpointCommand({ EndpointName: hosting.endpoint }));
+      lines.push(`  endpoint ${label} ${hosting.endpoint}: ${endpoint.EndpointStatus ?? '?'}${endpoint.FailureReason !== undefined ? ` (${endpoint.FailureReason})` : ''}`);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      lines.push(`  endpoint ${label} ${hosting.endpoint}: none`);
+    }
+  }
+  if (execution.output !== undefined) {
+    const output = JSON.parse(execution.output) as { stage1?: { pretrainedEvaluation?: { status?: string } }; fineTunedEvaluation?: { status?: string }; aggregation?: { status?: string } };
+    lines.push(`  evaluation: pretrained ${output.stage1?.pretrainedEvaluation?.status ?? '?'}, fine-tuned ${output.fineTunedEvaluation?.status ?? '?'}; aggregation ${output.aggregation?.status ?? '?'}`);
+  }
+  return { name, status, currentState, lines };
+}
+
+/** Prints the status of `name` (or of the latest run), refreshing until it ends when `watch`. */
+export async function showStatus(name: string | undefined, watch: boolean, deps: StatusDeps): Promise<RunStatus> {
+  const stateMachineArn = await requireStackOutput(deps.cloudFormation, deps.pipelineStack, STACK_OUTPUTS.stateMachineArn);
+  const runName = name ?? (await latestExecutionName(deps, stateMachineArn));
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (;;) {
+    const snapshot = await readRunStatus(deps, stateMachineArn, runName);
+    deps.out.write(`${snapshot.lines.join('\n')}\n`);
+    if (!watch || snapshot.status !== 'RUNNING') return snapshot;
+    await sleep(deps.watchIntervalMs ?? 30000);
+    deps.out.write('\n');
+  }
+}
+
+/** Registers `impressions status`. */
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('show a run: execution state, training job, endpoints, evaluation (the latest run without a name)')
+    .argument('[name]', 'execution name printed by `impressions run`')
+    .option('--watch', 'refresh every 30 s until the run ends')
+    .action(async (name: string | undefined, options: { watch?: boolean }) => {
+      const config = loadConfigFromProject(process.cwd());
+      await showStatus(name, options.watch === true, {
+        sfn: new SFNClient({}),
+        sageMaker: new SageMakerClient({}),
+        cloudFormation: new CloudFormationClient({}),
+        pipelineStack: stackNames(config.resourcePrefix).pipeline,
+        resourcePrefix: config.resourcePrefix,
+        out: process.stdout,
+      });
+    });
+}

@@ -1,0 +1,102 @@
+import { PassThrough } from 'node:stream';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { executionArnOf, showStatus, StatusDeps } from '../../../../lib/cli/commands/status';
+
+const SM_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:RunStateMachine-abc';
+const NAME = 'ft-20260304-050607';
+const EXEC_ARN = `arn:aws:states:eu-west-1:123456789012:execution:RunStateMachine-abc:${NAME}`;
+const T0 = new Date('2026-03-04T05:06:07Z');
+
+function setUp(): { deps: StatusDeps; text: () => string; sfn: ReturnType<typeof mockClient>; sleeps: number[] } {
+  mockClient(CloudFormationClient).on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'impressions-pipeline', CreationTime: T0, StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: SM_ARN }] }] });
+  const sfn = mockClient(SFNClient);
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const sleeps: number[] = [];
+  const deps: StatusDeps = {
+    sfn: new SFNClient({}), sageMaker: new SageMakerClient({}), cloudFormation: new CloudFormationClient({}),
+    pipelineStack: 'impressions-pipeline', resourcePrefix: 'impressions', out,
+    sleep: async (ms) => { sleeps.push(ms); }, watchIntervalMs: 5,
+  };
+  return { deps, text: () => text, sfn: sfn as unknown as ReturnType<typeof mockClient>, sleeps };
+}
+
+const notFound = (what: string): Error => Object.assign(new Error(`Could not find ${what}`), { name: 'ValidationException' });
+
+describe('impressions status', () => {
+  test('the execution ARN is derived from the state machine ARN', () => {
+    expect(executionArnOf(SM_ARN, NAME)).toBe(EXEC_ARN);
+    expect(() => executionArnOf('arn:aws:s3:::bucket', NAME)).toThrow(/not a state machine ARN/);
+  });
+
+  test('latest run while training: state, training status and metrics, endpoints', async () => {
+    const { deps, text } = setUp();
+    const sfn = mockClient(SFNClient);
+    sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, name: NAME, status: 'RUNNING', startDate: T0 }] });
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, name: NAME, status: 'RUNNING', startDate: T0, input: '{}' });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [
+      { id: 9, timestamp: T0, type: 'TaskScheduled' },
+      { id: 8, timestamp: T0, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'training: fine-tune' } },
+    ] });
+    const sm = mockClient(SageMakerClient);
+    sm.on(DescribeTrainingJobCommand).resolves({
+      TrainingJobName: `impressions-${NAME}-train`, TrainingJobStatus: 'InProgress', SecondaryStatus: 'Training',
+      SecondaryStatusTransitions: [{ Status: 'Starting', StartTime: T0 }, { Status: 'Training', StartTime: T0, StatusMessage: 'Training image download completed. Training in progress.' }],
+      FinalMetricDataList: [{ MetricName: 'huggingface-textgeneration:train-loss', Value: 0.42, Timestamp: T0 }],
+    } as never);
+    sm.on(DescribeEndpointCommand, { EndpointName: `impressions-${NAME}-pt` }).resolves({ EndpointName: `impressions-${NAME}-pt`, EndpointStatus: 'InService' } as never);
+    sm.on(DescribeEndpointCommand, { EndpointName: `impressions-${NAME}-ft` }).rejects(notFound('endpoint'));
+    const snapshot = await showStatus(undefined, false, deps);
+    expect(snapshot.currentState).toBe('training: fine-tune');
+    expect(sm).toHaveReceivedCommandWith(DescribeTrainingJobCommand, { TrainingJobName: `impressions-${NAME}-train` });
+    expect(text()).toContain(`run ${NAME}: RUNNING`);
+    expect(text()).toContain('current state: training: fine-tune');
+    expect(text()).toContain('InProgress / Training (Training image download completed. Training in progress.)');
+    expect(text()).toContain('huggingface-textgeneration:train-loss = 0.42');
+    expect(text()).toContain(`endpoint pretrained impressions-${NAME}-pt: InService`);
+    expect(text()).toContain(`endpoint fine-tuned impressions-${NAME}-ft: none`);
+  });
+
+  test('--watch refreshes until the run ends and shows the error and evaluation of a finished run', async () => {
+    const { deps, text, sleeps } = setUp();
+    const sfn = mockClient(SFNClient);
+    sfn.on(DescribeExecutionCommand)
+      .resolvesOnce({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'RUNNING', startDate: T0, input: '{}' })
+      .resolves({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'FAILED', startDate: T0, stopDate: T0, input: '{}', error: 'EndpointFailed', cause: 'ping health check failed' });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    const sm = mockClient(SageMakerClient);
+    sm.on(DescribeTrainingJobCommand).rejects(notFound('training job'));
+    sm.on(DescribeEndpointCommand).rejects(notFound('endpoint'));
+    const snapshot = await showStatus(NAME, true, deps);
+    expect(snapshot.status).toBe('FAILED');
+    expect(sleeps).toEqual([5]);
+    expect(text()).toContain('error: EndpointFailed: ping health check failed');
+    expect(text()).toContain('training impressions-ft-20260304-050607-train: not started (or skipped)');
+    expect(sfn).not.toHaveReceivedCommand(ListExecutionsCommand);
+  });
+
+  test('a succeeded run shows the evaluation and aggregation status from its output', async () => {
+    const { deps, text } = setUp();
+    const sfn = mockClient(SFNClient);
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'SUCCEEDED', startDate: T0, stopDate: T0, input: '{}',
+      output: JSON.stringify({ stage1: { pretrainedEvaluation: { status: 'not-implemented' } }, fineTunedEvaluation: { status: 'not-implemented' }, aggregation: { status: 'not-implemented' } }) });
+    const sm = mockClient(SageMakerClient);
+    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'Completed', SecondaryStatus: 'Completed' } as never);
+    sm.on(DescribeEndpointCommand).rejects(notFound('endpoint'));
+    await showStatus(NAME, false, deps);
+    expect(text()).toContain('evaluation: pretrained not-implemented, fine-tuned not-implemented; aggregation not-implemented');
+  });
+
+  test('unknown run and no runs at all are clear errors', async () => {
+    const { deps } = setUp();
+    const sfn = mockClient(SFNClient);
+    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist' }));
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    await expect(showStatus('nope', false, deps)).rejects.toThrow(/no run named nope/);
+    await expect(showStatus(undefined, false, deps)).rejects.toThrow(/no run has been started yet/);
+  });
+});

@@ -1,0 +1,37 @@
+import { isNotFound, toTaggedResources } from '../../../../lib/core/run/cleanup-plan';
+
+const ARN = 'arn:aws:sagemaker:eu-west-1:123456789012';
+const tags = (app: string, runId?: string) =>
+  [{ Key: 'impressions:app', Value: app }, ...(runId === undefined ? [] : [{ Key: 'impressions:run-id', Value: runId }])];
+
+describe('toTaggedResources', () => {
+  test('keeps only this app (and run), orders training jobs, endpoints, configs, models, and restores name case', () => {
+    const resources = toTaggedResources([
+      { ResourceARN: `${ARN}:model/impressions-abc-ft`, Tags: tags('impressions', 'ABC') },
+      { ResourceARN: `${ARN}:endpoint/impressions-abc-ft`, Tags: tags('impressions', 'ABC') },
+      { ResourceARN: `${ARN}:endpoint/impressions-x-ft`, Tags: tags('impressions', 'x') },
+      { ResourceARN: `${ARN}:endpoint/impressions-abc-pt`, Tags: tags('other', 'ABC') },
+      { ResourceARN: `${ARN}:endpoint/no-run-tag`, Tags: tags('impressions') },
+      { ResourceARN: `${ARN}:notebook-instance/impressions-abc`, Tags: tags('impressions', 'ABC') },
+      { ResourceARN: `${ARN}:training-job/impressions-abc-train`, Tags: tags('impressions', 'ABC') },
+    ], 'impressions', 'ABC');
+    expect(resources.map((r) => `${r.kind}:${r.name}`)).toEqual([
+      'training-job:impressions-ABC-train', 'endpoint:impressions-ABC-ft', 'model:impressions-ABC-ft',
+    ]);
+  });
+
+  test('without a run id every run of the app is kept; unknown names keep the ARN spelling', () => {
+    const resources = toTaggedResources([
+      { ResourceARN: `${ARN}:model/handmade`, Tags: tags('impressions', 'r') },
+      { ResourceARN: `${ARN}:model/impressions-q-pt`, Tags: tags('impressions', 'q') },
+    ], 'impressions');
+    expect(resources.map((r) => r.name)).toEqual(['handmade', 'impressions-q-pt']);
+  });
+});
+
+test('isNotFound', () => {
+  expect(isNotFound(Object.assign(new Error('x'), { name: 'ResourceNotFound' }))).toBe(true);
+  expect(isNotFound(Object.assign(new Error('Could not find model "m".'), { name: 'ValidationException' }))).toBe(true);
+  expect(isNotFound(Object.assign(new Error('Cannot update in-progress endpoint'), { name: 'ValidationException' }))).toBe(false);
+  expect(isNotFound(new Error('Could not find'))).toBe(false);
+});
