@@ -3,8 +3,10 @@
  * Each command module exports `register(program)`; adding a command is one line in COMMANDS.
  */
 import { Command, CommanderError } from 'commander';
+import * as generate from './commands/generate';
 import * as label from './commands/label';
 import * as prepare from './commands/prepare';
+import * as report from './commands/report';
 import * as run from './commands/run';
 import * as runs from './commands/runs';
 import * as status from './commands/status';
@@ -21,9 +23,11 @@ const COMMANDS: readonly RegisterCommand[] = [
   upload.register,
   run.register,
   status.register,
+  report.register,
+  runs.register,
   score.register,
   label.register,
-  runs.register,
+  generate.register,
 ];
 
 /** Reads the package version without importing package.json into the bundle of a Lambda. */

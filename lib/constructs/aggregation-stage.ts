@@ -1,30 +1,32 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
 /** Properties of {@link AggregationStage}. */
 export interface AggregationStageProps {
   /** JSONPath at which the stage writes its result. */
   readonly resultPath: string;
+  /** aggregate: summary rows, run summary, metrics. */
+  readonly aggregateFunction: lambda.IFunction;
 }
 
 /**
- * AGGREGATE: turns the run's prediction rows into summary and baseline rows, estimates the cost,
- * makes the results visible to Athena and QuickSight, and notifies.
+ * AGGREGATE: turns the run's prediction rows into summary rows and the run summary (means, paired
+ * differences, cost estimate) and publishes the mean scores as CloudWatch metrics.
  *
  * A task-like unit (one Parallel state, one branch). The branch receives exactly:
  * ```json
  * { "plan": RunPlan, "resolved": ResolvedModel, "training": { "trainingJobName": string | null, "modelData": {…} },
  *   "evaluation": { "pretrained": <EvaluationStage output>, "fine-tuned": <EvaluationStage output> } }
  * ```
- * and the stage writes at `resultPath`:
- * ```json
- * { "status": "not-implemented", "runId": "<run id>" }
- * ```
- * PLACEHOLDER: today the branch is a single Pass; it writes no summary row. The evaluation issue
- * replaces it (summary Lambda, partition registration, QuickSight refresh) behind the same contract.
+ * and calls the aggregate Lambda with `{runId, training}` (the Lambda reads the job's
+ * billable seconds; endpoint hours are not passed yet, so the cost covers training only). The stage
+ * writes at `resultPath` the Lambda's result: `{runId, summaryKey, runSummaryKey, partFiles, rows,
+ * errors, metricsPublished, costUsd}`.
  *
- * Called once, from the RunStateMachine, after the fine-tuned endpoint is deleted (or kept) and
- * before the run succeeds.
+ * Not done here: registering partitions for Athena and refreshing QuickSight (the analytics issue).
  */
 export class AggregationStage extends sfn.StateMachineFragment {
   public readonly startState: sfn.State;
@@ -42,14 +44,24 @@ export class AggregationStage extends sfn.StateMachineFragment {
         'training.$': '$.stage1.training',
         evaluation: { 'pretrained.$': '$.stage1.pretrainedEvaluation', 'fine-tuned.$': '$.fineTunedEvaluation' },
       },
-      resultSelector: { 'status.$': '$[0].status', 'runId.$': '$[0].runId' },
+      resultSelector: {
+        'runId.$': '$[0].runId', 'summaryKey.$': '$[0].summaryKey', 'runSummaryKey.$': '$[0].runSummaryKey', 'partFiles.$': '$[0].partFiles',
+        'rows.$': '$[0].rows', 'errors.$': '$[0].errors', 'metricsPublished.$': '$[0].metricsPublished', 'costUsd.$': '$[0].costUsd',
+      },
       resultPath: props.resultPath,
     });
-    this.unit.branch(new sfn.Pass(this, 'Placeholder', {
-      stateName: 'aggregation placeholder',
-      comment: 'Placeholder until the aggregation lands: records that no summary was written.',
-      parameters: { status: 'not-implemented', 'runId.$': '$.plan.runId' },
-    }));
+    const aggregate = new tasks.LambdaInvoke(this, 'Aggregate', {
+      stateName: 'Aggregate results',
+      lambdaFunction: props.aggregateFunction,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        runId: sfn.JsonPath.stringAt('$.plan.runId'),
+        training: sfn.JsonPath.objectAt('$.training'),
+      }),
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+    });
+    aggregate.addRetry({ errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3 });
+    this.unit.branch(aggregate);
     this.startState = this.unit;
     this.endStates = [this.unit];
   }

@@ -1,5 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { EVALUATION_ERROR_NAMES } from '../core/evaluation/lambda-contracts';
 
 /** Properties of {@link EvaluationStage}. */
 export interface EvaluationStageProps {
@@ -9,6 +14,14 @@ export interface EvaluationStageProps {
   readonly endpointPath: string;
   /** JSONPath at which the stage writes its result. */
   readonly resultPath: string;
+  /** plan-evaluation: writes the shard manifest. */
+  readonly planFunction: lambda.IFunction;
+  /** evaluate: scores one shard. */
+  readonly evaluateFunction: lambda.IFunction;
+  /** The data bucket holding the shard manifest. */
+  readonly bucket: s3.IBucket;
+  /** Evaluate Lambdas at once against the endpoint (see lib/core/evaluation/fan-out.ts). */
+  readonly maxConcurrency: number;
 }
 
 /**
@@ -19,15 +32,16 @@ export interface EvaluationStageProps {
  * ```json
  * { "plan": RunPlan, "resolved": ResolvedModel, "endpointName": "impressions-<run>-pt", "model": "pretrained" }
  * ```
- * and the stage writes at `resultPath`:
+ * Branch: plan-evaluation (Lambda: counts the records, writes `runs/<id>/evaluation/<model>/shards.jsonl`,
+ * with the baselines' shards when the model is `pretrained`) → a Distributed Map reading that
+ * manifest (S3 JSONL item reader), `maxConcurrency` evaluate Lambdas at once, tolerated failure 0,
+ * each item one evaluate invocation (retried on Lambda errors and on `EndpointUnavailableError`) →
+ * the result. The map's own results are discarded: the rows are in S3, the counts in the plan.
+ * The stage writes at `resultPath`:
  * ```json
- * { "model": "pretrained", "status": "not-implemented", "endpointName": "impressions-<run>-pt" }
+ * { "model": "pretrained", "status": "evaluated", "endpointName": "…", "manifestKey": "runs/…/shards.jsonl",
+ *   "shardCount": 100, "recordCount": 4000 }
  * ```
- * PLACEHOLDER: today the branch is a single Pass that records `status: "not-implemented"`; it reads
- * no record and invokes no endpoint. The evaluation issue replaces the branch with a Distributed
- * Map of evaluation Lambdas over shards of `plan.evalData` (same input; output adds counts and the
- * part-file keys) without changing this contract or the callers.
- *
  * Called from the RunStateMachine: in the pretrained branch of the first Parallel (after
  * "Deploy pretrained", before "Delete pretrained") and after "Deploy fine-tuned".
  */
@@ -36,9 +50,14 @@ export class EvaluationStage extends sfn.StateMachineFragment {
   public readonly endStates: sfn.INextable[];
   /** The Parallel state wrapping the evaluation (catch and retry here). */
   public readonly unit: sfn.Parallel;
+  /** The Distributed Map over the shards. */
+  public readonly map: sfn.DistributedMap;
 
   constructor(scope: Construct, id: string, props: EvaluationStageProps) {
     super(scope, id);
+    if (!Number.isInteger(props.maxConcurrency) || props.maxConcurrency < 1) {
+      throw new Error(`EvaluationStage ${id}: maxConcurrency must be a whole number ≥ 1, got ${props.maxConcurrency}`);
+    }
     this.unit = new sfn.Parallel(this, 'Unit', {
       stateName: `Evaluate ${props.model}`,
       parameters: {
@@ -47,14 +66,59 @@ export class EvaluationStage extends sfn.StateMachineFragment {
         'endpointName.$': `${props.endpointPath}.endpointName`,
         model: props.model,
       },
-      resultSelector: { 'model.$': '$[0].model', 'status.$': '$[0].status', 'endpointName.$': '$[0].endpointName' },
+      resultSelector: {
+        'model.$': '$[0].model', 'status.$': '$[0].status', 'endpointName.$': '$[0].endpointName',
+        'manifestKey.$': '$[0].manifestKey', 'shardCount.$': '$[0].shardCount', 'recordCount.$': '$[0].recordCount',
+      },
       resultPath: props.resultPath,
     });
-    this.unit.branch(new sfn.Pass(this, 'Placeholder', {
-      stateName: `${props.model}: evaluation placeholder`,
-      comment: 'Placeholder until the evaluation fan-out lands: records that no evaluation ran.',
-      parameters: { 'model.$': '$.model', status: 'not-implemented', 'endpointName.$': '$.endpointName' },
-    }));
+
+    const plan = new tasks.LambdaInvoke(this, 'Plan', {
+      stateName: `${props.model}: plan shards`,
+      lambdaFunction: props.planFunction,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        plan: sfn.JsonPath.objectAt('$.plan'),
+        resolved: sfn.JsonPath.objectAt('$.resolved'),
+        endpointName: sfn.JsonPath.stringAt('$.endpointName'),
+        model: sfn.JsonPath.stringAt('$.model'),
+      }),
+      resultSelector: { 'manifestKey.$': '$.manifestKey', 'shardCount.$': '$.shardCount', 'recordCount.$': '$.recordCount' },
+      resultPath: '$.shards',
+    });
+
+    const evaluate = new tasks.LambdaInvoke(this, 'Evaluate', {
+      stateName: `${props.model}: evaluate shard`,
+      lambdaFunction: props.evaluateFunction,
+      payloadResponseOnly: true,
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+    });
+    evaluate.addRetry({
+      errors: [EVALUATION_ERROR_NAMES.endpointUnavailable],
+      interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL,
+    });
+    evaluate.addRetry({
+      errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'States.Timeout'],
+      interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL,
+    });
+
+    this.map = new sfn.DistributedMap(this, 'Shards', {
+      stateName: `${props.model}: evaluate shards`,
+      itemReader: new sfn.S3JsonLItemReader({ bucket: props.bucket, key: sfn.JsonPath.stringAt('$.shards.manifestKey') }),
+      maxConcurrency: props.maxConcurrency,
+      toleratedFailurePercentage: 0,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    this.map.itemProcessor(evaluate);
+
+    const done = new sfn.Pass(this, 'Done', {
+      stateName: `${props.model}: evaluated`,
+      parameters: {
+        'model.$': '$.model', status: 'evaluated', 'endpointName.$': '$.endpointName',
+        'manifestKey.$': '$.shards.manifestKey', 'shardCount.$': '$.shards.shardCount', 'recordCount.$': '$.shards.recordCount',
+      },
+    });
+    this.unit.branch(plan.next(this.map).next(done));
     this.startState = this.unit;
     this.endStates = [this.unit];
   }

@@ -13,6 +13,7 @@ import { EndpointDeploymentStage } from './endpoint-deployment-stage';
 import { EndpointTeardownStage } from './endpoint-teardown-stage';
 import { EvaluationStage } from './evaluation-stage';
 import { FineTuningStage } from './fine-tuning-stage';
+import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
 
 /** Name of the EventBridge rule that Step Functions manages for `createTrainingJob.sync`. */
@@ -26,6 +27,12 @@ export interface RunFunctions {
   readonly preflightQuotas: lambda.IFunction;
   /** resolve-model: RunPlan → ResolvedModel. */
   readonly resolveModel: lambda.IFunction;
+  /** plan-evaluation: writes a model's shard manifest. */
+  readonly planEvaluation: lambda.IFunction;
+  /** evaluate: scores one shard. */
+  readonly evaluate: lambda.IFunction;
+  /** aggregate: summary rows, run summary, metrics. */
+  readonly aggregate: lambda.IFunction;
 }
 
 /** What the run trains and hosts (from config). */
@@ -50,6 +57,8 @@ export interface RunStateMachineProps {
   /** Prefix of every SageMaker name; the state machine may touch nothing else. */
   readonly resourcePrefix: string;
   readonly model: RunModelSettings;
+  /** Evaluate Lambdas at once per endpoint (the Distributed Map's maxConcurrency). */
+  readonly evaluationMaxConcurrency: number;
   /**
    * Time between two endpoint status checks.
    * @default Duration.minutes(1)
@@ -166,8 +175,14 @@ export class RunStateMachine extends Construct {
       label: 'pretrained', namesPath: '$.plan.names.pretrained', modelDataPath: '$.settings.inference.pretrainedModelData',
       resultPath: '$.pretrainedEndpoint', executionRole: props.sageMakerRole, key: dataStore.key, resourcePrefix, pollInterval, maxPolls,
     });
+    const evaluationProps = {
+      planFunction: props.functions.planEvaluation,
+      evaluateFunction: props.functions.evaluate,
+      bucket: dataStore.bucket,
+      maxConcurrency: props.evaluationMaxConcurrency,
+    };
     const evaluatePretrained = new EvaluationStage(this, 'EvaluatePretrained', {
-      model: 'pretrained', endpointPath: '$.pretrainedEndpoint', resultPath: '$.pretrainedEvaluation',
+      model: 'pretrained', endpointPath: '$.pretrainedEndpoint', resultPath: '$.pretrainedEvaluation', ...evaluationProps,
     });
     const deletePretrained = new EndpointTeardownStage(this, 'DeletePretrained', {
       label: 'pretrained', namesPath: '$.plan.names.pretrained', resultPath: '$.pretrainedTeardown', resourcePrefix, pollInterval, maxPolls,
@@ -186,14 +201,14 @@ export class RunStateMachine extends Construct {
     });
     deployFineTuned.unit.addCatch(cleanup, onError);
     const evaluateFineTuned = new EvaluationStage(this, 'EvaluateFineTuned', {
-      model: 'fine-tuned', endpointPath: '$.fineTunedEndpoint', resultPath: '$.fineTunedEvaluation',
+      model: 'fine-tuned', endpointPath: '$.fineTunedEndpoint', resultPath: '$.fineTunedEvaluation', ...evaluationProps,
     });
     evaluateFineTuned.unit.addCatch(cleanup, onError);
     const deleteFineTuned = new EndpointTeardownStage(this, 'DeleteFineTuned', {
       label: 'fine-tuned', namesPath: '$.plan.names.fineTuned', resultPath: '$.fineTunedTeardown', resourcePrefix, pollInterval, maxPolls,
     });
     deleteFineTuned.unit.addCatch(cleanup, onError);
-    const aggregate = new AggregationStage(this, 'Aggregate', { resultPath: '$.aggregation' });
+    const aggregate = new AggregationStage(this, 'Aggregate', { resultPath: '$.aggregation', aggregateFunction: props.functions.aggregate });
     aggregate.unit.addCatch(cleanup, onError);
     const succeed = new sfn.Succeed(this, 'Run succeeded');
 
@@ -227,6 +242,28 @@ export class RunStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.grantSageMakerAccess(props, stack);
+    // The Distributed Map reads the shard manifests (SSE-KMS) under runs/.
+    dataStore.grantRead(this.stateMachine, DataPrefix.RUNS);
+    this.acknowledgeDistributedMap(stack);
+  }
+
+  /** The grants the two evaluation Distributed Maps bring with them, acknowledged narrowly. */
+  private acknowledgeDistributedMap(stack: Stack): void {
+    const role = this.stateMachine.role;
+    acknowledgeGrantActionWildcards(role, 'read of runs/ for the shard manifests');
+    // '/*' covers the item reader's own s3:GetObject on <bucket>/* (CDK adds it; the key is a JSONPath) and the runs/* grant.
+    acknowledgeWildcardResources(role, ['/*'],
+      'The Distributed Map item reader reads the shard manifest runs/<run id>/evaluation/<model>/shards.jsonl, whose key is known only at run time.');
+    const machineId = stack.getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine);
+    const execution = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}`;
+    const policy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
+    if (policy !== undefined) {
+      Validations.of(policy).acknowledge(
+        { id: `AwsSolutions-IAM5[Resource::${execution}:*]`, reason: 'Distributed Map child executions of this state machine only (names are generated by Step Functions).' },
+        { id: `AwsSolutions-IAM5[Resource::${execution}/*:*]`, reason: 'Distributed Map child executions of this state machine only (names are generated by Step Functions).' },
+        { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: 'CDK-generated Distributed Map policy scoped to this state machine\'s own executions; it lives and dies with the role.' },
+      );
+    }
   }
 
   /** The permissions CustomState and the SDK calls do not add by themselves. */
@@ -267,7 +304,8 @@ export class RunStateMachine extends Construct {
     }));
     Validations.of(role).acknowledge(
       ...prefixed,
-      ...[props.functions.validateInput, props.functions.preflightQuotas, props.functions.resolveModel].map((fn) => ({
+      ...[props.functions.validateInput, props.functions.preflightQuotas, props.functions.resolveModel,
+        props.functions.planEvaluation, props.functions.evaluate, props.functions.aggregate].map((fn) => ({
         id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
         reason: 'LambdaInvoke grants the function and its versions/aliases (":*"); nothing else.',
       })),

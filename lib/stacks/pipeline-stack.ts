@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ImpressionsConfig } from '../config';
 import { DataStore } from '../constructs/data-store';
+import { EvaluationFunctions } from '../constructs/evaluation-functions';
 import { ImpressionsFunction, InvocationMode } from '../constructs/impressions-function';
 import { acknowledgeGrantActionWildcards } from '../constructs/nag-acknowledgements';
 import { RunAlarms } from '../constructs/run-alarms';
@@ -77,10 +78,16 @@ export class PipelineStack extends Stack {
       reason: 'Reads the manifest and specs of the public JumpStart bucket of the region; the key depends on the resolved version.',
     });
 
+    const evaluation = new EvaluationFunctions(this, 'Evaluation', { dataStore, logKey: key, config });
+
     this.run = new RunStateMachine(this, 'Run', {
       dataStore,
       sageMakerRole: this.sageMakerRole,
-      functions: { validateInput, preflightQuotas, resolveModel },
+      functions: {
+        validateInput, preflightQuotas, resolveModel,
+        planEvaluation: evaluation.planEvaluation, evaluate: evaluation.evaluate, aggregate: evaluation.aggregate,
+      },
+      evaluationMaxConcurrency: evaluation.maxConcurrency,
       resourcePrefix: config.resourcePrefix,
       model: {
         modelId: config.modelId,

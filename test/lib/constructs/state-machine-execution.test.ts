@@ -8,6 +8,7 @@ import { buildApp } from '../../../lib/app';
 import type { ResolvedModel } from '../../../lib/core/run/contracts';
 import type { ValidateInputEvent } from '../../../lib/core/run/lambda-contracts';
 import { planRun } from '../../../lib/core/run/run-input';
+import { planShards, shardManifestKey, type PlanEvaluationEvent, type ShardItem } from '../../../lib/core/evaluation';
 import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from '../../helpers/asl';
 import { testApp } from '../../helpers/cdk';
 import { SageMakerSimulator, SimulatedAwsError, SimulatorOptions } from '../../helpers/sagemaker-simulator';
@@ -69,6 +70,8 @@ interface Outcome {
   cause?: string;
   sim: SageMakerSimulator;
   lambdaCalls: string[];
+  /** Shard items each evaluate task received, by state name. */
+  shards: Record<string, ShardItem[]>;
   /** Parameters of the SDK/optimized calls, by state name (last call). */
   params: Record<string, Record<string, unknown>>;
 }
@@ -77,7 +80,7 @@ interface Scenario {
   input?: Record<string, unknown>;
   sim?: SimulatorOptions;
   resolved?: ResolvedModel;
-  /** Replace the Pass of these states by a task that throws `EvaluationFailed`. */
+  /** Make these states (a Pass or a Lambda task) throw `EvaluationFailed`. */
   failingStates?: string[];
 }
 
@@ -93,13 +96,40 @@ async function execute(scenario: Scenario = {}): Promise<Outcome> {
     'Validate input': (event) => planRun(event as unknown as ValidateInputEvent, new Date('2026-01-01T12:00:00Z')),
     'Check quotas': () => ({ checked: [] }),
     'Resolve model': () => scenario.resolved ?? resolved(),
+    'Aggregate results': (event) => ({
+      runId: event.runId, summaryKey: `prediction_data/summary/run_id=${String(event.runId)}/summary.jsonl`, runSummaryKey: `runs/${String(event.runId)}/run-summary.json`,
+      partFiles: 24, rows: 4 * 2 * 2 + 3 * 2 * 2, errors: 0, metricsPublished: 80, costUsd: 1.5,
+    }),
   };
+  const shards: Record<string, ShardItem[]> = {};
+  for (const model of ['pretrained', 'fine-tuned'] as const) {
+    // The real shard planning, for 4 records per dataset in shards of 2; the manifest is handed inline (no ItemReader locally).
+    lambdas[`${model}: plan shards`] = (event) => {
+      const e = event as unknown as PlanEvaluationEvent;
+      const items = planShards({
+        runId: e.plan.runId, model: e.model, modelVersion: e.resolved.version, endpointName: e.endpointName, contract: e.resolved.inference.payloadContract,
+        datasets: Object.entries(e.plan.evalData).map(([dataset, uri]) => ({ dataset, evalDataUri: uri, recordCount: 4 })), shardSize: 2, includeBaselines: e.model === 'pretrained',
+      });
+      return { runId: e.plan.runId, model: e.model, manifestKey: shardManifestKey(e.plan.runId, e.model), shardCount: items.length, recordCount: 8, datasets: [], includeBaselines: e.model === 'pretrained', items };
+    };
+    lambdas[`${model}: evaluate shard`] = (event) => {
+      const item = event as unknown as ShardItem;
+      (shards[`${model}: evaluate shard`] ??= []).push(item);
+      return { partKey: item.partKey, rows: item.end - item.start, scored: item.end - item.start, errors: 0, retries: 0 };
+    };
+  }
 
   for (const [name, state] of allStates(definition)) {
     if (state.Retry !== undefined) retries[name] = 0;
     if (state.Type === 'Wait') waits[name] = 0;
+    if (state.Type === 'Map' && state.ItemReader !== undefined) {
+      // aws-local-stepfunctions has no ItemReader: read the items inline from the plan's result instead.
+      delete state.ItemReader;
+      state.ItemsPath = '$.shards.items';
+    }
+    if (name.endsWith(': plan shards')) (state.ResultSelector as Record<string, string>)['items.$'] = '$.items';
     if (scenario.failingStates?.includes(name)) {
-      if (state.Type !== 'Pass') throw new Error(`${name} is a ${state.Type}, not the placeholder Pass`);
+      if (state.Type !== 'Pass' && !(state.Type === 'Task' && (state.Resource ?? '').includes(':function:'))) throw new Error(`${name} is a ${state.Type}, not a Pass or Lambda task`);
       state.Type = 'Task';
       state.Resource = 'arn:aws:states:::lambda:invoke';
       handlers[name] = async () => {
@@ -140,11 +170,11 @@ async function execute(scenario: Scenario = {}): Promise<Outcome> {
   });
   try {
     const output = (await execution.result) as Record<string, unknown>;
-    return { status: 'SUCCEEDED', output, sim, lambdaCalls, params };
+    return { status: 'SUCCEEDED', output, sim, lambdaCalls, shards, params };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const cause = error.cause as Error;
-    return { status: 'FAILED', error: cause.name, cause: cause.message, sim, lambdaCalls, params };
+    return { status: 'FAILED', error: cause.name, cause: cause.message, sim, lambdaCalls, shards, params };
   }
 }
 
@@ -162,7 +192,9 @@ describe('run state machine, executed locally', () => {
   test('happy path: trains, hosts and evaluates both models, deletes both, succeeds', async () => {
     const outcome = await execute();
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.lambdaCalls).toEqual(['Validate input', 'Check quotas', 'Resolve model']);
+    expect(outcome.lambdaCalls.filter((c) => !c.endsWith('evaluate shard'))).toEqual([
+      'Validate input', 'Check quotas', 'Resolve model', 'pretrained: plan shards', 'fine-tuned: plan shards', 'Aggregate results',
+    ]);
     expect(Object.keys(outcome.sim.lifecycle()).sort()).toEqual([...HOSTING(FT), ...HOSTING(PT)].sort());
     expectNoLeak(outcome);
     expect([...outcome.sim.trainingJobs.keys()]).toEqual([`impressions-${RUN_ID}-train`]);
@@ -174,18 +206,40 @@ describe('run state machine, executed locally', () => {
       ModelDataSource: { S3DataSource: { S3Uri: expect.stringMatching(new RegExp(`/runs/${RUN_ID}/model/impressions-${RUN_ID}-train/output/model\\.tar\\.gz$`)), S3DataType: 'S3Prefix', CompressionType: 'None' } },
     }));
     const output = outcome.output!;
-    expect(output.aggregation).toEqual({ status: 'not-implemented', runId: RUN_ID });
-    expect(output.fineTunedEvaluation).toEqual({ model: 'fine-tuned', status: 'not-implemented', endpointName: FT });
-    expect((output.stage1 as Record<string, unknown>).pretrainedEvaluation).toEqual({ model: 'pretrained', status: 'not-implemented', endpointName: PT });
+    expect(output.aggregation).toEqual({
+      runId: RUN_ID, summaryKey: `prediction_data/summary/run_id=${RUN_ID}/summary.jsonl`, runSummaryKey: `runs/${RUN_ID}/run-summary.json`,
+      partFiles: 24, rows: 28, errors: 0, metricsPublished: 80, costUsd: 1.5,
+    });
+    expect(output.fineTunedEvaluation).toEqual({
+      model: 'fine-tuned', status: 'evaluated', endpointName: FT, manifestKey: `runs/${RUN_ID}/evaluation/fine-tuned/shards.jsonl`, shardCount: 4, recordCount: 8,
+    });
+    expect((output.stage1 as Record<string, unknown>).pretrainedEvaluation).toEqual({
+      model: 'pretrained', status: 'evaluated', endpointName: PT, manifestKey: `runs/${RUN_ID}/evaluation/pretrained/shards.jsonl`, shardCount: 16, recordCount: 8,
+    });
   });
 
-  test('the EVALUATE and AGGREGATE stages are placeholders that only record "not-implemented"', async () => {
-    const outcome = await execute();
+  test('EVALUATE: a Distributed Map over the S3 manifest sends every shard to the evaluate Lambda; baselines once, with the pretrained model', async () => {
     const states = Object.fromEntries(allStates(DEFINITION));
-    for (const name of ['pretrained: evaluation placeholder', 'fine-tuned: evaluation placeholder', 'aggregation placeholder']) {
-      expect(states[name]?.Type).toBe('Pass');
+    for (const model of ['pretrained', 'fine-tuned']) {
+      const map = states[`${model}: evaluate shards`];
+      expect(map).toMatchObject({
+        Type: 'Map', MaxConcurrency: 2, ResultPath: null,
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { 'Key.$': '$.shards.manifestKey' } },
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      });
+      // Tolerated failure 0: CDK omits ToleratedFailurePercentage 0, which is the service default (any failed item fails the map).
+      expect(map.ToleratedFailurePercentage ?? 0).toBe(0);
+      expect(map.ToleratedFailureCount).toBeUndefined();
+      const evaluate = states[`${model}: evaluate shard`];
+      expect(JSON.stringify(evaluate.Retry)).toContain('EndpointUnavailableError');
     }
-    expect(outcome.output?.aggregation).toEqual({ status: 'not-implemented', runId: RUN_ID });
+    const outcome = await execute();
+    const ft = outcome.shards['fine-tuned: evaluate shard'];
+    expect(ft.map((i) => `${i.dataset}/${i.model}/${i.shardIndex}`).sort()).toEqual(['dev1/fine-tuned/0', 'dev1/fine-tuned/1', 'dev2/fine-tuned/0', 'dev2/fine-tuned/1']);
+    expect(ft[0]).toMatchObject({ runId: RUN_ID, endpointName: FT, contract: 'tgi', modelVersion: '2.2.3' });
+    const pt = outcome.shards['pretrained: evaluate shard'];
+    expect(pt).toHaveLength(16);
+    expect(new Set(pt.map((i) => i.model))).toEqual(new Set(['pretrained', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']));
   });
 
   test('training job parameters: KMS on output and (where supported) volume, tags, isolation, encryption, compression', async () => {
@@ -258,7 +312,7 @@ describe('run state machine, executed locally', () => {
   });
 
   test('an evaluation failure: caught, both hostings deleted, the run fails with the evaluation error', async () => {
-    const outcome = await execute({ failingStates: ['fine-tuned: evaluation placeholder'] });
+    const outcome = await execute({ failingStates: ['fine-tuned: evaluate shard'] });
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('EvaluationFailed');
     expect(outcome.cause).toBe('shard 3 of dev1 could not be scored');
@@ -267,7 +321,7 @@ describe('run state machine, executed locally', () => {
   });
 
   test('a pretrained evaluation failure inside the parallel stage is caught too', async () => {
-    const outcome = await execute({ failingStates: ['pretrained: evaluation placeholder'] });
+    const outcome = await execute({ failingStates: ['pretrained: evaluate shard'] });
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('EvaluationFailed');
     expectNoLeak(outcome);
@@ -307,7 +361,7 @@ describe('run state machine, executed locally', () => {
   });
 
   test('keepEndpoints does not apply to a failed run: everything is deleted', async () => {
-    const outcome = await execute({ input: { keepEndpoints: true }, failingStates: ['aggregation placeholder'] });
+    const outcome = await execute({ input: { keepEndpoints: true }, failingStates: ['Aggregate results'] });
     expect(outcome.status).toBe('FAILED');
     expectNoLeak(outcome);
   });

@@ -103,7 +103,7 @@ describe('PipelineStack', () => {
 
   test('Lambdas: nodejs24.x, X-Ray, reserved concurrency, Powertools environment', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } } });
-    expect(Object.keys(functions).length).toBe(6);
+    expect(Object.keys(functions).length).toBe(9);
     for (const fn of Object.values(functions)) {
       expect(fn).toHaveProperty('Properties.Runtime', 'nodejs24.x');
       expect(fn).toHaveProperty('Properties.TracingConfig.Mode', 'Active');

@@ -1,0 +1,125 @@
+/**
+ * aggregate: reads every part file of a run, writes the summary rows
+ * (`prediction_data/summary/run_id=<id>/summary.jsonl`) and the run summary
+ * (`runs/<id>/run-summary.json`: means, paired differences, cost, stemmer setting, aggregation
+ * method), and publishes each mean F as a CloudWatch metric (namespace `RadiologyImpressions`,
+ * dimensions Run, Dataset, Model, Metric). Logs counts only.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  buildRunSummary, estimateCost, EVALUATION_ENV, mapPool, METRIC_NAMESPACE, parsePartKey, predictionsPrefix, runSummaryKey,
+  secondsBetween, summaryKey, summaryRows, toJsonl, type AggregateEvent, type AggregateResult, type UsageInput,
+} from '../../lib/core/evaluation';
+import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
+import { readText, requiredEnv, writeText } from '../shared/s3-text';
+
+const logger = new Logger();
+const s3 = new S3Client({});
+const cloudwatch = new CloudWatchClient({});
+const sagemaker = new SageMakerClient({});
+
+/** Every part key of the run, sorted (shard order, so rows come back in record order). */
+export async function listPartKeys(client: S3Client, bucket: string, runId: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: predictionsPrefix(runId), ContinuationToken: token }));
+    for (const o of page.Contents ?? []) if (o.Key !== undefined && parsePartKey(o.Key) !== undefined) keys.push(o.Key);
+    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return keys.sort();
+}
+
+/** Parses a part file; a bad line is an error naming the key and line (the line's text is not shown). */
+export function parseRows(key: string, body: string): PredictionRow[] {
+  const rows: PredictionRow[] = [];
+  body.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      rows.push(JSON.parse(line) as PredictionRow);
+    } catch {
+      throw new Error(`${key} line ${i + 1}: not valid JSON`);
+    }
+  });
+  return rows;
+}
+
+/** The training job's billable seconds and instances, from DescribeTrainingJob. */
+export async function trainingUsage(client: SageMakerClient, trainingJobName: string): Promise<NonNullable<NonNullable<AggregateEvent['usage']>['training']>> {
+  const job = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJobName }));
+  return {
+    instanceType: job.ResourceConfig?.InstanceType ?? 'unknown',
+    instanceCount: job.ResourceConfig?.InstanceCount ?? 1,
+    billableSeconds: job.BillableTimeInSeconds ?? job.TrainingTimeInSeconds ?? 0,
+  };
+}
+
+/** Usage lines from the event's measurements (`training` given, or read from `trainingJobName`). */
+export function usageLines(event: AggregateEvent, training?: NonNullable<AggregateEvent['usage']>['training']): UsageInput[] {
+  const lines: UsageInput[] = [];
+  const t = event.usage?.training ?? training;
+  if (t !== undefined && t !== null) lines.push({ item: 'training', instanceType: t.instanceType, instanceCount: t.instanceCount ?? 1, seconds: t.billableSeconds });
+  for (const e of event.usage?.endpoints ?? []) {
+    lines.push({ item: `endpoint ${e.model}`, instanceType: e.instanceType, seconds: secondsBetween(e.inServiceAt, e.deletedAt) });
+  }
+  return lines;
+}
+
+/** Mean F of each summary row as metric data (rows without a mean are skipped). */
+export function metricData(summary: readonly SummaryRow[], timestamp: Date): MetricDatum[] {
+  return summary.filter((s) => s.mean !== null).map((s) => ({
+    MetricName: 'MeanF',
+    Dimensions: [
+      { Name: 'Run', Value: s.run_id }, { Name: 'Dataset', Value: s.dataset }, { Name: 'Model', Value: s.model }, { Name: 'Metric', Value: s.metric },
+    ],
+    Value: s.mean!,
+    Unit: 'None',
+    Timestamp: timestamp,
+  }));
+}
+
+function parsePrices(): Record<string, number> {
+  const raw = process.env[EVALUATION_ENV.hourlyPrices] ?? '{}';
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'number')) {
+    throw new Error(`environment variable ${EVALUATION_ENV.hourlyPrices} must be a JSON object of instance type to USD per hour`);
+  }
+  return parsed as Record<string, number>;
+}
+
+/** Aggregates a run with the given clients. */
+export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; cloudwatch: CloudWatchClient; sagemaker?: SageMakerClient }, now = new Date()): Promise<AggregateResult> {
+  const bucket = requiredEnv(EVALUATION_ENV.dataBucket);
+  const namespace = process.env[EVALUATION_ENV.metricNamespace] ?? METRIC_NAMESPACE;
+  const runId = event?.runId;
+  const keys = await listPartKeys(clients.s3, bucket, runId);
+  if (keys.length === 0) throw new Error(`run ${runId}: no prediction part files under ${predictionsPrefix(runId)}`);
+  const parts = await mapPool(keys, 8, async (key) => parseRows(key, await readText(clients.s3, bucket, key)));
+  const rows = parts.flat();
+  const summary = summaryRows(runId, rows);
+  const training = event.usage?.training === undefined && typeof event.training?.trainingJobName === 'string' && clients.sagemaker !== undefined
+    ? await trainingUsage(clients.sagemaker, event.training.trainingJobName) : undefined;
+  const cost = estimateCost(usageLines(event, training), parsePrices());
+  const runSummary = buildRunSummary(runId, rows, summary, cost, now);
+  await writeText(clients.s3, bucket, summaryKey(runId), toJsonl(summary), 'application/x-ndjson');
+  await writeText(clients.s3, bucket, runSummaryKey(runId), JSON.stringify(runSummary, null, 2) + '\n', 'application/json');
+  const data = metricData(summary, now);
+  for (let i = 0; i < data.length; i += 500) {
+    await clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data.slice(i, i + 500) }));
+  }
+  return {
+    runId, summaryKey: summaryKey(runId), runSummaryKey: runSummaryKey(runId), partFiles: keys.length,
+    rows: rows.length, errors: runSummary.rows.errors, metricsPublished: data.length, costUsd: cost.totalUsd,
+  };
+}
+
+/** Lambda entry point. */
+export async function handler(event: AggregateEvent): Promise<AggregateResult> {
+  logger.appendKeys({ runId: event?.runId });
+  const result = await aggregate(event, { s3, cloudwatch, sagemaker });
+  logger.info('run aggregated', { ...result });
+  return result;
+}

@@ -1,0 +1,85 @@
+/**
+ * plan-evaluation: reads each evaluation set of the run, counts and validates its records, and
+ * writes the shard manifest (`runs/<runId>/evaluation/<model>/shards.jsonl`) that the Distributed
+ * Map reads. A record with a bad field is counted, not dropped (its shard writes a row with the
+ * error). Logs ids and counts only.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  EVALUATION_ENV, EVALUATION_ERROR_NAMES, isPayloadContract, parseRecord, parseS3Uri, planShards, shardManifestKey,
+  splitRecordLines, toJsonl, type PlanEvaluationEvent, type PlanEvaluationResult, type PlannedDataset, type PlannedDatasetCounts,
+} from '../../lib/core/evaluation';
+import { assertRunId } from '../../lib/core/evaluation/keys';
+import { intEnv, readText, requiredEnv, writeText } from '../shared/s3-text';
+
+const logger = new Logger();
+const s3 = new S3Client({});
+
+/** The event is unusable; not retried. */
+export class InvalidEvaluationInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = EVALUATION_ERROR_NAMES.invalidEvaluationInput;
+  }
+}
+
+/** Checks the event and returns every problem at once. */
+function validate(event: PlanEvaluationEvent, bucket: string): void {
+  const problems: string[] = [];
+  try {
+    assertRunId(event?.plan?.runId);
+  } catch (e) {
+    problems.push(`plan.runId: ${(e as Error).message}`);
+  }
+  if (event?.model !== 'pretrained' && event?.model !== 'fine-tuned') problems.push(`model must be pretrained or fine-tuned, got ${JSON.stringify(event?.model)}`);
+  if (typeof event?.endpointName !== 'string' || !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(event.endpointName)) problems.push('endpointName must be a SageMaker endpoint name');
+  if (!isPayloadContract(event?.resolved?.inference?.payloadContract)) problems.push('resolved.inference.payloadContract must be hf-text2text or tgi');
+  if (typeof event?.resolved?.version !== 'string') problems.push('resolved.version must be a string');
+  const evalData = event?.plan?.evalData;
+  if (typeof evalData !== 'object' || evalData === null || Object.keys(evalData).length === 0) problems.push('plan.evalData must name at least one dataset');
+  else {
+    for (const [dataset, uri] of Object.entries(evalData)) {
+      try {
+        const { bucket: b, key } = parseS3Uri(uri);
+        if (b !== bucket || !key.startsWith('eval_data/')) problems.push(`plan.evalData.${dataset}: must be under s3://${bucket}/eval_data/`);
+      } catch (e) {
+        problems.push(`plan.evalData.${dataset}: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new InvalidEvaluationInputError(`invalid evaluation input: ${problems.join('; ')}`);
+}
+
+/** Lambda entry point. */
+export async function handler(event: PlanEvaluationEvent): Promise<PlanEvaluationResult> {
+  const bucket = requiredEnv(EVALUATION_ENV.dataBucket);
+  const shardSize = intEnv(EVALUATION_ENV.shardSize, 100, 1, 10000);
+  validate(event, bucket);
+  const runId = event.plan.runId;
+  const includeBaselines = event.includeBaselines ?? event.model === 'pretrained';
+  logger.appendKeys({ runId, model: event.model });
+
+  const datasets: PlannedDataset[] = [];
+  const counts: PlannedDatasetCounts[] = [];
+  for (const dataset of Object.keys(event.plan.evalData).sort()) {
+    const uri = event.plan.evalData[dataset];
+    const { key } = parseS3Uri(uri);
+    const lines = splitRecordLines(await readText(s3, bucket, key));
+    const invalid = lines.filter((line, i) => !parseRecord(line, i, key).ok).length;
+    datasets.push({ dataset, evalDataUri: uri, recordCount: lines.length });
+    counts.push({ dataset, records: lines.length, invalidRecords: invalid });
+    logger.info('evaluation set read', { dataset, records: lines.length, invalidRecords: invalid });
+  }
+  const items = planShards({
+    runId, model: event.model, modelVersion: event.resolved.version, endpointName: event.endpointName,
+    contract: event.resolved.inference.payloadContract, datasets, shardSize, includeBaselines,
+  });
+  const manifestKey = shardManifestKey(runId, event.model);
+  await writeText(s3, bucket, manifestKey, toJsonl(items), 'application/x-ndjson');
+  logger.info('shard manifest written', { manifestKey, shards: items.length });
+  return {
+    runId, model: event.model, manifestKey, shardCount: items.length,
+    recordCount: counts.reduce((n, c) => n + c.records, 0), datasets: counts, includeBaselines,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * `impressions generate --endpoint <name> "<findings>" [--contract hf-text2text|tgi]`: one
+ * impression from a deployed endpoint, with the configured prompt template, generation settings
+ * and payload contract, the same code path as the evaluation.
+ */
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { Command } from 'commander';
+import { loadConfigFromProject } from '../../config';
+import { buildRequest, isPayloadContract, parseResponse, renderPrompt, withRetries, describeFailure, DEFAULT_RETRY_POLICY, type Sleep } from '../../core/evaluation';
+import type { PayloadContract } from '../../core/run/contracts';
+import { sdkInvoke } from '../../core/evaluation/sdk-invoke';
+import { CliError } from '../errors';
+
+/** Arguments of {@link runGenerate}. */
+export interface GenerateArgs {
+  readonly endpointName: string;
+  readonly findings: string;
+  readonly contract: PayloadContract;
+  readonly promptTemplate: string;
+  readonly maxNewTokens: number;
+  readonly numBeams: number;
+  readonly client: SageMakerRuntimeClient;
+  readonly out: NodeJS.WritableStream;
+  readonly sleep?: Sleep;
+}
+
+/** Generates and prints one impression. @throws CliError on an endpoint failure or a malformed response. */
+export async function runGenerate(args: GenerateArgs): Promise<string> {
+  if (args.findings.trim() === '') throw new CliError('findings: give the findings text as the argument');
+  const request = buildRequest(args.contract, renderPrompt(args.promptTemplate, args.findings), { maxNewTokens: args.maxNewTokens, numBeams: args.numBeams });
+  const outcome = await withRetries(() => sdkInvoke(args.client)(args.endpointName, request), DEFAULT_RETRY_POLICY, args.sleep);
+  if (!outcome.ok) throw new CliError(`endpoint ${args.endpointName}: ${describeFailure(outcome.error, outcome.attempts)}`);
+  const parsed = parseResponse(args.contract, outcome.value);
+  if (!parsed.ok) throw new CliError(`endpoint ${args.endpointName}: ${parsed.error} (is --contract right?)`);
+  args.out.write(`${parsed.text}\n`);
+  return parsed.text;
+}
+
+/** Registers `generate`. */
+export function register(program: Command): void {
+  program
+    .command('generate')
+    .description('Write one impression from a deployed endpoint (same prompt, settings and contract as the evaluation).')
+    .requiredOption('--endpoint <name>', 'SageMaker endpoint name')
+    .option('--contract <contract>', 'payload contract: tgi (JumpStart 2.x containers) or hf-text2text (1.x)', 'tgi')
+    .argument('<findings>', 'the findings text')
+    .action(async (findings: string, opts: { endpoint: string; contract: string }) => {
+      if (!isPayloadContract(opts.contract)) throw new CliError(`--contract ${opts.contract}: must be tgi or hf-text2text`);
+      const config = loadConfigFromProject(process.cwd());
+      await runGenerate({
+        endpointName: opts.endpoint, findings, contract: opts.contract, promptTemplate: config.promptTemplate,
+        maxNewTokens: config.maxNewTokens, numBeams: config.numBeams, client: new SageMakerRuntimeClient({ maxAttempts: 1 }), out: process.stdout,
+      });
+    });
+}

@@ -1,0 +1,131 @@
+/**
+ * Reads a run's results (prediction rows, summary rows, run summary) from the data bucket or from
+ * a local folder with the bucket's layout. When the summary has not been written yet, it is
+ * computed from the rows the same way the aggregate Lambda does.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { mapPool, parsePartKey, predictionsPrefix, runSummaryKey, summaryKey, summaryRows, type RunSummary } from '../core/evaluation';
+import type { PredictionRow, SummaryRow } from '../core/run/contracts';
+import { CliError } from './errors';
+
+/** Where a run's files are: list keys under a prefix, read a key (undefined when absent). */
+export interface ResultStore {
+  readonly description: string;
+  list(prefix: string): Promise<string[]>;
+  read(key: string): Promise<string | undefined>;
+}
+
+/** A local folder laid out like the bucket. */
+export function localStore(dir: string): ResultStore {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CliError(`--from ${dir}: not a folder`);
+  return {
+    description: dir,
+    async list(prefix) {
+      const root = path.join(dir, prefix);
+      if (!fs.existsSync(root)) return [];
+      const out: string[] = [];
+      const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const full = path.join(d, e.name);
+          if (e.isDirectory()) walk(full);
+          else out.push(path.relative(dir, full).split(path.sep).join('/'));
+        }
+      };
+      walk(root);
+      return out.sort();
+    },
+    async read(key) {
+      const full = path.join(dir, key);
+      return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : undefined;
+    },
+  };
+}
+
+/** The data bucket. */
+export function s3Store(client: S3Client, bucket: string): ResultStore {
+  return {
+    description: `s3://${bucket}`,
+    async list(prefix) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return keys.sort();
+    },
+    async read(key) {
+      try {
+        const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return await r.Body?.transformToString('utf-8');
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchKey') return undefined;
+        throw new CliError(`could not read s3://${bucket}/${key}: ${(error as Error).name}`);
+      }
+    },
+  };
+}
+
+/** A run's results. */
+export interface RunResults {
+  readonly rows: PredictionRow[];
+  readonly summary: SummaryRow[];
+  /** Absent until the aggregate step has run. */
+  readonly runSummary?: RunSummary;
+  readonly partFiles: number;
+  /** True when the summary rows were computed here because summary.jsonl is absent. */
+  readonly summaryComputed: boolean;
+}
+
+function parseJsonl<T>(text: string, where: string): T[] {
+  const out: T[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      throw new CliError(`${where} line ${i + 1}: not valid JSON`);
+    }
+  });
+  return out;
+}
+
+/** Loads everything of `runId` from `store`. @throws CliError when the run has no prediction rows. */
+export async function loadRunResults(store: ResultStore, runId: string, onProgress?: (done: number, total: number) => void): Promise<RunResults> {
+  let prefix: string;
+  try {
+    prefix = predictionsPrefix(runId);
+  } catch (error) {
+    throw new CliError(`--run: ${(error as Error).message}`);
+  }
+  const keys = (await store.list(prefix)).filter((k) => parsePartKey(k) !== undefined);
+  if (keys.length === 0) throw new CliError(`run ${runId}: no prediction files under ${store.description}/${prefix}`);
+  let done = 0;
+  const parts = await mapPool(keys, 8, async (key) => {
+    const rows = parseJsonl<PredictionRow>((await store.read(key)) ?? '', `${store.description}/${key}`);
+    done += 1;
+    onProgress?.(done, keys.length);
+    return rows;
+  });
+  const rows = parts.flat();
+  const summaryText = await store.read(summaryKey(runId));
+  const runSummaryText = await store.read(runSummaryKey(runId));
+  let runSummary: RunSummary | undefined;
+  if (runSummaryText !== undefined) {
+    try {
+      runSummary = JSON.parse(runSummaryText) as RunSummary;
+    } catch {
+      throw new CliError(`${store.description}/${runSummaryKey(runId)}: not valid JSON`);
+    }
+  }
+  return {
+    rows,
+    summary: summaryText === undefined ? summaryRows(runId, rows) : parseJsonl<SummaryRow>(summaryText, `${store.description}/${summaryKey(runId)}`),
+    runSummary,
+    partFiles: keys.length,
+    summaryComputed: summaryText === undefined,
+  };
+}

@@ -1,0 +1,213 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
+import { mockClient } from 'aws-sdk-client-mock';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { aggregate } from '../../lambda/aggregate';
+import { evaluate } from '../../lambda/evaluate';
+import { handler as plan } from '../../lambda/plan-evaluation';
+import type { ShardItem } from '../../lib/core/evaluation';
+import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
+import { standInClient, startStandIn } from '../helpers/sagemaker-runtime-stand-in';
+
+const BUCKET = 'data-bucket';
+const indiana = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'data', 'indiana_dev.json'), 'utf8')) as Record<string, unknown>[];
+const dev2 = indiana.slice(0, 12).map((r) => JSON.stringify(r)).join('\n') + '\n' + JSON.stringify({ study_id: 'bad', findings: null, impression: 'x' }) + '\n';
+const dev1 = indiana.slice(100, 105).map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+/** An in-memory bucket behind an S3Client instance mock. */
+function memoryBucket(initial: Record<string, string>) {
+  const objects = new Map(Object.entries(initial));
+  const client = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(client);
+  mock.on(GetObjectCommand).callsFake(async (input: { Bucket: string; Key: string }) => {
+    const body = objects.get(input.Key);
+    if (input.Bucket !== BUCKET || body === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+    return { Body: { transformToString: async () => body } };
+  });
+  mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: string }) => {
+    objects.set(input.Key, input.Body);
+    return {};
+  });
+  mock.on(ListObjectsV2Command).callsFake(async (input: { Prefix: string }) => ({
+    Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),
+    IsTruncated: false,
+  }));
+  return { client, mock, objects };
+}
+
+const readJsonl = <T>(text: string): T[] => text.trim().split('\n').map((l) => JSON.parse(l) as T);
+
+beforeEach(() => {
+  process.env.DATA_BUCKET = BUCKET;
+  process.env.EVAL_SHARD_SIZE = '5';
+  process.env.PROMPT_TEMPLATE = 'Generate radiology report impressions based on the following findings. Findings: {context}';
+  process.env.REQUESTS_PER_LAMBDA = '3';
+  process.env.RETRY_BASE_DELAY_MS = '1';
+  process.env.RETRY_MAX_DELAY_MS = '5';
+  process.env.HOURLY_PRICES = JSON.stringify({ 'ml.g5.2xlarge': 1.515, 'ml.p3.16xlarge': 28.152 });
+});
+
+const planEvent = (model: 'pretrained' | 'fine-tuned', evalData = { dev1: `s3://${BUCKET}/eval_data/dev1.jsonl`, dev2: `s3://${BUCKET}/eval_data/dev2.jsonl` }) => ({
+  plan: { runId: 'run-7', evalData }, resolved: { version: '2.2.3', inference: { payloadContract: 'tgi' as const } }, endpointName: `impressions-run-7-${model === 'pretrained' ? 'pt' : 'ft'}`, model,
+});
+
+describe('plan-evaluation', () => {
+  it('counts records (bad ones included), writes the manifest and returns its key', async () => {
+    const store = memoryBucket({ 'eval_data/dev1.jsonl': dev1, 'eval_data/dev2.jsonl': dev2 });
+    // The handler uses its module-level client; route it through the same mock.
+    const moduleMock = mockClient(S3Client);
+    moduleMock.on(GetObjectCommand).callsFake(async (input) => store.client.send(new GetObjectCommand(input)));
+    moduleMock.on(PutObjectCommand).callsFake(async (input) => store.client.send(new PutObjectCommand(input)));
+    try {
+      const result = await plan(planEvent('pretrained'));
+      expect(result).toEqual({
+        runId: 'run-7', model: 'pretrained', manifestKey: 'runs/run-7/evaluation/pretrained/shards.jsonl', includeBaselines: true,
+        shardCount: (1 + 3) * 4, recordCount: 18,
+        datasets: [{ dataset: 'dev1', records: 5, invalidRecords: 0 }, { dataset: 'dev2', records: 13, invalidRecords: 1 }],
+      });
+      const items = readJsonl<ShardItem>(store.objects.get(result.manifestKey)!);
+      expect(items).toHaveLength(16);
+      expect(items.filter((i) => i.model === 'pretrained').map((i) => [i.dataset, i.start, i.end])).toEqual([['dev1', 0, 5], ['dev2', 0, 5], ['dev2', 5, 10], ['dev2', 10, 13]]);
+      const ft = await plan(planEvent('fine-tuned'));
+      expect(ft.includeBaselines).toBe(false);
+      expect(ft.shardCount).toBe(4);
+    } finally {
+      moduleMock.restore();
+    }
+  });
+  it('rejects eval data outside the bucket with every problem named', async () => {
+    await expect(plan({ ...planEvent('pretrained', { dev1: 's3://other-bucket/eval_data/dev1.jsonl', dev2: 'nope' }), endpointName: 'bad name' }))
+      .rejects.toThrow(/endpointName must be a SageMaker endpoint name; plan.evalData.dev1: must be under s3:\/\/data-bucket\/eval_data\/; plan.evalData.dev2: "nope" is not an s3/);
+  });
+});
+
+function shardOf(model: ShardItem['model'], dataset = 'dev2', start = 0, end = 13): ShardItem {
+  const kind = model === 'pretrained' || model === 'fine-tuned' ? 'endpoint' : 'baseline';
+  return {
+    runId: 'run-7', dataset, dataSource: 'indiana-university', model, modelVersion: kind === 'endpoint' ? '2.2.3' : '', kind, shardIndex: 0, start, end,
+    evalDataUri: `s3://${BUCKET}/eval_data/${dataset}.jsonl`, ...(kind === 'endpoint' ? { endpointName: 'impressions-run-7-ft', contract: 'tgi' as const } : {}),
+    partKey: `prediction_data/predictions/run_id=run-7/dataset=${dataset}/model=${model}/part-00000.jsonl`,
+  };
+}
+
+describe('evaluate (SDK mocks)', () => {
+  it('invokes the endpoint per record, writes the part with errors recorded, logs no text', async () => {
+    const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+    const runtime = new SageMakerRuntimeClient({ region: 'us-east-1' });
+    const rt = mockClient(runtime);
+    let n = 0;
+    rt.on(InvokeEndpointCommand).callsFake(async () => {
+      n += 1;
+      if (n === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+      if (n === 4) return { Body: Uint8ArrayBlobAdapter.fromString('{"oops":true}') };
+      return { Body: Uint8ArrayBlobAdapter.fromString('[{"generated_text":"No acute cardiopulmonary abnormality."}]') };
+    });
+    const log = jest.spyOn(process.stdout, 'write');
+    const result = await evaluate(shardOf('fine-tuned'), { s3: store.client, runtime });
+    expect(result).toEqual({ partKey: shardOf('fine-tuned').partKey, rows: 13, scored: 11, errors: 2, retries: 1 });
+    expect(rt.commandCalls(InvokeEndpointCommand)).toHaveLength(13);
+    const first = rt.commandCalls(InvokeEndpointCommand)[0].args[0].input;
+    expect(first).toMatchObject({ EndpointName: 'impressions-run-7-ft', ContentType: 'application/json', Accept: 'application/json' });
+    expect(JSON.parse(new TextDecoder().decode(first.Body as Uint8Array))).toMatchObject({ parameters: { max_new_tokens: 80, do_sample: false } });
+    const rows = readJsonl<PredictionRow>(store.objects.get(result.partKey)!);
+    expect(rows.map((r) => r.study_id)).toEqual([...indiana.slice(0, 12).map((r) => r.study_id), 'bad']);
+    expect(rows.filter((r) => r.error !== null).map((r) => r.error)).toEqual([
+      'malformed tgi response: response is an object, expected an array of {generated_text}',
+      'eval_data/dev2.jsonl line 13 (record 12), study_id bad: findings must be a string',
+    ]);
+    const logged = log.mock.calls.map((c) => String(c[0])).join('');
+    log.mockRestore();
+    expect(logged).not.toContain(String(indiana[0].findings).slice(0, 20));
+  });
+
+  it('fails the shard (for a Step Functions retry) when every call stays throttled', async () => {
+    process.env.RETRY_MAX_ATTEMPTS = '2';
+    const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+    const runtime = new SageMakerRuntimeClient({ region: 'us-east-1' });
+    mockClient(runtime).on(InvokeEndpointCommand).rejects(Object.assign(new Error('x'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    await expect(evaluate(shardOf('fine-tuned'), { s3: store.client, runtime })).rejects.toMatchObject({ name: 'EndpointUnavailableError' });
+    expect(store.objects.has(shardOf('fine-tuned').partKey)).toBe(false);
+    delete process.env.RETRY_MAX_ATTEMPTS;
+  });
+});
+
+describe('evaluate (local HTTP stand-in)', () => {
+  it('reaches the stand-in through the real SDK, retries injected throttling and 5xx, loses no row', async () => {
+    const standIn = await startStandIn({ capacity: 3, latencyMs: 2, throttleRate: 0.2, serverErrorRate: 0.1, seed: 7 });
+    try {
+      const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+      const result = await evaluate(shardOf('pretrained'), { s3: store.client, runtime: standInClient(standIn) });
+      expect(result.rows).toBe(13);
+      expect(result.errors).toBe(1); // the bad record only
+      expect(result.retries).toBe(standIn.stats.throttled + standIn.stats.serverErrors);
+      expect(result.retries).toBeGreaterThan(0);
+      expect(standIn.stats.peakInFlight).toBeLessThanOrEqual(3);
+      const rows = readJsonl<PredictionRow>(store.objects.get(result.partKey)!);
+      expect(rows[0].generated).toBe(String(indiana[0].findings).split('.')[0] + '.');
+      expect(rows[0].rouge1).not.toBeNull();
+    } finally {
+      await standIn.close();
+    }
+  });
+});
+
+describe('aggregate', () => {
+  it('reads every part, writes summary rows and run summary, publishes mean metrics', async () => {
+    const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+    const runtime = new SageMakerRuntimeClient({ region: 'us-east-1' });
+    mockClient(runtime).on(InvokeEndpointCommand).resolves({ Body: Uint8ArrayBlobAdapter.fromString('[{"generated_text":"No acute cardiopulmonary abnormality."}]') });
+    for (const model of ['pretrained', 'fine-tuned', 'baseline-normal'] as const) await evaluate(shardOf(model), { s3: store.client, runtime });
+    const cw = new CloudWatchClient({ region: 'us-east-1' });
+    const cwMock = mockClient(cw);
+    cwMock.on(PutMetricDataCommand).resolves({});
+    const result = await aggregate({
+      runId: 'run-7',
+      usage: {
+        training: { instanceType: 'ml.p3.16xlarge', billableSeconds: 3600 },
+        endpoints: [{ model: 'pretrained', instanceType: 'ml.g5.2xlarge', inServiceAt: '2025-01-01T00:00:00Z', deletedAt: '2025-01-01T02:00:00Z' }],
+      },
+    }, { s3: store.client, cloudwatch: cw }, new Date('2025-01-01T03:00:00Z'));
+    expect(result).toEqual({
+      runId: 'run-7', summaryKey: 'prediction_data/summary/run_id=run-7/summary.jsonl', runSummaryKey: 'runs/run-7/run-summary.json',
+      partFiles: 3, rows: 39, errors: 3, metricsPublished: 12, costUsd: 28.152 + 2 * 1.515,
+    });
+    const summary = readJsonl<SummaryRow>(store.objects.get(result.summaryKey)!);
+    expect(summary.map((s) => s.model).filter((m, i, a) => a.indexOf(m) === i)).toEqual(['pretrained', 'fine-tuned', 'baseline-normal']);
+    expect(summary[0]).toMatchObject({ run_id: 'run-7', dataset: 'dev2', metric: 'rouge1', count: 13, errors: 1 });
+    const runSummary = JSON.parse(store.objects.get(result.runSummaryKey)!);
+    expect(runSummary.scoring.stemmer).toBe(false);
+    expect(runSummary.pairedDifferences).toHaveLength(4);
+    expect(runSummary.pairedDifferences[0]).toMatchObject({ dataset: 'dev2', metric: 'rouge1', pairs: 12, difference: 0 });
+    const metrics = cwMock.commandCalls(PutMetricDataCommand)[0].args[0].input;
+    expect(metrics.Namespace).toBe('RadiologyImpressions');
+    expect(metrics.MetricData![0]).toMatchObject({
+      MetricName: 'MeanF', Value: summary[0].mean,
+      Dimensions: [{ Name: 'Run', Value: 'run-7' }, { Name: 'Dataset', Value: 'dev2' }, { Name: 'Model', Value: 'pretrained' }, { Name: 'Metric', Value: 'rouge1' }],
+    });
+  });
+  it('reads the training job\'s billable seconds when no usage is given', async () => {
+    const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+    await evaluate(shardOf('baseline-normal'), { s3: store.client, runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }) });
+    const cw = new CloudWatchClient({ region: 'us-east-1' });
+    mockClient(cw).on(PutMetricDataCommand).resolves({});
+    const sagemaker = new SageMakerClient({ region: 'us-east-1' });
+    const sm = mockClient(sagemaker);
+    sm.on(DescribeTrainingJobCommand).resolves({ BillableTimeInSeconds: 7200, ResourceConfig: { InstanceType: 'ml.p3.16xlarge', InstanceCount: 1, VolumeSizeInGB: 300 } } as never);
+    const result = await aggregate({ runId: 'run-7', training: { trainingJobName: 'impressions-run-7-train' } }, { s3: store.client, cloudwatch: cw, sagemaker });
+    expect(sm.commandCalls(DescribeTrainingJobCommand)[0].args[0].input).toEqual({ TrainingJobName: 'impressions-run-7-train' });
+    expect(result.costUsd).toBeCloseTo(2 * 28.152, 10);
+    const skipped = await aggregate({ runId: 'run-7', training: { trainingJobName: null } }, { s3: store.client, cloudwatch: cw, sagemaker });
+    expect(skipped.costUsd).toBe(0);
+    expect(sm.commandCalls(DescribeTrainingJobCommand)).toHaveLength(1);
+  });
+
+  it('fails clearly when the run has no part files', async () => {
+    const store = memoryBucket({});
+    await expect(aggregate({ runId: 'run-8' }, { s3: store.client, cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) }))
+      .rejects.toThrow('run run-8: no prediction part files under prediction_data/predictions/run_id=run-8/');
+  });
+});

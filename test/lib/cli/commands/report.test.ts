@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runReport } from '../../../../lib/cli/commands/report';
+import { buildProgram, runCli } from '../../../../lib/cli/program';
+import { localStore } from '../../../../lib/cli/run-results';
+import type { SummaryRow } from '../../../../lib/core/run/contracts';
+
+const FIXTURE = path.join(__dirname, '..', '..', '..', 'fixtures', 'evaluation-run');
+const summary = fs.readFileSync(path.join(FIXTURE, 'prediction_data/summary/run_id=fixture-run/summary.jsonl'), 'utf8')
+  .trim().split('\n').map((l) => JSON.parse(l) as SummaryRow);
+
+function capture() {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c: Buffer) => (text += c.toString()));
+  return { out, text: () => text };
+}
+
+describe('report', () => {
+  it('prints the comparison with published figures and baselines, the distribution, paired differences and cost', async () => {
+    const c = capture();
+    await runReport({ runId: 'fixture-run', store: localStore(FIXTURE), out: c.out });
+    const text = c.text();
+    const line = (dataset: string, model: string) => text.split('\n').find((l) => new RegExp(`^${dataset}\\s+${model}\\s+\\d`).test(l));
+    for (const dataset of ['dev1', 'dev2']) {
+      for (const model of ['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']) {
+        const l = line(dataset, model);
+        expect(l).toBeDefined();
+        const means = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((m) => summary.find((s) => s.dataset === dataset && s.model === model && s.metric === m)!.mean!.toFixed(4));
+        expect(l!.trim().split(/\s+/).slice(-4)).toEqual(means);
+      }
+    }
+    expect(text).toMatch(/dev1\s+pretrained \(published\)\s+0\.2239\s+0\.1134\s+0\.1891\s+0\.1891/);
+    expect(text).toMatch(/dev1\s+fine-tuned \(published\)\s+0\.6040\s+0\.4800\s+0\.5705\s+0\.5708/);
+    expect(text).toMatch(/dev2\s+pretrained \(published\)\s+0\.1583\s+0\.0599\s+0\.1391\s+0\.1393/);
+    expect(text).toMatch(/dev2\s+fine-tuned \(published\)\s+0\.4660\s+0\.3125\s+0\.4525\s+0\.4525/);
+    expect(text).toMatch(/dev2\s+fine-tuned\s+7\s+1\s/);
+    expect(text).toContain('no stemmer (as published)');
+    expect(text).toMatch(/dev2\s+baseline-normal\s+rouge2\s+7\s+1\s+0\.3333/);
+    expect(text).toContain('Paired difference fine-tuned − pretrained');
+    expect(text).toContain('Estimated cost: $302.21');
+    // No report text in the terminal tables.
+    expect(text).not.toContain('Heart size');
+  });
+
+  it('computes the summary when summary.jsonl is missing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+    fs.cpSync(path.join(FIXTURE, 'prediction_data', 'predictions'), path.join(dir, 'prediction_data', 'predictions'), { recursive: true });
+    const c = capture();
+    await runReport({ runId: 'fixture-run', store: localStore(dir), out: c.out });
+    expect(c.text()).toContain('summary.jsonl not found: figures computed from the 65 rows');
+    expect(c.text()).toMatch(/dev2\s+baseline-normal\s+7\s+1\s+0\.4120/);
+  });
+
+  it('fails with a clear message for an unknown run or folder (exit code 1)', async () => {
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const code = await runCli(buildProgram(), ['node', 'impressions', 'report', '--run', 'nope', '--from', FIXTURE]);
+    const code2 = await runCli(buildProgram(), ['node', 'impressions', 'report', '--run', 'x', '--from', '/does/not/exist']);
+    const messages = err.mock.calls.map((c) => String(c[0])).join('');
+    err.mockRestore();
+    process.exitCode = 0;
+    expect(code).toBe(1);
+    expect(code2).toBe(1);
+    expect(messages).toContain('run nope: no prediction files under');
+    expect(messages).toContain('--from /does/not/exist: not a folder');
+  });
+
+  it('writes the HTML page atomically with every dataset and model', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+    const file = path.join(dir, 'run.html');
+    await runReport({ runId: 'fixture-run', store: localStore(FIXTURE), out: capture().out, htmlPath: file, now: new Date('2026-01-16T00:00:00Z') });
+    expect(fs.readdirSync(dir)).toEqual(['run.html']);
+    const html = fs.readFileSync(file, 'utf8');
+    for (const model of ['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']) {
+      expect(html).toContain(`data-dataset="dev1" data-model="${model}"`);
+      expect(html).toContain(`data-dataset="dev2" data-model="${model}"`);
+    }
+    expect(html).not.toMatch(/(src|href)="https?:/);
+  });
+});
