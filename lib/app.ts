@@ -34,6 +34,7 @@ export function buildApp(app: App): ImpressionsStacks {
   const pipeline = new PipelineStack(app, names.pipeline, {
     config,
     dataStore: data.dataStore,
+    analytics: { publishFunction: analytics.publishFunction, refreshFailedMetric: analytics.publisher.metricRefreshFailed() },
     description: 'radiology-impressions: the run state machine, its Lambdas, clean-up safety nets and alarms',
   });
   return { config, data, analytics, pipeline };

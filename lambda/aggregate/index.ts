@@ -63,7 +63,8 @@ export function usageLines(event: AggregateEvent, training?: NonNullable<Aggrega
   const t = event.usage?.training ?? training;
   if (t !== undefined && t !== null) lines.push({ item: 'training', instanceType: t.instanceType, instanceCount: t.instanceCount ?? 1, seconds: t.billableSeconds });
   for (const e of event.usage?.endpoints ?? []) {
-    lines.push({ item: `endpoint ${e.model}`, instanceType: e.instanceType, seconds: secondsBetween(e.inServiceAt, e.deletedAt) });
+    const item = e.kept === true ? `endpoint ${e.model} (kept running: billed until deleted)` : `endpoint ${e.model}`;
+    lines.push({ item, instanceType: e.instanceType, seconds: secondsBetween(e.inServiceAt, e.deletedAt) });
   }
   return lines;
 }

@@ -19,8 +19,10 @@ export interface AggregationStageProps {
  * A task-like unit (one Parallel state, one branch). The branch receives exactly:
  * ```json
  * { "plan": RunPlan, "resolved": ResolvedModel, "training": { "trainingJobName": string | null, "modelData": {…} },
- *   "evaluation": { "pretrained": <EvaluationStage output>, "fine-tuned": <EvaluationStage output> } }
+ *   "evaluation": { "pretrained": <EvaluationStage output>, "fine-tuned": <EvaluationStage output> },
+ *   "endpoints": [{ "model", "instanceType", "inServiceAt", "deletedAt", "kept" }, …] }
  * ```
+ * (`endpoints` are the measured InService-to-deleted times of both endpoints, for the cost estimate.)
  * and calls the aggregate Lambda with `{runId, training}` (the Lambda reads the job's
  * billable seconds; endpoint hours are not passed yet, so the cost covers training only). The stage
  * writes at `resultPath` the Lambda's result: `{runId, summaryKey, runSummaryKey, partFiles, rows,
@@ -43,6 +45,16 @@ export class AggregationStage extends sfn.StateMachineFragment {
         'resolved.$': '$.resolved',
         'training.$': '$.stage1.training',
         evaluation: { 'pretrained.$': '$.stage1.pretrainedEvaluation', 'fine-tuned.$': '$.fineTunedEvaluation' },
+        endpoints: [
+          {
+            model: 'pretrained', 'instanceType.$': '$.settings.inference.instanceType',
+            'inServiceAt.$': '$.stage1.pretrainedEndpoint.inServiceAt', 'deletedAt.$': '$.stage1.pretrainedTeardown.deletedAt', kept: false,
+          },
+          {
+            model: 'fine-tuned', 'instanceType.$': '$.settings.inference.instanceType',
+            'inServiceAt.$': '$.fineTunedEndpoint.inServiceAt', 'deletedAt.$': '$.fineTunedTeardown.deletedAt', 'kept.$': '$.fineTunedTeardown.kept',
+          },
+        ],
       },
       resultSelector: {
         'runId.$': '$[0].runId', 'summaryKey.$': '$[0].summaryKey', 'runSummaryKey.$': '$[0].runSummaryKey', 'partFiles.$': '$[0].partFiles',
@@ -57,6 +69,7 @@ export class AggregationStage extends sfn.StateMachineFragment {
       payload: sfn.TaskInput.fromObject({
         runId: sfn.JsonPath.stringAt('$.plan.runId'),
         training: sfn.JsonPath.objectAt('$.training'),
+        usage: { endpoints: sfn.JsonPath.listAt('$.endpoints') },
       }),
       taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
     });

@@ -38,7 +38,8 @@ export interface EndpointDeploymentStageProps {
  * Input: the run state, with `$.plan` (runId, names), `$.settings.inference` (image, environment,
  * instanceType, enableNetworkIsolation, volumeKmsSupported, modelDataDownloadTimeoutSeconds,
  * containerStartupHealthCheckTimeoutSeconds) and the weights at `modelDataPath`.
- * Output: the input with `{ "endpointName", "endpointConfigName", "modelName", "status": "InService" }`
+ * Output: the input with `{ "endpointName", "endpointConfigName", "modelName", "status": "InService",
+ * "inServiceAt": <ISO time the run saw it InService> }`
  * at `resultPath`.
  * Errors: `EndpointFailed` (cause: the endpoint's FailureReason), `EndpointNotInService` (still not
  * in service after `maxPolls`), and any SageMaker error after its retries.
@@ -144,6 +145,8 @@ export class EndpointDeploymentStage extends sfn.StateMachineFragment {
         'endpointConfigName.$': `${namesPath}.endpointConfig`,
         'modelName.$': `${namesPath}.model`,
         status: 'InService',
+        // When the run saw the endpoint InService: the start of its billed time in the cost estimate.
+        'inServiceAt.$': '$$.State.EnteredTime',
       },
     });
     const failed = new sfn.Fail(this, 'Failed', {
@@ -178,7 +181,10 @@ export class EndpointDeploymentStage extends sfn.StateMachineFragment {
     );
     this.unit = new sfn.Parallel(this, 'Unit', {
       stateName: `Deploy ${label}`,
-      resultSelector: { 'endpointName.$': '$[0].endpointName', 'endpointConfigName.$': '$[0].endpointConfigName', 'modelName.$': '$[0].modelName', 'status.$': '$[0].status' },
+      resultSelector: {
+        'endpointName.$': '$[0].endpointName', 'endpointConfigName.$': '$[0].endpointConfigName', 'modelName.$': '$[0].modelName',
+        'status.$': '$[0].status', 'inServiceAt.$': '$[0].inServiceAt',
+      },
       resultPath: props.resultPath,
     });
     this.unit.branch(start);

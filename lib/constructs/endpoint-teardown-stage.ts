@@ -31,7 +31,7 @@ export interface EndpointTeardownStageProps {
  *
  * A task-like unit: one Parallel state with a single branch.
  *
- * Input: the run state with the names at `namesPath`. Output: the input with `{ "deleted": true }` at
+ * Input: the run state with the names at `namesPath`. Output: the input with `{ "deleted": true, "kept": false, "deletedAt": <ISO time> }` at
  * `resultPath`. Errors: `EndpointStillSettling` after `maxPolls` checks (the janitor retries later),
  * and any SageMaker error other than "not found" after its retries.
  */
@@ -84,7 +84,8 @@ export class EndpointTeardownStage extends sfn.StateMachineFragment {
       iamResources: [sageMakerArn(this, 'model', resourcePrefix)],
       parameters: { 'ModelName.$': `${namesPath}.model` },
     });
-    const done = new sfn.Pass(this, 'Done', { stateName: `${label}: torn down`, result: sfn.Result.fromObject({ deleted: true }) });
+    // The end of the endpoint's billed time in the cost estimate.
+    const done = new sfn.Pass(this, 'Done', { stateName: `${label}: torn down`, parameters: { deleted: true, kept: false, 'deletedAt.$': '$$.State.EnteredTime' } });
 
     // A caught error is re-raised unchanged unless it says the resource does not exist.
     const tolerateNotFound = (task: sfn.TaskStateBase, next: sfn.IChainable, what: string): void => {
@@ -117,7 +118,7 @@ export class EndpointTeardownStage extends sfn.StateMachineFragment {
 
     this.unit = new sfn.Parallel(this, 'Unit', {
       stateName: `Delete ${label}`,
-      resultSelector: { 'deleted.$': '$[0].deleted' },
+      resultSelector: { 'deleted.$': '$[0].deleted', 'kept.$': '$[0].kept', 'deletedAt.$': '$[0].deletedAt' },
       resultPath: props.resultPath,
     });
     this.unit.branch(start);

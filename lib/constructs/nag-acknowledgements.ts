@@ -11,6 +11,38 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 
+/** A wildcard ARN suffix on a referenced resource, and why it is granted. */
+export interface ReferenceWildcardAcknowledgement {
+  /** What follows the referenced ARN, e.g. `/prediction_data/*` (objects) or `:*` (function versions). */
+  readonly suffix: string;
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges cdk-nag's `AwsSolutions-IAM5` finding for the resources `<target ARN><suffix>` in
+ * the IAM policies under `owner`, and nothing else. cdk-nag names the finding after the resource
+ * as it renders it, and a resource of another stack renders twice: as `<LogicalId.Arn>` before
+ * synthesis (a test's `validateScope`) and, once weak cross-stack references are resolved, as the
+ * JSON of its `Fn::GetStackOutput`. The first form is acknowledged now; the second when the tree is
+ * validated, after references are resolved and before the nag packs run.
+ */
+export function acknowledgeReferenceWildcards(owner: IConstruct, target: IConstruct, entries: readonly ReferenceWildcardAcknowledgement[]): void {
+  const targetResource = (CfnResource.isCfnResource(target) ? target : target.node.defaultChild) as CfnResource;
+  const targetLogicalId = Stack.of(targetResource).getLogicalId(targetResource);
+  Validations.of(owner).acknowledge(...entries.map((e) => ({ id: `AwsSolutions-IAM5[Resource::<${targetLogicalId}.Arn>${e.suffix}]`, reason: e.reason })));
+  owner.node.addValidation({
+    validate: () => {
+      for (const resource of policyResources(owner)) {
+        const flat = flattenCfnReference(resource);
+        if (!flat.includes(targetLogicalId)) continue;
+        const entry = entries.find((e) => flat.endsWith(e.suffix));
+        if (entry !== undefined) Validations.of(owner).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason: entry.reason });
+      }
+      return [];
+    },
+  });
+}
+
 /** A prefix of a bucket whose objects a policy is granted, and why. */
 export interface BucketPrefixAcknowledgement {
   /** Key prefix ending with `/`, e.g. `prediction_data/`. */
@@ -18,35 +50,23 @@ export interface BucketPrefixAcknowledgement {
   readonly reason: string;
 }
 
-/**
- * Acknowledges cdk-nag's `AwsSolutions-IAM5` finding for the object ARNs `<bucket>/<prefix>*` in
- * `policy`, and nothing else. cdk-nag names the finding after the resource as it renders it, and a
- * bucket of another stack renders twice: as `<LogicalId.Arn>` before synthesis (a test's
- * `validateScope`) and, once weak cross-stack references are resolved, as the JSON of its
- * `Fn::GetStackOutput`. The first form is acknowledged now; the second when the tree is validated,
- * after references are resolved and before the nag packs run.
- */
-export function acknowledgeBucketPrefixWildcards(policy: iam.Policy | IConstruct, bucket: s3.IBucket, entries: readonly BucketPrefixAcknowledgement[]): void {
-  const bucketResource = bucket.node.defaultChild as CfnResource;
-  const bucketLogicalId = Stack.of(bucketResource).getLogicalId(bucketResource);
-  Validations.of(policy).acknowledge(...entries.map((e) => ({ id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${e.prefix}*]`, reason: e.reason })));
-  policy.node.addValidation({
-    validate: () => {
-      const cfnPolicy = policy.node.tryFindChild('Resource');
-      if (!(cfnPolicy instanceof iam.CfnPolicy)) return [];
-      const document = Stack.of(cfnPolicy).resolve(cfnPolicy.policyDocument) as { Statement?: { Resource?: unknown }[] };
-      for (const statement of document.Statement ?? []) {
-        const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-        for (const resource of resources) {
-          const flat = flattenCfnReference(resource);
-          if (!flat.includes(bucketLogicalId)) continue;
-          const entry = entries.find((e) => flat.endsWith(`/${e.prefix}*`));
-          if (entry !== undefined) Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason: entry.reason });
-        }
-      }
-      return [];
-    },
-  });
+/** {@link acknowledgeReferenceWildcards} for object ARNs `<bucket>/<prefix>*` of a bucket. */
+export function acknowledgeBucketPrefixWildcards(owner: IConstruct, bucket: s3.IBucket, entries: readonly BucketPrefixAcknowledgement[]): void {
+  acknowledgeReferenceWildcards(owner, bucket, entries.map((e) => ({ suffix: `/${e.prefix}*`, reason: e.reason })));
+}
+
+/** Every `Resource` entry of the IAM policies (L1) under `owner`, resolved. */
+function policyResources(owner: IConstruct): unknown[] {
+  const resources: unknown[] = [];
+  for (const child of owner.node.findAll()) {
+    if (!(child instanceof iam.CfnPolicy)) continue;
+    const document = Stack.of(child).resolve(child.policyDocument) as { Statement?: { Resource?: unknown }[] };
+    for (const statement of document.Statement ?? []) {
+      const list = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+      resources.push(...list.filter((r) => r !== undefined));
+    }
+  }
+  return resources;
 }
 
 /**
@@ -63,17 +83,9 @@ export function acknowledgeWildcardResources(owner: IConstruct, suffixes: readon
   owner.node.addValidation({
     validate: () => {
       const ids = new Set<string>();
-      for (const child of owner.node.findAll()) {
-        if (!(child instanceof iam.CfnPolicy) && !(CfnResource.isCfnResource(child) && child.cfnResourceType === 'AWS::IAM::Policy')) continue;
-        const document = Stack.of(child).resolve((child as iam.CfnPolicy).policyDocument) as { Statement?: { Resource?: unknown }[] };
-        for (const statement of document.Statement ?? []) {
-          const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-          for (const resource of resources) {
-            if (resource === undefined) continue;
-            const flat = flattenCfnReference(resource);
-            if (suffixes.some((suffix) => flat.endsWith(suffix))) ids.add(`AwsSolutions-IAM5[Resource::${flat}]`);
-          }
-        }
+      for (const resource of policyResources(owner)) {
+        const flat = flattenCfnReference(resource);
+        if (suffixes.some((suffix) => flat.endsWith(suffix))) ids.add(`AwsSolutions-IAM5[Resource::${flat}]`);
       }
       if (ids.size > 0) Validations.of(owner).acknowledge(...[...ids].map((id) => ({ id, reason })));
       return [];

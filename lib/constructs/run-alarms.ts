@@ -18,6 +18,20 @@ export interface RunAlarmsProps {
    * @default - no subscription
    */
   readonly notificationEmail?: string;
+  /**
+   * More conditions worth an alarm on the same topic, e.g. the analytics refresh failing.
+   * @default - none
+   */
+  readonly extraAlarms?: readonly RunAlarmMetric[];
+}
+
+/** A metric that raises an alarm when it reaches 1 in a five-minute period. */
+export interface RunAlarmMetric {
+  /** Construct id suffix of the alarm. */
+  readonly name: string;
+  readonly metric: cloudwatch.IMetric;
+  /** What it means and what to do; no run data. */
+  readonly description: string;
 }
 
 /**
@@ -55,8 +69,12 @@ export class RunAlarms extends Construct {
       ['TimedOut', machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }), 'A run timed out; the janitor deletes what it left.'],
       ['Aborted', machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }), 'A run was stopped; the janitor deletes what it left.'],
     ];
-    this.alarms = metrics.map(([name, metric, description]) => {
-      const alarm = new cloudwatch.Alarm(this, `Runs${name}`, {
+    const all: [string, cloudwatch.IMetric, string][] = [
+      ...metrics.map(([name, metric, description]): [string, cloudwatch.IMetric, string] => [`Runs${name}`, metric, description]),
+      ...(props.extraAlarms ?? []).map((a): [string, cloudwatch.IMetric, string] => [a.name, a.metric, a.description]),
+    ];
+    this.alarms = all.map(([name, metric, description]) => {
+      const alarm = new cloudwatch.Alarm(this, name, {
         metric,
         threshold: 1,
         evaluationPeriods: 1,

@@ -7,6 +7,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { RunDefaults } from '../core/run/lambda-contracts';
 import { AggregationStage } from './aggregation-stage';
+import { acknowledgeReferenceWildcards } from './nag-acknowledgements';
 import { CleanupStage } from './cleanup-stage';
 import { DataPrefix, DataStore } from './data-store';
 import { EndpointDeploymentStage } from './endpoint-deployment-stage';
@@ -33,6 +34,12 @@ export interface RunFunctions {
   readonly evaluate: lambda.IFunction;
   /** aggregate: summary rows, run summary, metrics. */
   readonly aggregate: lambda.IFunction;
+  /**
+   * publish-results (AnalyticsStack): registers the run's Glue partitions and refreshes the
+   * QuickSight data sets, event `{ runId }`.
+   * @default - the run ends after aggregation; results are in S3 but not registered for Athena
+   */
+  readonly publishResults?: lambda.IFunction;
 }
 
 /** What the run trains and hosts (from config). */
@@ -81,7 +88,7 @@ export interface RunStateMachineProps {
  *
  * Validate input → check quotas → resolve the JumpStart model → apply setting defaults →
  * Parallel [ fine-tune (or take the given model data) | deploy pretrained → EVALUATE → delete ] →
- * deploy fine-tuned → EVALUATE → delete unless `keepEndpoints` → AGGREGATE → succeed.
+ * deploy fine-tuned → EVALUATE → delete unless `keepEndpoints` → AGGREGATE → PUBLISH (when the analytics function is given) → succeed.
  * Every state from the Parallel on catches every error into the {@link CleanupStage}, which deletes
  * what exists and fails the run with the caught error. Nothing is created before the Parallel, so
  * the first three states fail the run directly with their own error (e.g. `InvalidRunInputError`).
@@ -189,7 +196,10 @@ export class RunStateMachine extends Construct {
     });
     const stage1 = new sfn.Parallel(this, 'Train and evaluate pretrained', {
       comment: 'The pretrained evaluation overlaps training, so it costs no wall time.',
-      resultSelector: { 'training.$': '$[0].training', 'pretrainedEvaluation.$': '$[1].pretrainedEvaluation' },
+      resultSelector: {
+        'training.$': '$[0].training', 'pretrainedEvaluation.$': '$[1].pretrainedEvaluation',
+        'pretrainedEndpoint.$': '$[1].pretrainedEndpoint', 'pretrainedTeardown.$': '$[1].pretrainedTeardown',
+      },
       resultPath: '$.stage1',
     });
     stage1.branch(fineTuning, deployPretrained.next(evaluatePretrained).next(deletePretrained));
@@ -222,10 +232,18 @@ export class RunStateMachine extends Construct {
       .next(evaluateFineTuned)
       .next(
         new sfn.Choice(this, 'Keep endpoints?')
-          .when(sfn.Condition.booleanEquals('$.plan.keepEndpoints', true), aggregate)
+          .when(sfn.Condition.booleanEquals('$.plan.keepEndpoints', true), new sfn.Pass(this, 'Endpoint kept', {
+            comment: 'The fine-tuned endpoint stays up (keepEndpoints): its cost is counted until now and goes on until it is deleted.',
+            parameters: { deleted: false, kept: true, 'deletedAt.$': '$$.State.EnteredTime' },
+            resultPath: '$.fineTunedTeardown',
+          }).next(aggregate))
           .otherwise(deleteFineTuned.next(aggregate)),
       );
-    aggregate.next(succeed);
+    if (props.functions.publishResults === undefined) {
+      aggregate.next(succeed);
+    } else {
+      aggregate.next(this.publishStep(props.functions.publishResults, succeed));
+    }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: dataStore.key,
@@ -242,6 +260,11 @@ export class RunStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.grantSageMakerAccess(props, stack);
+    if (props.functions.publishResults !== undefined) {
+      acknowledgeReferenceWildcards(this.stateMachine.role, props.functions.publishResults, [
+        { suffix: ':*', reason: 'LambdaInvoke grants the publish function (AnalyticsStack) and its versions/aliases (":*"); nothing else.' },
+      ]);
+    }
     // The Distributed Map reads the shard manifests (SSE-KMS) under runs/.
     dataStore.grantRead(this.stateMachine, DataPrefix.RUNS);
     this.acknowledgeDistributedMap(stack);
@@ -264,6 +287,33 @@ export class RunStateMachine extends Construct {
         { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: 'CDK-generated Distributed Map policy scoped to this state machine\'s own executions; it lives and dies with the role.' },
       );
     }
+  }
+
+  /**
+   * PUBLISH: makes the run's rows queryable (Glue partitions) and starts the QuickSight refresh.
+   * The scores are already in S3 by then, so a failure here does not fail the run: it is recorded
+   * at `$.publication` (`{ "status": "failed", "error", "cause" }`) and raised by the publish
+   * function's error alarm; an ingestion failure is reported by the function itself (its
+   * `quicksight: "failed"` output and the AnalyticsRefreshFailed metric).
+   */
+  private publishStep(publishFunction: lambda.IFunction, next: sfn.IChainable): sfn.IChainable {
+    const publish = new tasks.LambdaInvoke(this, 'Publish results', {
+      lambdaFunction: publishFunction,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId') }),
+      resultPath: '$.publication',
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
+    });
+    publish.addRetry({ errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3 });
+    const notPublished = new sfn.Pass(this, 'Results not published', {
+      comment: 'The scores are in S3; only their registration for Athena/QuickSight failed. Recorded, alarmed, not fatal.',
+      parameters: { status: 'failed', 'error.$': '$.publication.Error', 'cause.$': '$.publication.Cause' },
+      resultPath: '$.publication',
+    });
+    publish.addCatch(notPublished, { resultPath: '$.publication' });
+    publish.next(next);
+    notPublished.next(next);
+    return publish;
   }
 
   /** The permissions CustomState and the SDK calls do not add by themselves. */

@@ -1,5 +1,7 @@
 import { CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ImpressionsConfig } from '../config';
@@ -19,6 +21,14 @@ export interface PipelineStackProps extends StackProps {
   readonly config: ImpressionsConfig;
   /** Bucket and key of the DataStack. */
   readonly dataStore: DataStore;
+  /**
+   * The AnalyticsStack's publish step, invoked after aggregation, and its failure metric.
+   * @default - runs end after aggregation (results stay in S3 only)
+   */
+  readonly analytics?: {
+    readonly publishFunction: lambda.IFunction;
+    readonly refreshFailedMetric: cloudwatch.IMetric;
+  };
 }
 
 /**
@@ -86,6 +96,7 @@ export class PipelineStack extends Stack {
       functions: {
         validateInput, preflightQuotas, resolveModel,
         planEvaluation: evaluation.planEvaluation, evaluate: evaluation.evaluate, aggregate: evaluation.aggregate,
+        publishResults: props.analytics?.publishFunction,
       },
       evaluationMaxConcurrency: evaluation.maxConcurrency,
       resourcePrefix: config.resourcePrefix,
@@ -103,7 +114,24 @@ export class PipelineStack extends Stack {
     });
 
     new RunSafetyNets(this, 'SafetyNets', { stateMachine: this.run.stateMachine, dataStore, resourcePrefix: config.resourcePrefix });
-    new RunAlarms(this, 'Alarms', { stateMachine: this.run.stateMachine, key, notificationEmail: config.notificationEmail });
+    const analytics = props.analytics;
+    new RunAlarms(this, 'Alarms', {
+      stateMachine: this.run.stateMachine,
+      key,
+      notificationEmail: config.notificationEmail,
+      extraAlarms: analytics === undefined ? [] : [
+        {
+          name: 'PublishFailed',
+          metric: analytics.publishFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+          description: 'Publishing a run\'s results for Athena/QuickSight failed; the scores are in S3. Re-invoke the publish function with { "runId": "<run id>" }.',
+        },
+        {
+          name: 'AnalyticsRefreshFailed',
+          metric: analytics.refreshFailedMetric,
+          description: 'A QuickSight SPICE refresh of the run results failed; the dashboard shows older data until the next refresh.',
+        },
+      ],
+    });
 
     new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {
       value: this.run.stateMachine.stateMachineArn,

@@ -42,6 +42,11 @@ function dummy(part: unknown): string {
   }
   const getAtt = p['Fn::GetAtt'] as [string, string] | undefined;
   if (getAtt !== undefined) return `arn:aws:lambda:${DUMMY_REGION}:${DUMMY_ACCOUNT}:function:${getAtt[0]}`;
+  // A function ARN of another stack (weak cross-stack reference): the output is named after it.
+  const output = p['Fn::GetStackOutput'] as { OutputName?: string } | undefined;
+  if (output?.OutputName !== undefined && /FunctionArn|Function[0-9A-F]{8}Arn/.test(output.OutputName)) {
+    return `arn:aws:lambda:${DUMMY_REGION}:${DUMMY_ACCOUNT}:function:${output.OutputName}`;
+  }
   return `dummy-${Buffer.from(JSON.stringify(part)).toString('hex').slice(0, 16)}`;
 }
 

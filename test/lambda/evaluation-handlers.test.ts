@@ -168,18 +168,24 @@ describe('aggregate', () => {
       runId: 'run-7',
       usage: {
         training: { instanceType: 'ml.p3.16xlarge', billableSeconds: 3600 },
-        endpoints: [{ model: 'pretrained', instanceType: 'ml.g5.2xlarge', inServiceAt: '2025-01-01T00:00:00Z', deletedAt: '2025-01-01T02:00:00Z' }],
+        endpoints: [
+          { model: 'pretrained', instanceType: 'ml.g5.2xlarge', inServiceAt: '2025-01-01T00:00:00Z', deletedAt: '2025-01-01T02:00:00Z', kept: false },
+          { model: 'fine-tuned', instanceType: 'ml.g5.2xlarge', inServiceAt: '2025-01-01T02:30:00Z', deletedAt: '2025-01-01T03:30:00Z', kept: true },
+        ],
       },
     }, { s3: store.client, cloudwatch: cw }, new Date('2025-01-01T03:00:00Z'));
     expect(result).toEqual({
       runId: 'run-7', summaryKey: 'prediction_data/summary/run_id=run-7/summary.jsonl', runSummaryKey: 'runs/run-7/run-summary.json',
-      partFiles: 3, rows: 39, errors: 3, metricsPublished: 12, costUsd: 28.152 + 2 * 1.515,
+      partFiles: 3, rows: 39, errors: 3, metricsPublished: 12, costUsd: 28.152 + 2 * 1.515 + 1.515,
     });
     const summary = readJsonl<SummaryRow>(store.objects.get(result.summaryKey)!);
     expect(summary.map((s) => s.model).filter((m, i, a) => a.indexOf(m) === i)).toEqual(['pretrained', 'fine-tuned', 'baseline-normal']);
     expect(summary[0]).toMatchObject({ run_id: 'run-7', dataset: 'dev2', metric: 'rouge1', count: 13, errors: 1 });
     const runSummary = JSON.parse(store.objects.get(result.runSummaryKey)!);
     expect(runSummary.scoring.stemmer).toBe(false);
+    expect(runSummary.cost.lines.map((l: { item: string; seconds: number }) => [l.item, l.seconds])).toEqual([
+      ['training', 3600], ['endpoint pretrained', 7200], ['endpoint fine-tuned (kept running: billed until deleted)', 3600],
+    ]);
     expect(runSummary.pairedDifferences).toHaveLength(4);
     expect(runSummary.pairedDifferences[0]).toMatchObject({ dataset: 'dev2', metric: 'rouge1', pairs: 12, difference: 0 });
     const metrics = cwMock.commandCalls(PutMetricDataCommand)[0].args[0].input;

@@ -91,8 +91,18 @@ export interface EvaluateResult {
 export interface AggregateUsage {
   /** From DescribeTrainingJob (`createTrainingJob.sync` output): `BillableTimeInSeconds`, `ResourceConfig`. */
   readonly training?: { readonly instanceType: string; readonly billableSeconds: number; readonly instanceCount?: number } | null;
-  /** Each endpoint's InService and deletion times (ISO-8601), e.g. from `$$.State.EnteredTime`. */
-  readonly endpoints?: readonly { readonly model: string; readonly instanceType: string; readonly inServiceAt: string; readonly deletedAt: string }[];
+  /**
+   * Each endpoint's InService and deletion times (ISO-8601, from `$$.State.EnteredTime`). A kept
+   * endpoint (`keepEndpoints`) has `kept: true` and `deletedAt` = when aggregation started: it goes
+   * on costing until someone deletes it.
+   */
+  readonly endpoints?: readonly {
+    readonly model: string;
+    readonly instanceType: string;
+    readonly inServiceAt: string;
+    readonly deletedAt: string;
+    readonly kept?: boolean;
+  }[];
 }
 
 /** Event of aggregate. */

@@ -96,7 +96,10 @@ async function execute(scenario: Scenario = {}): Promise<Outcome> {
     'Validate input': (event) => planRun(event as unknown as ValidateInputEvent, new Date('2026-01-01T12:00:00Z')),
     'Check quotas': () => ({ checked: [] }),
     'Resolve model': () => scenario.resolved ?? resolved(),
-    'Aggregate results': (event) => ({
+    'Publish results': (event) => (params['Publish results'] = event, {
+      runId: event.runId, partitions: { predictions: 10, summary: 1, created: 11, alreadyRegistered: 0 }, ingestions: [], quicksight: 'not-configured',
+    }),
+    'Aggregate results': (event) => (params['Aggregate results'] = event, {
       runId: event.runId, summaryKey: `prediction_data/summary/run_id=${String(event.runId)}/summary.jsonl`, runSummaryKey: `runs/${String(event.runId)}/run-summary.json`,
       partFiles: 24, rows: 4 * 2 * 2 + 3 * 2 * 2, errors: 0, metricsPublished: 80, costUsd: 1.5,
     }),
@@ -129,7 +132,8 @@ async function execute(scenario: Scenario = {}): Promise<Outcome> {
     }
     if (name.endsWith(': plan shards')) (state.ResultSelector as Record<string, string>)['items.$'] = '$.items';
     if (scenario.failingStates?.includes(name)) {
-      if (state.Type !== 'Pass' && !(state.Type === 'Task' && (state.Resource ?? '').includes(':function:'))) throw new Error(`${name} is a ${state.Type}, not a Pass or Lambda task`);
+      const isLambdaTask = state.Type === 'Task' && (state.Resource ?? '').includes(':function:');
+      if (state.Type !== 'Pass' && !isLambdaTask) throw new Error(`${name} is a ${state.Type}, not a Pass or Lambda task`);
       state.Type = 'Task';
       state.Resource = 'arn:aws:states:::lambda:invoke';
       handlers[name] = async () => {
@@ -166,7 +170,8 @@ async function execute(scenario: Scenario = {}): Promise<Outcome> {
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
-    context: { Execution: { Name: EXECUTION_NAME, Input: input } } as never,
+    // The local interpreter has no clock in the context object: every state sees this EnteredTime.
+    context: { Execution: { Name: EXECUTION_NAME, Input: input }, State: { EnteredTime: ENTERED_TIME } } as never,
   });
   try {
     const output = (await execution.result) as Record<string, unknown>;
@@ -186,6 +191,8 @@ function expectNoLeak(outcome: Outcome): void {
   expect(outcome.sim.leftovers()).toEqual([]);
 }
 
+const ENTERED_TIME = '2026-01-01T12:30:00.000Z';
+
 const HOSTING = (name: string): string[] => [`model ${name}`, `endpointConfig ${name}`, `endpoint ${name}`];
 
 describe('run state machine, executed locally', () => {
@@ -193,8 +200,11 @@ describe('run state machine, executed locally', () => {
     const outcome = await execute();
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.lambdaCalls.filter((c) => !c.endsWith('evaluate shard'))).toEqual([
-      'Validate input', 'Check quotas', 'Resolve model', 'pretrained: plan shards', 'fine-tuned: plan shards', 'Aggregate results',
+      'Validate input', 'Check quotas', 'Resolve model', 'pretrained: plan shards', 'fine-tuned: plan shards', 'Aggregate results', 'Publish results',
     ]);
+    // The analytics publish step gets the run id and its output is kept.
+    expect(outcome.params['Publish results']).toEqual({ runId: RUN_ID });
+    expect(outcome.output!.publication).toMatchObject({ runId: RUN_ID, quicksight: 'not-configured' });
     expect(Object.keys(outcome.sim.lifecycle()).sort()).toEqual([...HOSTING(FT), ...HOSTING(PT)].sort());
     expectNoLeak(outcome);
     expect([...outcome.sim.trainingJobs.keys()]).toEqual([`impressions-${RUN_ID}-train`]);
@@ -205,6 +215,13 @@ describe('run state machine, executed locally', () => {
     expect(outcome.params['fine-tuned: create model'].PrimaryContainer).toEqual(expect.objectContaining({
       ModelDataSource: { S3DataSource: { S3Uri: expect.stringMatching(new RegExp(`/runs/${RUN_ID}/model/impressions-${RUN_ID}-train/output/model\\.tar\\.gz$`)), S3DataType: 'S3Prefix', CompressionType: 'None' } },
     }));
+    // Both endpoints' measured InService-to-deleted times reach the cost estimate.
+    expect((outcome.params['Aggregate results'] as { usage: unknown }).usage).toEqual({
+      endpoints: [
+        { model: 'pretrained', instanceType: 'ml.g5.2xlarge', inServiceAt: ENTERED_TIME, deletedAt: ENTERED_TIME, kept: false },
+        { model: 'fine-tuned', instanceType: 'ml.g5.2xlarge', inServiceAt: ENTERED_TIME, deletedAt: ENTERED_TIME, kept: false },
+      ],
+    });
     const output = outcome.output!;
     expect(output.aggregation).toEqual({
       runId: RUN_ID, summaryKey: `prediction_data/summary/run_id=${RUN_ID}/summary.jsonl`, runSummaryKey: `runs/${RUN_ID}/run-summary.json`,
@@ -358,6 +375,18 @@ describe('run state machine, executed locally', () => {
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.sim.leftovers()).toEqual(HOSTING(FT).sort());
     for (const resource of HOSTING(PT)) expect(outcome.sim.lifecycle()[resource]).toEqual({ created: 1, deleted: 1 });
+    // The kept endpoint is costed up to aggregation and marked as still running.
+    expect((outcome.params['Aggregate results'] as { usage: { endpoints: unknown[] } }).usage.endpoints[1]).toEqual({
+      model: 'fine-tuned', instanceType: 'ml.g5.2xlarge', inServiceAt: ENTERED_TIME, deletedAt: ENTERED_TIME, kept: true,
+    });
+  });
+
+  test('a failing publish step does not fail the run: the scores are in S3, the failure is recorded', async () => {
+    const outcome = await execute({ failingStates: ['Publish results'] });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.output!.publication).toEqual({ status: 'failed', error: 'EvaluationFailed', cause: expect.any(String) });
+    expect(outcome.output!.aggregation).toMatchObject({ runId: RUN_ID });
+    expectNoLeak(outcome);
   });
 
   test('keepEndpoints does not apply to a failed run: everything is deleted', async () => {

@@ -153,6 +153,22 @@ describe('PipelineStack', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
+  test('publishing failures raise alarms too: the publish function\'s errors and the analytics refresh metric', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+      AlarmDescription: Match.stringLikeRegexp('^Publishing a run\'s results for Athena/QuickSight failed'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'AnalyticsRefreshFailed',
+      Namespace: 'RadiologyImpressions/impressions',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  });
+
   test('notificationEmail subscribes the address to the topic', () => {
     const { template: withEmail } = build({ 'impressions:notificationEmail': 'radiology-ops@example.org' });
     withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'radiology-ops@example.org' });
