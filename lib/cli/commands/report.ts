@@ -1,10 +1,11 @@
 /**
- * `impressions report --run <id> [--from <dir>] [--bucket <b>] [--html <file>]`: prints a run's
+ * `impressions report --run <id> [--from <dir> | --athena] [--bucket <b>] [--html <file>]`: prints a run's
  * comparison table (models, baselines, published figures) and distribution table, and optionally
  * writes a self-contained HTML page with box plots and a browsable table of reports.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
@@ -12,45 +13,50 @@ import { loadConfigFromProject } from '../../config';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
 import { reportHtml } from '../../core/report/html';
 import { textReport } from '../../core/report/tables';
+import { athenaTarget, readRunFromAthena, type AthenaTarget } from '../athena';
 import { CliError } from '../errors';
+import { writeFileAtomic } from '../files';
 import { startProgress } from '../progress';
-import { loadRunResults, localStore, s3Store, type ResultStore } from '../run-results';
+import { loadRunResults, localStore, s3Store, type ResultStore, type RunResults } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
 
 /** Arguments of {@link runReport}. */
 export interface ReportArgs {
   readonly runId: string;
-  readonly store: ResultStore;
+  /** Where the rows come from: the bucket layout (S3 or a local folder), or the Athena tables the dashboard reads. */
+  readonly source: { readonly store: ResultStore } | { readonly athena: AthenaTarget };
   /** Where to write the HTML page, if any. */
   readonly htmlPath?: string;
   readonly out: NodeJS.WritableStream;
   readonly now?: Date;
 }
 
-/** Writes `text` to `file` atomically (temp file in the same folder, then rename). */
-export function writeFileAtomic(file: string, text: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir)) throw new CliError(`--html ${file}: folder ${dir} does not exist`);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temp, text, 'utf8');
-  fs.renameSync(temp, file);
-}
-
 /** Loads the run, prints the tables, writes the HTML page when asked. */
 export async function runReport(args: ReportArgs): Promise<void> {
-  const progress = startProgress('reading', 0, 'files');
-  let results;
-  try {
-    results = await loadRunResults(args.store, args.runId, (done, total) => progress.update(done, total));
-  } finally {
-    progress.stop();
+  const results = await loadResults(args);
+  if ('athena' in args.source) {
+    args.out.write(`(read from Athena, ${args.source.athena.database}: the tables the dashboard reads; paired differences and cost are in the run summary file, shown when reading from S3)\n`);
   }
   if (results.summaryComputed) args.out.write(`(summary.jsonl not found: figures computed from the ${results.rows.length} rows)\n`);
   args.out.write(textReport(args.runId, results.summary, results.runSummary));
   if (args.htmlPath !== undefined) {
     const html = reportHtml(args.runId, results.summary, results.rows, { stemmer: results.runSummary?.scoring.stemmer ?? false, generatedAt: args.now ?? new Date() });
+    if (!fs.existsSync(path.dirname(path.resolve(args.htmlPath)))) throw new CliError(`--html ${args.htmlPath}: folder ${path.dirname(path.resolve(args.htmlPath))} does not exist`);
     writeFileAtomic(args.htmlPath, html);
     args.out.write(`HTML report written to ${args.htmlPath} (${results.rows.length} reports; contains report text)\n`);
+  }
+}
+
+async function loadResults(args: ReportArgs): Promise<RunResults> {
+  if ('athena' in args.source) {
+    const { summary, predictions } = await readRunFromAthena(args.runId, args.source.athena);
+    return { rows: predictions, summary, partFiles: 0, summaryComputed: false };
+  }
+  const progress = startProgress('reading', 0, 'files');
+  try {
+    return await loadRunResults(args.source.store, args.runId, (done, total) => progress.update(done, total));
+  } finally {
+    progress.stop();
   }
 }
 
@@ -61,9 +67,16 @@ export function register(program: Command): void {
     .description("Print a run's ROUGE tables (models, baselines, published figures) and optionally write an HTML report.")
     .requiredOption('--run <id>', 'run id')
     .option('--from <dir>', 'read from a local folder with the bucket layout instead of S3')
+    .option('--athena', 'read the published tables through the Athena workgroup (what the dashboard shows) instead of S3')
     .option('--bucket <name>', 'data bucket (default: from the data stack outputs)')
     .option('--html <file>', 'write a self-contained HTML page (box plots, browsable reports)')
-    .action(async (opts: { run: string; from?: string; bucket?: string; html?: string }) => {
+    .action(async (opts: { run: string; from?: string; athena?: boolean; bucket?: string; html?: string }) => {
+      if (opts.athena === true && opts.from !== undefined) throw new CliError('--athena and --from are exclusive: choose one source');
+      if (opts.athena === true) {
+        const config = loadConfigFromProject(process.cwd());
+        await runReport({ runId: opts.run, source: { athena: athenaTarget(new AthenaClient({}), config.resourcePrefix) }, htmlPath: opts.html, out: process.stdout });
+        return;
+      }
       let store: ResultStore;
       if (opts.from !== undefined) {
         store = localStore(opts.from);
@@ -76,6 +89,6 @@ export function register(program: Command): void {
         }
         store = s3Store(s3, bucket);
       }
-      await runReport({ runId: opts.run, store, htmlPath: opts.html, out: process.stdout });
+      await runReport({ runId: opts.run, source: { store }, htmlPath: opts.html, out: process.stdout });
     });
 }

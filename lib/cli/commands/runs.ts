@@ -1,11 +1,18 @@
 /**
  * `impressions runs`: every published run with its date, model version and the fine-tuned model's
- * mean ROUGE F per data set, read through Athena.
+ * mean ROUGE F per data set, read through Athena, and its estimated cost, read from the run's
+ * `runs/<id>/run-summary.json` in the data bucket.
  */
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
+import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
+import { runSummaryKey } from '../../core/evaluation/keys';
 import { AthenaTarget, athenaTarget, Cell, quoteIdentifier, runAthenaQuery, QueryOptions } from '../athena';
+import { s3Store, type ResultStore } from '../run-results';
+import { requireStackOutput } from '../stack-outputs';
 
 /** One data set's mean scores of the fine-tuned model in a run. */
 export interface RunDatasetScores {
@@ -31,10 +38,12 @@ export interface RunOverview {
   readonly predictionErrors: number;
   /** The fine-tuned model's mean F per data set, from the summary rows. */
   readonly fineTuned: readonly RunDatasetScores[];
+  /** Estimated SageMaker cost in USD from the run summary, or null when it has none (yet). */
+  readonly costUsd?: number | null;
 }
 
-/** Says why no cost column is shown: the row contracts carry no cost. */
-export const COST_NOTE = 'cost: not shown: the result tables (SummaryRow, PredictionRow) carry no cost; the run\'s cost estimate is in its Step Functions output.';
+/** What the cost column is. */
+export const COST_NOTE = 'Cost: the run\'s estimate of SageMaker instance time (training billable seconds, each endpoint InService to deleted) at the configured hourly prices, from runs/<id>/run-summary.json (`-`: no run summary).';
 
 function text(value: Cell | undefined): string | null {
   return value === null || value === undefined ? null : String(value);
@@ -109,11 +118,12 @@ function fixed(value: number | null): string {
 /** Formats runs as an aligned text table: one line per run and data set, then the cost note. */
 export function formatRuns(runs: readonly RunOverview[]): string {
   if (runs.length === 0) return 'No published runs (a run appears here after its final step registered its results).\n';
-  const header = ['run_id', 'started (UTC)', 'model version', 'dataset', 'reports', 'errors', 'ROUGE-1', 'ROUGE-2', 'ROUGE-L', 'ROUGE-Lsum'];
+  const header = ['run_id', 'started (UTC)', 'model version', 'cost (USD)', 'dataset', 'reports', 'errors', 'ROUGE-1', 'ROUGE-2', 'ROUGE-L', 'ROUGE-Lsum'];
   const lines: string[][] = [];
   for (const run of runs) {
     const started = run.started === null ? '-' : run.started.replace('T', ' ').slice(0, 16);
-    const base = [run.runId, started, run.modelVersion ?? '-'];
+    const cost = run.costUsd === undefined || run.costUsd === null ? '-' : run.costUsd.toFixed(2);
+    const base = [run.runId, started, run.modelVersion ?? '-', cost];
     if (run.fineTuned.length === 0) {
       lines.push([...base, '-', String(run.predictions), String(run.predictionErrors), '-', '-', '-', '-']);
     }
@@ -122,7 +132,7 @@ export function formatRuns(runs: readonly RunOverview[]): string {
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const render = (cells: string[]) => cells.map((c, i) => (i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const render = (cells: string[]) => cells.map((c, i) => (i === 3 || i >= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [
     render(header),
     ...lines.map(render),
@@ -141,17 +151,33 @@ export function register(program: Command): void {
     .option('--json', 'print the runs as JSON instead of a table')
     .option('--workgroup <name>', 'Athena workgroup (default: from the resource prefix in cdk.json)')
     .option('--database <name>', 'Glue database (default: from the resource prefix in cdk.json)')
-    .action(async (opts: { json?: boolean; workgroup?: string; database?: string }) => {
+    .option('--bucket <name>', 'data bucket holding the run summaries (default: from the data stack outputs)')
+    .action(async (opts: { json?: boolean; workgroup?: string; database?: string; bucket?: string }) => {
       const config = loadConfigFromProject(process.cwd());
       const defaults = athenaTarget(new AthenaClient({}), config.resourcePrefix);
       const target: AthenaTarget = { ...defaults, workGroup: opts.workgroup ?? defaults.workGroup, database: opts.database ?? defaults.database };
-      await printRuns(target, process.stdout, opts.json === true);
+      const bucket = opts.bucket ?? await requireStackOutput(new CloudFormationClient({}), stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
+      await printRuns(target, process.stdout, opts.json === true, {}, s3Store(new S3Client({}), bucket));
     });
 }
 
-/** The command's work: reads the runs and writes them to `out` as a table or as JSON. */
-export async function printRuns(target: AthenaTarget, out: NodeJS.WritableStream, json: boolean, options: Omit<QueryOptions, 'parameters'> = {}): Promise<RunOverview[]> {
-  const runs = await listRuns(target, options);
+/** Adds each run's estimated cost from its run summary in `store` (null when there is none). */
+export async function withCosts(runs: readonly RunOverview[], store: ResultStore): Promise<RunOverview[]> {
+  return Promise.all(runs.map(async (run) => {
+    const text = await store.read(runSummaryKey(run.runId));
+    let costUsd: number | null = null;
+    if (text !== undefined) {
+      const total = (JSON.parse(text) as { cost?: { totalUsd?: unknown } }).cost?.totalUsd;
+      costUsd = typeof total === 'number' && Number.isFinite(total) ? total : null;
+    }
+    return { ...run, costUsd };
+  }));
+}
+
+/** The command's work: reads the runs (and their costs, given a store) and writes them to `out` as a table or as JSON. */
+export async function printRuns(target: AthenaTarget, out: NodeJS.WritableStream, json: boolean, options: Omit<QueryOptions, 'parameters'> = {}, summaries?: ResultStore): Promise<RunOverview[]> {
+  const listed = await listRuns(target, options);
+  const runs = summaries === undefined ? listed : await withCosts(listed, summaries);
   out.write(json ? `${JSON.stringify({ runs, note: COST_NOTE }, null, 2)}\n` : formatRuns(runs));
   return runs;
 }

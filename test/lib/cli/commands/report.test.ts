@@ -2,10 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { athenaTarget } from '../../../../lib/cli/athena';
 import { runReport } from '../../../../lib/cli/commands/report';
 import { buildProgram, runCli } from '../../../../lib/cli/program';
 import { localStore } from '../../../../lib/cli/run-results';
-import type { SummaryRow } from '../../../../lib/core/run/contracts';
+import { PREDICTIONS_SCHEMA, SUMMARY_SCHEMA } from '../../../../lib/core/analytics/tables';
+import type { PredictionRow, SummaryRow } from '../../../../lib/core/run/contracts';
+import { resultPage } from '../athena-fixtures';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'fixtures', 'evaluation-run');
 const summary = fs.readFileSync(path.join(FIXTURE, 'prediction_data/summary/run_id=fixture-run/summary.jsonl'), 'utf8')
@@ -21,7 +26,7 @@ function capture() {
 describe('report', () => {
   it('prints the comparison with published figures and baselines, the distribution, paired differences and cost', async () => {
     const c = capture();
-    await runReport({ runId: 'fixture-run', store: localStore(FIXTURE), out: c.out });
+    await runReport({ runId: 'fixture-run', source: { store: localStore(FIXTURE) }, out: c.out });
     const text = c.text();
     const line = (dataset: string, model: string) => text.split('\n').find((l) => new RegExp(`^${dataset}\\s+${model}\\s+\\d`).test(l));
     for (const dataset of ['dev1', 'dev2']) {
@@ -49,7 +54,7 @@ describe('report', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
     fs.cpSync(path.join(FIXTURE, 'prediction_data', 'predictions'), path.join(dir, 'prediction_data', 'predictions'), { recursive: true });
     const c = capture();
-    await runReport({ runId: 'fixture-run', store: localStore(dir), out: c.out });
+    await runReport({ runId: 'fixture-run', source: { store: localStore(dir) }, out: c.out });
     expect(c.text()).toContain('summary.jsonl not found: figures computed from the 65 rows');
     expect(c.text()).toMatch(/dev2\s+baseline-normal\s+7\s+1\s+0\.4120/);
   });
@@ -70,7 +75,7 @@ describe('report', () => {
   it('writes the HTML page atomically with every dataset and model', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
     const file = path.join(dir, 'run.html');
-    await runReport({ runId: 'fixture-run', store: localStore(FIXTURE), out: capture().out, htmlPath: file, now: new Date('2026-01-16T00:00:00Z') });
+    await runReport({ runId: 'fixture-run', source: { store: localStore(FIXTURE) }, out: capture().out, htmlPath: file, now: new Date('2026-01-16T00:00:00Z') });
     expect(fs.readdirSync(dir)).toEqual(['run.html']);
     const html = fs.readFileSync(file, 'utf8');
     for (const model of ['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']) {
@@ -78,5 +83,42 @@ describe('report', () => {
       expect(html).toContain(`data-dataset="dev2" data-model="${model}"`);
     }
     expect(html).not.toMatch(/(src|href)="https?:/);
+  });
+
+  it('--athena: reads the published tables (what the dashboard shows) and prints the same comparison', async () => {
+    const predictions = fs.readdirSync(path.join(FIXTURE, 'prediction_data/predictions/run_id=fixture-run'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.jsonl'))
+      .flatMap((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PredictionRow));
+    // Athena returns every value as text; the page is built from the same rows the S3 layout holds.
+    const page = (schema: { fields: object }, rows: readonly object[]) => {
+      const columns = Object.entries(schema.fields).map(([n, t]) => [n, t === 'string' ? 'varchar' : String(t)] as [string, string]);
+      return resultPage(columns, rows.map((r) => columns.map(([n]) => {
+        const v = (r as Record<string, unknown>)[n];
+        return v === null || v === undefined ? null : String(v);
+      })), { header: true });
+    };
+    const athena = mockClient(AthenaClient);
+    athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => ({ QueryExecutionId: input.QueryString.includes('"summary"') ? 'q-s' : 'q-p' }));
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-s' }).resolves(page(SUMMARY_SCHEMA, summary));
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-p' }).resolves(page(PREDICTIONS_SCHEMA, predictions));
+    const c = capture();
+    await runReport({ runId: 'fixture-run', source: { athena: athenaTarget(new AthenaClient({}), 'impressions') }, out: c.out });
+    athena.restore();
+    const text = c.text();
+    expect(text).toContain('(read from Athena, impressions_results');
+    const fineTunedDev2 = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((m) => summary.find((r) => r.dataset === 'dev2' && r.model === 'fine-tuned' && r.metric === m)!.mean!.toFixed(4));
+    expect(text).toMatch(new RegExp(`dev2\\s+fine-tuned\\s+.*${fineTunedDev2.join('\\s+')}`));
+    expect(text).not.toContain('Heart size');
+  });
+
+  it('--athena and --from together are refused', async () => {
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const code = await runCli(buildProgram(), ['node', 'impressions', 'report', '--run', 'r', '--from', FIXTURE, '--athena']);
+    const messages = err.mock.calls.map((c) => String(c[0])).join('');
+    err.mockRestore();
+    process.exitCode = 0;
+    expect(code).toBe(1);
+    expect(messages).toContain('--athena and --from are exclusive');
   });
 });
