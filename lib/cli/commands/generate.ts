@@ -40,7 +40,7 @@ export async function runGenerate(args: GenerateArgs): Promise<string> {
 export function register(program: Command): void {
   program
     .command('generate')
-    .description('Write one impression from a deployed endpoint (same prompt, settings and contract as the evaluation).')
+    .description('write one impression from a deployed endpoint (same prompt, settings and contract as the evaluation)')
     .requiredOption('--endpoint <name>', 'SageMaker endpoint name')
     .option('--contract <contract>', 'payload contract: tgi (JumpStart 2.x containers) or hf-text2text (1.x)', 'tgi')
     .argument('<findings>', 'the findings text')

@@ -95,7 +95,7 @@ export function register(program: Command): void {
   program
     .command('label')
     .description(
-      'Label report or impression text for the 14 CheXpert observations with rules (1 positive, 0 negative, -1 uncertain, null not mentioned).',
+      'label report or impression text for the 14 CheXpert observations with rules (1 positive, 0 negative, -1 uncertain, null not mentioned)',
     )
     .requiredOption('--input <records.jsonl>', 'JSONL file, one record per line')
     .option('--field <name>', 'record field holding the text', 'text')

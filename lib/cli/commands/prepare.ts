@@ -401,7 +401,7 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
 export function register(program: Command): void {
   program
     .command('prepare')
-    .description('Build train.jsonl, dev1.jsonl and dev2.jsonl from the MIMIC-CXR reports zip, the MEDIQA split and the Indiana dev set')
+    .description('build train.jsonl, dev1.jsonl and dev2.jsonl from the MIMIC-CXR reports zip, the MEDIQA split and the Indiana dev set')
     .requiredOption('--split <csv>', 'MEDIQA 2021 Task 3 split file (study_id,subject_id,split)')
     .option('--mimic-zip <zip>', 'mimic-cxr-reports.zip (gives train.jsonl, train-records.jsonl, dev1.jsonl)')
     .option('--indiana <json>', 'Indiana University dev set, a JSON array of MEDIQA records (gives dev2.jsonl)')

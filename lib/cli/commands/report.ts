@@ -64,7 +64,7 @@ async function loadResults(args: ReportArgs): Promise<RunResults> {
 export function register(program: Command): void {
   program
     .command('report')
-    .description("Print a run's ROUGE tables (models, baselines, published figures) and optionally write an HTML report.")
+    .description("print a run's ROUGE tables (models, baselines, published figures), optionally write an HTML report")
     .requiredOption('--run <id>', 'run id')
     .option('--from <dir>', 'read from a local folder with the bucket layout instead of S3')
     .option('--athena', 'read the published tables through the Athena workgroup (what the dashboard shows) instead of S3')

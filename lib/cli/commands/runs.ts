@@ -147,7 +147,7 @@ export function formatRuns(runs: readonly RunOverview[]): string {
 export function register(program: Command): void {
   program
     .command('runs')
-    .description('list the published runs: date, model version, the fine-tuned model\'s mean ROUGE per data set (Athena)')
+    .description('list the published runs: date, model version, the fine-tuned model\'s mean ROUGE per data set and cost (Athena, S3)')
     .option('--json', 'print the runs as JSON instead of a table')
     .option('--workgroup <name>', 'Athena workgroup (default: from the resource prefix in cdk.json)')
     .option('--database <name>', 'Glue database (default: from the resource prefix in cdk.json)')

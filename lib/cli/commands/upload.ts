@@ -176,7 +176,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadedObject[
 export function register(program: Command): void {
   program
     .command('upload')
-    .description('Upload train.jsonl, dev1.jsonl and dev2.jsonl of a prepare folder to the data bucket and verify them')
+    .description('upload train.jsonl, dev1.jsonl and dev2.jsonl of a prepare folder to the data bucket and verify them')
     .requiredOption('--dir <dir>', 'folder written by impressions prepare')
     .option('--bucket <name>', 'data bucket (default: output DataBucketName of the data stack)')
     .option('--region <region>', 'AWS region (default: from the AWS configuration)')
