@@ -114,6 +114,9 @@ function showValue(value: unknown): string {
 /** Reads one context value; returns `undefined` when the key is not set. */
 export type ContextLookup = (key: string) => unknown;
 
+/** Longest spot training run: 28 days (SageMaker's MaxWaitTimeInSeconds limit) less the 12 h wait allowance. */
+const MAX_SPOT_TRAINING_HOURS = 672 - 12;
+
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+(-[a-z0-9]+)?\.[a-z0-9]+$/;
 const MODEL_VERSION = /^(\d+\.\d+\.\d+|\d+\.\*)$/;
 const MODEL_ID = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
@@ -160,6 +163,14 @@ export function loadConfig(lookup: ContextLookup): ImpressionsConfig {
     hourlyPrices: reader.priceMap('hourlyPrices'),
   };
 
+  if (problems.length === 0 && config.spotTraining && config.maxTrainingHours > MAX_SPOT_TRAINING_HOURS) {
+    // Spot jobs wait up to 12 h longer than they run; SageMaker caps MaxWaitTimeInSeconds at 28 days.
+    problems.push({
+      key: 'maxTrainingHours',
+      received: config.maxTrainingHours,
+      allowed: `at most ${MAX_SPOT_TRAINING_HOURS} with spotTraining (run time + 12 h of waiting for capacity must stay within SageMaker's 28-day limit)`,
+    });
+  }
   if (problems.length === 0) {
     for (const key of ['trainingInstanceType', 'inferenceInstanceType'] as const) {
       const instanceType = config[key];

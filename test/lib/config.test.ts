@@ -93,6 +93,14 @@ describe('loadConfig', () => {
     expect(() => from({ [key(k)]: value })).toThrow(message);
   });
 
+  test('spot training leaves room for the 12 h wait within SageMaker\'s 28 days', () => {
+    expect(() => from({ [key('spotTraining')]: true, [key('maxTrainingHours')]: 661 })).toThrow(
+      /impressions:maxTrainingHours: received 661; allowed: at most 660 with spotTraining/,
+    );
+    expect(from({ [key('spotTraining')]: true, [key('maxTrainingHours')]: 660 }).maxTrainingHours).toBe(660);
+    expect(from({ [key('maxTrainingHours')]: 672 }).maxTrainingHours).toBe(672);
+  });
+
   test('an instance type without a price is rejected', () => {
     expect(() => from({ [key('trainingInstanceType')]: 'ml.p4d.24xlarge' })).toThrow(
       /impressions:hourlyPrices: .*allowed: an object that includes a price for trainingInstanceType ml.p4d.24xlarge/,
