@@ -5,7 +5,7 @@ const PREDICTION: PredictionRow = {
   run_id: 'r', dataset: 'dev1', data_source: 'mimic-cxr', model: 'fine-tuned', model_version: '2.2.3', study_id: 's', findings: 'f',
   background: 'b', reference: 'r', generated: 'g', rouge1: 1, rouge2: 1, rougel: 1, rougelsum: 1, rouge1_precision: 1, rouge1_recall: 1,
   rouge2_precision: 1, rouge2_recall: 1, rougel_precision: 1, rougel_recall: 1, rougelsum_precision: 1, rougelsum_recall: 1,
-  latency_ms: 1, error: null, created_at: '2026-11-28T00:00:00Z',
+  latency_ms: 1, generated_labels: '{"cardiomegaly":1}', reference_labels: '{"no_finding":1}', error: null, created_at: '2026-11-28T00:00:00Z',
 };
 const SUMMARY: SummaryRow = { run_id: 'r', dataset: 'dev1', model: 'fine-tuned', metric: 'rouge1', count: 1, errors: 0, mean: 1, ci_low: 1, ci_high: 1, std: 0, min: 1, p25: 1, p50: 1, p75: 1, max: 1 };
 
