@@ -11,7 +11,7 @@
  */
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, pairedDifference, summarize } from '../rouge';
 import type { PredictionRow, SummaryRow } from '../run/contracts';
-import { agreementSummaryRows, pairedAgreementComparison, type PairedAgreementComparison } from './agreement-summary';
+import { agreementSummaryRows, isAgreementMetric, pairedAgreementComparison, type PairedAgreementComparison } from './agreement-summary';
 import { BASELINE_MODELS } from './baselines';
 import { ROUGE_METRICS, type RougeMetric } from './rows';
 import type { CostEstimate } from './cost';
@@ -167,10 +167,11 @@ export interface MeansEntry {
   readonly means: { readonly [M in RougeMetric]: number | null };
 }
 
-/** The means table (one entry per dataset × model) from summary rows. */
+/** The means table (one entry per dataset × model) from the ROUGE summary rows (agreement rows are ignored). */
 export function meansTable(summary: readonly SummaryRow[]): MeansEntry[] {
   const entries = new Map<string, { dataset: string; model: string; count: number; errors: number; means: Record<string, number | null> }>();
   for (const s of summary) {
+    if (isAgreementMetric(s.metric)) continue;
     const key = `${s.dataset}\u0000${s.model}`;
     const e = entries.get(key) ?? { dataset: s.dataset, model: s.model, count: s.count, errors: s.errors, means: {} };
     e.means[s.metric] = s.mean;
