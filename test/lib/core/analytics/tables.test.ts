@@ -22,6 +22,11 @@ test('the schemas cover exactly the fields of the row contracts, partition keys 
   }
 });
 
+test('the labels are string columns holding compact JSON (QuickSight imports no struct columns)', () => {
+  const columns = PREDICTIONS_SCHEMA.columns.filter((c) => c.name.endsWith('_labels'));
+  expect(columns).toEqual([{ name: 'generated_labels', type: 'string' }, { name: 'reference_labels', type: 'string' }]);
+});
+
 test('partitionsOfRun finds each data set/model folder and the summary of one run only', () => {
   const keys = [
     'prediction_data/predictions/run_id=a/dataset=dev1/model=fine-tuned/part-0.jsonl',
