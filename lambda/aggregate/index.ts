@@ -69,10 +69,13 @@ export function usageLines(event: AggregateEvent, training?: NonNullable<Aggrega
   return lines;
 }
 
-/** Mean F of each summary row as metric data (rows without a mean are skipped). */
+/**
+ * Each summary row's figure as metric data (rows without a mean are skipped): `MeanF` for the
+ * ROUGE means, `AgreementF1` for the clinical agreement rows (`chexpert_*`).
+ */
 export function metricData(summary: readonly SummaryRow[], timestamp: Date): MetricDatum[] {
   return summary.filter((s) => s.mean !== null).map((s) => ({
-    MetricName: 'MeanF',
+    MetricName: s.metric.startsWith('chexpert_') ? 'AgreementF1' : 'MeanF',
     Dimensions: [
       { Name: 'Run', Value: s.run_id }, { Name: 'Dataset', Value: s.dataset }, { Name: 'Model', Value: s.model }, { Name: 'Metric', Value: s.metric },
     ],

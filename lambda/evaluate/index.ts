@@ -1,7 +1,8 @@
 /**
  * evaluate: one shard of the manifest. Reads its records, invokes the endpoint with bounded
  * concurrency and retries (or computes a baseline), scores every impression with ROUGE (no
- * stemmer, as published; recorded in the run summary) and writes the part file at the shard's
+ * stemmer, as published; recorded in the run summary), labels the generated and the reference
+ * impression with the rule-based CheXpert-style labeler, and writes the part file at the shard's
  * deterministic key, so a retried shard overwrites its own part. Never logs report text.
  */
 import { Logger } from '@aws-lambda-powertools/logger';

@@ -164,7 +164,7 @@ export interface RunRows {
 }
 
 const MODEL_NAMES: ReadonlySet<string> = new Set<ModelName>(['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']);
-const NULLABLE_PREDICTION: ReadonlySet<string> = new Set(['generated', 'error', 'latency_ms', ...Object.keys(PREDICTIONS_SCHEMA.fields).filter((f) => f.startsWith('rouge'))]);
+const NULLABLE_PREDICTION: ReadonlySet<string> = new Set(['generated', 'generated_labels', 'reference_labels', 'error', 'latency_ms', ...Object.keys(PREDICTIONS_SCHEMA.fields).filter((f) => f.startsWith('rouge'))]);
 const NULLABLE_SUMMARY: ReadonlySet<string> = new Set(['mean', 'ci_low', 'ci_high', 'std', 'min', 'p25', 'p50', 'p75', 'max']);
 
 /** Checks one result row against the table's schema; errors name the table, the row and the field. */

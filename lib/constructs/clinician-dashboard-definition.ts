@@ -1,4 +1,5 @@
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
+import { AGREEMENT_METRICS } from '../core/evaluation/agreement-summary';
 
 type Def = quicksight.CfnDashboard.DashboardVersionDefinitionProperty;
 type Dimension = quicksight.CfnDashboard.DimensionFieldProperty;
@@ -69,6 +70,32 @@ function categoryFilter(id: string, dataSet: string, column: string, sheetId: st
   };
 }
 
+/**
+ * A fixed filter on the summary's `metric` for some visuals of one sheet: `agreement` keeps the
+ * CheXpert agreement rows only, `rouge` leaves them out (they have no distribution figures and
+ * are not mean F of ROUGE).
+ */
+function metricFilter(id: string, sheetId: string, visualIds: string[], keep: 'agreement' | 'rouge'): FilterGroup {
+  return {
+    filterGroupId: `${id}-group`,
+    crossDataset: 'SINGLE_DATASET',
+    status: 'ENABLED',
+    filters: [{
+      categoryFilter: {
+        filterId: `${id}-filter`,
+        column: col(SUMMARY_DATA_SET, 'metric'),
+        configuration: {
+          filterListConfiguration: {
+            matchOperator: keep === 'agreement' ? 'CONTAINS' : 'DOES_NOT_CONTAIN',
+            categoryValues: AGREEMENT_METRICS.map((m) => m.metric),
+          },
+        },
+      },
+    }],
+    scopeConfiguration: { selectedSheets: { sheetVisualScopingConfigurations: [{ sheetId, scope: 'SELECTED_VISUALS', visualIds }] } },
+  };
+}
+
 function grid(elements: readonly { id: string; type: 'VISUAL' | 'FILTER_CONTROL'; columns: number; rows: number }[]): quicksight.CfnDashboard.LayoutProperty[] {
   return [{
     configuration: {
@@ -99,6 +126,21 @@ function modelComparisonSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
             tableAggregatedFieldWells: {
               groupBy: [dim('cmp-run', S, 'run_id'), dim('cmp-dataset', S, 'dataset'), dim('cmp-model', S, 'model'), dim('cmp-metric', S, 'metric')],
               values: [measure('cmp-mean', S, 'mean', 'MAX'), measure('cmp-ci-low', S, 'ci_low', 'MAX'), measure('cmp-ci-high', S, 'ci_high', 'MAX'), measure('cmp-count', S, 'count', 'MAX'), measure('cmp-errors', S, 'errors', 'MAX')],
+            },
+          },
+        },
+      },
+    },
+    {
+      // Agreement rows only (metric filter below); std..max are null for them, so not shown.
+      tableVisual: {
+        visualId: 'comparison-agreement',
+        title: title('Clinical agreement (CheXpert-style labels): micro-F1 over 13 (headline), macro-F1 over 14, micro-F1 over 14, with 95% bootstrap interval (baselines included)'),
+        chartConfiguration: {
+          fieldWells: {
+            tableAggregatedFieldWells: {
+              groupBy: [dim('agr-run', S, 'run_id'), dim('agr-dataset', S, 'dataset'), dim('agr-model', S, 'model'), dim('agr-metric', S, 'metric')],
+              values: [measure('agr-mean', S, 'mean', 'MAX'), measure('agr-ci-low', S, 'ci_low', 'MAX'), measure('agr-ci-high', S, 'ci_high', 'MAX'), measure('agr-count', S, 'count', 'MAX'), measure('agr-errors', S, 'errors', 'MAX')],
             },
           },
         },
@@ -138,13 +180,15 @@ function modelComparisonSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
       },
     },
   ];
+  const agreementOnly = metricFilter('comparison-agreement-metrics', SHEET_COMPARISON, ['comparison-agreement'], 'agreement');
+  const rougeOnly = metricFilter('comparison-rouge-metrics', SHEET_COMPARISON, ['comparison-table', 'comparison-pivot', 'comparison-bars'], 'rouge');
   return {
-    filterGroups: [run.group, dataset.group],
+    filterGroups: [run.group, dataset.group, agreementOnly, rougeOnly],
     sheet: {
       sheetId: SHEET_COMPARISON,
       name: 'Model comparison',
       title: 'Model comparison',
-      description: 'Mean ROUGE F per model and data set as the run aggregated it, with the baselines and 95% bootstrap confidence intervals.',
+      description: 'Mean ROUGE F and clinical agreement (CheXpert-style labels of generated against reference impressions) per model and data set as the run aggregated them, with the baselines and 95% bootstrap confidence intervals.',
       visuals,
       filterControls: [run.control, dataset.control],
       layouts: grid([
@@ -152,6 +196,7 @@ function modelComparisonSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
         { id: 'comparison-dataset-control', type: 'FILTER_CONTROL', columns: 18, rows: 2 },
         { id: 'comparison-pivot', type: 'VISUAL', columns: 36, rows: 10 },
         { id: 'comparison-bars', type: 'VISUAL', columns: 36, rows: 12 },
+        { id: 'comparison-agreement', type: 'VISUAL', columns: 36, rows: 12 },
         { id: 'comparison-table', type: 'VISUAL', columns: 36, rows: 14 },
       ]),
     },
@@ -192,7 +237,7 @@ function distributionsSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
     },
   };
   return {
-    filterGroups: [run.group, summaryRun.group],
+    filterGroups: [run.group, summaryRun.group, metricFilter('distributions-rouge-metrics', SHEET_DISTRIBUTIONS, ['distribution-figures'], 'rouge')],
     sheet: {
       sheetId: SHEET_DISTRIBUTIONS,
       name: 'Score distributions',
@@ -234,14 +279,14 @@ function reportsSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
     }],
     scopeConfiguration: { selectedSheets: { sheetVisualScopingConfigurations: [{ sheetId: SHEET_REPORTS, scope: 'ALL_VISUALS' }] } },
   };
-  const columns = ['run_id', 'dataset', 'model', 'study_id', 'findings', 'generated', 'reference', 'rouge1', 'rouge2', 'rougel', 'rougelsum', 'error'] as const;
+  const columns = ['run_id', 'dataset', 'model', 'study_id', 'findings', 'generated', 'reference', 'generated_labels', 'reference_labels', 'rouge1', 'rouge2', 'rougel', 'rougelsum', 'error'] as const;
   return {
     filterGroups: [run.group, dataset.group, model.group, score],
     sheet: {
       sheetId: SHEET_REPORTS,
       name: 'Read reports',
       title: 'Read reports',
-      description: 'Each report\'s findings with the generated and the reference impression side by side, and its ROUGE F scores.',
+      description: 'Each report\'s findings with the generated and the reference impression side by side, their CheXpert-style labels (JSON: 1 positive, 0 negative, -1 uncertain; unmentioned left out) and its ROUGE F scores.',
       visuals: [{
         tableVisual: {
           visualId: 'reports-table',
@@ -269,7 +314,8 @@ function reportsSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
 }
 
 /**
- * The clinicians' dashboard, declared in code (no template): "Model comparison" (summary rows),
+ * The clinicians' dashboard, declared in code (no template): "Model comparison" (summary rows:
+ * ROUGE visuals and a clinical agreement table, each kept to its metrics by a fixed metric filter),
  * "Score distributions" (box plots of the per-report scores and the summary's distribution
  * figures) and "Read reports" (one row per report with run, data set, model and score-range
  * filters). QuickSight validates field names only at deployment; the unit tests walk this

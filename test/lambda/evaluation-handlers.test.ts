@@ -176,7 +176,8 @@ describe('aggregate', () => {
     }, { s3: store.client, cloudwatch: cw }, new Date('2025-01-01T03:00:00Z'));
     expect(result).toEqual({
       runId: 'run-7', summaryKey: 'prediction_data/summary/run_id=run-7/summary.jsonl', runSummaryKey: 'runs/run-7/run-summary.json',
-      partFiles: 3, rows: 39, errors: 3, metricsPublished: 12, costUsd: 28.152 + 2 * 1.515 + 1.515,
+      // 3 models × (4 ROUGE + 3 agreement rows).
+      partFiles: 3, rows: 39, errors: 3, metricsPublished: 21, costUsd: 28.152 + 2 * 1.515 + 1.515,
     });
     const summary = readJsonl<SummaryRow>(store.objects.get(result.summaryKey)!);
     expect(summary.map((s) => s.model).filter((m, i, a) => a.indexOf(m) === i)).toEqual(['pretrained', 'fine-tuned', 'baseline-normal']);
@@ -188,8 +189,17 @@ describe('aggregate', () => {
     ]);
     expect(runSummary.pairedDifferences).toHaveLength(4);
     expect(runSummary.pairedDifferences[0]).toMatchObject({ dataset: 'dev2', metric: 'rouge1', pairs: 12, difference: 0 });
+    // Agreement rows from the labels the evaluate step stored: 12 labelled records, the bad one an error.
+    expect(summary.filter((s) => s.model === 'fine-tuned' && s.metric.startsWith('chexpert_'))).toEqual([
+      expect.objectContaining({ metric: 'chexpert_micro_f1_13', count: 12, errors: 1, std: null }),
+      expect.objectContaining({ metric: 'chexpert_macro_f1_14', count: 12, errors: 1 }),
+      expect.objectContaining({ metric: 'chexpert_micro_f1_14', count: 12, errors: 1 }),
+    ]);
+    expect(runSummary.pairedAgreement).toEqual([expect.objectContaining({ dataset: 'dev2', metric: 'chexpert_micro_f1_13', pairs: 12, difference: 0 })]);
     const metrics = cwMock.commandCalls(PutMetricDataCommand)[0].args[0].input;
     expect(metrics.Namespace).toBe('RadiologyImpressions');
+    const agreementRow = summary.find((r) => r.metric === 'chexpert_micro_f1_13')!;
+    expect(metrics.MetricData!.find((d) => d.Dimensions!.some((x) => x.Value === 'chexpert_micro_f1_13'))).toMatchObject({ MetricName: 'AgreementF1', Value: agreementRow.mean });
     expect(metrics.MetricData![0]).toMatchObject({
       MetricName: 'MeanF', Value: summary[0].mean,
       Dimensions: [{ Name: 'Run', Value: 'run-7' }, { Name: 'Dataset', Value: 'dev2' }, { Name: 'Model', Value: 'pretrained' }, { Name: 'Metric', Value: 'rouge1' }],

@@ -2,6 +2,7 @@
  * The SQL of the Athena named queries saved in the workgroup, and of the CLI's queries. Plain
  * strings over the tables of {@link ../analytics/tables}; Athena engine version 3 (Trino) syntax.
  */
+import { AGREEMENT_METRICS as AGREEMENT_SUMMARY_METRICS } from '../evaluation/agreement-summary';
 
 /** Model names of the baseline rows written beside the models (DESIGN.md "Beware"). */
 export const BASELINE_MODELS = ['baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence'] as const;
@@ -22,9 +23,16 @@ function pivot(stat: 'mean' | 'ci_low' | 'ci_high', metric: string, alias: strin
   return `max(CASE WHEN lower(metric) = '${metric}' THEN ${stat} END) AS ${alias}`;
 }
 
+/** Agreement metrics of the summary rows, headline first. */
+const AGREEMENT_METRICS = AGREEMENT_SUMMARY_METRICS.map((m) => m.metric);
+
+/** Selects the summary's ROUGE rows: agreement rows have no distribution figures. */
+const ROUGE_ROWS = "lower(metric) LIKE 'rouge%'";
+
 /**
  * The named queries: mean ROUGE with its confidence interval per run, data set and model (baselines
- * included), the distribution figures, and the reports where the fine-tuned model scores lowest.
+ * included) with the headline clinical agreement beside it, the agreement figures on their own,
+ * the distribution figures, and the reports where the fine-tuned model scores lowest.
  * The summary-based queries show what the run's aggregate step computed (bootstrap CI, sample std,
  * linear-interpolated percentiles); they do not recompute it.
  */
@@ -40,12 +48,25 @@ export function namedQueries(tables: { readonly database: string; readonly predi
   return [
     {
       name: 'mean-rouge-by-model-and-dataset',
-      description: 'Mean ROUGE F (95% bootstrap CI) per run, data set and model, baselines included, from the summary rows',
+      description: 'Mean ROUGE F (95% bootstrap CI) per run, data set and model, baselines included, with CheXpert micro-F1(13) beside, from the summary rows',
       sql: [
         'SELECT run_id, dataset, model,',
-        '  ' + rouge.flatMap(([metric, alias]) => [pivot('mean', metric, alias), pivot('ci_low', metric, `${alias}_ci_low`), pivot('ci_high', metric, `${alias}_ci_high`)]).join(',\n  ') + ',',
-        `  max(count) AS reports, max(errors) AS errors`,
+        '  ' + [...rouge, ['chexpert_micro_f1_13', 'chexpert_micro_f1_13']].flatMap(([metric, alias]) => [pivot('mean', metric, alias), pivot('ci_low', metric, `${alias}_ci_low`), pivot('ci_high', metric, `${alias}_ci_high`)]).join(',\n  ') + ',',
+        `  max(CASE WHEN ${ROUGE_ROWS} THEN count END) AS reports, max(CASE WHEN ${ROUGE_ROWS} THEN errors END) AS errors`,
         `FROM ${summary}`,
+        'GROUP BY run_id, dataset, model',
+        `ORDER BY run_id DESC, dataset, ${MODEL_ORDER}, model`,
+      ].join('\n'),
+    },
+    {
+      name: 'clinical-agreement-by-model-and-dataset',
+      description: 'CheXpert-style label agreement (micro-F1 over 13, macro-F1 over 14, micro-F1 over 14, 95% bootstrap CI) per run, data set and model, baselines included',
+      sql: [
+        'SELECT run_id, dataset, model,',
+        '  ' + AGREEMENT_METRICS.flatMap((metric) => [pivot('mean', metric, metric), pivot('ci_low', metric, `${metric}_ci_low`), pivot('ci_high', metric, `${metric}_ci_high`)]).join(',\n  ') + ',',
+        '  max(count) AS labelled, max(errors) AS errors',
+        `FROM ${summary}`,
+        `WHERE lower(metric) IN (${AGREEMENT_METRICS.map((m) => `'${m}'`).join(', ')})`,
         'GROUP BY run_id, dataset, model',
         `ORDER BY run_id DESC, dataset, ${MODEL_ORDER}, model`,
       ].join('\n'),
@@ -56,6 +77,7 @@ export function namedQueries(tables: { readonly database: string; readonly predi
       sql: [
         'SELECT run_id, dataset, model, metric, count, errors, mean, std, min, p25, p50, p75, max',
         `FROM ${summary}`,
+        `WHERE ${ROUGE_ROWS}`,
         `ORDER BY run_id DESC, dataset, ${MODEL_ORDER}, model, metric`,
       ].join('\n'),
     },
@@ -63,7 +85,7 @@ export function namedQueries(tables: { readonly database: string; readonly predi
       name: 'fine-tuned-lowest-scoring-reports',
       description: 'The 25 reports of each run and data set where the fine-tuned model has the lowest ROUGE-Lsum F, with the texts to read',
       sql: [
-        'SELECT run_id, dataset, study_id, rouge1, rouge2, rougel, rougelsum, findings, generated, reference',
+        'SELECT run_id, dataset, study_id, rouge1, rouge2, rougel, rougelsum, findings, generated, reference, generated_labels, reference_labels',
         'FROM (',
         '  SELECT *, row_number() OVER (PARTITION BY run_id, dataset ORDER BY rougelsum ASC, study_id) AS position',
         `  FROM ${predictions}`,

@@ -45,6 +45,9 @@ const PREDICTION_FIELD_TYPES: { readonly [K in keyof Required<PredictionRow>]: C
   rougelsum_precision: 'double',
   rougelsum_recall: 'double',
   latency_ms: 'double',
+  // Compact JSON text, not struct<...>: QuickSight imports scalar columns only (lib/core/labels/row-labels.ts).
+  generated_labels: 'string',
+  reference_labels: 'string',
   error: 'string',
   // ISO-8601 text: the OpenX SerDe does not parse `...Z` timestamps; queries use from_iso8601_timestamp().
   created_at: 'string',

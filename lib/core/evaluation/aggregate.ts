@@ -1,6 +1,7 @@
 /**
- * Aggregation of a run's prediction rows: one SummaryRow per dataset × model × ROUGE type, the paired
- * difference fine-tuned − pretrained per dataset and type, and the run summary document.
+ * Aggregation of a run's prediction rows: one SummaryRow per dataset × model × ROUGE type and per
+ * agreement figure (./agreement-summary.ts), the paired difference fine-tuned − pretrained per
+ * dataset and type (and of micro-F1(13)), and the run summary document.
  *
  * Method (stated next to every number in the run summary): figures are over scored rows only
  * (rows with an `error` are counted in `errors`, not scored as 0); `mean` is the plain mean; the
@@ -10,6 +11,7 @@
  */
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, pairedDifference, summarize } from '../rouge';
 import type { PredictionRow, SummaryRow } from '../run/contracts';
+import { agreementSummaryRows, isAgreementMetric, pairedAgreementComparison, type PairedAgreementComparison } from './agreement-summary';
 import { BASELINE_MODELS } from './baselines';
 import { ROUGE_METRICS, type RougeMetric } from './rows';
 import type { CostEstimate } from './cost';
@@ -51,7 +53,10 @@ export function groupRows(rows: readonly PredictionRow[]): { dataset: string; mo
   return [...groups.values()].sort((a, b) => (a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1));
 }
 
-/** One SummaryRow per dataset × model × ROUGE type, over the scored rows, in report order. */
+/**
+ * One SummaryRow per dataset × model × ROUGE type over the scored rows, followed in each group by
+ * its agreement rows (from the stored labels; none for rows without labels), in report order.
+ */
 export function summaryRows(runId: string, rows: readonly PredictionRow[], seed = AGGREGATE_SEED): SummaryRow[] {
   const out: SummaryRow[] = [];
   for (const group of groupRows(rows)) {
@@ -66,6 +71,7 @@ export function summaryRows(runId: string, rows: readonly PredictionRow[], seed 
         min: finite(s.min), p25: finite(s.p25), p50: finite(s.p50), p75: finite(s.p75), max: finite(s.max),
       });
     }
+    out.push(...agreementSummaryRows(runId, group.dataset, group.model, group.rows, seed));
   }
   return out;
 }
@@ -94,15 +100,8 @@ export function pairedComparisons(rows: readonly PredictionRow[], seed = AGGREGA
   const out: PairedComparison[] = [];
   const datasets = [...new Set(rows.map((r) => r.dataset))].sort();
   for (const dataset of datasets) {
-    const ft = rows.filter((r) => r.dataset === dataset && r.model === 'fine-tuned' && r.error === null);
-    const pt = rows.filter((r) => r.dataset === dataset && r.model === 'pretrained' && r.error === null);
-    if (ft.length === 0 || pt.length === 0) continue;
-    const ptByKey = new Map(occurrenceKeys(pt).map((key, i) => [key, pt[i]]));
-    const pairs: [PredictionRow, PredictionRow][] = [];
-    occurrenceKeys(ft).forEach((key, i) => {
-      const other = ptByKey.get(key);
-      if (other !== undefined) pairs.push([ft[i], other]);
-    });
+    const pairs = scoredPairs(rows, dataset);
+    if (pairs === undefined) continue;
     for (const { metric } of ROUGE_METRICS) {
       const a = pairs.map(([f]) => metricValue(f, metric) ?? NaN);
       const b = pairs.map(([, p]) => metricValue(p, metric) ?? NaN);
@@ -113,6 +112,39 @@ export function pairedComparisons(rows: readonly PredictionRow[], seed = AGGREGA
         ciLow: finite(d.ciLow), ciHigh: finite(d.ciHigh), shareNotAbove: finite(d.shareNotAbove),
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Fine-tuned and pretrained rows of `dataset` that both scored, paired by study_id (the k-th
+ * occurrence with the k-th) in the fine-tuned rows' order; undefined when either model has none.
+ */
+function scoredPairs(rows: readonly PredictionRow[], dataset: string): [PredictionRow, PredictionRow][] | undefined {
+  const ft = rows.filter((r) => r.dataset === dataset && r.model === 'fine-tuned' && r.error === null);
+  const pt = rows.filter((r) => r.dataset === dataset && r.model === 'pretrained' && r.error === null);
+  if (ft.length === 0 || pt.length === 0) return undefined;
+  const ptByKey = new Map(occurrenceKeys(pt).map((key, i) => [key, pt[i]]));
+  const pairs: [PredictionRow, PredictionRow][] = [];
+  occurrenceKeys(ft).forEach((key, i) => {
+    const other = ptByKey.get(key);
+    if (other !== undefined) pairs.push([ft[i], other]);
+  });
+  return pairs;
+}
+
+/**
+ * Paired micro-F1(13) fine-tuned − pretrained per dataset, on the reports both scored and both have
+ * labels for (paired as {@link pairedComparisons}). Datasets lacking either model, or without any
+ * labelled pair (runs written before labelling), are skipped.
+ */
+export function pairedAgreementComparisons(rows: readonly PredictionRow[], seed = AGGREGATE_SEED): PairedAgreementComparison[] {
+  const out: PairedAgreementComparison[] = [];
+  for (const dataset of [...new Set(rows.map((r) => r.dataset))].sort()) {
+    const pairs = scoredPairs(rows, dataset);
+    if (pairs === undefined) continue;
+    const comparison = pairedAgreementComparison(dataset, pairs, seed);
+    if (comparison.pairs > 0) out.push(comparison);
   }
   return out;
 }
@@ -135,10 +167,11 @@ export interface MeansEntry {
   readonly means: { readonly [M in RougeMetric]: number | null };
 }
 
-/** The means table (one entry per dataset × model) from summary rows. */
+/** The means table (one entry per dataset × model) from the ROUGE summary rows (agreement rows are ignored). */
 export function meansTable(summary: readonly SummaryRow[]): MeansEntry[] {
   const entries = new Map<string, { dataset: string; model: string; count: number; errors: number; means: Record<string, number | null> }>();
   for (const s of summary) {
+    if (isAgreementMetric(s.metric)) continue;
     const key = `${s.dataset}\u0000${s.model}`;
     const e = entries.get(key) ?? { dataset: s.dataset, model: s.model, count: s.count, errors: s.errors, means: {} };
     e.means[s.metric] = s.mean;
@@ -168,6 +201,13 @@ export interface RunSummary {
   readonly rows: { readonly total: number; readonly scored: number; readonly errors: number };
   readonly means: readonly MeansEntry[];
   readonly pairedDifferences: readonly PairedComparison[];
+  /** How the agreement summary rows were computed (absent in run summaries written before labelling). */
+  readonly agreement?: {
+    readonly labeler: string;
+    readonly method: string;
+  };
+  /** Fine-tuned − pretrained micro-F1(13) per dataset (paired bootstrap); empty or absent for runs without labels. */
+  readonly pairedAgreement?: readonly PairedAgreementComparison[];
   readonly cost: CostEstimate;
 }
 
@@ -194,6 +234,11 @@ export function buildRunSummary(runId: string, rows: readonly PredictionRow[], s
     rows: { total: rows.length, scored: rows.length - errors, errors },
     means: meansTable(summary),
     pairedDifferences: pairedComparisons(rows, seed),
+    agreement: {
+      labeler: 'lib/core/labels (rule-based CheXpert-style labeler, 14 observations), labels stored in each prediction row by the evaluate step',
+      method: 'over rows without error that carry both label sets; present = positive or uncertain; chexpert_micro_f1_13 (headline, without No Finding), chexpert_macro_f1_14, chexpert_micro_f1_14; percentile bootstrap interval over records with the resamples, confidence and seed above; no distribution figures',
+    },
+    pairedAgreement: pairedAgreementComparisons(rows, seed),
     cost,
   };
 }

@@ -3,6 +3,7 @@
  * keys, rows, baselines, aggregation and cost. No AWS SDK and no CDK here; the Lambdas do the I/O.
  */
 export * from './aggregate';
+export * from './agreement-summary';
 export * from './baselines';
 export * from './cost';
 export * from './evaluate-shard';

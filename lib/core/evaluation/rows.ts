@@ -1,7 +1,10 @@
 /**
  * Building prediction rows (DESIGN.md "Prediction row"): a scored row with every ROUGE F,
- * precision and recall, or a failed row with its error and null scores. Never both.
+ * precision and recall and the CheXpert-style labels of both impressions, or a failed row with its
+ * error, null scores and null generated labels. Never both.
  */
+import { labelReport } from '../labels/labeler';
+import { encodeRowLabels } from '../labels/row-labels';
 import type { ModelName, PredictionRow, RougeTriple } from '../run/contracts';
 import type { EvalRecord, InvalidRecord } from './records';
 
@@ -42,7 +45,12 @@ const NULL_SCORES = {
   rougel_precision: null, rougel_recall: null, rougelsum_precision: null, rougelsum_recall: null,
 } as const;
 
-/** A scored row: `generated` scored against the record's impression. */
+/** The stored labels of one text (rule-based labeler, compact JSON). */
+export function rowLabels(text: string): string {
+  return encodeRowLabels(labelReport(text));
+}
+
+/** A scored row: `generated` scored against the record's impression, both labelled. */
 export function scoredRow(ctx: RowContext, record: EvalRecord, generated: string, latencyMs: number | null, rouge: RougeFn): PredictionRow {
   const s = rouge(generated, record.impression);
   return {
@@ -61,30 +69,36 @@ export function scoredRow(ctx: RowContext, record: EvalRecord, generated: string
     rougelsum_precision: s.rougeLsum.precision,
     rougelsum_recall: s.rougeLsum.recall,
     latency_ms: latencyMs,
+    generated_labels: rowLabels(generated),
+    reference_labels: rowLabels(record.impression),
     error: null,
     created_at: ctx.createdAt,
   };
 }
 
-/** A row for a valid record whose impression could not be generated (endpoint failure, malformed response). */
+/** A row for a valid record whose impression could not be generated (endpoint failure, malformed response); the reference is still labelled. */
 export function failedRow(ctx: RowContext, record: EvalRecord, error: string, latencyMs: number | null): PredictionRow {
   return {
     ...base(ctx, record.studyId, record.findings, record.background, record.impression),
     generated: null,
     ...NULL_SCORES,
     latency_ms: latencyMs,
+    generated_labels: null,
+    reference_labels: rowLabels(record.impression),
     error,
     created_at: ctx.createdAt,
   };
 }
 
-/** A row for a record that could not be read; its text fields are empty. */
+/** A row for a record that could not be read; its text fields are empty and its labels null. */
 export function invalidRecordRow(ctx: RowContext, record: InvalidRecord): PredictionRow {
   return {
     ...base(ctx, record.studyId, '', '', ''),
     generated: null,
     ...NULL_SCORES,
     latency_ms: null,
+    generated_labels: null,
+    reference_labels: null,
     error: record.error,
     created_at: ctx.createdAt,
   };

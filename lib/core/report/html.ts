@@ -1,11 +1,14 @@
 /**
  * A self-contained HTML page of a run's results for clinicians: inline CSS, inline script and SVG,
  * no network access. Box plots of each ROUGE score by dataset and model, the comparison of means,
- * and a filterable, paged table of every report (findings, generated and reference impression,
- * scores). The page holds report text by design: it is a local artefact, never uploaded or logged.
+ * the clinical agreement figures, and a filterable, paged table of every report (findings,
+ * generated and reference impression with their labels, scores). The page holds report text by design: it is a local artefact, never uploaded or logged.
  * All text is escaped (HTML entities in markup, `<` escaped inside the embedded JSON).
  */
 import { compareModels } from '../evaluation/aggregate';
+import { AGREEMENT_METRICS, isAgreementMetric } from '../evaluation/agreement-summary';
+import { decodeRowLabels, OBSERVATION_KEYS } from '../labels/row-labels';
+import { OBSERVATIONS } from '../labels/observations';
 import { ROUGE_METRICS } from '../evaluation/rows';
 import type { PredictionRow, SummaryRow } from '../run/contracts';
 import { PUBLISHED_MEANS } from './published';
@@ -66,7 +69,9 @@ function legend(models: readonly string[]): string {
   return `<p class="legend">${models.map((m, i) => `<span><i style="background:${COLORS[i % COLORS.length]}"></i>${escapeHtml(m)}</span>`).join(' ')} · box: quartiles, bar: median, dot: mean, whiskers: min–max</p>`;
 }
 
-function meansTableHtml(summary: readonly SummaryRow[]): string {
+function meansTableHtml(all: readonly SummaryRow[]): string {
+  // Agreement rows count labelled records, not rows: the ROUGE rows alone give reports and errors.
+  const summary = all.filter((s) => !isAgreementMetric(s.metric));
   const keys = [...new Map(summary.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()]
     .sort((a, b) => (a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1));
   const cell = (d: string, m: string, metric: string) => fmt(summary.find((s) => s.dataset === d && s.model === m && s.metric === metric)?.mean);
@@ -78,13 +83,44 @@ function meansTableHtml(summary: readonly SummaryRow[]): string {
   return `<table class="means"><thead><tr><th>dataset</th><th>model</th><th>reports</th><th>errors</th>${ROUGE_METRICS.map((m) => `<th>${m.label}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+function agreementTableHtml(summary: readonly SummaryRow[]): string {
+  const rows = summary.filter((s) => isAgreementMetric(s.metric));
+  if (rows.length === 0) return '<p class="note">This run has no agreement figures (its rows were written before labelling).</p>';
+  const keys = [...new Map(rows.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()]
+    .sort((a, b) => (a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1));
+  const cell = (d: string, m: string, metric: string) => {
+    const s = rows.find((r) => r.dataset === d && r.model === m && r.metric === metric);
+    return s === undefined || s.mean === null ? '<td>-</td>' : `<td>${fmt(s.mean)} <span class="ci">[${fmt(s.ci_low)}, ${fmt(s.ci_high)}]</span></td>`;
+  };
+  const body = keys.map((k) => `<tr><td>${escapeHtml(k.dataset)}</td><td>${escapeHtml(k.model)}</td><td>${k.count}</td><td>${k.errors}</td>${AGREEMENT_METRICS.map((m) => cell(k.dataset, k.model, m.metric)).join('')}</tr>`);
+  return `<table class="means agreement"><thead><tr><th>dataset</th><th>model</th><th>labelled</th><th>errors</th>${AGREEMENT_METRICS.map((m) => `<th>${m.label}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+const MARK = { 1: '+', 0: '−', [-1]: '?' } as const;
+
+/**
+ * Stored labels as short text for the reports table, e.g. `cardiomegaly +, edema ?, pneumothorax −`
+ * (mentioned observations only); `-` when null, `(unreadable)` when malformed.
+ */
+export function labelsText(stored: string | null | undefined): string {
+  if (stored === null || stored === undefined) return '-';
+  let labels;
+  try {
+    labels = decodeRowLabels(stored, 'labels');
+  } catch {
+    return '(unreadable)';
+  }
+  const parts = OBSERVATIONS.flatMap((o) => (labels[o] === null ? [] : [`${OBSERVATION_KEYS[o]} ${MARK[labels[o]]}`]));
+  return parts.length === 0 ? '(none mentioned)' : parts.join(', ');
+}
+
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}th{background:#f3f3f3}
-table.means td:nth-child(n+3){text-align:right}tr.published td{color:#666;font-style:italic}
+table.means td:nth-child(n+3){text-align:right}tr.published td{color:#666;font-style:italic}.ci{color:#666}
 .plots{display:flex;flex-wrap:wrap;gap:12px}.boxplot text{font-size:11px}.boxplot .title{font-weight:600;font-size:12px}.grid{stroke:#e5e5e5}
 .legend i{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;opacity:.7}
 #filters{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:.5em 0}#reports td.text{max-width:28em;white-space:pre-wrap}
-#reports td.num{text-align:right;font-variant-numeric:tabular-nums}#reports tr.error td{background:#fff4f4}.note{color:#555}`;
+#reports td.labels{max-width:16em;font-size:12px}#reports td.num{text-align:right;font-variant-numeric:tabular-nums}#reports tr.error td{background:#fff4f4}.note{color:#555}`;
 
 /** The page's script: filters and pages the embedded rows (text set with textContent, never innerHTML). */
 const SCRIPT = `(function(){
@@ -105,7 +141,7 @@ function render(){
  var body=document.getElementById('report-rows'); body.textContent='';
  shown.slice(page*size,page*size+size).forEach(function(r){
   var tr=document.createElement('tr'); if(r.error!==null)tr.className='error';
-  [[r.dataset],[r.model],[r.study_id],[r.findings,'text'],[r.generated===null?'(error: '+r.error+')':r.generated,'text'],[r.reference,'text'],
+  [[r.dataset],[r.model],[r.study_id],[r.findings,'text'],[r.generated===null?'(error: '+r.error+')':r.generated,'text'],[r.reference,'text'],[r.generated_labels,'labels'],[r.reference_labels,'labels'],
    [f4(r.rouge1),'num'],[f4(r.rouge2),'num'],[f4(r.rougel),'num'],[f4(r.rougelsum),'num']].forEach(function(c){
    var td=document.createElement('td'); td.textContent=c[0]; if(c[1])td.className=c[1]; tr.appendChild(td);});
   body.appendChild(tr);});
@@ -125,6 +161,7 @@ export function reportHtml(runId: string, summary: readonly SummaryRow[], rows: 
   const datasets = [...new Set([...summary.map((s) => s.dataset), ...rows.map((r) => r.dataset)])].sort();
   const slim = rows.map((r) => ({
     dataset: r.dataset, model: r.model, study_id: r.study_id, findings: r.findings, generated: r.generated, reference: r.reference,
+    generated_labels: labelsText(r.generated_labels), reference_labels: labelsText(r.reference_labels),
     rouge1: r.rouge1, rouge2: r.rouge2, rougel: r.rougel, rougelsum: r.rougelsum, error: r.error,
   }));
   return `<!DOCTYPE html>
@@ -134,6 +171,9 @@ export function reportHtml(runId: string, summary: readonly SummaryRow[], rows: 
 <h1>Radiology impressions: run ${escapeHtml(runId)}</h1>
 <p class="note">ROUGE F measures of generated against reference impressions, ${options.stemmer ? 'with the Porter stemmer' : 'without stemming (as published)'}. Baselines are written without any model; a model that does not clearly beat them has not shown it helps. Contains patient report text: keep this file where the source data may be kept. Generated ${escapeHtml(options.generatedAt.toISOString())}.</p>
 <h2>Mean scores</h2>${meansTableHtml(summary)}
+<h2>Clinical agreement</h2>
+<p class="note">Generated and reference impressions labelled for the 14 CheXpert observations by a rule-based labeler (an approximation of the CheXpert labeler, not CheXbert); present = positive or uncertain. Micro-F1 over the 13 observations other than No Finding is the headline; 95% bootstrap intervals over the labelled reports. In the reports table: + positive, − negative, ? uncertain; unmentioned observations are left out.</p>
+${agreementTableHtml(summary)}
 <h2>Score distributions</h2>${legend(models)}<div class="plots">${ROUGE_METRICS.map((m) => boxPlotSvg(summary, m.metric, m.label)).join('')}</div>
 <h2>Reports</h2>
 <div id="filters"><label>Dataset <select id="f-dataset"><option value="">all</option></select></label>
@@ -142,7 +182,7 @@ export function reportHtml(runId: string, summary: readonly SummaryRow[], rows: 
 <label><input id="f-errors" type="checkbox"> errors only</label>
 <button id="prev" type="button">Previous</button><button id="next" type="button">Next</button></div>
 <p id="status">Loading…</p>
-<table id="reports"><thead><tr><th>dataset</th><th>model</th><th>study</th><th>findings</th><th>generated impression</th><th>reference impression</th><th>R-1</th><th>R-2</th><th>R-L</th><th>R-Lsum</th></tr></thead><tbody id="report-rows"></tbody></table>
+<table id="reports"><thead><tr><th>dataset</th><th>model</th><th>study</th><th>findings</th><th>generated impression</th><th>reference impression</th><th>generated labels</th><th>reference labels</th><th>R-1</th><th>R-2</th><th>R-L</th><th>R-Lsum</th></tr></thead><tbody id="report-rows"></tbody></table>
 <script type="application/json" id="report-data">${jsonForScript({ datasets, models, rows: slim })}</script>
 <script>${SCRIPT}</script>
 </body></html>

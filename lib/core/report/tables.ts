@@ -1,9 +1,10 @@
 /**
  * Plain-text tables of a run's results for the terminal: the comparison of mean F (models,
- * baselines and the published figures) and the distribution of each score. Figures only, no
- * report text.
+ * baselines and the published figures), the clinical agreement figures beside it, and the
+ * distribution of each score. Figures only, no report text.
  */
 import { compareModels, type PairedComparison, type RunSummary } from '../evaluation/aggregate';
+import { AGREEMENT_METRICS, isAgreementMetric, type PairedAgreementComparison } from '../evaluation/agreement-summary';
 import { ROUGE_METRICS } from '../evaluation/rows';
 import type { SummaryRow } from '../run/contracts';
 import { PUBLISHED_MEANS } from './published';
@@ -26,7 +27,8 @@ function meanOf(summary: readonly SummaryRow[], dataset: string, model: string, 
 }
 
 /** The comparison table: each dataset's models and baselines, with the published rows beside them. */
-export function comparisonTable(summary: readonly SummaryRow[]): string {
+export function comparisonTable(all: readonly SummaryRow[]): string {
+  const summary = all.filter((s) => !isAgreementMetric(s.metric));
   const datasets = [...new Set([...summary.map((s) => s.dataset)])].sort();
   const rows: string[][] = [];
   for (const dataset of datasets) {
@@ -41,9 +43,35 @@ export function comparisonTable(summary: readonly SummaryRow[]): string {
   return layout(['dataset', 'model', 'reports', 'errors', ...ROUGE_METRICS.map((m) => m.label)], rows);
 }
 
-/** The distribution table: every figure of every summary row. */
+/** Agreement figure with its interval, e.g. `0.5000 [0.2000, 0.8000]`; `-` without a figure. */
+function withInterval(s: SummaryRow | undefined): string {
+  return s === undefined || s.mean === null ? '-' : `${fmt(s.mean)} [${fmt(s.ci_low)}, ${fmt(s.ci_high)}]`;
+}
+
+/**
+ * The clinical agreement table: per dataset, the models then the baselines, with records labelled,
+ * errors and each agreement figure with its 95% bootstrap interval. Empty string when the summary
+ * has no agreement rows (runs written before labelling).
+ */
+export function agreementTable(summary: readonly SummaryRow[]): string {
+  const rows = summary.filter((s) => isAgreementMetric(s.metric));
+  if (rows.length === 0) return '';
+  const keys = [...new Map(rows.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()]
+    .sort((a, b) => (a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1));
+  return layout(['dataset', 'model', 'labelled', 'errors', ...AGREEMENT_METRICS.map((m) => m.label)],
+    keys.map((k) => [k.dataset, k.model, String(k.count), String(k.errors),
+      ...AGREEMENT_METRICS.map((m) => withInterval(rows.find((s) => s.dataset === k.dataset && s.model === k.model && s.metric === m.metric)))]));
+}
+
+/** Paired micro-F1(13) differences fine-tuned − pretrained. */
+export function pairedAgreementTable(paired: readonly PairedAgreementComparison[]): string {
+  return layout(['dataset', 'metric', 'pairs', 'fine-tuned', 'pretrained', 'difference', '95% CI'],
+    paired.map((p) => [p.dataset, 'micro-F1 (13)', String(p.pairs), fmt(p.fineTuned), fmt(p.pretrained), fmt(p.difference), `[${fmt(p.ciLow)}, ${fmt(p.ciHigh)}]`]));
+}
+
+/** The distribution table: every figure of every ROUGE summary row (agreement rows have no distribution). */
 export function distributionTable(summary: readonly SummaryRow[]): string {
-  const rows = summary.map((s) => [
+  const rows = summary.filter((s) => !isAgreementMetric(s.metric)).map((s) => [
     s.dataset, s.model, s.metric, String(s.count), String(s.errors), fmt(s.mean), `[${fmt(s.ci_low)}, ${fmt(s.ci_high)}]`,
     fmt(s.std), fmt(s.min), fmt(s.p25), fmt(s.p50), fmt(s.p75), fmt(s.max),
   ]);
@@ -65,11 +93,24 @@ export function textReport(runId: string, summary: readonly SummaryRow[], runSum
     '',
     'Comparison (published figures for reference; baselines show what ROUGE rewards without a model):',
     comparisonTable(summary),
+  ];
+  const agreement = agreementTable(summary);
+  if (agreement !== '') {
+    parts.push(
+      'Clinical agreement of generated with reference labels (rule-based CheXpert-style labeler; present = positive or uncertain;',
+      'micro-F1 (13) without No Finding is the headline; 95% bootstrap interval over labelled reports, seeded):',
+      agreement,
+    );
+  }
+  parts.push(
     'Distribution (95% bootstrap interval of the mean, 1,000 resamples, seeded; sample std; linear percentiles):',
     distributionTable(summary),
-  ];
+  );
   if (runSummary !== undefined && runSummary.pairedDifferences.length > 0) {
     parts.push('Paired difference fine-tuned − pretrained (same reports, paired bootstrap):', pairedTable(runSummary.pairedDifferences));
+  }
+  if (runSummary !== undefined && (runSummary.pairedAgreement ?? []).length > 0) {
+    parts.push('Paired agreement difference fine-tuned − pretrained (same labelled reports, paired bootstrap):', pairedAgreementTable(runSummary.pairedAgreement ?? []));
   }
   if (runSummary !== undefined) {
     const c = runSummary.cost;

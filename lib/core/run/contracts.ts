@@ -107,8 +107,8 @@ export interface RougeTriple {
 
 /**
  * One scored (or failed) report: a line of `prediction_data/predictions/run_id=<id>/dataset=<d>/model=<m>/part-<n>.jsonl`.
- * The partition values (`run_id`, `dataset`, `model`) are also kept in the row. Score fields are
- * null when `error` is set.
+ * The partition values (`run_id`, `dataset`, `model`) are also kept in the row. Score fields and
+ * `generated_labels` are null when `error` is set.
  */
 export interface PredictionRow {
   readonly run_id: string;
@@ -136,6 +136,13 @@ export interface PredictionRow {
   readonly rougelsum_precision: number | null;
   readonly rougelsum_recall: number | null;
   readonly latency_ms: number | null;
+  /**
+   * CheXpert-style labels of `generated` as compact JSON (lib/core/labels/row-labels.ts: snake-case
+   * observation keys, values 1/0/-1, unmentioned observations left out), or null when `error` is set.
+   */
+  readonly generated_labels: string | null;
+  /** Labels of `reference`, same form; null only for a record that could not be read (no reference text). */
+  readonly reference_labels: string | null;
   /** Why the record could not be scored (never report text), or null. */
   readonly error: string | null;
   /** ISO-8601 UTC. */
@@ -147,8 +154,14 @@ export interface SummaryRow {
   readonly run_id: string;
   readonly dataset: string;
   readonly model: string;
-  /** e.g. `rouge1`, `rouge2`, `rougeL`, `rougeLsum`. */
+  /**
+   * ROUGE rows: `rouge1`, `rouge2`, `rougeL`, `rougeLsum` (mean F over scored rows with the full
+   * distribution). Agreement rows: `chexpert_micro_f1_13`, `chexpert_macro_f1_14`,
+   * `chexpert_micro_f1_14` (`mean` is the figure over the labelled records, `ci_low`/`ci_high` its
+   * bootstrap interval, and `std` to `max` are null: a pooled F1 has no per-record distribution).
+   */
   readonly metric: string;
+  /** ROUGE rows: rows of the dataset × model, errors included. Agreement rows: records labelled on both sides. */
   readonly count: number;
   readonly errors: number;
   readonly mean: number | null;

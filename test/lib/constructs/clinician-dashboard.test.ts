@@ -104,6 +104,24 @@ describe('the clinicians\' dashboard definition', () => {
     ]);
   });
 
+  test('the comparison sheet shows the agreement rows in their own visual, and keeps them out of the ROUGE visuals', () => {
+    const sheet = (definition.Sheets as Obj[])[0];
+    const visualIds = (sheet.Visuals as Obj[]).map((v) => (Object.values(v)[0] as Obj).VisualId);
+    expect(visualIds).toContain('comparison-agreement');
+    const metricScopes = new Map<string, { operator: string; values: Json; visuals: Json }>();
+    for (const group of definition.FilterGroups as Obj[]) {
+      const filter = ((group.Filters as Obj[])[0].CategoryFilter as Obj | undefined);
+      if (filter === undefined || (filter.Column as Obj).ColumnName !== 'metric') continue;
+      const list = (filter.Configuration as Obj).FilterListConfiguration as Obj;
+      const scope = ((((group.ScopeConfiguration as Obj).SelectedSheets as Obj).SheetVisualScopingConfigurations as Obj[])[0]);
+      metricScopes.set(group.FilterGroupId as string, { operator: list.MatchOperator as string, values: list.CategoryValues, visuals: scope.VisualIds });
+    }
+    const agreement = ['chexpert_micro_f1_13', 'chexpert_macro_f1_14', 'chexpert_micro_f1_14'];
+    expect(metricScopes.get('comparison-agreement-metrics-group')).toEqual({ operator: 'CONTAINS', values: agreement, visuals: ['comparison-agreement'] });
+    expect(metricScopes.get('comparison-rouge-metrics-group')).toEqual({ operator: 'DOES_NOT_CONTAIN', values: agreement, visuals: ['comparison-table', 'comparison-pivot', 'comparison-bars'] });
+    expect(metricScopes.get('distributions-rouge-metrics-group')).toMatchObject({ operator: 'DOES_NOT_CONTAIN', visuals: ['distribution-figures'] });
+  });
+
   test('the box plots group by data set and model and show the four per-report ROUGE F columns', () => {
     const box = (definition.Sheets as Obj[])[1].Visuals as Obj[];
     const plotted: string[] = [];
@@ -120,7 +138,8 @@ describe('the clinicians\' dashboard definition', () => {
     const sheet = (definition.Sheets as Obj[])[2];
     const columns: string[] = [];
     walk(sheet.Visuals, (o) => { if (typeof o.ColumnName === 'string') columns.push(o.ColumnName); });
-    expect(columns).toEqual(expect.arrayContaining(['findings', 'generated', 'reference', 'rouge1', 'rougelsum', 'run_id', 'dataset', 'model']));
+    expect(columns).toEqual(expect.arrayContaining(['findings', 'generated', 'reference', 'generated_labels', 'reference_labels', 'rouge1', 'rougelsum', 'run_id', 'dataset', 'model']));
+    expect(dataSetColumns.get('predictions')!.get('generated_labels')).toBe('STRING');
     expect((sheet.FilterControls as Obj[]).map((c) => Object.keys(c)[0])).toEqual(['Dropdown', 'Dropdown', 'Dropdown', 'Slider']);
   });
 });

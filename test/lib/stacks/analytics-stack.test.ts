@@ -56,7 +56,7 @@ describe('AnalyticsStack without QuickSight', () => {
     const columns = (table.Properties.TableInput.StorageDescriptor.Columns as { Name: string; Type: string }[]).map((c) => c.Name);
     expect(columns).toEqual(['data_source', 'model_version', 'study_id', 'findings', 'background', 'reference', 'generated',
       'rouge1', 'rouge2', 'rougel', 'rougelsum', 'rouge1_precision', 'rouge1_recall', 'rouge2_precision', 'rouge2_recall',
-      'rougel_precision', 'rougel_recall', 'rougelsum_precision', 'rougelsum_recall', 'latency_ms', 'error', 'created_at']);
+      'rougel_precision', 'rougel_recall', 'rougelsum_precision', 'rougelsum_recall', 'latency_ms', 'generated_labels', 'reference_labels', 'error', 'created_at']);
     // A partition key is never also a data column (Hive rejects the table).
     expect(columns).not.toEqual(expect.arrayContaining(['run_id']));
     expect(columns.filter((c) => ['run_id', 'dataset', 'model'].includes(c))).toEqual([]);
@@ -104,9 +104,9 @@ describe('AnalyticsStack without QuickSight', () => {
     });
   });
 
-  test('three named queries in the workgroup and database', () => {
+  test('four named queries in the workgroup and database', () => {
     const queries = template.findResources('AWS::Athena::NamedQuery');
-    expect(Object.values(queries).map((q) => q.Properties.Name).sort()).toEqual(['fine-tuned-lowest-scoring-reports', 'mean-rouge-by-model-and-dataset', 'score-distributions']);
+    expect(Object.values(queries).map((q) => q.Properties.Name).sort()).toEqual(['clinical-agreement-by-model-and-dataset', 'fine-tuned-lowest-scoring-reports', 'mean-rouge-by-model-and-dataset', 'score-distributions']);
     for (const q of Object.values(queries)) {
       expect(q.Properties.Database).toEqual({ Ref: expect.stringMatching(/^CatalogDatabase/) });
       expect(q.Properties.WorkGroup).toEqual({ Ref: expect.stringMatching(/^AthenaWorkGroup/) });
@@ -227,7 +227,7 @@ describe('AnalyticsStack with QuickSight principals', () => {
     expect(props.DashboardPublishOptions.ExportToCSVOption).toEqual({ AvailabilityStatus: 'DISABLED' });
     const visualKinds = props.Definition.Sheets.map((s: { Visuals: Record<string, unknown>[] }) => s.Visuals.map((v) => Object.keys(v)[0]));
     expect(visualKinds).toEqual([
-      ['TableVisual', 'PivotTableVisual', 'BarChartVisual'],
+      ['TableVisual', 'TableVisual', 'PivotTableVisual', 'BarChartVisual'],
       ['BoxPlotVisual', 'BoxPlotVisual', 'BoxPlotVisual', 'BoxPlotVisual', 'TableVisual'],
       ['TableVisual'],
     ]);

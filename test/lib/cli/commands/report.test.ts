@@ -46,6 +46,17 @@ describe('report', () => {
     expect(text).toMatch(/dev2\s+baseline-normal\s+rouge2\s+7\s+1\s+0\.3333/);
     expect(text).toContain('Paired difference fine-tuned − pretrained');
     expect(text).toContain('Estimated cost: $302.21');
+    // The agreement table beside the ROUGE comparison: models and baselines, headline figures with intervals.
+    expect(text).toContain('Clinical agreement of generated with reference labels');
+    expect(text).toMatch(/dataset\s+model\s+labelled\s+errors\s+micro-F1 \(13\)\s+macro-F1 \(14\)\s+micro-F1 \(14\)/);
+    for (const model of ['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']) {
+      const s = summary.find((r) => r.dataset === 'dev2' && r.model === model && r.metric === 'chexpert_micro_f1_13')!;
+      expect(text).toContain(`${s.mean!.toFixed(4)} [${s.ci_low!.toFixed(4)}, ${s.ci_high!.toFixed(4)}]`);
+      expect(text).toMatch(new RegExp(`dev2\\s+${model}\\s+6\\s+1\\s+${s.mean!.toFixed(4).replace('.', '\\.')} \\[`));
+    }
+    expect(text).toMatch(/dev2\s+micro-F1 \(13\)\s+6\s/);
+    // Agreement rows have no distribution: not in the distribution table.
+    expect(text).not.toMatch(/chexpert_micro_f1_13\s+6/);
     // No report text in the terminal tables.
     expect(text).not.toContain('Heart size');
   });
@@ -83,6 +94,11 @@ describe('report', () => {
       expect(html).toContain(`data-dataset="dev2" data-model="${model}"`);
     }
     expect(html).not.toMatch(/(src|href)="https?:/);
+    // The agreement section, and both label sets in the embedded report rows.
+    expect(html).toContain('<h2>Clinical agreement</h2>');
+    expect(html).toContain('<th>micro-F1 (13)</th>');
+    expect(html).toContain('<th>generated labels</th><th>reference labels</th>');
+    expect(html).toContain('"generated_labels":"no_finding +"');
   });
 
   it('--athena: reads the published tables (what the dashboard shows) and prints the same comparison', async () => {

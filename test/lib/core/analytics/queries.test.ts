@@ -30,3 +30,18 @@ test('the distribution query reads every figure of the summary', () => {
   const sql = queries.find((q) => q.name === 'score-distributions')!.sql;
   expect(sql).toContain('count, errors, mean, std, min, p25, p50, p75, max');
 });
+
+test('the agreement query pivots the three agreement figures with their CIs; the ROUGE query shows the headline beside', () => {
+  const sql = queries.find((q) => q.name === 'clinical-agreement-by-model-and-dataset')!.sql;
+  for (const metric of ['chexpert_micro_f1_13', 'chexpert_macro_f1_14', 'chexpert_micro_f1_14']) {
+    expect(sql).toContain(`max(CASE WHEN lower(metric) = '${metric}' THEN mean END) AS ${metric}`);
+    expect(sql).toContain(`AS ${metric}_ci_high`);
+  }
+  expect(sql).toContain("WHERE lower(metric) IN ('chexpert_micro_f1_13', 'chexpert_macro_f1_14', 'chexpert_micro_f1_14')");
+  for (const baseline of BASELINE_MODELS) expect(sql).toContain(`'${baseline}'`);
+  const rouge = queries.find((q) => q.name === 'mean-rouge-by-model-and-dataset')!.sql;
+  expect(rouge).toContain("THEN mean END) AS chexpert_micro_f1_13");
+  expect(rouge).toContain("max(CASE WHEN lower(metric) LIKE 'rouge%' THEN count END) AS reports");
+  expect(queries.find((q) => q.name === 'score-distributions')!.sql).toContain("WHERE lower(metric) LIKE 'rouge%'");
+  expect(queries.find((q) => q.name === 'fine-tuned-lowest-scoring-reports')!.sql).toContain('generated_labels, reference_labels');
+});

@@ -5,7 +5,7 @@ const PREDICTION: PredictionRow = {
   run_id: 'r', dataset: 'dev1', data_source: 'mimic-cxr', model: 'fine-tuned', model_version: '2.2.3', study_id: 's', findings: 'f',
   background: 'b', reference: 'r', generated: 'g', rouge1: 1, rouge2: 1, rougel: 1, rougelsum: 1, rouge1_precision: 1, rouge1_recall: 1,
   rouge2_precision: 1, rouge2_recall: 1, rougel_precision: 1, rougel_recall: 1, rougelsum_precision: 1, rougelsum_recall: 1,
-  latency_ms: 1, error: null, created_at: '2026-11-28T00:00:00Z',
+  latency_ms: 1, generated_labels: '{"cardiomegaly":1}', reference_labels: '{"no_finding":1}', error: null, created_at: '2026-11-28T00:00:00Z',
 };
 const SUMMARY: SummaryRow = { run_id: 'r', dataset: 'dev1', model: 'fine-tuned', metric: 'rouge1', count: 1, errors: 0, mean: 1, ci_low: 1, ci_high: 1, std: 0, min: 1, p25: 1, p50: 1, p75: 1, max: 1 };
 
@@ -20,6 +20,11 @@ test('the schemas cover exactly the fields of the row contracts, partition keys 
   for (const [name, value] of Object.entries(PREDICTION)) {
     expect([name, PREDICTIONS_SCHEMA.fields[name as keyof PredictionRow]]).toEqual([name, typeof value === 'number' ? 'double' : 'string']);
   }
+});
+
+test('the labels are string columns holding compact JSON (QuickSight imports no struct columns)', () => {
+  const columns = PREDICTIONS_SCHEMA.columns.filter((c) => c.name.endsWith('_labels'));
+  expect(columns).toEqual([{ name: 'generated_labels', type: 'string' }, { name: 'reference_labels', type: 'string' }]);
 });
 
 test('partitionsOfRun finds each data set/model folder and the summary of one run only', () => {

@@ -8,7 +8,8 @@ function row(dataset: string, model: PredictionRow['model'], study: string, f: n
     run_id: 'r', dataset, data_source: 'x', model, model_version: '', study_id: study, findings: '', background: '', reference: '',
     generated: f === null ? null : 'g', rouge1: t(f), rouge2: f === null ? null : f / 2, rougel: t(f), rougelsum: t(f),
     rouge1_precision: t(f), rouge1_recall: t(f), rouge2_precision: t(f), rouge2_recall: t(f), rougel_precision: t(f), rougel_recall: t(f),
-    rougelsum_precision: t(f), rougelsum_recall: t(f), latency_ms: null, error: f === null ? 'E' : null, created_at: '2025-01-01T00:00:00.000Z',
+    rougelsum_precision: t(f), rougelsum_recall: t(f), latency_ms: null,
+    generated_labels: null, reference_labels: null, error: f === null ? 'E' : null, created_at: '2025-01-01T00:00:00.000Z',
   };
 }
 

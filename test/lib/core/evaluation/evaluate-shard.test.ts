@@ -50,6 +50,11 @@ describe('evaluateShard', () => {
     expect(b).toMatchObject({ study_id: 'b', generated: null, rouge1: null, rougelsum_recall: null, error: 'malformed hf-text2text response: response has no generated_texts array' });
     expect(c).toMatchObject({ study_id: 'c', findings: '', generated: null, error: 'dev2.jsonl line 3 (record 2), study_id c: findings must be a string', latency_ms: null });
     expect(d).toMatchObject({ generated: 'Mild cardiomegaly.', rouge1: 1, rouge2: 1, rougel: 1, rougelsum: 1 });
+    // Both impressions labelled; a failed row keeps its reference labels; an unreadable record has none.
+    expect(a).toMatchObject({ generated_labels: '{"no_finding":1}', reference_labels: '{"no_finding":1}' });
+    expect(d).toMatchObject({ generated_labels: '{"cardiomegaly":1}', reference_labels: '{"cardiomegaly":1}' });
+    expect(b).toMatchObject({ generated_labels: null, reference_labels: '{"pleural_effusion":1}' });
+    expect(c).toMatchObject({ generated_labels: null, reference_labels: null });
   });
 
   it('retries throttling and 5xx, and records the failure when attempts run out', async () => {
@@ -74,6 +79,7 @@ describe('evaluateShard', () => {
     const result = await evaluateShard(firstSentence, records, deps(async () => { throw new Error('no endpoint for baselines'); }));
     expect(result.rows.map((r) => r.generated)).toEqual(['Heart size is normal.', 'Small left effusion.', null, 'Mild cardiomegaly.']);
     expect(result.rows[0]).toMatchObject({ model: 'baseline-first-sentence', model_version: '', latency_ms: null, error: null });
+    expect(result.rows[1]).toMatchObject({ generated_labels: '{"pleural_effusion":1}', reference_labels: '{"pleural_effusion":1}' });
     const normal = await evaluateShard(all.find((i) => i.model === 'baseline-normal')!, records, deps(async () => ''));
     expect(normal.rows[0].rouge1).toBe(1);
   });
