@@ -20,6 +20,7 @@ import { EvalRecord, formatEvalRecord, RecordError, validateIndianaRecords } fro
 import { ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/reports/split-csv';
 import { CliError } from '../errors';
+import { LineStore } from '../../core/line-store';
 import { startProgress } from '../progress';
 
 /** Inputs of a prepare run. */
@@ -151,9 +152,8 @@ function describeStudies(studies: readonly SkippedStudy[], splitFile: string): s
   return shown.join(', ') + (studies.length > SHOWN_IDS ? `, and ${studies.length - SHOWN_IDS} more` : '');
 }
 
-/** Outcome of reading the zip: a record or a skip per split row index. */
+/** Outcome of reading the zip (the records went to the `onRecord` callback). */
 interface ZipOutcome {
-  readonly records: (EvalRecord | undefined)[];
   readonly missing: SkippedStudy[];
   readonly unparsable: SkippedStudy[];
   readonly entries: number;
@@ -163,7 +163,16 @@ function skipped(row: SplitRow, reason: SkippedStudy['reason']): SkippedStudy {
   return { study_id: row.studyId, subject_id: row.subjectId, split: row.split, line: row.line, reason };
 }
 
-async function readReports(zipFile: string, rows: readonly SplitRow[], showProgress: boolean | undefined): Promise<ZipOutcome> {
+/**
+ * Reads the train and dev reports of `rows` from the zip in file order and passes each record to
+ * `onRecord` with the index of its split row; rows without a record are returned as skipped.
+ */
+async function readReports(
+  zipFile: string,
+  rows: readonly SplitRow[],
+  onRecord: (rowIndex: number, record: EvalRecord) => void,
+  showProgress: boolean | undefined,
+): Promise<ZipOutcome> {
   let zip: ReportZip;
   try {
     zip = await ReportZip.open(zipFile);
@@ -189,7 +198,6 @@ async function readReports(zipFile: string, rows: readonly SplitRow[], showProgr
     } finally {
       scan.stop();
     }
-    const records: (EvalRecord | undefined)[] = new Array(rows.length).fill(undefined);
     const missing: SkippedStudy[] = [];
     const unparsable: SkippedStudy[] = [];
     for (const [name, indexes] of wanted) {
@@ -222,7 +230,7 @@ async function readReports(zipFile: string, rows: readonly SplitRow[], showProgr
             continue;
           }
           const outcome = recordFromReport(text, row.studyId, row.subjectId);
-          if ('record' in outcome) records[i] = outcome.record;
+          if ('record' in outcome) onRecord(i, outcome.record);
           else unparsable.push(skipped(row, outcome.reason));
         }
         done += 1;
@@ -233,36 +241,15 @@ async function readReports(zipFile: string, rows: readonly SplitRow[], showProgr
       bar.stop();
     }
     unparsable.sort((a, b) => a.line - b.line);
-    return { records, missing, unparsable, entries: zip.entryCount };
+    return { missing, unparsable, entries: zip.entryCount };
   } finally {
     zip.close();
   }
 }
 
-/** Writes `lines` (each without newline) to `file`, one per line, in large chunks; returns the size. */
-function writeLines(file: string, lines: Iterable<string>): number {
-  const fd = fs.openSync(file, 'w');
-  let bytes = 0;
-  let chunk: string[] = [];
-  let chunkLength = 0;
-  const flush = (): void => {
-    const buffer = Buffer.from(chunk.join(''), 'utf8');
-    fs.writeSync(fd, buffer);
-    bytes += buffer.length;
-    chunk = [];
-    chunkLength = 0;
-  };
-  try {
-    for (const line of lines) {
-      chunk.push(line, '\n');
-      chunkLength += line.length + 1;
-      if (chunkLength >= 1 << 20) flush();
-    }
-    flush();
-  } finally {
-    fs.closeSync(fd);
-  }
-  return bytes;
+/** One `train.jsonl` line: `{"prompt": …, "completion": …}` as JSON.stringify writes it. */
+function formatTrainLine(template: string, record: EvalRecord): string {
+  return `{"prompt":${JSON.stringify(fillTemplate(template, record.findings))},"completion":${JSON.stringify(record.impression)}}`;
 }
 
 /**
@@ -309,11 +296,24 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
     indianaFacts = facts(options.indiana, bytes);
   }
 
+  // Output lines are encoded as soon as a record is made (see LineStore); per split row the id of
+  // its record line and of its train.jsonl line, -1 for none.
+  const lines = new LineStore();
+  const recordLine = new Int32Array(rows.length).fill(-1);
+  const trainLine = new Int32Array(rows.length).fill(-1);
   let zipOutcome: ZipOutcome | undefined;
   let zipFacts: (FileFacts & { entries: number }) | undefined;
   if (options.mimicZip !== undefined) {
     const zipHash = hashFileInWorker(options.mimicZip).catch((error: Error) => error);
-    zipOutcome = await readReports(options.mimicZip, rows, options.progress);
+    zipOutcome = await readReports(
+      options.mimicZip,
+      rows,
+      (i, record) => {
+        recordLine[i] = lines.add(formatEvalRecord(record));
+        if (rows[i].split === 'train') trainLine[i] = lines.add(formatTrainLine(options.template, record));
+      },
+      options.progress,
+    );
     const hashed = await zipHash;
     if (hashed instanceof Error) throw new CliError(`${options.mimicZip}: cannot read the zip (${hashed.message})`);
     zipFacts = { ...hashed, entries: zipOutcome.entries };
@@ -339,27 +339,22 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
   try {
     const outputs: Record<string, { path: string; bytes: number }> = {};
     const written: Record<string, number> = {};
-    const put = (name: string, lines: Iterable<string>, count: number): void => {
-      outputs[name] = { path: path.resolve(options.out, name), bytes: writeLines(path.join(temp, name), lines) };
-      written[name] = count;
+    const put = (name: string, ids: readonly number[]): void => {
+      outputs[name] = { path: path.resolve(options.out, name), bytes: lines.writeFile(path.join(temp, name), ids) };
+      written[name] = ids.length;
     };
     if (zipOutcome !== undefined) {
-      const bySplit = (split: SplitName): EvalRecord[] => {
-        const list: EvalRecord[] = [];
-        for (let i = 0; i < rows.length; i += 1) {
-          const record = zipOutcome.records[i];
-          if (rows[i].split === split && record !== undefined) list.push(record);
-        }
+      /** Ids in `ids` of the rows of `split` that have a line, in split-file order. */
+      const bySplit = (split: SplitName, ids: Int32Array): number[] => {
+        const list: number[] = [];
+        for (let i = 0; i < rows.length; i += 1) if (rows[i].split === split && ids[i] !== -1) list.push(ids[i]);
         return list;
       };
-      const train = bySplit('train');
-      const dev = bySplit('dev');
-      const template = options.template;
-      put('train.jsonl', train.map((r) => JSON.stringify({ prompt: fillTemplate(template, r.findings), completion: r.impression })), train.length);
-      put('train-records.jsonl', train.map(formatEvalRecord), train.length);
-      put('dev1.jsonl', dev.map(formatEvalRecord), dev.length);
+      put('train.jsonl', bySplit('train', trainLine));
+      put('train-records.jsonl', bySplit('train', recordLine));
+      put('dev1.jsonl', bySplit('dev', recordLine));
     }
-    if (indiana !== undefined) put('dev2.jsonl', indiana.map(formatEvalRecord), indiana.length);
+    if (indiana !== undefined) put('dev2.jsonl', indiana.map((record) => lines.add(formatEvalRecord(record))));
 
     const report: PrepareReport = {
       tool: { name: 'radiology-impressions', version: packageVersion() },

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import * as yauzl from 'yauzl';
+import { RawInflater } from './raw-inflater';
 
 /** A zip that cannot be read; the message names the file (and the entry when there is one). */
 export class ZipReadError extends Error {
@@ -102,6 +103,8 @@ export class ReportZip {
     private readonly zip: yauzl.ZipFile,
   ) {}
 
+  private readonly inflater = new RawInflater();
+
   /**
    * Opens a zip file; yauzl finds and checks the end records (ZIP64 included).
    * @throws ZipReadError when the file is missing, unreadable or not a zip.
@@ -141,10 +144,13 @@ export class ReportZip {
    *
    * The records are parsed here rather than with yauzl's `readEntry`, whose per-entry callbacks
    * cost seconds on 228,000 entries; the layout and the ZIP64 extra field are read the same way.
+   * A name is decoded only when a hash of its bytes is that of a wanted name (see
+   * {@link NameHashes}), so the entries not wanted cost no string each.
    * @throws ZipReadError naming the zip and the position of a bad record.
    */
   findEntries(wanted: ReadonlySet<string>, onEntry: (seen: number) => void = () => undefined): Map<string, ZipEntryInfo> {
     const found = new Map<string, ZipEntryInfo>();
+    const hashes = new NameHashes(wanted);
     // yauzl leaves its cursor at the start of the central directory (typed wrongly as boolean).
     const start = this.zip.readEntryCursor as unknown as number;
     const count = this.zip.entryCount;
@@ -162,8 +168,8 @@ export class ReportZip {
       const nameStart = cursor + 46;
       const extraStart = nameStart + nameLength;
       if (extraStart + extraLength > directory.length) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
-      const name = directory.toString((flags & 0x800) !== 0 ? 'utf8' : 'latin1', nameStart, extraStart);
-      if (wanted.has(name)) {
+      const name = hashes.mayHold(directory, nameStart, extraStart) ? directory.toString((flags & 0x800) !== 0 ? 'utf8' : 'latin1', nameStart, extraStart) : undefined;
+      if (name !== undefined && wanted.has(name)) {
         let compressedSize = directory.readUInt32LE(cursor + 20);
         let uncompressedSize = directory.readUInt32LE(cursor + 24);
         let offset = directory.readUInt32LE(cursor + 42);
@@ -192,7 +198,8 @@ export class ReportZip {
   }
 
   /**
-   * Reads and decodes one entry's bytes, checking its local header, size and CR-32.
+   * Reads and decodes one entry's bytes, checking its local header, size and CRC-32. The result is
+   * a view into a buffer reused by the next call: decode or copy it before reading another entry.
    * @throws ZipReadError naming the zip and the entry.
    */
   readEntry(entry: ZipEntryInfo): Buffer {
@@ -205,12 +212,10 @@ export class ReportZip {
     if (raw.length !== entry.compressedSize) throw new ZipReadError(`${where}: truncated data`);
     let data: Buffer;
     if (entry.method === 0) {
-      data = Buffer.from(raw);
+      data = raw;
     } else if (entry.method === 8) {
       try {
-        // One output chunk of the exact size: the default 16 KiB chunk per call is most of the
-        // garbage of a run over 93,544 small reports.
-        data = zlib.inflateRawSync(raw, { chunkSize: Math.max(64, entry.uncompressedSize + 1) });
+        data = this.inflater.inflate(raw, entry.uncompressedSize);
       } catch (error) {
         throw new ZipReadError(`${where}: cannot inflate (${(error as Error).message})`);
       }
@@ -226,6 +231,7 @@ export class ReportZip {
 
   /** Closes the file. */
   close(): void {
+    this.inflater.close();
     this.zip.close();
   }
 }
@@ -240,4 +246,35 @@ function zip64Field(extra: Buffer): Buffer | undefined {
     i += 4 + size;
   }
   return undefined;
+}
+
+/**
+ * 32-bit FNV-1a hashes of the wanted names as the central directory may store them (UTF-8, and
+ * Latin-1 when the name fits), so that the directory walk decodes only names that may match.
+ * A hash hit is then confirmed on the decoded name; collisions cost a decode, never a wrong match.
+ */
+class NameHashes {
+  private readonly hashes = new Set<number>();
+
+  constructor(names: Iterable<string>) {
+    for (const name of names) {
+      const utf8 = Buffer.from(name, 'utf8');
+      this.hashes.add(fnv1a(utf8, 0, utf8.length));
+      if (!/[\u0100-\uffff]/.test(name)) {
+        const latin1 = Buffer.from(name, 'latin1');
+        this.hashes.add(fnv1a(latin1, 0, latin1.length));
+      }
+    }
+  }
+
+  /** True when the name stored in `bytes[start, end)` may be one of the wanted names. */
+  mayHold(bytes: Buffer, start: number, end: number): boolean {
+    return this.hashes.size > 0 && this.hashes.has(fnv1a(bytes, start, end));
+  }
+}
+
+function fnv1a(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  return hash >>> 0;
 }
