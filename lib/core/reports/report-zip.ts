@@ -12,6 +12,7 @@
  * decoded as Latin-1 rather than CP437 (identical for ASCII names, which MIMIC-CXR uses). A name
  * listed twice resolves to its last central-directory entry, as in Python's `zipfile`.
  */
+import * as buffer from 'node:buffer';
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -78,6 +79,14 @@ class WindowedFileReader extends yauzl.RandomAccessReader {
   override close(callback: (err: Error | null) => void): void {
     fs.close(this.fd, callback);
   }
+}
+
+/** Stored bytes of selected entries, from {@link ReportZip.readCompressed}. */
+export interface CompressedEntries {
+  /** Number of entries. */
+  readonly count: number;
+  /** The stored bytes of the entry at `index` of the list given to `readCompressed` (a view). */
+  bytes(index: number): Buffer;
 }
 
 /** What prepare needs of a central-directory entry. */
@@ -203,13 +212,40 @@ export class ReportZip {
    * @throws ZipReadError naming the zip and the entry.
    */
   readEntry(entry: ZipEntryInfo): Buffer {
+    return this.decode(entry, this.compressedBytes(entry));
+  }
+
+  /**
+   * Reads the stored (compressed) bytes of `entries` into one buffer, in the order given, which
+   * should be file order (sort by `offset`) so that the file is read once, sequentially. Costs the
+   * entries' compressed size in memory, outside the JavaScript heap; decode each with
+   * {@link ReportZip.decode}. `onEntry(n)` is called now and then with the number of entries read.
+   * @throws ZipReadError naming the zip and the entry for a bad local header or truncated data.
+   */
+  readCompressed(entries: readonly ZipEntryInfo[], onEntry: (read: number) => void = () => undefined): CompressedEntries {
+    let total = 0;
+    for (const entry of entries) total += entry.compressedSize;
+    if (total > buffer.constants.MAX_LENGTH) throw new ZipReadError(`${this.file}: the selected entries hold ${total} bytes, more than a buffer can`);
+    const data = Buffer.allocUnsafe(total);
+    const starts = new Float64Array(entries.length + 1);
+    let filled = 0;
+    for (let i = 0; i < entries.length; i += 1) {
+      starts[i] = filled;
+      filled += this.compressedBytes(entries[i]).copy(data, filled);
+      if ((i & 0x3ff) === 0) onEntry(i);
+    }
+    starts[entries.length] = filled;
+    onEntry(entries.length);
+    return { count: entries.length, bytes: (index) => data.subarray(starts[index], starts[index + 1]) };
+  }
+
+  /**
+   * Decodes an entry's stored bytes (from {@link ReportZip.readCompressed}) and checks its size and
+   * CRC-32. The result may be a view into a buffer reused by the next call: decode or copy it first.
+   * @throws ZipReadError naming the zip and the entry.
+   */
+  decode(entry: ZipEntryInfo, raw: Buffer): Buffer {
     const where = `${this.file}: entry ${entry.name}`;
-    if ((entry.flags & 0x1) !== 0) throw new ZipReadError(`${where} is encrypted`);
-    const local = this.reader.bytesAt(entry.offset, 30);
-    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new ZipReadError(`${where}: bad local header`);
-    const start = entry.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    const raw = this.reader.bytesAt(start, entry.compressedSize);
-    if (raw.length !== entry.compressedSize) throw new ZipReadError(`${where}: truncated data`);
     let data: Buffer;
     if (entry.method === 0) {
       data = raw;
@@ -227,6 +263,19 @@ export class ReportZip {
     }
     if (zlib.crc32(data) !== entry.crc32) throw new ZipReadError(`${where}: CRC-32 mismatch`);
     return data;
+  }
+
+  /** The stored bytes of an entry (a view valid until the next read), after checking its local header. */
+  private compressedBytes(entry: ZipEntryInfo): Buffer {
+    const where = `${this.file}: entry ${entry.name}`;
+    if ((entry.flags & 0x1) !== 0) throw new ZipReadError(`${where} is encrypted`);
+    if (entry.method !== 0 && entry.method !== 8) throw new ZipReadError(`${where}: unsupported compression method ${entry.method}`);
+    const local = this.reader.bytesAt(entry.offset, 30);
+    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new ZipReadError(`${where}: bad local header`);
+    const start = entry.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    const raw = this.reader.bytesAt(start, entry.compressedSize);
+    if (raw.length !== entry.compressedSize) throw new ZipReadError(`${where}: truncated data`);
+    return raw;
   }
 
   /** Closes the file. */
