@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { RawInflater } from './raw-inflater';
+import { ZipNameIndex } from './zip-name-index';
 
 /** A zip that cannot be read; the message names the file (and the entry when there is one). */
 export class ZipReadError extends Error {
@@ -153,13 +154,12 @@ export class ReportZip {
    *
    * The records are parsed here rather than with yauzl's `readEntry`, whose per-entry callbacks
    * cost seconds on 228,000 entries; the layout and the ZIP64 extra field are read the same way.
-   * A name is decoded only when a hash of its bytes is that of a wanted name (see
-   * {@link NameHashes}), so the entries not wanted cost no string each.
+   * Names are matched on their bytes ({@link ZipNameIndex}): the entries not wanted cost no string.
    * @throws ZipReadError naming the zip and the position of a bad record.
    */
   findEntries(wanted: ReadonlySet<string>, onEntry: (seen: number) => void = () => undefined): Map<string, ZipEntryInfo> {
     const found = new Map<string, ZipEntryInfo>();
-    const hashes = new NameHashes(wanted);
+    const index = new ZipNameIndex(wanted);
     // yauzl leaves its cursor at the start of the central directory (typed wrongly as boolean).
     const start = this.zip.readEntryCursor as unknown as number;
     const count = this.zip.entryCount;
@@ -177,23 +177,30 @@ export class ReportZip {
       const nameStart = cursor + 46;
       const extraStart = nameStart + nameLength;
       if (extraStart + extraLength > directory.length) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
-      const name = hashes.mayHold(directory, nameStart, extraStart) ? directory.toString((flags & 0x800) !== 0 ? 'utf8' : 'latin1', nameStart, extraStart) : undefined;
-      if (name !== undefined && wanted.has(name)) {
-        let compressedSize = directory.readUInt32LE(cursor + 20);
+      const name = index.find(directory, nameStart, extraStart, (flags & 0x800) !== 0);
+      if (name !== undefined) {
         let uncompressedSize = directory.readUInt32LE(cursor + 24);
+        let compressedSize = directory.readUInt32LE(cursor + 20);
         let offset = directory.readUInt32LE(cursor + 42);
         if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || offset === 0xffffffff) {
-          const zip64 = zip64Field(directory.subarray(extraStart, extraStart + extraLength));
-          let at = 0;
-          const next = (): number => {
-            if (zip64 === undefined || at + 8 > zip64.length) throw new ZipReadError(`${this.file}: entry ${name}: ZIP64 sizes missing`);
-            const value = Number(zip64.readBigUInt64LE(at));
+          // The ZIP64 extra field holds the 64-bit values of exactly the fields set to 0xffffffff, in this order.
+          const zip64 = zip64FieldStart(directory, extraStart, extraStart + extraLength);
+          let at = zip64.start;
+          const missing = (): ZipReadError => new ZipReadError(`${this.file}: entry ${name}: ZIP64 sizes missing`);
+          if (uncompressedSize === 0xffffffff) {
+            if (at + 8 > zip64.end) throw missing();
+            uncompressedSize = readUInt64(directory, at);
             at += 8;
-            return value;
-          };
-          if (uncompressedSize === 0xffffffff) uncompressedSize = next();
-          if (compressedSize === 0xffffffff) compressedSize = next();
-          if (offset === 0xffffffff) offset = next();
+          }
+          if (compressedSize === 0xffffffff) {
+            if (at + 8 > zip64.end) throw missing();
+            compressedSize = readUInt64(directory, at);
+            at += 8;
+          }
+          if (offset === 0xffffffff) {
+            if (at + 8 > zip64.end) throw missing();
+            offset = readUInt64(directory, at);
+          }
         }
         const method = directory.readUInt16LE(cursor + 10);
         const crc32 = directory.readUInt32LE(cursor + 16);
@@ -285,45 +292,19 @@ export class ReportZip {
   }
 }
 
-/** The data of the ZIP64 extended-information extra field (id 0x0001), if present. */
-function zip64Field(extra: Buffer): Buffer | undefined {
-  let i = 0;
-  while (i + 4 <= extra.length) {
-    const id = extra.readUInt16LE(i);
-    const size = extra.readUInt16LE(i + 2);
-    if (id === 0x0001) return extra.subarray(i + 4, i + 4 + size);
+/** Where the data of the ZIP64 extended-information extra field (id 0x0001) lies in `bytes[start, end)`; empty when absent. */
+function zip64FieldStart(bytes: Buffer, start: number, end: number): { start: number; end: number } {
+  let i = start;
+  while (i + 4 <= end) {
+    const id = bytes.readUInt16LE(i);
+    const size = bytes.readUInt16LE(i + 2);
+    if (id === 0x0001) return { start: i + 4, end: Math.min(end, i + 4 + size) };
     i += 4 + size;
   }
-  return undefined;
+  return { start: end, end };
 }
 
-/**
- * 32-bit FNV-1a hashes of the wanted names as the central directory may store them (UTF-8, and
- * Latin-1 when the name fits), so that the directory walk decodes only names that may match.
- * A hash hit is then confirmed on the decoded name; collisions cost a decode, never a wrong match.
- */
-class NameHashes {
-  private readonly hashes = new Set<number>();
-
-  constructor(names: Iterable<string>) {
-    for (const name of names) {
-      const utf8 = Buffer.from(name, 'utf8');
-      this.hashes.add(fnv1a(utf8, 0, utf8.length));
-      if (!/[\u0100-\uffff]/.test(name)) {
-        const latin1 = Buffer.from(name, 'latin1');
-        this.hashes.add(fnv1a(latin1, 0, latin1.length));
-      }
-    }
-  }
-
-  /** True when the name stored in `bytes[start, end)` may be one of the wanted names. */
-  mayHold(bytes: Buffer, start: number, end: number): boolean {
-    return this.hashes.size > 0 && this.hashes.has(fnv1a(bytes, start, end));
-  }
-}
-
-function fnv1a(bytes: Uint8Array, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ bytes[i], 0x01000193);
-  return hash >>> 0;
+/** An unsigned 64-bit little-endian integer (exact up to 2^53, far beyond any zip here). */
+function readUInt64(bytes: Buffer, at: number): number {
+  return bytes.readUInt32LE(at) + bytes.readUInt32LE(at + 4) * 0x100000000;
 }
