@@ -167,21 +167,21 @@ export class ReportZip {
     const directory = this.reader.bytesAt(start, this.reader.size - start, true);
     let cursor = 0;
     for (let seen = 0; seen < count; seen += 1) {
-      if (cursor + 46 > directory.length || directory.readUInt32LE(cursor) !== CENTRAL_SIGNATURE) {
+      if (cursor + 46 > directory.length || u32(directory, cursor) !== CENTRAL_SIGNATURE) {
         throw new ZipReadError(`${this.file}: corrupt central directory at entry ${seen + 1} of ${count} (offset ${start + cursor})`);
       }
-      const flags = directory.readUInt16LE(cursor + 8);
-      const nameLength = directory.readUInt16LE(cursor + 28);
-      const extraLength = directory.readUInt16LE(cursor + 30);
-      const commentLength = directory.readUInt16LE(cursor + 32);
+      const flags = u16(directory, cursor + 8);
+      const nameLength = u16(directory, cursor + 28);
+      const extraLength = u16(directory, cursor + 30);
+      const commentLength = u16(directory, cursor + 32);
       const nameStart = cursor + 46;
       const extraStart = nameStart + nameLength;
       if (extraStart + extraLength > directory.length) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
       const name = index.find(directory, nameStart, extraStart, (flags & 0x800) !== 0);
       if (name !== undefined) {
-        let uncompressedSize = directory.readUInt32LE(cursor + 24);
-        let compressedSize = directory.readUInt32LE(cursor + 20);
-        let offset = directory.readUInt32LE(cursor + 42);
+        let uncompressedSize = u32(directory, cursor + 24);
+        let compressedSize = u32(directory, cursor + 20);
+        let offset = u32(directory, cursor + 42);
         if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || offset === 0xffffffff) {
           // The ZIP64 extra field holds the 64-bit values of exactly the fields set to 0xffffffff, in this order.
           const zip64 = zip64FieldStart(directory, extraStart, extraStart + extraLength);
@@ -202,8 +202,8 @@ export class ReportZip {
             offset = readUInt64(directory, at);
           }
         }
-        const method = directory.readUInt16LE(cursor + 10);
-        const crc32 = directory.readUInt32LE(cursor + 16);
+        const method = u16(directory, cursor + 10);
+        const crc32 = u32(directory, cursor + 16);
         found.set(name, { name, method, flags, crc32, compressedSize, uncompressedSize, offset });
       }
       cursor = extraStart + extraLength + commentLength;
@@ -293,11 +293,11 @@ export class ReportZip {
 }
 
 /** Where the data of the ZIP64 extended-information extra field (id 0x0001) lies in `bytes[start, end)`; empty when absent. */
-function zip64FieldStart(bytes: Buffer, start: number, end: number): { start: number; end: number } {
+function zip64FieldStart(bytes: Uint8Array, start: number, end: number): { start: number; end: number } {
   let i = start;
   while (i + 4 <= end) {
-    const id = bytes.readUInt16LE(i);
-    const size = bytes.readUInt16LE(i + 2);
+    const id = u16(bytes, i);
+    const size = u16(bytes, i + 2);
     if (id === 0x0001) return { start: i + 4, end: Math.min(end, i + 4 + size) };
     i += 4 + size;
   }
@@ -305,6 +305,18 @@ function zip64FieldStart(bytes: Buffer, start: number, end: number): { start: nu
 }
 
 /** An unsigned 64-bit little-endian integer (exact up to 2^53, far beyond any zip here). */
-function readUInt64(bytes: Buffer, at: number): number {
-  return bytes.readUInt32LE(at) + bytes.readUInt32LE(at + 4) * 0x100000000;
+function readUInt64(bytes: Uint8Array, at: number): number {
+  return u32(bytes, at) + u32(bytes, at + 4) * 0x100000000;
+}
+
+/**
+ * Little-endian reads without bounds checks (callers check them): in the directory walk, Buffer's
+ * checked methods cost several times the rest of the loop.
+ */
+function u16(bytes: Uint8Array, at: number): number {
+  return bytes[at] | (bytes[at + 1] << 8);
+}
+
+function u32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
 }

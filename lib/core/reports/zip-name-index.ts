@@ -13,22 +13,36 @@
 
 /** Wanted names indexed by the hash of their stored bytes. */
 export class ZipNameIndex {
-  private readonly byHash = new Map<number, string | string[]>();
+  private readonly names: string[];
+  /** The bytes of every ASCII name, back to back; `start[i]` is -1 for a non-ASCII name. */
+  private readonly ascii: Buffer;
+  private readonly start: Int32Array;
+  /** Hash → index in `names` (or indexes, on a collision). */
+  private readonly byHash = new Map<number, number | number[]>();
 
   constructor(names: Iterable<string>) {
-    for (const name of names) {
+    this.names = [...names];
+    let total = 0;
+    for (const name of this.names) total += name.length;
+    this.ascii = Buffer.allocUnsafe(total);
+    this.start = new Int32Array(this.names.length);
+    let filled = 0;
+    this.names.forEach((name, index) => {
       if (isAscii(name)) {
-        this.add(hashChars(name), name);
+        this.start[index] = filled;
+        filled += this.ascii.write(name, filled, 'latin1');
+        this.add(hashBytes(this.ascii, this.start[index], filled), index);
       } else {
+        this.start[index] = -1;
         const utf8 = Buffer.from(name, 'utf8');
-        this.add(hashBytes(utf8, 0, utf8.length), name);
+        this.add(hashBytes(utf8, 0, utf8.length), index);
         // A name of code points up to U+00FF can also be stored in Latin-1.
         if (!/[\u0100-\uffff]/.test(name)) {
           const latin1 = Buffer.from(name, 'latin1');
-          this.add(hashBytes(latin1, 0, latin1.length), name);
+          this.add(hashBytes(latin1, 0, latin1.length), index);
         }
       }
-    }
+    });
   }
 
   /**
@@ -39,19 +53,25 @@ export class ZipNameIndex {
     if (this.byHash.size === 0) return undefined;
     const candidates = this.byHash.get(hashBytes(bytes, start, end));
     if (candidates === undefined) return undefined;
-    for (const name of typeof candidates === 'string' ? [candidates] : candidates) {
-      if (isAscii(name) ? sameAscii(bytes, start, end, name) : Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString(utf8 ? 'utf8' : 'latin1') === name) {
-        return name;
-      }
-    }
-    return undefined;
+    if (typeof candidates === 'number') return this.matches(bytes, start, end, utf8, candidates) ? this.names[candidates] : undefined;
+    const index = candidates.find((candidate) => this.matches(bytes, start, end, utf8, candidate));
+    return index === undefined ? undefined : this.names[index];
   }
 
-  private add(hash: number, name: string): void {
+  /** True when the stored name `bytes[start, end)` is wanted name number `index`. */
+  private matches(bytes: Uint8Array, start: number, end: number, utf8: boolean, index: number): boolean {
+    const at = this.start[index];
+    if (at === -1) return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString(utf8 ? 'utf8' : 'latin1') === this.names[index];
+    if (end - start !== this.names[index].length) return false;
+    for (let i = 0; i < end - start; i += 1) if (bytes[start + i] !== this.ascii[at + i]) return false;
+    return true;
+  }
+
+  private add(hash: number, index: number): void {
     const known = this.byHash.get(hash);
-    if (known === undefined) this.byHash.set(hash, name);
-    else if (typeof known === 'string') this.byHash.set(hash, [known, name]);
-    else known.push(name);
+    if (known === undefined) this.byHash.set(hash, index);
+    else if (typeof known === 'number') this.byHash.set(hash, [known, index]);
+    else known.push(index);
   }
 }
 
@@ -60,24 +80,8 @@ function isAscii(text: string): boolean {
   return true;
 }
 
-function sameAscii(bytes: Uint8Array, start: number, end: number, name: string): boolean {
-  if (end - start !== name.length) return false;
-  for (let i = 0; i < name.length; i += 1) if (bytes[start + i] !== name.charCodeAt(i)) return false;
-  return true;
-}
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let hash = FNV_OFFSET;
-  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
-  return hash >>> 0;
-}
-
-/** The hash of an ASCII string's bytes. */
-function hashChars(text: string): number {
-  let hash = FNV_OFFSET;
-  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ bytes[i], 0x01000193);
   return hash >>> 0;
 }
