@@ -34,7 +34,7 @@ export class RawInflater {
   /**
    * Inflates one complete raw-deflate stream whose size should be `expectedSize`. Returns the
    * bytes (a view valid until the next call); the caller compares its length with what it expects.
-   * Output beyond `expectedSize` is cut off at `expectedSize + 1` bytes, enough to show a mismatch.
+   * Output beyond `expectedSize` may be cut off (at `expectedSize + 1` bytes, enough to show a mismatch).
    * @throws Error with zlib's message for corrupt or truncated data.
    */
   inflate(input: Uint8Array, expectedSize: number): Buffer {
@@ -67,7 +67,7 @@ export class RawInflater {
       // inflate() rethrows the error; without a listener the engine's 'error' event would crash the process.
       engine.on('error', () => undefined);
       const handle = engine._handle;
-      if (handle === undefined || handle === null || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function' || !(engine._writeState instanceof Uint32Array)) {
+      if (handle === undefined || handle === null || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function' || !ArrayBuffer.isView(engine._writeState)) {
         this.internalsAvailable = false;
         engine.destroy();
         return undefined;
