@@ -34,43 +34,16 @@ interface CsvRow {
 }
 
 /** Splits CSV text into rows of fields (RFC 4180 quoting; `\r\n`, `\r` and `\n` end a row). */
-function csvRows(text: string, file: string): CsvRow[] {
-  return text.indexOf('"') === -1 ? unquotedCsvRows(text) : quotedCsvRows(text, file);
-}
-
-/**
- * The rows of CSV text without any `"` (the real split file): rows are lines, fields are separated
- * by commas. One pass over the characters, no intermediate array of lines.
- */
-function unquotedCsvRows(text: string): CsvRow[] {
-  const rows: CsvRow[] = [];
-  let line = 1;
-  let fields: string[] = [];
-  let fieldStart = 0;
-  const n = text.length;
-  for (let i = 0; i <= n; i += 1) {
-    const c = i < n ? text.charCodeAt(i) : 0x0a;
-    if (c === 0x2c) {
-      fields.push(text.slice(fieldStart, i));
-      fieldStart = i + 1;
-    } else if (c === 0x0a || c === 0x0d) {
-      // A blank line (no comma, nothing on it) is skipped, as DictReader does.
-      if (fields.length > 0 || i > fieldStart) {
-        fields.push(text.slice(fieldStart, i));
-        rows.push({ fields, line });
-        fields = [];
-      }
-      if (c === 0x0d && i + 1 < n && text.charCodeAt(i + 1) === 0x0a) i += 1;
-      fieldStart = i + 1;
-      line += 1;
+function* csvRows(text: string, file: string): Generator<CsvRow> {
+  if (text.indexOf('"') === -1) {
+    // Fast path (the real split file): no quoting, so rows are lines and fields are comma-separated.
+    const lines = text.split(/\r\n|\r|\n/);
+    for (let i = 0; i < lines.length; i += 1) {
+      if (lines[i] === '') continue;
+      yield { fields: lines[i].split(','), line: i + 1 };
     }
+    return;
   }
-  return rows;
-}
-
-/** The rows of CSV text with `"` quoting, character by character. */
-function quotedCsvRows(text: string, file: string): CsvRow[] {
-  const rows: CsvRow[] = [];
   let line = 1;
   let i = 0;
   const n = text.length;
@@ -127,9 +100,8 @@ function quotedCsvRows(text: string, file: string): CsvRow[] {
       }
     }
     if (fields.length === 1 && fields[0] === '') continue; // blank line: DictReader skips it
-    rows.push({ fields, line: rowLine });
+    yield { fields, line: rowLine };
   }
-  return rows;
 }
 
 /**
@@ -144,19 +116,18 @@ export function parseSplitCsv(text: string, file: string): SplitRow[] {
     throw new SplitFileError(`${file} line 1: starts with a byte-order mark, which would rename column study_id; save the file without BOM`);
   }
   const rows = csvRows(text, file);
-  const first = rows[0];
-  if (first === undefined) throw new SplitFileError(`${file}: empty file; expected the header ${SPLIT_COLUMNS.join(',')}`);
-  const header = first.fields;
+  const first = rows.next();
+  if (first.done === true) throw new SplitFileError(`${file}: empty file; expected the header ${SPLIT_COLUMNS.join(',')}`);
+  const header = first.value.fields;
   const sorted = [...header].sort().join(',');
   if (header.length !== SPLIT_COLUMNS.length || sorted !== [...SPLIT_COLUMNS].sort().join(',')) {
-    throw new SplitFileError(`${file} line ${first.line}: expected the columns ${SPLIT_COLUMNS.join(',')}, got ${JSON.stringify(header.join(','))}`);
+    throw new SplitFileError(`${file} line ${first.value.line}: expected the columns ${SPLIT_COLUMNS.join(',')}, got ${JSON.stringify(header.join(','))}`);
   }
   const column = (name: string): number => header.indexOf(name);
   const [iStudy, iSubject, iSplit] = [column('study_id'), column('subject_id'), column('split')];
   const result: SplitRow[] = [];
   const seen = new Map<string, number>();
-  for (let r = 1; r < rows.length; r += 1) {
-    const { fields, line } = rows[r];
+  for (const { fields, line } of rows) {
     if (fields.length !== header.length) {
       throw new SplitFileError(`${file} line ${line}: expected ${header.length} fields (${header.join(',')}), got ${fields.length}`);
     }
