@@ -2,11 +2,13 @@
  * Reads selected entries of a large zip (the MIMIC-CXR reports release: ~228,000 entries, ZIP64)
  * without extracting it and without holding it in memory.
  *
- * yauzl finds and checks the end records (incl. ZIP64) and locates the central directory. Two
- * passes: the central directory is walked once and only the wanted entry names are kept; then those
- * entries are read in file order and inflated one at a time. All file reads go through one
- * buffered window (4 MiB) with synchronous positional reads, because the per-read cost of async
- * file I/O dominates when there are hundreds of thousands of tiny entries.
+ * yauzl finds and checks the end records (incl. ZIP64) and locates the central directory, which is
+ * then walked once, matching the wanted names on their bytes ({@link ZipNameIndex}). Entries are
+ * read either one at a time ({@link ReportZip.readEntry}) or, for many, as their stored bytes in one
+ * sequential pass ({@link ReportZip.readCompressed}) and decoded later ({@link ReportZip.decode})
+ * with one reusable zlib engine ({@link RawInflater}). All file reads go through one buffered
+ * window (4 MiB) with synchronous positional reads, because the per-read cost of async file I/O
+ * dominates when there are hundreds of thousands of tiny entries.
  *
  * Limits: stored and deflated entries only; no encryption; entry names without the UTF-8 flag are
  * decoded as Latin-1 rather than CP437 (identical for ASCII names, which MIMIC-CXR uses). A name
