@@ -17,9 +17,10 @@ import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/reports/mimic-record';
 import { EvalRecord, formatEvalRecord, RecordError, validateIndianaRecords } from '../../core/reports/records';
-import { ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
+import { CompressedEntries, ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/reports/split-csv';
 import { CliError } from '../errors';
+import { LineWriter } from '../../core/line-writer';
 import { startProgress } from '../progress';
 
 /** Inputs of a prepare run. */
@@ -151,19 +152,30 @@ function describeStudies(studies: readonly SkippedStudy[], splitFile: string): s
   return shown.join(', ') + (studies.length > SHOWN_IDS ? `, and ${studies.length - SHOWN_IDS} more` : '');
 }
 
-/** Outcome of reading the zip: a record or a skip per split row index. */
-interface ZipOutcome {
-  readonly records: (EvalRecord | undefined)[];
-  readonly missing: SkippedStudy[];
-  readonly unparsable: SkippedStudy[];
-  readonly entries: number;
-}
-
 function skipped(row: SplitRow, reason: SkippedStudy['reason']): SkippedStudy {
   return { study_id: row.studyId, subject_id: row.subjectId, split: row.split, line: row.line, reason };
 }
 
-async function readReports(zipFile: string, rows: readonly SplitRow[], showProgress: boolean | undefined): Promise<ZipOutcome> {
+/** The reports of a split's train and dev rows, read from the zip but not yet decoded. */
+interface ZipReports {
+  /** The open zip (it decodes the entries); close it when done. */
+  readonly zip: ReportZip;
+  /** The entries found, in file order. */
+  readonly entries: readonly ZipEntryInfo[];
+  /** Their stored bytes, in the same order. */
+  readonly compressed: CompressedEntries;
+  /** Per split row: index in `entries` of its report, or -1 (test row, or no report). */
+  readonly entryOfRow: Int32Array;
+  /** Train and dev rows whose report is not in the zip, in split-file order. */
+  readonly missing: SkippedStudy[];
+}
+
+/**
+ * Opens the zip, finds the reports of the train and dev rows and reads their stored bytes in one
+ * sequential pass (about 40 MB for the real split). Decoding is left to {@link writeRecords},
+ * which goes in split-file order, so no record has to be kept until the end.
+ */
+async function loadReports(zipFile: string, rows: readonly SplitRow[], showProgress: boolean | undefined): Promise<ZipReports> {
   let zip: ReportZip;
   try {
     zip = await ReportZip.open(zipFile);
@@ -171,99 +183,122 @@ async function readReports(zipFile: string, rows: readonly SplitRow[], showProgr
     throw new CliError((error as Error).message);
   }
   try {
-    // Entry name → indexes of the split rows that need it.
-    const wanted = new Map<string, number[]>();
-    rows.forEach((row, index) => {
-      if (row.split === 'test') return;
-      const name = reportEntryName(row.studyId, row.subjectId);
-      const list = wanted.get(name);
-      if (list === undefined) wanted.set(name, [index]);
-      else list.push(index);
-    });
+    const names = rows.map((row) => (row.split === 'test' ? '' : reportEntryName(row.studyId, row.subjectId)));
     const scan = startProgress('Indexing zip', zip.entryCount, 'entries', showProgress);
     let found: Map<string, ZipEntryInfo>;
     try {
-      found = zip.findEntries(new Set(wanted.keys()), (seen) => scan.update(seen));
+      found = zip.findEntries(new Set(names.filter((name) => name !== '')), (seen) => scan.update(seen));
     } catch (error) {
       throw new CliError((error as Error).message);
     } finally {
       scan.stop();
     }
-    const records: (EvalRecord | undefined)[] = new Array(rows.length).fill(undefined);
+    // File order: the window reader then reads the zip once, front to back.
+    const entries = [...found.values()].sort((a, b) => a.offset - b.offset);
+    const indexOf = new Map(entries.map((entry, index) => [entry.name, index]));
+    const entryOfRow = new Int32Array(rows.length).fill(-1);
     const missing: SkippedStudy[] = [];
-    const unparsable: SkippedStudy[] = [];
-    for (const [name, indexes] of wanted) {
-      if (!found.has(name)) for (const i of indexes) missing.push(skipped(rows[i], 'no report in the zip'));
-    }
-    missing.sort((a, b) => a.line - b.line);
-    // Read in file order: the window reader then touches each part of the zip once.
-    const ordered = [...found.entries()].sort((a, b) => a[1].offset - b[1].offset);
-    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-    const bar = startProgress('Parsing reports', ordered.length, 'reports', showProgress);
+    rows.forEach((row, i) => {
+      if (row.split === 'test') return;
+      const index = indexOf.get(names[i]);
+      if (index === undefined) missing.push(skipped(row, 'no report in the zip'));
+      else entryOfRow[i] = index;
+    });
+    const bar = startProgress('Reading reports', entries.length, 'reports', showProgress);
+    let compressed: CompressedEntries;
     try {
-      let done = 0;
-      for (const [name, entry] of ordered) {
-        let bytes: Buffer;
-        try {
-          bytes = zip.readEntry(entry);
-        } catch (error) {
-          throw new CliError(error instanceof ZipReadError ? error.message : `${zipFile}: entry ${name}: ${(error as Error).message}`);
-        }
-        let text: string | undefined;
-        try {
-          text = decoder.decode(bytes);
-        } catch {
-          text = undefined;
-        }
-        for (const i of wanted.get(name) ?? []) {
-          const row = rows[i];
-          if (text === undefined) {
-            unparsable.push(skipped(row, 'not valid UTF-8'));
-            continue;
-          }
-          const outcome = recordFromReport(text, row.studyId, row.subjectId);
-          if ('record' in outcome) records[i] = outcome.record;
-          else unparsable.push(skipped(row, outcome.reason));
-        }
-        done += 1;
-        if ((done & 0x3ff) === 0) bar.update(done);
-      }
-      bar.update(done);
+      compressed = zip.readCompressed(entries, (read) => bar.update(read));
+    } catch (error) {
+      throw new CliError((error as Error).message);
     } finally {
       bar.stop();
     }
-    unparsable.sort((a, b) => a.line - b.line);
-    return { records, missing, unparsable, entries: zip.entryCount };
-  } finally {
+    return { zip, entries, compressed, entryOfRow, missing };
+  } catch (error) {
     zip.close();
+    throw error;
   }
 }
 
-/** Writes `lines` (each without newline) to `file`, one per line, in large chunks; returns the size. */
-function writeLines(file: string, lines: Iterable<string>): number {
-  const fd = fs.openSync(file, 'w');
-  let bytes = 0;
-  let chunk: string[] = [];
-  let chunkLength = 0;
-  const flush = (): void => {
-    const buffer = Buffer.from(chunk.join(''), 'utf8');
-    fs.writeSync(fd, buffer);
-    bytes += buffer.length;
-    chunk = [];
-    chunkLength = 0;
-  };
-  try {
-    for (const line of lines) {
-      chunk.push(line, '\n');
-      chunkLength += line.length + 1;
-      if (chunkLength >= 1 << 20) flush();
-    }
-    flush();
-  } finally {
-    fs.closeSync(fd);
-  }
-  return bytes;
+/** One `train.jsonl` line: `{"prompt": …, "completion": …}` as JSON.stringify writes it. */
+function formatTrainLine(template: string, record: EvalRecord): string {
+  return `{"prompt":${JSON.stringify(fillTemplate(template, record.findings))},"completion":${JSON.stringify(record.impression)}}`;
 }
+
+/** A file written by prepare: its name in the output folder, size and number of records. */
+interface WrittenFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly records: number;
+}
+
+/**
+ * Decodes and parses the reports in split-file order and writes `train.jsonl`,
+ * `train-records.jsonl` and `dev1.jsonl` into `dir` as it goes. Returns the files and the rows that
+ * gave no record (their reason), in split-file order.
+ */
+function writeRecords(
+  reports: ZipReports,
+  rows: readonly SplitRow[],
+  template: string,
+  dir: string,
+  showProgress: boolean | undefined,
+): { files: WrittenFile[]; unparsable: SkippedStudy[] } {
+  const train = new LineWriter(path.join(dir, 'train.jsonl'));
+  const trainRecords = new LineWriter(path.join(dir, 'train-records.jsonl'));
+  const dev = new LineWriter(path.join(dir, 'dev1.jsonl'));
+  const writers = [train, trainRecords, dev];
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const unparsable: SkippedStudy[] = [];
+  const bar = startProgress('Parsing reports', reports.entries.length, 'reports', showProgress);
+  try {
+    let done = 0;
+    for (let i = 0; i < rows.length; i += 1) {
+      const index = reports.entryOfRow[i];
+      if (index === -1) continue;
+      const row = rows[i];
+      const entry = reports.entries[index];
+      let bytes: Buffer;
+      try {
+        bytes = reports.zip.decode(entry, reports.compressed.bytes(index));
+      } catch (error) {
+        throw new CliError(error instanceof ZipReadError ? error.message : `${reports.zip.file}: entry ${entry.name}: ${(error as Error).message}`);
+      }
+      let text: string | undefined;
+      try {
+        text = decoder.decode(bytes);
+      } catch {
+        text = undefined;
+      }
+      const outcome = text === undefined ? { reason: 'not valid UTF-8' as const } : recordFromReport(text, row.studyId, row.subjectId);
+      if ('reason' in outcome) {
+        unparsable.push(skipped(row, outcome.reason));
+      } else if (row.split === 'train') {
+        train.writeLine(formatTrainLine(template, outcome.record));
+        trainRecords.writeLine(formatEvalRecord(outcome.record));
+      } else {
+        dev.writeLine(formatEvalRecord(outcome.record));
+      }
+      done += 1;
+      if ((done & 0x3ff) === 0) bar.update(done);
+    }
+    bar.update(done);
+  } catch (error) {
+    for (const writer of writers) {
+      try {
+        writer.close();
+      } catch {
+        // The first error is the one to report; the folder is removed anyway.
+      }
+    }
+    throw error;
+  } finally {
+    bar.stop();
+  }
+  const files = writers.map((writer) => ({ name: path.basename(writer.file), records: writer.lines, bytes: writer.close() }));
+  return { files, unparsable };
+}
+
 
 /**
  * Runs the preparation and returns the report (also written as `prepare-report.json`).
@@ -309,57 +344,54 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
     indianaFacts = facts(options.indiana, bytes);
   }
 
-  let zipOutcome: ZipOutcome | undefined;
-  let zipFacts: (FileFacts & { entries: number }) | undefined;
+  let reports: ZipReports | undefined;
+  const zipHash = options.mimicZip !== undefined ? hashFileInWorker(options.mimicZip).catch((error: Error) => error) : undefined;
   if (options.mimicZip !== undefined) {
-    const zipHash = hashFileInWorker(options.mimicZip).catch((error: Error) => error);
-    zipOutcome = await readReports(options.mimicZip, rows, options.progress);
-    const hashed = await zipHash;
-    if (hashed instanceof Error) throw new CliError(`${options.mimicZip}: cannot read the zip (${hashed.message})`);
-    zipFacts = { ...hashed, entries: zipOutcome.entries };
-    const { missing, unparsable } = zipOutcome;
+    reports = await loadReports(options.mimicZip, rows, options.progress);
+    const { missing } = reports;
     if (missing.length > 0 && options.skipMissing !== true) {
+      reports.zip.close();
       throw new CliError(
         `${options.mimicZip}: ${missing.length} of the ${splitRows.train + splitRows.dev} train/dev studies of ${options.split} have no report ` +
           `in the zip: ${describeStudies(missing, options.split)}. Check that the zip and the split belong together, or rerun with --skip-missing to leave them out.`,
       );
     }
-    if (unparsable.length > 0 && options.skipUnparsable !== true) {
-      throw new CliError(
-        `${options.mimicZip}: ${unparsable.length} report(s) give no record (the official script stops on the first): ` +
-          `${describeStudies(unparsable, options.split)}. Rerun with --skip-unparsable to leave them out.`,
-      );
-    }
   }
 
-  // Everything is known and valid: write into a temporary folder, then rename into place.
-  fs.mkdirSync(options.out, { recursive: true });
+  // Write into a temporary folder, then rename into place; on failure the folder is removed, and
+  // so is the output folder if this run created it.
+  const createdOut = fs.mkdirSync(options.out, { recursive: true });
   const temp = path.join(options.out, `.prepare-${process.pid}-${randomBytes(4).toString('hex')}`);
   fs.mkdirSync(temp);
+  let succeeded = false;
   try {
     const outputs: Record<string, { path: string; bytes: number }> = {};
     const written: Record<string, number> = {};
-    const put = (name: string, lines: Iterable<string>, count: number): void => {
-      outputs[name] = { path: path.resolve(options.out, name), bytes: writeLines(path.join(temp, name), lines) };
-      written[name] = count;
+    const record = (file: WrittenFile): void => {
+      outputs[file.name] = { path: path.resolve(options.out, file.name), bytes: file.bytes };
+      written[file.name] = file.records;
     };
-    if (zipOutcome !== undefined) {
-      const bySplit = (split: SplitName): EvalRecord[] => {
-        const list: EvalRecord[] = [];
-        for (let i = 0; i < rows.length; i += 1) {
-          const record = zipOutcome.records[i];
-          if (rows[i].split === split && record !== undefined) list.push(record);
-        }
-        return list;
-      };
-      const train = bySplit('train');
-      const dev = bySplit('dev');
-      const template = options.template;
-      put('train.jsonl', train.map((r) => JSON.stringify({ prompt: fillTemplate(template, r.findings), completion: r.impression })), train.length);
-      put('train-records.jsonl', train.map(formatEvalRecord), train.length);
-      put('dev1.jsonl', dev.map(formatEvalRecord), dev.length);
+    let zipFacts: (FileFacts & { entries: number }) | undefined;
+    let unparsable: SkippedStudy[] = [];
+    if (reports !== undefined && options.mimicZip !== undefined) {
+      const result = writeRecords(reports, rows, options.template, temp, options.progress);
+      unparsable = result.unparsable;
+      if (unparsable.length > 0 && options.skipUnparsable !== true) {
+        throw new CliError(
+          `${options.mimicZip}: ${unparsable.length} report(s) give no record (the official script stops on the first): ` +
+            `${describeStudies(unparsable, options.split)}. Rerun with --skip-unparsable to leave them out.`,
+        );
+      }
+      result.files.forEach(record);
+      const hashed = await (zipHash as Promise<FileFacts | Error>);
+      if (hashed instanceof Error) throw new CliError(`${options.mimicZip}: cannot read the zip (${hashed.message})`);
+      zipFacts = { ...hashed, entries: reports.zip.entryCount };
     }
-    if (indiana !== undefined) put('dev2.jsonl', indiana.map(formatEvalRecord), indiana.length);
+    if (indiana !== undefined) {
+      const dev2 = new LineWriter(path.join(temp, 'dev2.jsonl'));
+      for (const r of indiana) dev2.writeLine(formatEvalRecord(r));
+      record({ name: 'dev2.jsonl', records: dev2.lines, bytes: dev2.close() });
+    }
 
     const report: PrepareReport = {
       tool: { name: 'radiology-impressions', version: packageVersion() },
@@ -373,7 +405,7 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
       splitRows,
       written,
       ignoredTestRows: splitRows.test,
-      skipped: { missing: zipOutcome?.missing ?? [], unparsable: zipOutcome?.unparsable ?? [] },
+      skipped: { missing: reports?.missing ?? [], unparsable },
       outputs,
     };
     fs.writeFileSync(path.join(temp, 'prepare-report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -391,9 +423,12 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
     if (skippedCount > 0) log(`skipped ${skippedCount} studies (ids and reasons in prepare-report.json)`);
     if (splitRows.test > 0) log(`ignored ${splitRows.test} test rows of ${options.split}`);
     log(`${path.join(options.out, 'prepare-report.json')}: report`);
+    succeeded = true;
     return report;
   } finally {
+    reports?.zip.close();
     fs.rmSync(temp, { recursive: true, force: true });
+    if (!succeeded && createdOut !== undefined) fs.rmSync(createdOut, { recursive: true, force: true });
   }
 }
 
