@@ -4,8 +4,16 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { buildApp } from '../lib/app';
+import { ConfigError } from '../lib/config';
 
 const app = new App();
-buildApp(app);
+try {
+  buildApp(app);
+} catch (error) {
+  // A bad setting is the operator's to fix: print what is wrong, not a stack trace.
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
 app.synth();
