@@ -12,6 +12,7 @@ import * as runs from './commands/runs';
 import * as status from './commands/status';
 import * as score from './commands/score';
 import * as upload from './commands/upload';
+import { ConfigError } from '../config';
 import { CliError } from './errors';
 
 /** A command module's registration function. */
@@ -65,6 +66,10 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     } else if (error instanceof CliError) {
       process.stderr.write(`impressions: ${error.message}\n`);
       code = error.exitCode;
+    } else if (error instanceof ConfigError) {
+      // cdk.json holds a bad impressions:* setting: the same message synth prints.
+      process.stderr.write(`impressions: cdk.json: ${error.message}\n`);
+      code = 1;
     } else {
       process.stderr.write(`impressions: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
       code = 1;

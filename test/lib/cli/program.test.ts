@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { buildProgram, runCli } from '../../../lib/cli/program';
 import { CliError } from '../../../lib/cli/errors';
+import { loadConfig } from '../../../lib/config';
 import packageJson from '../../../package.json';
 
 function capture() {
@@ -53,6 +54,19 @@ describe('impressions CLI', () => {
     io.restore();
     expect(code).toBe(3);
     expect(io.err.join('')).toBe('impressions: input.jsonl line 3: field "reference" is missing\n');
+  });
+
+  test('a bad setting in cdk.json is reported like synth reports it, without a stack', async () => {
+    const failing = (program: Command) => {
+      program.command('configured').action(() => {
+        loadConfig((key) => ({ 'impressions:evalShardSize': 'many' })[key]);
+      });
+    };
+    const io = capture();
+    const code = await runCli(buildProgram([failing]), ['node', 'impressions', 'configured']);
+    io.restore();
+    expect(code).toBe(1);
+    expect(io.err.join('')).toBe('impressions: cdk.json: Invalid configuration (1 problem):\n  - impressions:evalShardSize: received "many"; allowed: a whole number from 1 to 10000\n');
   });
 
   test('an unexpected error exits 1 with its stack', async () => {
