@@ -34,8 +34,10 @@ const WINDOW_BYTES = 4 * 1024 * 1024;
 
 /** A yauzl random-access reader over a file descriptor with a read-ahead window. */
 class WindowedFileReader extends yauzl.RandomAccessReader {
-  private window = Buffer.alloc(0);
+  /** The window's memory (allocated on first use); `windowLength` bytes of it are loaded. */
+  window = Buffer.alloc(0);
   private windowStart = 0;
+  private windowLength = 0;
 
   constructor(
     private readonly fd: number,
@@ -45,22 +47,37 @@ class WindowedFileReader extends yauzl.RandomAccessReader {
   }
 
   /**
+   * Makes `[position, position + length)` (at most the window's size) readable in {@link window}
+   * and returns the offset of `position` in it; the window then holds `available(offset)` bytes
+   * from there, fewer than `length` only at the end of the file. Reading through the window this
+   * way costs no allocation per call.
+   */
+  load(position: number, length: number): number {
+    const offset = position - this.windowStart;
+    if (offset >= 0 && offset + length <= this.windowLength) return offset;
+    if (this.window.length !== WINDOW_BYTES) this.window = Buffer.allocUnsafe(WINDOW_BYTES);
+    this.windowLength = fs.readSync(this.fd, this.window, 0, Math.min(WINDOW_BYTES, Math.max(0, this.size - position)), position);
+    this.windowStart = position;
+    return 0;
+  }
+
+  /** Number of loaded bytes of the window from `offset` on. */
+  available(offset: number): number {
+    return this.windowLength - offset;
+  }
+
+  /**
    * Returns `length` bytes at `position` (a view valid until the next call), or fewer at EOF.
    * `own` reads into a new buffer, bypassing the window.
    */
   bytesAt(position: number, length: number, own = false): Buffer {
-    const offset = position - this.windowStart;
-    if (!own && offset >= 0 && offset + length <= this.window.length) return this.window.subarray(offset, offset + length);
     if (own || length > WINDOW_BYTES) {
       const buffer = Buffer.allocUnsafe(length);
       const read = fs.readSync(this.fd, buffer, 0, length, position);
       return buffer.subarray(0, read);
     }
-    if (this.window.length !== WINDOW_BYTES) this.window = Buffer.allocUnsafe(WINDOW_BYTES);
-    const read = fs.readSync(this.fd, this.window, 0, Math.min(WINDOW_BYTES, Math.max(0, this.size - position)), position);
-    this.windowStart = position;
-    const view = this.window.subarray(0, read);
-    return view.subarray(0, Math.min(length, read));
+    const offset = this.load(position, length);
+    return this.window.subarray(offset, offset + Math.min(length, this.windowLength - offset));
   }
 
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
@@ -165,20 +182,27 @@ export class ReportZip {
     // yauzl leaves its cursor at the start of the central directory (typed wrongly as boolean).
     const start = this.zip.readEntryCursor as unknown as number;
     const count = this.zip.entryCount;
-    // The directory (~80 bytes an entry) is read in one piece: far cheaper than a read per entry.
-    const directory = this.reader.bytesAt(start, this.reader.size - start, true);
-    let cursor = 0;
+    // The directory (~80 bytes an entry) is walked through the reader's window: one read per
+    // 4 MiB and no memory beyond the window (a per-entry read, or a copy of it all, costs far more).
+    const reader = this.reader;
+    let position = start;
     for (let seen = 0; seen < count; seen += 1) {
-      if (cursor + 46 > directory.length || u32(directory, cursor) !== CENTRAL_SIGNATURE) {
-        throw new ZipReadError(`${this.file}: corrupt central directory at entry ${seen + 1} of ${count} (offset ${start + cursor})`);
+      let cursor = reader.load(position, 46);
+      let directory = reader.window;
+      if (reader.available(cursor) < 46 || u32(directory, cursor) !== CENTRAL_SIGNATURE) {
+        throw new ZipReadError(`${this.file}: corrupt central directory at entry ${seen + 1} of ${count} (offset ${position})`);
       }
       const flags = u16(directory, cursor + 8);
       const nameLength = u16(directory, cursor + 28);
       const extraLength = u16(directory, cursor + 30);
       const commentLength = u16(directory, cursor + 32);
+      if (reader.available(cursor) < 46 + nameLength + extraLength) {
+        cursor = reader.load(position, 46 + nameLength + extraLength);
+        directory = reader.window;
+      }
       const nameStart = cursor + 46;
       const extraStart = nameStart + nameLength;
-      if (extraStart + extraLength > directory.length) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
+      if (reader.available(cursor) < 46 + nameLength + extraLength) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
       const name = index.find(directory, nameStart, extraStart, (flags & 0x800) !== 0);
       if (name !== undefined) {
         let uncompressedSize = u32(directory, cursor + 24);
@@ -208,7 +232,7 @@ export class ReportZip {
         const crc32 = u32(directory, cursor + 16);
         found.set(name, { name, method, flags, crc32, compressedSize, uncompressedSize, offset });
       }
-      cursor = extraStart + extraLength + commentLength;
+      position += 46 + nameLength + extraLength + commentLength;
       if ((seen & 0x3fff) === 0) onEntry(seen);
     }
     onEntry(count);
