@@ -17,6 +17,7 @@ import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/reports/mimic-record';
 import { EvalRecord, formatEvalRecord, RecordError, validateIndianaRecords } from '../../core/reports/records';
+import { formatEvalRecordJson, trainLineFormatter } from '../../core/reports/train-line';
 import { CompressedEntries, ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/reports/split-csv';
 import { CliError } from '../errors';
@@ -220,11 +221,6 @@ async function loadReports(zipFile: string, rows: readonly SplitRow[], showProgr
   }
 }
 
-/** One `train.jsonl` line: `{"prompt": …, "completion": …}` as JSON.stringify writes it. */
-function formatTrainLine(template: string, record: EvalRecord): string {
-  return `{"prompt":${JSON.stringify(fillTemplate(template, record.findings))},"completion":${JSON.stringify(record.impression)}}`;
-}
-
 /** A file written by prepare: its name in the output folder, size and number of records. */
 interface WrittenFile {
   readonly name: string;
@@ -249,6 +245,7 @@ function writeRecords(
   const dev = new LineWriter(path.join(dir, 'dev1.jsonl'));
   const writers = [train, trainRecords, dev];
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const trainLine = trainLineFormatter(template);
   const unparsable: SkippedStudy[] = [];
   const bar = startProgress('Parsing reports', reports.entries.length, 'reports', showProgress);
   try {
@@ -274,8 +271,11 @@ function writeRecords(
       if ('reason' in outcome) {
         unparsable.push(skipped(row, outcome.reason));
       } else if (row.split === 'train') {
-        train.writeLine(formatTrainLine(template, outcome.record));
-        trainRecords.writeLine(formatEvalRecord(outcome.record));
+        const { record } = outcome;
+        const findingsJson = JSON.stringify(record.findings);
+        const impressionJson = JSON.stringify(record.impression);
+        train.writeLine(trainLine(record.findings, findingsJson, impressionJson));
+        trainRecords.writeLine(formatEvalRecordJson(record, findingsJson, impressionJson));
       } else {
         dev.writeLine(formatEvalRecord(outcome.record));
       }
