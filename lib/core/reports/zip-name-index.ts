@@ -24,10 +24,17 @@ export class ZipNameIndex {
   private readonly slots: Int32Array;
   private readonly slotHash: Int32Array;
   private readonly mask: number;
+  /**
+   * For each name, the index of its first occurrence in the list (itself unless the name is
+   * listed twice): {@link findIndex} returns first occurrences only.
+   */
+  readonly firstIndex: Int32Array;
 
   constructor(names: Iterable<string>) {
     this.names = [...names];
     const count = this.names.length;
+    this.firstIndex = new Int32Array(count);
+    for (let index = 0; index < count; index += 1) this.firstIndex[index] = index;
     let size = 16;
     while (size < 4 * count) size *= 2;
     this.slots = new Int32Array(size);
@@ -74,12 +81,18 @@ export class ZipNameIndex {
    * (general-purpose bit 11).
    */
   find(bytes: Uint8Array, start: number, end: number, utf8: boolean): string | undefined {
-    if (this.names.length === 0) return undefined;
+    const index = this.findIndex(bytes, start, end, utf8);
+    return index === -1 ? undefined : this.names[index];
+  }
+
+  /** Like {@link find}, but returns the index of the name in the list (its first occurrence), or -1. */
+  findIndex(bytes: Uint8Array, start: number, end: number, utf8: boolean): number {
+    if (this.names.length === 0) return -1;
     const hash = hashBytes(bytes, start, end);
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = this.slots[slot];
-      if (entry === 0) return undefined;
-      if (this.slotHash[slot] === hash && this.matches(bytes, start, end, utf8, entry - 1)) return this.names[entry - 1];
+      if (entry === 0) return -1;
+      if (this.slotHash[slot] === hash && this.matches(bytes, start, end, utf8, entry - 1)) return entry - 1;
     }
   }
 
@@ -94,7 +107,14 @@ export class ZipNameIndex {
 
   private add(hash: number, index: number): void {
     let slot = hash & this.mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+    for (; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) {
+      const other = this.slots[slot] - 1;
+      if (this.slotHash[slot] === hash && this.names[other] === this.names[index]) {
+        // Listed twice (or both stored forms of a name hash alike): keep the first.
+        this.firstIndex[index] = this.firstIndex[other];
+        return;
+      }
+    }
     this.slots[slot] = index + 1;
     this.slotHash[slot] = hash;
   }
