@@ -18,8 +18,7 @@ import { loadConfigFromProject } from '../../config';
 import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/reports/mimic-record';
 import { EvalRecord, formatEvalRecord, RecordError, validateIndianaRecords } from '../../core/reports/records';
 import { formatEvalRecordJson, trainLineFormatter } from '../../core/reports/train-line';
-import { InflateAhead } from '../../core/reports/inflate-ahead';
-import { EntryLocations, LocatedBytes, ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
+import { CompressedEntries, EntryLocations, ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/reports/split-csv';
 import { CliError } from '../errors';
 import { LineWriter } from '../../core/line-writer';
@@ -165,7 +164,7 @@ interface ZipReports {
   /** The entries of the train and dev rows' names. */
   readonly located: EntryLocations;
   /** Their stored bytes, by name index. */
-  readonly compressed: LocatedBytes;
+  readonly compressed: CompressedEntries;
   /** Per split row: index of its name in `located` (its report), or -1 (test row, or no report). */
   readonly entryOfRow: Int32Array;
   /** Train and dev rows whose report is not in the zip, in split-file order. */
@@ -211,7 +210,7 @@ async function loadReports(zipFile: string, rows: readonly SplitRow[], showProgr
     }
     // File order: the window reader then reads the zip once, front to back.
     const bar = startProgress('Reading reports', located.order.length, 'reports', showProgress);
-    let compressed: LocatedBytes;
+    let compressed: CompressedEntries;
     try {
       compressed = zip.readLocated(located, (read) => bar.update(read));
     } catch (error) {
@@ -253,35 +252,18 @@ function writeRecords(
   const trainLine = trainLineFormatter(template);
   const unparsable: SkippedStudy[] = [];
   const bar = startProgress('Parsing reports', reports.located.order.length, 'reports', showProgress);
-  // The reports in split-file order, inflated on the other core while this loop parses.
-  const { located, compressed } = reports;
-  const sequence = new Int32Array(rows.length);
-  let taken = 0;
-  for (let i = 0; i < rows.length; i += 1) {
-    if (reports.entryOfRow[i] !== -1) sequence[taken++] = located.slot(reports.entryOfRow[i]);
-  }
-  const ahead = InflateAhead.start({
-    data: compressed.data,
-    starts: compressed.starts,
-    compressedSize: located.compressedSize,
-    uncompressedSize: located.uncompressedSize,
-    method: located.method,
-    crc32: located.crc32,
-    sequence: sequence.subarray(0, taken),
-  });
   try {
     let done = 0;
     for (let i = 0; i < rows.length; i += 1) {
       const index = reports.entryOfRow[i];
       if (index === -1) continue;
       const row = rows[i];
-      const entry = located.entry(index) as ZipEntryInfo;
+      const entry = reports.located.entry(index) as ZipEntryInfo;
       let bytes: Buffer;
       try {
-        bytes = ahead.take(done) ?? reports.zip.decode(entry, compressed.bytes(index));
+        bytes = reports.zip.decode(entry, reports.compressed.bytes(index));
       } catch (error) {
-        if (error instanceof ZipReadError) throw new CliError(error.message);
-        throw new CliError(`${reports.zip.file}: entry ${entry.name}: ${(error as Error).message}`);
+        throw new CliError(error instanceof ZipReadError ? error.message : `${reports.zip.file}: entry ${entry.name}: ${(error as Error).message}`);
       }
       let text: string | undefined;
       try {

@@ -109,14 +109,6 @@ export interface CompressedEntries {
   bytes(index: number): Buffer;
 }
 
-/** Stored bytes of located entries, from {@link ReportZip.readLocated}. */
-export interface LocatedBytes extends CompressedEntries {
-  /** All the stored bytes (backed by a SharedArrayBuffer). */
-  readonly data: Buffer;
-  /** Per slot of the {@link EntryLocations}: where its stored bytes start in `data`. */
-  readonly starts: Float64Array;
-}
-
 /** What prepare needs of a central-directory entry. */
 export interface ZipEntryInfo {
   readonly name: string;
@@ -365,16 +357,15 @@ export class ReportZip {
 
   /**
    * {@link readCompressed} for the entries of {@link locateEntries}, in its file order; `bytes(i)`
-   * takes the index of a name in the list given to `locateEntries` (an entry that was found). The
-   * bytes are in a SharedArrayBuffer, so that a worker can decode them without a copy.
+   * takes the index of a name in the list given to `locateEntries` (an entry that was found).
    * @throws ZipReadError naming the zip and the entry for a bad local header or truncated data.
    */
-  readLocated(located: EntryLocations, onEntry: (read: number) => void = () => undefined): LocatedBytes {
+  readLocated(located: EntryLocations, onEntry: (read: number) => void = () => undefined): CompressedEntries {
     const { order } = located;
     let total = 0;
     for (let i = 0; i < order.length; i += 1) total += located.compressedSize[order[i]];
     if (total > buffer.constants.MAX_LENGTH) throw new ZipReadError(`${this.file}: the selected entries hold ${total} bytes, more than a buffer can`);
-    const data = Buffer.from(new SharedArrayBuffer(Math.max(1, total)));
+    const data = Buffer.allocUnsafe(total);
     const starts = new Float64Array(located.names.length);
     let filled = 0;
     for (let i = 0; i < order.length; i += 1) {
@@ -386,8 +377,6 @@ export class ReportZip {
     }
     onEntry(order.length);
     return {
-      data,
-      starts,
       count: order.length,
       bytes: (index) => {
         const slot = located.slot(index);
