@@ -138,7 +138,8 @@ try {
 /** SHA-256 and size of a file, computed in a worker thread. */
 function hashFileInWorker(file: string): Promise<FileFacts> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(HASH_WORKER, { eval: true, workerData: file });
+    // No execArgv: the worker is plain JavaScript and needs none of the parent's loaders (e.g. tsx).
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: file, execArgv: [] });
     worker.once('message', (m: { bytes: number; sha256: string } | { error: string }) => {
       void worker.terminate();
       if ('error' in m) reject(new Error(m.error));
