@@ -17,7 +17,8 @@ import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/reports/mimic-record';
 import { EvalRecord, formatEvalRecord, RecordError, validateIndianaRecords } from '../../core/reports/records';
-import { CompressedEntries, ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
+import { formatEvalRecordJson, trainLineFormatter } from '../../core/reports/train-line';
+import { CompressedEntries, EntryLocations, ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/reports/split-csv';
 import { CliError } from '../errors';
 import { LineWriter } from '../../core/line-writer';
@@ -137,7 +138,8 @@ try {
 /** SHA-256 and size of a file, computed in a worker thread. */
 function hashFileInWorker(file: string): Promise<FileFacts> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(HASH_WORKER, { eval: true, workerData: file });
+    // No execArgv: the worker is plain JavaScript and needs none of the parent's loaders (e.g. tsx).
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: file, execArgv: [] });
     worker.once('message', (m: { bytes: number; sha256: string } | { error: string }) => {
       void worker.terminate();
       if ('error' in m) reject(new Error(m.error));
@@ -160,11 +162,11 @@ function skipped(row: SplitRow, reason: SkippedStudy['reason']): SkippedStudy {
 interface ZipReports {
   /** The open zip (it decodes the entries); close it when done. */
   readonly zip: ReportZip;
-  /** The entries found, in file order. */
-  readonly entries: readonly ZipEntryInfo[];
-  /** Their stored bytes, in the same order. */
+  /** The entries of the train and dev rows' names. */
+  readonly located: EntryLocations;
+  /** Their stored bytes, by name index. */
   readonly compressed: CompressedEntries;
-  /** Per split row: index in `entries` of its report, or -1 (test row, or no report). */
+  /** Per split row: index of its name in `located` (its report), or -1 (test row, or no report). */
   readonly entryOfRow: Int32Array;
   /** Train and dev rows whose report is not in the zip, in split-file order. */
   readonly missing: SkippedStudy[];
@@ -183,46 +185,45 @@ async function loadReports(zipFile: string, rows: readonly SplitRow[], showProgr
     throw new CliError((error as Error).message);
   }
   try {
-    const names = rows.map((row) => (row.split === 'test' ? '' : reportEntryName(row.studyId, row.subjectId)));
+    // One name per train/dev row; `wantedRow[i]` is the row of `names[i]`.
+    const names: string[] = [];
+    const wantedRow: number[] = [];
+    for (let i = 0; i < rows.length; i += 1) {
+      const row = rows[i];
+      if (row.split === 'test') continue;
+      names.push(reportEntryName(row.studyId, row.subjectId));
+      wantedRow.push(i);
+    }
     const scan = startProgress('Indexing zip', zip.entryCount, 'entries', showProgress);
-    let found: Map<string, ZipEntryInfo>;
+    let located: EntryLocations;
     try {
-      found = zip.findEntries(new Set(names.filter((name) => name !== '')), (seen) => scan.update(seen));
+      located = zip.locateEntries(names, (seen) => scan.update(seen));
     } catch (error) {
       throw new CliError((error as Error).message);
     } finally {
       scan.stop();
     }
-    // File order: the window reader then reads the zip once, front to back.
-    const entries = [...found.values()].sort((a, b) => a.offset - b.offset);
-    const indexOf = new Map(entries.map((entry, index) => [entry.name, index]));
     const entryOfRow = new Int32Array(rows.length).fill(-1);
     const missing: SkippedStudy[] = [];
-    rows.forEach((row, i) => {
-      if (row.split === 'test') return;
-      const index = indexOf.get(names[i]);
-      if (index === undefined) missing.push(skipped(row, 'no report in the zip'));
-      else entryOfRow[i] = index;
-    });
-    const bar = startProgress('Reading reports', entries.length, 'reports', showProgress);
+    for (let i = 0; i < names.length; i += 1) {
+      if (located.slot(i) === -1) missing.push(skipped(rows[wantedRow[i]], 'no report in the zip'));
+      else entryOfRow[wantedRow[i]] = i;
+    }
+    // File order: the window reader then reads the zip once, front to back.
+    const bar = startProgress('Reading reports', located.order.length, 'reports', showProgress);
     let compressed: CompressedEntries;
     try {
-      compressed = zip.readCompressed(entries, (read) => bar.update(read));
+      compressed = zip.readLocated(located, (read) => bar.update(read));
     } catch (error) {
       throw new CliError((error as Error).message);
     } finally {
       bar.stop();
     }
-    return { zip, entries, compressed, entryOfRow, missing };
+    return { zip, located, compressed, entryOfRow, missing };
   } catch (error) {
     zip.close();
     throw error;
   }
-}
-
-/** One `train.jsonl` line: `{"prompt": …, "completion": …}` as JSON.stringify writes it. */
-function formatTrainLine(template: string, record: EvalRecord): string {
-  return `{"prompt":${JSON.stringify(fillTemplate(template, record.findings))},"completion":${JSON.stringify(record.impression)}}`;
 }
 
 /** A file written by prepare: its name in the output folder, size and number of records. */
@@ -249,15 +250,16 @@ function writeRecords(
   const dev = new LineWriter(path.join(dir, 'dev1.jsonl'));
   const writers = [train, trainRecords, dev];
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const trainLine = trainLineFormatter(template);
   const unparsable: SkippedStudy[] = [];
-  const bar = startProgress('Parsing reports', reports.entries.length, 'reports', showProgress);
+  const bar = startProgress('Parsing reports', reports.located.order.length, 'reports', showProgress);
   try {
     let done = 0;
     for (let i = 0; i < rows.length; i += 1) {
       const index = reports.entryOfRow[i];
       if (index === -1) continue;
       const row = rows[i];
-      const entry = reports.entries[index];
+      const entry = reports.located.entry(index) as ZipEntryInfo;
       let bytes: Buffer;
       try {
         bytes = reports.zip.decode(entry, reports.compressed.bytes(index));
@@ -274,8 +276,11 @@ function writeRecords(
       if ('reason' in outcome) {
         unparsable.push(skipped(row, outcome.reason));
       } else if (row.split === 'train') {
-        train.writeLine(formatTrainLine(template, outcome.record));
-        trainRecords.writeLine(formatEvalRecord(outcome.record));
+        const { record } = outcome;
+        const findingsJson = JSON.stringify(record.findings);
+        const impressionJson = JSON.stringify(record.impression);
+        train.writeLine(trainLine(record.findings, findingsJson, impressionJson));
+        trainRecords.writeLine(formatEvalRecordJson(record, findingsJson, impressionJson));
       } else {
         dev.writeLine(formatEvalRecord(outcome.record));
       }

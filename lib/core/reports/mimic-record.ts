@@ -37,7 +37,11 @@ export function recordFromReport(text: string, studyId: string, subjectId: strin
 /** Zip entry name of a report: `files/p<first two characters of subject>/p<subject>/s<study>.txt`. */
 export function reportEntryName(studyId: string, subjectId: string): string {
   // Python slices by code point; Array.from does the same for an id with astral characters.
-  const plain = !/[\ud800-\udfff]/.test(subjectId.slice(0, 4));
+  let plain = true;
+  for (let i = 0; i < 4 && i < subjectId.length; i += 1) {
+    const code = subjectId.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdfff) plain = false;
+  }
   const prefix = plain ? subjectId.slice(0, 2) : Array.from(subjectId).slice(0, 2).join('');
   return `files/p${prefix}/p${subjectId}/s${studyId}.txt`;
 }

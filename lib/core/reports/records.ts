@@ -119,10 +119,17 @@ export function validateIndianaRecords(value: unknown, file: string): EvalRecord
 
 /** One JSONL line (no newline) of a record, keys in schema order. */
 export function formatEvalRecord(record: EvalRecord): string {
+  return formatEvalRecordJson(record, JSON.stringify(record.findings), JSON.stringify(record.impression));
+}
+
+/**
+ * {@link formatEvalRecord} with the JSON of the findings and the impression already made
+ * (`JSON.stringify` of each), so that a caller writing them twice escapes them once.
+ */
+export function formatEvalRecordJson(record: EvalRecord, findingsJson: string, impressionJson: string): string {
   // Built by hand (each value through JSON.stringify) to fix the key order without a temporary object.
   return (
     `{"study_id":${JSON.stringify(record.study_id)},"subject_id":${JSON.stringify(record.subject_id)},` +
-    `"findings":${JSON.stringify(record.findings)},"impression":${JSON.stringify(record.impression)},` +
-    `"background":${JSON.stringify(record.background)}}`
+    `"findings":${findingsJson},"impression":${impressionJson},"background":${JSON.stringify(record.background)}}`
   );
 }

@@ -34,8 +34,10 @@ const WINDOW_BYTES = 4 * 1024 * 1024;
 
 /** A yauzl random-access reader over a file descriptor with a read-ahead window. */
 class WindowedFileReader extends yauzl.RandomAccessReader {
-  private window = Buffer.alloc(0);
+  /** The window's memory (allocated on first use); `windowLength` bytes of it are loaded. */
+  window = Buffer.alloc(0);
   private windowStart = 0;
+  private windowLength = 0;
 
   constructor(
     private readonly fd: number,
@@ -45,22 +47,37 @@ class WindowedFileReader extends yauzl.RandomAccessReader {
   }
 
   /**
+   * Makes `[position, position + length)` (at most the window's size) readable in {@link window}
+   * and returns the offset of `position` in it; the window then holds `available(offset)` bytes
+   * from there, fewer than `length` only at the end of the file. Reading through the window this
+   * way costs no allocation per call.
+   */
+  load(position: number, length: number): number {
+    const offset = position - this.windowStart;
+    if (offset >= 0 && offset + length <= this.windowLength) return offset;
+    if (this.window.length !== WINDOW_BYTES) this.window = Buffer.allocUnsafe(WINDOW_BYTES);
+    this.windowLength = fs.readSync(this.fd, this.window, 0, Math.min(WINDOW_BYTES, Math.max(0, this.size - position)), position);
+    this.windowStart = position;
+    return 0;
+  }
+
+  /** Number of loaded bytes of the window from `offset` on. */
+  available(offset: number): number {
+    return this.windowLength - offset;
+  }
+
+  /**
    * Returns `length` bytes at `position` (a view valid until the next call), or fewer at EOF.
    * `own` reads into a new buffer, bypassing the window.
    */
   bytesAt(position: number, length: number, own = false): Buffer {
-    const offset = position - this.windowStart;
-    if (!own && offset >= 0 && offset + length <= this.window.length) return this.window.subarray(offset, offset + length);
     if (own || length > WINDOW_BYTES) {
       const buffer = Buffer.allocUnsafe(length);
       const read = fs.readSync(this.fd, buffer, 0, length, position);
       return buffer.subarray(0, read);
     }
-    if (this.window.length !== WINDOW_BYTES) this.window = Buffer.allocUnsafe(WINDOW_BYTES);
-    const read = fs.readSync(this.fd, this.window, 0, Math.min(WINDOW_BYTES, Math.max(0, this.size - position)), position);
-    this.windowStart = position;
-    const view = this.window.subarray(0, read);
-    return view.subarray(0, Math.min(length, read));
+    const offset = this.load(position, length);
+    return this.window.subarray(offset, offset + Math.min(length, this.windowLength - offset));
   }
 
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
@@ -102,6 +119,51 @@ export interface ZipEntryInfo {
   readonly uncompressedSize: number;
   /** Offset of the entry's local header. */
   readonly offset: number;
+}
+
+/**
+ * Central-directory facts of the entries whose names were given to
+ * {@link ReportZip.locateEntries}, by index in that list, held in typed arrays (no object per
+ * entry). A name listed twice resolves to the same entry under both indexes.
+ */
+export class EntryLocations {
+  /** @internal */
+  constructor(
+    readonly names: readonly string[],
+    /** Per name: the index whose slots hold its facts (its first occurrence). */
+    private readonly first: Int32Array,
+    /** Per slot: 1 when the entry was found. */
+    private readonly found: Uint8Array,
+    readonly method: Uint16Array,
+    readonly flags: Uint16Array,
+    readonly crc32: Uint32Array,
+    readonly compressedSize: Float64Array,
+    readonly uncompressedSize: Float64Array,
+    readonly offset: Float64Array,
+    /** Slots of the entries found, in file order (by offset of the local header). */
+    readonly order: Int32Array,
+  ) {}
+
+  /** The slot of name `index` when its entry was found, else -1. */
+  slot(index: number): number {
+    const slot = this.first[index];
+    return this.found[slot] === 1 ? slot : -1;
+  }
+
+  /** The entry of name `index` (a new object), or undefined when the zip has no such entry. */
+  entry(index: number): ZipEntryInfo | undefined {
+    const slot = this.slot(index);
+    if (slot === -1) return undefined;
+    return {
+      name: this.names[slot],
+      method: this.method[slot],
+      flags: this.flags[slot],
+      crc32: this.crc32[slot],
+      compressedSize: this.compressedSize[slot],
+      uncompressedSize: this.uncompressedSize[slot],
+      offset: this.offset[slot],
+    };
+  }
 }
 
 const CENTRAL_SIGNATURE = 0x02014b50;
@@ -160,27 +222,58 @@ export class ReportZip {
    * @throws ZipReadError naming the zip and the position of a bad record.
    */
   findEntries(wanted: ReadonlySet<string>, onEntry: (seen: number) => void = () => undefined): Map<string, ZipEntryInfo> {
+    const located = this.locateEntries([...wanted], onEntry);
     const found = new Map<string, ZipEntryInfo>();
-    const index = new ZipNameIndex(wanted);
+    for (const slot of located.order) found.set(located.names[slot], located.entry(slot) as ZipEntryInfo);
+    return found;
+  }
+
+  /**
+   * {@link findEntries} for a list of names, with the result in typed arrays by index in the list
+   * ({@link EntryLocations}): no object or map entry per entry, which matters for ~100,000 entries.
+   * @throws ZipReadError naming the zip and the position of a bad record.
+   */
+  locateEntries(names: readonly string[], onEntry: (seen: number) => void = () => undefined): EntryLocations {
+    const index = new ZipNameIndex(names);
+    const n = names.length;
+    const found = new Uint8Array(n);
+    const methods = new Uint16Array(n);
+    const flagsOf = new Uint16Array(n);
+    const crcs = new Uint32Array(n);
+    const compressedSizes = new Float64Array(n);
+    const uncompressedSizes = new Float64Array(n);
+    const offsets = new Float64Array(n);
+    const order = new Int32Array(n);
+    let foundCount = 0;
+    let sorted = true;
+    let lastOffset = -1;
     // yauzl leaves its cursor at the start of the central directory (typed wrongly as boolean).
     const start = this.zip.readEntryCursor as unknown as number;
     const count = this.zip.entryCount;
-    // The directory (~80 bytes an entry) is read in one piece: far cheaper than a read per entry.
-    const directory = this.reader.bytesAt(start, this.reader.size - start, true);
-    let cursor = 0;
+    // The directory (~80 bytes an entry) is walked through the reader's window: one read per
+    // 4 MiB and no memory beyond the window (a per-entry read, or a copy of it all, costs far more).
+    const reader = this.reader;
+    let position = start;
     for (let seen = 0; seen < count; seen += 1) {
-      if (cursor + 46 > directory.length || u32(directory, cursor) !== CENTRAL_SIGNATURE) {
-        throw new ZipReadError(`${this.file}: corrupt central directory at entry ${seen + 1} of ${count} (offset ${start + cursor})`);
+      let cursor = reader.load(position, 46);
+      let directory = reader.window;
+      if (reader.available(cursor) < 46 || u32(directory, cursor) !== CENTRAL_SIGNATURE) {
+        throw new ZipReadError(`${this.file}: corrupt central directory at entry ${seen + 1} of ${count} (offset ${position})`);
       }
       const flags = u16(directory, cursor + 8);
       const nameLength = u16(directory, cursor + 28);
       const extraLength = u16(directory, cursor + 30);
       const commentLength = u16(directory, cursor + 32);
+      if (reader.available(cursor) < 46 + nameLength + extraLength) {
+        cursor = reader.load(position, 46 + nameLength + extraLength);
+        directory = reader.window;
+      }
       const nameStart = cursor + 46;
       const extraStart = nameStart + nameLength;
-      if (extraStart + extraLength > directory.length) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
-      const name = index.find(directory, nameStart, extraStart, (flags & 0x800) !== 0);
-      if (name !== undefined) {
+      if (reader.available(cursor) < 46 + nameLength + extraLength) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
+      const slot = index.findIndex(directory, nameStart, extraStart, (flags & 0x800) !== 0);
+      if (slot !== -1) {
+        const name = names[slot];
         let uncompressedSize = u32(directory, cursor + 24);
         let compressedSize = u32(directory, cursor + 20);
         let offset = u32(directory, cursor + 42);
@@ -204,15 +297,29 @@ export class ReportZip {
             offset = readUInt64(directory, at);
           }
         }
-        const method = u16(directory, cursor + 10);
-        const crc32 = u32(directory, cursor + 16);
-        found.set(name, { name, method, flags, crc32, compressedSize, uncompressedSize, offset });
+        if (found[slot] === 1) {
+          sorted = false; // a later duplicate wins, at its own offset
+        } else {
+          found[slot] = 1;
+          order[foundCount] = slot;
+          foundCount += 1;
+          if (offset < lastOffset) sorted = false;
+          lastOffset = offset;
+        }
+        methods[slot] = u16(directory, cursor + 10);
+        flagsOf[slot] = flags;
+        crcs[slot] = u32(directory, cursor + 16);
+        compressedSizes[slot] = compressedSize;
+        uncompressedSizes[slot] = uncompressedSize;
+        offsets[slot] = offset;
       }
-      cursor = extraStart + extraLength + commentLength;
+      position += 46 + nameLength + extraLength + commentLength;
       if ((seen & 0x3fff) === 0) onEntry(seen);
     }
     onEntry(count);
-    return found;
+    let inFileOrder = order.slice(0, foundCount);
+    if (!sorted) inFileOrder = Int32Array.from(Array.from(inFileOrder).sort((x, y) => offsets[x] - offsets[y]));
+    return new EntryLocations(names, index.firstIndex, found, methods, flagsOf, crcs, compressedSizes, uncompressedSizes, offsets, inFileOrder);
   }
 
   /**
@@ -249,6 +356,36 @@ export class ReportZip {
   }
 
   /**
+   * {@link readCompressed} for the entries of {@link locateEntries}, in its file order; `bytes(i)`
+   * takes the index of a name in the list given to `locateEntries` (an entry that was found).
+   * @throws ZipReadError naming the zip and the entry for a bad local header or truncated data.
+   */
+  readLocated(located: EntryLocations, onEntry: (read: number) => void = () => undefined): CompressedEntries {
+    const { order } = located;
+    let total = 0;
+    for (let i = 0; i < order.length; i += 1) total += located.compressedSize[order[i]];
+    if (total > buffer.constants.MAX_LENGTH) throw new ZipReadError(`${this.file}: the selected entries hold ${total} bytes, more than a buffer can`);
+    const data = Buffer.allocUnsafe(total);
+    const starts = new Float64Array(located.names.length);
+    let filled = 0;
+    for (let i = 0; i < order.length; i += 1) {
+      const slot = order[i];
+      starts[slot] = filled;
+      const raw = this.storedBytes(located.names[slot], located.flags[slot], located.method[slot], located.offset[slot], located.compressedSize[slot]);
+      filled += raw.copy(data, filled);
+      if ((i & 0x3ff) === 0) onEntry(i);
+    }
+    onEntry(order.length);
+    return {
+      count: order.length,
+      bytes: (index) => {
+        const slot = located.slot(index);
+        return data.subarray(starts[slot], starts[slot] + located.compressedSize[slot]);
+      },
+    };
+  }
+
+  /**
    * Decodes an entry's stored bytes (from {@link ReportZip.readCompressed}) and checks its size and
    * CRC-32. The result may be a view into a buffer reused by the next call: decode or copy it first.
    * @throws ZipReadError naming the zip and the entry.
@@ -276,14 +413,17 @@ export class ReportZip {
 
   /** The stored bytes of an entry (a view valid until the next read), after checking its local header. */
   private compressedBytes(entry: ZipEntryInfo): Buffer {
-    const where = `${this.file}: entry ${entry.name}`;
-    if ((entry.flags & 0x1) !== 0) throw new ZipReadError(`${where} is encrypted`);
-    if (entry.method !== 0 && entry.method !== 8) throw new ZipReadError(`${where}: unsupported compression method ${entry.method}`);
-    const local = this.reader.bytesAt(entry.offset, 30);
-    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new ZipReadError(`${where}: bad local header`);
-    const start = entry.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    const raw = this.reader.bytesAt(start, entry.compressedSize);
-    if (raw.length !== entry.compressedSize) throw new ZipReadError(`${where}: truncated data`);
+    return this.storedBytes(entry.name, entry.flags, entry.method, entry.offset, entry.compressedSize);
+  }
+
+  private storedBytes(name: string, flags: number, method: number, offset: number, compressedSize: number): Buffer {
+    if ((flags & 0x1) !== 0) throw new ZipReadError(`${this.file}: entry ${name} is encrypted`);
+    if (method !== 0 && method !== 8) throw new ZipReadError(`${this.file}: entry ${name}: unsupported compression method ${method}`);
+    const local = this.reader.bytesAt(offset, 30);
+    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new ZipReadError(`${this.file}: entry ${name}: bad local header`);
+    const start = offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    const raw = this.reader.bytesAt(start, compressedSize);
+    if (raw.length !== compressedSize) throw new ZipReadError(`${this.file}: entry ${name}: truncated data`);
     return raw;
   }
 

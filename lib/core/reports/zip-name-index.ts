@@ -17,15 +17,46 @@ export class ZipNameIndex {
   /** The bytes of every ASCII name, back to back; `start[i]` is -1 for a non-ASCII name. */
   private readonly ascii: Buffer;
   private readonly start: Int32Array;
-  /** Hash → index in `names` (or indexes, on a collision). */
-  private readonly byHash = new Map<number, number | number[]>();
+  /**
+   * Open-addressing table (linear probing) of stored-byte hashes: slot → name index + 1 (0 = empty)
+   * and the hash in that slot. A name with two stored forms (UTF-8, Latin-1) takes two slots.
+   */
+  private readonly slots: Int32Array;
+  private readonly slotHash: Int32Array;
+  private readonly mask: number;
+  /**
+   * For each name, the index of its first occurrence in the list (itself unless the name is
+   * listed twice): {@link findIndex} returns first occurrences only.
+   */
+  readonly firstIndex: Int32Array;
 
   constructor(names: Iterable<string>) {
     this.names = [...names];
+    const count = this.names.length;
+    this.firstIndex = new Int32Array(count);
+    for (let index = 0; index < count; index += 1) this.firstIndex[index] = index;
+    let size = 16;
+    while (size < 4 * count) size *= 2;
+    this.slots = new Int32Array(size);
+    this.slotHash = new Int32Array(size);
+    this.mask = size - 1;
+    this.start = new Int32Array(count);
+    const joined = this.names.join('');
+    if (!/[\u0080-\uffff]/.test(joined)) {
+      // All ASCII (the usual case): one write for all names, and no per-name check.
+      this.ascii = Buffer.from(joined, 'latin1');
+      let filled = 0;
+      for (let index = 0; index < count; index += 1) {
+        const length = this.names[index].length;
+        this.start[index] = filled;
+        this.add(hashBytes(this.ascii, filled, filled + length), index);
+        filled += length;
+      }
+      return;
+    }
     let total = 0;
     for (const name of this.names) total += name.length;
     this.ascii = Buffer.allocUnsafe(total);
-    this.start = new Int32Array(this.names.length);
     let filled = 0;
     this.names.forEach((name, index) => {
       if (isAscii(name)) {
@@ -50,12 +81,19 @@ export class ZipNameIndex {
    * (general-purpose bit 11).
    */
   find(bytes: Uint8Array, start: number, end: number, utf8: boolean): string | undefined {
-    if (this.byHash.size === 0) return undefined;
-    const candidates = this.byHash.get(hashBytes(bytes, start, end));
-    if (candidates === undefined) return undefined;
-    if (typeof candidates === 'number') return this.matches(bytes, start, end, utf8, candidates) ? this.names[candidates] : undefined;
-    const index = candidates.find((candidate) => this.matches(bytes, start, end, utf8, candidate));
-    return index === undefined ? undefined : this.names[index];
+    const index = this.findIndex(bytes, start, end, utf8);
+    return index === -1 ? undefined : this.names[index];
+  }
+
+  /** Like {@link find}, but returns the index of the name in the list (its first occurrence), or -1. */
+  findIndex(bytes: Uint8Array, start: number, end: number, utf8: boolean): number {
+    if (this.names.length === 0) return -1;
+    const hash = hashBytes(bytes, start, end);
+    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
+      const entry = this.slots[slot];
+      if (entry === 0) return -1;
+      if (this.slotHash[slot] === hash && this.matches(bytes, start, end, utf8, entry - 1)) return entry - 1;
+    }
   }
 
   /** True when the stored name `bytes[start, end)` is wanted name number `index`. */
@@ -68,10 +106,17 @@ export class ZipNameIndex {
   }
 
   private add(hash: number, index: number): void {
-    const known = this.byHash.get(hash);
-    if (known === undefined) this.byHash.set(hash, index);
-    else if (typeof known === 'number') this.byHash.set(hash, [known, index]);
-    else known.push(index);
+    let slot = hash & this.mask;
+    for (; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) {
+      const other = this.slots[slot] - 1;
+      if (this.slotHash[slot] === hash && this.names[other] === this.names[index]) {
+        // Listed twice (or both stored forms of a name hash alike): keep the first.
+        this.firstIndex[index] = this.firstIndex[other];
+        return;
+      }
+    }
+    this.slots[slot] = index + 1;
+    this.slotHash[slot] = hash;
   }
 }
 
@@ -80,8 +125,9 @@ function isAscii(text: string): boolean {
   return true;
 }
 
+/** 32-bit FNV-1a of `bytes[start, end)`, as a signed 32-bit integer. */
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let hash = 0x811c9dc5;
+  let hash = 0x811c9dc5 | 0;
   for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ bytes[i], 0x01000193);
-  return hash >>> 0;
+  return hash;
 }

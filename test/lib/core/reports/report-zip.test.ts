@@ -65,3 +65,27 @@ test('errors name the file and the entry', async () => {
   writeZip(bad, [{ name: 'a.txt', data: 'x', badCrc: true }]);
   await expect(read(bad, ['a.txt'])).rejects.toThrow(`${bad}: entry a.txt: CRC-32 mismatch`);
 });
+
+test('locateEntries: by list index, a name listed twice under both indexes, later zip duplicates win, stored bytes in file order', async () => {
+  const file = path.join(dir, 'loc.zip');
+  writeZip(file, [
+    { name: 'b.txt', data: 'b first' },
+    { name: 'a.txt', data: 'a', method: 0 },
+    { name: 'c.txt', data: 'c' },
+    { name: 'b.txt', data: 'b second' },
+  ]);
+  const zip = await ReportZip.open(file);
+  try {
+    const located = zip.locateEntries(['c.txt', 'missing.txt', 'b.txt', 'a.txt', 'c.txt']);
+    expect([0, 1, 2, 3, 4].map((i) => located.slot(i))).toEqual([0, -1, 2, 3, 0]);
+    expect(located.entry(1)).toBeUndefined();
+    expect(located.entry(4)?.name).toBe('c.txt');
+    // File order: a (2nd entry), c (3rd), b (its later copy, 4th).
+    expect(Array.from(located.order)).toEqual([3, 0, 2]);
+    const compressed = zip.readLocated(located);
+    const text = (i: number): string => zip.decode(located.entry(i)!, compressed.bytes(i)).toString();
+    expect([0, 2, 3, 4].map(text)).toEqual(['c', 'b second', 'a', 'c']);
+  } finally {
+    zip.close();
+  }
+});

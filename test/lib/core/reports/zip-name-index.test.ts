@@ -34,3 +34,11 @@ test('non-ASCII names match in UTF-8 with the flag, and in Latin-1 without it', 
   expect(find(index, Buffer.from('café.txt', 'utf8'), false)).toBeUndefined();
   expect(find(index, Buffer.from('π.txt', 'utf8'), true)).toBe('π.txt');
 });
+
+test('a name listed twice is found under its first index', () => {
+  const index = new ZipNameIndex(['a.txt', 'b.txt', 'a.txt', 'ü.txt', 'ü.txt']);
+  expect(Array.from(index.firstIndex)).toEqual([0, 1, 0, 3, 3]);
+  expect(index.findIndex(Buffer.from('a.txt'), 0, 5, false)).toBe(0);
+  const u = Buffer.from('ü.txt', 'utf8');
+  expect(index.findIndex(u, 0, u.length, true)).toBe(3);
+});
