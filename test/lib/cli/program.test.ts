@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { buildProgram, runCli } from '../../../lib/cli/program';
+import { buildProgram, commandsFor, runCli } from '../../../lib/cli/program';
 import { CliError } from '../../../lib/cli/errors';
 import { loadConfig } from '../../../lib/config';
 import packageJson from '../../../package.json';
@@ -67,6 +67,15 @@ describe('impressions CLI', () => {
     io.restore();
     expect(code).toBe(1);
     expect(io.err.join('')).toBe('impressions: cdk.json: Invalid configuration (1 problem):\n  - impressions:evalShardSize: received "many"; allowed: a whole number from 1 to 10000\n');
+  });
+
+  test('a named command loads only its own module; help and unknown commands load all', () => {
+    const program = buildProgram(commandsFor(['node', 'impressions', 'score', '--input', 'x']));
+    expect(program.commands.map((c) => c.name())).toEqual(['score']);
+    const all = ['prepare', 'upload', 'run', 'status', 'report', 'runs', 'score', 'label', 'generate'];
+    expect(buildProgram(commandsFor(['node', 'impressions', '--help'])).commands.map((c) => c.name())).toEqual(all);
+    expect(buildProgram(commandsFor(['node', 'impressions', 'help', 'score'])).commands.map((c) => c.name())).toEqual(all);
+    expect(buildProgram(commandsFor(['node', 'impressions', 'nope'])).commands.map((c) => c.name())).toEqual(all);
   });
 
   test('an unexpected error exits 1 with its stack', async () => {
