@@ -15,6 +15,7 @@ import {
 } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
 import { readText, requiredEnv, writeText } from '../shared/s3-text';
+import { parseJsonlLines } from '../../lib/core/jsonl';
 
 const logger = new Logger();
 const s3 = new S3Client({});
@@ -35,16 +36,7 @@ export async function listPartKeys(client: S3Client, bucket: string, runId: stri
 
 /** Parses a part file; a bad line is an error naming the key and line (the line's text is not shown). */
 export function parseRows(key: string, body: string): PredictionRow[] {
-  const rows: PredictionRow[] = [];
-  body.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      rows.push(JSON.parse(line) as PredictionRow);
-    } catch {
-      throw new Error(`${key} line ${i + 1}: not valid JSON`);
-    }
-  });
-  return rows;
+  return parseJsonlLines<PredictionRow>(body, key);
 }
 
 /** The training job's billable seconds and instances, from DescribeTrainingJob. */

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { mapPool, parsePartKey, predictionsPrefix, runSummaryKey, summaryKey, summaryRows, type RunSummary } from '../core/evaluation';
 import type { PredictionRow, SummaryRow } from '../core/run/contracts';
+import { JsonlSyntaxError, parseJsonlLines } from '../core/jsonl';
 import { CliError } from './errors';
 
 /** Where a run's files are: list keys under a prefix, read a key (undefined when absent). */
@@ -81,16 +82,12 @@ export interface RunResults {
 }
 
 function parseJsonl<T>(text: string, where: string): T[] {
-  const out: T[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      throw new CliError(`${where} line ${i + 1}: not valid JSON`);
-    }
-  });
-  return out;
+  try {
+    return parseJsonlLines<T>(text, where);
+  } catch (error) {
+    if (error instanceof JsonlSyntaxError) throw new CliError(error.message);
+    throw error;
+  }
 }
 
 /** Loads everything of `runId` from `store`. @throws CliError when the run has no prediction rows. */
