@@ -183,11 +183,16 @@ export function register(program: Command): void {
     .action(async (opts: { dir: string; bucket?: string; region?: string }) => {
       const config = loadConfigFromProject(process.cwd());
       const clientConfig = opts.region !== undefined ? { region: opts.region } : {};
+      const s3 = new S3Client(clientConfig);
+      // Say what to do before any work when no region is configured (the SDK only says "Region is missing").
+      if ((await s3.config.region().catch(() => undefined)) === undefined) {
+        throw new CliError('no AWS region configured: pass --region <region> or set AWS_REGION (or a region in ~/.aws/config)');
+      }
       await runUpload({
         dir: opts.dir,
         bucket: opts.bucket,
         resourcePrefix: config.resourcePrefix,
-        s3: new S3Client(clientConfig),
+        s3,
         cloudFormation: new CloudFormationClient(clientConfig),
       });
     });

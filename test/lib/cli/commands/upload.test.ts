@@ -158,3 +158,24 @@ test('local checksums: full-object and composite forms', async () => {
   fs.writeFileSync(file, '');
   expect((await localChecksums(file, 4)).parts).toBe(1);
 });
+
+test('no AWS region configured: a clear message before any work', async () => {
+  const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION, AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE };
+  delete process.env.AWS_REGION;
+  delete process.env.AWS_DEFAULT_REGION;
+  process.env.AWS_CONFIG_FILE = path.join(os.tmpdir(), 'no-such-aws-config');
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const { buildProgram, runCli } = await import('../../../../lib/cli/program');
+    const code = await runCli(buildProgram(), ['node', 'impressions', 'upload', '--dir', os.tmpdir(), '--bucket', 'b']);
+    expect(code).toBe(1);
+    expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain('no AWS region configured: pass --region <region> or set AWS_REGION');
+  } finally {
+    err.mockRestore();
+    process.exitCode = 0;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+});
