@@ -14,6 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { checksumMatches, localChecksums, runUpload, UploadOptions } from '../../../../lib/cli/commands/upload';
+import { buildProgram, runCli } from '../../../../lib/cli/program';
 
 const s3 = mockClient(S3Client);
 const cfn = mockClient(CloudFormationClient);
@@ -166,7 +167,6 @@ test('no AWS region configured: a clear message before any work', async () => {
   process.env.AWS_CONFIG_FILE = path.join(os.tmpdir(), 'no-such-aws-config');
   const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    const { buildProgram, runCli } = await import('../../../../lib/cli/program');
     const code = await runCli(buildProgram(), ['node', 'impressions', 'upload', '--dir', os.tmpdir(), '--bucket', 'b']);
     expect(code).toBe(1);
     expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain('no AWS region configured: pass --region <region> or set AWS_REGION');
