@@ -13,7 +13,8 @@ import { BatchCreatePartitionCommand, GetTableCommand, GlueClient, PartitionInpu
 import { CreateIngestionCommand, QuickSightClient } from '@aws-sdk/client-quicksight';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { isValidRunId, partitionsOfRun, PREDICTIONS_PREFIX, ResultPartition, SUMMARY_PREFIX } from '../../lib/core/analytics/tables';
+import { isValidRunId, partitionsOfRun, ResultPartition } from '../../lib/core/analytics/tables';
+import { predictionsPrefix, summaryPrefix } from '../../lib/core/evaluation/keys';
 
 /** The event is not `{ runId }` with a valid run id. */
 export class InvalidEventError extends Error {
@@ -129,12 +130,12 @@ const GLUE_BATCH = 100;
 export async function publishResults(event: unknown, settings: PublishSettings, sdk: PublishClients, now: () => Date = () => new Date()): Promise<PublishResultsOutput> {
   const runId = parseEvent(event);
   const keys = [
-    ...(await listKeys(sdk.s3, settings.bucket, `${PREDICTIONS_PREFIX}run_id=${runId}/`)),
-    ...(await listKeys(sdk.s3, settings.bucket, `${SUMMARY_PREFIX}run_id=${runId}/`)),
+    ...(await listKeys(sdk.s3, settings.bucket, predictionsPrefix(runId))),
+    ...(await listKeys(sdk.s3, settings.bucket, summaryPrefix(runId))),
   ];
   const partitions = partitionsOfRun(runId, keys);
   if (partitions.length === 0) {
-    throw new NoResultsError(`run ${runId}: no result file under s3://${settings.bucket}/${PREDICTIONS_PREFIX}run_id=${runId}/ or ${SUMMARY_PREFIX}run_id=${runId}/`);
+    throw new NoResultsError(`run ${runId}: no result file under s3://${settings.bucket}/${predictionsPrefix(runId)} or ${summaryPrefix(runId)}`);
   }
   const predictions = partitions.filter((p) => p.table === 'predictions');
   const summary = partitions.filter((p) => p.table === 'summary');

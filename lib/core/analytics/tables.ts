@@ -5,6 +5,7 @@
  * registers a run's partitions and the CLI that reads the tables back.
  */
 import type { PredictionRow, SummaryRow } from '../run/contracts';
+import { predictionsPrefix, PREDICTIONS_PREFIX, SUMMARY_PREFIX, summaryPrefix } from '../evaluation/keys';
 
 /** Hive/Athena column types used by the result tables. */
 export type ColumnType = 'string' | 'double' | 'bigint';
@@ -15,10 +16,7 @@ export interface ColumnSpec {
   readonly type: ColumnType;
 }
 
-/** Key prefix (in the data bucket) of the predictions table. */
-export const PREDICTIONS_PREFIX = 'prediction_data/predictions/';
-/** Key prefix (in the data bucket) of the summary table. */
-export const SUMMARY_PREFIX = 'prediction_data/summary/';
+export { isValidRunId, PREDICTIONS_PREFIX, SUMMARY_PREFIX } from '../evaluation/keys';
 
 /** Every field of a prediction row with its column type (a missing or extra field fails to compile). */
 const PREDICTION_FIELD_TYPES: { readonly [K in keyof Required<PredictionRow>]: ColumnType } = {
@@ -104,17 +102,6 @@ export const PREDICTIONS_SCHEMA: TableSchema<PredictionRow> = schema<PredictionR
 /** `prediction_data/summary/run_id=<id>/summary.jsonl`. */
 export const SUMMARY_SCHEMA: TableSchema<SummaryRow> = schema<SummaryRow>(SUMMARY_PREFIX, SUMMARY_FIELD_TYPES, ['run_id']);
 
-/**
- * Run ids this code accepts: what a Step Functions execution name allows minus the characters that
- * would need escaping in an S3 key, a Hive partition value or a SQL literal.
- */
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
-
-/** True when `runId` is safe in a partition path and a SQL literal (1-80 of `A-Za-z0-9._-`). */
-export function isValidRunId(runId: unknown): runId is string {
-  return typeof runId === 'string' && RUN_ID.test(runId);
-}
-
 /** One Hive partition of a result table found under `prediction_data/`. */
 export interface ResultPartition {
   /** `predictions` or `summary`: which table it belongs to. */
@@ -132,8 +119,8 @@ export interface ResultPartition {
  */
 export function partitionsOfRun(runId: string, keys: Iterable<string>): ResultPartition[] {
   const found = new Map<string, ResultPartition>();
-  const predictionsRun = `${PREDICTIONS_PREFIX}run_id=${runId}/`;
-  const summaryRun = `${SUMMARY_PREFIX}run_id=${runId}/`;
+  const predictionsRun = predictionsPrefix(runId);
+  const summaryRun = summaryPrefix(runId);
   for (const key of keys) {
     if (!key.endsWith('.jsonl')) continue;
     if (key.startsWith(predictionsRun)) {

@@ -4,12 +4,26 @@
  * duplicate.
  */
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * Run ids this code accepts: what a Step Functions execution name allows minus the characters that
+ * would need escaping in an S3 key, a Hive partition value or a SQL literal.
+ */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 const PARTITION_VALUE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-/** Throws unless `runId` is safe in keys and Hive partitions (letters, digits, `_`, `.`, `-`). */
+/** Key prefix (in the data bucket) of the prediction part files (the `predictions` table). */
+export const PREDICTIONS_PREFIX = 'prediction_data/predictions/';
+/** Key prefix (in the data bucket) of the summary files (the `summary` table). */
+export const SUMMARY_PREFIX = 'prediction_data/summary/';
+
+/** True when `runId` is safe in keys, partition paths and SQL literals (1-80 of `A-Za-z0-9._-`). */
+export function isValidRunId(runId: unknown): runId is string {
+  return typeof runId === 'string' && RUN_ID.test(runId);
+}
+
+/** Throws unless `runId` is valid (see {@link isValidRunId}). */
 export function assertRunId(runId: string): void {
-  if (!RUN_ID.test(runId)) throw new Error(`run id ${JSON.stringify(runId)} is not valid: 1-128 letters, digits, '_', '.', '-', starting with a letter or digit`);
+  if (!isValidRunId(runId)) throw new Error(`run id ${JSON.stringify(runId)} is not valid: 1-80 letters, digits, '_', '.', '-', starting with a letter or digit`);
 }
 
 function assertPartition(kind: string, value: string): void {
@@ -19,7 +33,7 @@ function assertPartition(kind: string, value: string): void {
 /** Prefix of every prediction part of a run. */
 export function predictionsPrefix(runId: string): string {
   assertRunId(runId);
-  return `prediction_data/predictions/run_id=${runId}/`;
+  return `${PREDICTIONS_PREFIX}run_id=${runId}/`;
 }
 
 /** `prediction_data/predictions/run_id=<id>/dataset=<d>/model=<m>/part-<nnnnn>.jsonl`. */
@@ -37,10 +51,15 @@ export function parsePartKey(key: string): { runId: string; dataset: string; mod
   return { runId: m[1], dataset: m[2], model: m[3], shardIndex: Number(m[4]) };
 }
 
+/** Prefix of a run's summary file. */
+export function summaryPrefix(runId: string): string {
+  assertRunId(runId);
+  return `${SUMMARY_PREFIX}run_id=${runId}/`;
+}
+
 /** `prediction_data/summary/run_id=<id>/summary.jsonl`. */
 export function summaryKey(runId: string): string {
-  assertRunId(runId);
-  return `prediction_data/summary/run_id=${runId}/summary.jsonl`;
+  return `${summaryPrefix(runId)}summary.jsonl`;
 }
 
 /** `runs/<id>/run-summary.json`. */

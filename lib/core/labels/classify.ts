@@ -169,15 +169,13 @@ export function classifyMention(ctx: ClassifyContext, mention: Mention): Mention
   return explainMention(ctx, mention).label;
 }
 
-/** The rule of `classifyMention` that decided a mention (for error analysis; no patient text). */
+/**
+ * The rule of `classifyMention` that decided a mention (for error analysis; no patient text): a
+ * cue list that fired (every kind but the ones that only hide or qualify other cues), or a rule
+ * without a cue list.
+ */
 export type MentionRule =
-  | 'uncertainBefore'
-  | 'uncertainAfter'
-  | 'negationBefore'
-  | 'normalBefore'
-  | 'negationAfter'
-  | 'hedgeBefore'
-  | 'hedgeAfter'
+  | Exclude<CueKind, 'pseudo' | 'stable'>
   | 'alternative'
   | 'stableDescriptive'
   | 'uncertainPhrase'

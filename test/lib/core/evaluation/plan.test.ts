@@ -16,6 +16,9 @@ describe('keys', () => {
   });
   it('reject unsafe parts', () => {
     expect(() => partKey('a/b', 'dev1', 'pretrained', 0)).toThrow(/run id "a\/b" is not valid/);
+    // One run-id rule for writing keys and for publishing and querying them (1-80 characters).
+    expect(summaryKey('x'.repeat(80))).toContain('x'.repeat(80));
+    expect(() => summaryKey('x'.repeat(81))).toThrow(/is not valid: 1-80 letters/);
     expect(() => partKey('r', 'Dev 1', 'pretrained', 0)).toThrow(/dataset "Dev 1" is not valid/);
     expect(() => partKey('r', 'dev1', 'pretrained', 100000)).toThrow(/shard index 100000/);
     expect(parseS3Uri('s3://my-bucket/eval_data/dev1.jsonl')).toEqual({ bucket: 'my-bucket', key: 'eval_data/dev1.jsonl' });
