@@ -55,7 +55,7 @@ export class EvaluationFunctions extends Construct {
     dataStore.grantRead(this.planEvaluation, DataPrefix.EVAL_DATA);
     dataStore.grantWrite(this.planEvaluation, DataPrefix.RUNS);
     acknowledgeGrantActionWildcards(this.planEvaluation.executionRole, 'read of eval_data/, write of runs/');
-    acknowledgeWildcardResources(this.planEvaluation.executionRole, ['/eval_data/*', '/runs/*'],
+    acknowledgeWildcardResources(this.planEvaluation.executionRole, bucket, ['/eval_data/*', '/runs/*'],
       'Reads any evaluation set of a run and writes its shard manifest under runs/<run id>/; limited to those prefixes.');
 
     this.evaluate = new ImpressionsFunction(this, 'Evaluate', {
@@ -83,7 +83,7 @@ export class EvaluationFunctions extends Construct {
       resources: [sageMakerArn(this, 'endpoint', config.resourcePrefix)],
     }));
     acknowledgeGrantActionWildcards(this.evaluate.executionRole, 'read of eval_data/, write of prediction_data/predictions/');
-    acknowledgeWildcardResources(this.evaluate.executionRole, ['/eval_data/*', '/prediction_data/predictions/*'],
+    acknowledgeWildcardResources(this.evaluate.executionRole, bucket, ['/eval_data/*', '/prediction_data/predictions/*'],
       'Reads the evaluation sets and writes part files under prediction_data/predictions/run_id=<id>/; limited to those prefixes.');
     Validations.of(this.evaluate.executionRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint/${config.resourcePrefix}-*]`,
@@ -119,7 +119,7 @@ export class EvaluationFunctions extends Construct {
       conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
     }));
     acknowledgeGrantActionWildcards(this.aggregate.executionRole, 'read of prediction_data/predictions/, write of prediction_data/summary/ and runs/');
-    acknowledgeWildcardResources(this.aggregate.executionRole, ['/prediction_data/predictions/*', '/prediction_data/summary/*', '/runs/*'],
+    acknowledgeWildcardResources(this.aggregate.executionRole, bucket, ['/prediction_data/predictions/*', '/prediction_data/summary/*', '/runs/*'],
       "Reads a run's part files and writes its summary and run summary; limited to those prefixes.");
     Validations.of(this.aggregate.executionRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/${config.resourcePrefix}-*]`,

@@ -70,27 +70,11 @@ function policyResources(owner: IConstruct): unknown[] {
 }
 
 /**
- * Acknowledges AwsSolutions-IAM5 for the wildcard resources of `owner`'s policies that end with
- * one of `suffixes` (e.g. `/train_data/*`), and only those.
- *
- * Why a hook: grants on the data bucket reference another stack, and the finding id embeds the
- * reference as CloudFormation renders it after synthesis prepares cross-stack references
- * (`{"Fn::GetStackOutput": …}/train_data/*`). The id is computed at validation time with cdk-nag's
- * own renderer, so it is exactly the finding and nothing broader. It cannot acknowledge a finding
- * whose policy is not under `owner`.
+ * {@link acknowledgeReferenceWildcards} with one reason for several suffixes on `target` (e.g. the
+ * data bucket's `/train_data/*` and `/runs/*`).
  */
-export function acknowledgeWildcardResources(owner: IConstruct, suffixes: readonly string[], reason: string): void {
-  owner.node.addValidation({
-    validate: () => {
-      const ids = new Set<string>();
-      for (const resource of policyResources(owner)) {
-        const flat = flattenCfnReference(resource);
-        if (suffixes.some((suffix) => flat.endsWith(suffix))) ids.add(`AwsSolutions-IAM5[Resource::${flat}]`);
-      }
-      if (ids.size > 0) Validations.of(owner).acknowledge(...[...ids].map((id) => ({ id, reason })));
-      return [];
-    },
-  });
+export function acknowledgeWildcardResources(owner: IConstruct, target: IConstruct, suffixes: readonly string[], reason: string): void {
+  acknowledgeReferenceWildcards(owner, target, suffixes.map((suffix) => ({ suffix, reason })));
 }
 
 /** Action wildcards that CDK's S3 and KMS grants emit (`s3:GetObject*`, `kms:GenerateDataKey*`, …). */

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -267,15 +268,15 @@ export class RunStateMachine extends Construct {
     }
     // The Distributed Map reads the shard manifests (SSE-KMS) under runs/.
     dataStore.grantRead(this.stateMachine, DataPrefix.RUNS);
-    this.acknowledgeDistributedMap(stack);
+    this.acknowledgeDistributedMap(stack, props.dataStore.bucket);
   }
 
   /** The grants the two evaluation Distributed Maps bring with them, acknowledged narrowly. */
-  private acknowledgeDistributedMap(stack: Stack): void {
+  private acknowledgeDistributedMap(stack: Stack, bucket: s3.IBucket): void {
     const role = this.stateMachine.role;
     acknowledgeGrantActionWildcards(role, 'read of runs/ for the shard manifests');
     // '/*' covers the item reader's own s3:GetObject on <bucket>/* (CDK adds it; the key is a JSONPath) and the runs/* grant.
-    acknowledgeWildcardResources(role, ['/*'],
+    acknowledgeWildcardResources(role, bucket, ['/*'],
       'The Distributed Map item reader reads the shard manifest runs/<run id>/evaluation/<model>/shards.jsonl, whose key is known only at run time.');
     const machineId = stack.getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine);
     const execution = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}`;

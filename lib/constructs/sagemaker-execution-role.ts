@@ -102,7 +102,7 @@ export class SageMakerExecutionRole extends Construct {
     }));
 
     acknowledgeGrantActionWildcards(this.role, 'read of train_data/, read-write of runs/, encrypt/decrypt with the data key');
-    acknowledgeWildcardResources(this.role, [`/${DataPrefix.TRAIN_DATA}*`, `/${DataPrefix.RUNS}*`],
+    acknowledgeWildcardResources(this.role, props.dataStore.bucket, [`/${DataPrefix.TRAIN_DATA}*`, `/${DataPrefix.RUNS}*`],
       'Training reads its channel under train_data/ and writes output and checkpoints under runs/<run id>/; endpoints read model data under runs/.');
     Validations.of(this.role).acknowledge(
       {
