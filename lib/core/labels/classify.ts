@@ -13,8 +13,10 @@ import {
   DESCRIPTIVE_PHRASES,
   FILLER_WORDS,
   LIST_WORDS,
+  NEGATING_PREFIXES,
   NORMAL_BEFORE_WINDOW,
   SINGULAR_COPULAS,
+  SIZE_WORD_STEMS,
   TERMINATORS,
   UNCERTAIN_PHRASES,
 } from './cues';
@@ -31,6 +33,7 @@ const SINGULAR_SET = new Set(SINGULAR_COPULAS);
 const ALTERNATIVE_SET = new Set(ALTERNATIVE_WORDS);
 const DESCRIPTIVE_SET = new Set(DESCRIPTIVE_PHRASES);
 const UNCERTAIN_PHRASE_SET = new Set(UNCERTAIN_PHRASES);
+const NEGATING_PREFIX_SET = new Set(NEGATING_PREFIXES);
 
 /** The tokens and cues of one report, with an index from token to the cue covering it. */
 export interface ClassifyContext {
@@ -121,6 +124,20 @@ function before(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueK
   return ctx.cues.some((cue) => has(cue, kind) && cue.start >= scope.start && cue.end <= mention.tokenStart);
 }
 
+/**
+ * An uncertainty cue before the mention in its clause with no negation cue between them: a later
+ * negation opens its own scope ("no definite consolidation, no effusion" negates the effusion).
+ */
+function uncertainBeforeNotNegated(ctx: ClassifyContext, mention: Mention, scope: Scope): boolean {
+  return ctx.cues.some(
+    (cue) =>
+      has(cue, 'uncertainBefore') &&
+      cue.start >= scope.start &&
+      cue.end <= mention.tokenStart &&
+      !ctx.cues.some((n) => has(n, 'negationBefore') && n.start >= cue.end && n.end <= mention.tokenStart),
+  );
+}
+
 /** A cue of `kind` after the mention in its clause that reaches back to it. */
 function after(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind): boolean {
   return ctx.cues.some(
@@ -151,21 +168,43 @@ function nextToAlternative(ctx: ClassifyContext, mention: Mention, scope: Scope)
   return false;
 }
 
+/** True when the mention's first word is negated by a prefix: "nonconsolidating", "non-calcified". */
+function negatedByPrefix(ctx: ClassifyContext, mention: Mention): boolean {
+  if (mention.wordPrefix !== '') return NEGATING_PREFIX_SET.has(mention.wordPrefix);
+  if (mention.tokenStart === 0) return false;
+  const previous = ctx.tokens[mention.tokenStart - 1];
+  const joined = previous.end + 1 === ctx.tokens[mention.tokenStart].start;
+  return joined && previous.kind === 'word' && NEGATING_PREFIX_SET.has(previous.text);
+}
+
+/** True when a word of the clause starts with one of SIZE_WORD_STEMS ("enlarged", "prominence"). */
+function statesSize(ctx: ClassifyContext, scope: Scope): boolean {
+  for (let i = scope.start; i < scope.end; i++) {
+    const token = ctx.tokens[i];
+    if (token.kind === 'word' && SIZE_WORD_STEMS.some((stem) => token.text.startsWith(stem))) return true;
+  }
+  return false;
+}
+
 /**
  * The label of one mention. Rules, first match wins:
+ * 0. negative: a negating prefix on its first word ("nonconsolidating", "non-calcified");
  * 1. uncertain: an uncertainty cue before it in its clause ("cannot exclude", "no definite") or just
  *    after it ("is not excluded", "upper limits of normal", "borderline");
- * 2. negative: a negation before it in its clause ("no", "without", "free of"), an attributive normal
- *    cue just before it ("normal heart size"), or a negation just after it ("is not seen", "has
- *    resolved", "are normal", across a list with a plural copula);
+ * 2. negative: a negation before it in its clause ("no", "without", "free of") or an attributive
+ *    normal cue just before it ("normal heart size");
+ *    uncertain: borderline-size wording just before it ("upper limits of normal heart size");
+ *    negative: a negation just after it ("is not seen", "has resolved", "are normal", across a list
+ *    with a plural copula);
  * 3. uncertain: a hedge before it in its clause ("likely", "suspicious for") or just after it ("is
- *    suspected"), an alternative next to it ("X or Y"), or, for a descriptive cardiac or mediastinal
- *    phrase, "stable"/"unchanged" near it; or an uncertain phrase ("vascular congestion");
- * 4. positive.
+ *    suspected"), an alternative next to it ("X or Y"), or an uncertain phrase ("vascular congestion");
+ * 4. not a mention (null): a descriptive cardiac or mediastinal phrase ("the heart", "contour")
+ *    with no cue and no size word in its clause (SIZE_WORD_STEMS);
+ * 5. positive.
  * It reads surface order only, not syntax: a scope runs to a terminator word or punctuation, so
  * "no effusion, large pneumothorax" negates both.
  */
-export function classifyMention(ctx: ClassifyContext, mention: Mention): MentionLabel {
+export function classifyMention(ctx: ClassifyContext, mention: Mention): MentionLabel | null {
   return explainMention(ctx, mention).label;
 }
 
@@ -175,29 +214,29 @@ export function classifyMention(ctx: ClassifyContext, mention: Mention): Mention
  * without a cue list.
  */
 export type MentionRule =
-  | Exclude<CueKind, 'pseudo' | 'stable'>
+  | Exclude<CueKind, 'pseudo'>
   | 'alternative'
-  | 'stableDescriptive'
   | 'uncertainPhrase'
+  | 'negatingPrefix'
+  | 'descriptiveWithoutSize'
   | 'positive';
 
 /** `classifyMention` with the rule that decided it. */
-export function explainMention(ctx: ClassifyContext, mention: Mention): { label: MentionLabel; rule: MentionRule } {
+export function explainMention(ctx: ClassifyContext, mention: Mention): { label: MentionLabel | null; rule: MentionRule } {
   const scope = { start: clauseStart(ctx, mention), end: clauseEnd(ctx, mention) };
-  if (before(ctx, mention, scope, 'uncertainBefore')) return { label: -1, rule: 'uncertainBefore' };
+  if (negatedByPrefix(ctx, mention)) return { label: 0, rule: 'negatingPrefix' };
+  if (uncertainBeforeNotNegated(ctx, mention, scope)) return { label: -1, rule: 'uncertainBefore' };
   if (after(ctx, mention, scope, 'uncertainAfter')) return { label: -1, rule: 'uncertainAfter' };
   if (before(ctx, mention, scope, 'negationBefore')) return { label: 0, rule: 'negationBefore' };
   if (shortlyBefore(ctx, mention, scope, 'normalBefore', NORMAL_BEFORE_WINDOW)) return { label: 0, rule: 'normalBefore' };
+  if (shortlyBefore(ctx, mention, scope, 'uncertainAttributive', NORMAL_BEFORE_WINDOW)) {
+    return { label: -1, rule: 'uncertainAttributive' };
+  }
   if (after(ctx, mention, scope, 'negationAfter')) return { label: 0, rule: 'negationAfter' };
   if (before(ctx, mention, scope, 'hedgeBefore')) return { label: -1, rule: 'hedgeBefore' };
   if (after(ctx, mention, scope, 'hedgeAfter')) return { label: -1, rule: 'hedgeAfter' };
   if (nextToAlternative(ctx, mention, scope)) return { label: -1, rule: 'alternative' };
-  if (
-    DESCRIPTIVE_SET.has(mention.phrase) &&
-    (shortlyBefore(ctx, mention, scope, 'stable', NORMAL_BEFORE_WINDOW) || after(ctx, mention, scope, 'stable'))
-  ) {
-    return { label: -1, rule: 'stableDescriptive' };
-  }
   if (UNCERTAIN_PHRASE_SET.has(mention.phrase)) return { label: -1, rule: 'uncertainPhrase' };
+  if (DESCRIPTIVE_SET.has(mention.phrase) && !statesSize(ctx, scope)) return { label: null, rule: 'descriptiveWithoutSize' };
   return { label: 1, rule: 'positive' };
 }

@@ -25,6 +25,8 @@ export type CueKind =
   | 'uncertainBefore'
   /** Pre-negation uncertainty after the mention, short backward window ("X is not excluded"). */
   | 'uncertainAfter'
+  /** Borderline-size wording just before the mention, short forward window ("upper limits of normal heart size"). */
+  | 'uncertainAttributive'
   /** Negation before the mention, scope to the end of the clause ("no X, Y or Z"). */
   | 'negationBefore'
   /** Attributive normal wording before the mention, short forward window ("normal heart size"). */
@@ -36,9 +38,7 @@ export type CueKind =
   /** Hedge after the mention, short backward window ("X is suspected"). */
   | 'hedgeAfter'
   /** Looks like a negation but is not one ("no change in X"); matched only to hide the negation. */
-  | 'pseudo'
-  /** Stable or unchanged: uncertain for a descriptive cardiac/mediastinal mention, as CheXpert does. */
-  | 'stable';
+  | 'pseudo';
 
 /** The cue lists by kind. */
 export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
@@ -54,6 +54,10 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
     'not entirely excluded', 'not completely excluded', 'not ruled out', 'not be ruled out', 'cannot be ruled out',
     'difficult to exclude', 'difficult to completely exclude', 'difficult to entirely exclude', 'upper limits of normal', 'upper limit of normal', 'upper limits normal',
     'upper range of normal', 'upper normal', 'top normal', 'top of normal', 'high normal', 'borderline',
+  ],
+  uncertainAttributive: [
+    'upper limits of normal', 'upper limit of normal', 'upper limits normal', 'upper range of normal', 'upper normal',
+    'top normal', 'top of normal', 'high normal', 'borderline',
   ],
   negationBefore: [
     'no', 'not', 'without', 'negative for', 'free of', 'clear of', 'absence of', 'absent', 'resolution of',
@@ -73,16 +77,18 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
   hedgeBefore: [
     'may', 'might', 'could', 'possible', 'possibly', 'probable', 'probably', 'likely', 'suspicious for',
     'suspicious', 'suspicion for', 'suspicion of', 'suspect', 'suspected', 'concerning for', 'concern for',
-    'worrisome for', 'suggestive of', 'suggesting', 'suggests', 'suggest', 'question of', 'questionable',
+    'worrisome for', 'suggestive of', 'suggesting', 'suggests', 'suggest', 'question', 'question of', 'questionable',
     'consider', 'considered', 'differential', 'versus', 'vs', 'borderline', 'equivocal', 'presumed',
     'presumably', 'favor', 'favored', 'consistent with', 'compatible with', 'evaluate for', 'correlate for',
     'correlate clinically for', 'clinically correlate for', 'clinical correlation for',
+    'could be', 'may be', 'might be', 'could be due to', 'may be due to', 'might be due to', 'likely due to',
+    'possibly due to', 'probably due to',
     'evaluation for', 'indeterminate', 'uncertain', 'not certain', 'apparent', 'apparently', 'perhaps',
   ],
   hedgeAfter: [
     'likely', 'unlikely', 'possible', 'possibly', 'probable', 'suspected', 'questioned', 'questionable',
     'versus', 'vs', 'could be', 'may be', 'might be', 'favored', 'considered', 'not certain', 'uncertain',
-    'is suggested', 'are suggested', 'equivocal',
+    'is suggested', 'are suggested', 'equivocal', 'likely due to', 'possibly due to',
   ],
   pseudo: [
     'no change', 'no interval change', 'no significant change', 'no significant interval change',
@@ -90,9 +96,10 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
     'without change', 'without interval change', 'without significant change', 'without significant interval change',
     'not changed',
     'not significantly changed', 'no increase', 'no significant increase', 'no decrease', 'not only',
+    'almost completely resolved', 'nearly completely resolved', 'almost resolved', 'nearly resolved',
+    'partially resolved', 'incompletely resolved', 'not completely resolved', 'not entirely resolved',
+    'partial resolution of', 'near complete resolution of', 'incomplete resolution of',
   ],
-  stable: ['stable', 'stably', 'unchanged', 'similar', 'not changed', 'no change', 'no interval change',
-    'no significant change', 'without change', 'not significantly changed'],
 };
 
 /**
@@ -115,6 +122,13 @@ export const FILLER_WORDS: readonly string[] = [
   'unchanged', 'and',
 ];
 
+/**
+ * Prefixes that negate the word they start: a mention whose phrase begins right after one of them,
+ * inside the word ("nonconsolidating", "uncalcified") or after a hyphen ("non-calcified"), is
+ * negative. Only the prefixed word is negated, so "non-displaced rib fracture" stays a fracture.
+ */
+export const NEGATING_PREFIXES: readonly string[] = ['non', 'un'];
+
 /** Words joining the members of a list; a plural or absent copula lets a backward window cross them. */
 export const LIST_WORDS: readonly string[] = ['and', 'or', 'nor'];
 
@@ -122,14 +136,28 @@ export const LIST_WORDS: readonly string[] = ['and', 'or', 'nor'];
 export const ALTERNATIVE_WORDS: readonly string[] = ['or', 'versus', 'vs'];
 
 /**
- * Mention phrases that describe the heart or mediastinum without saying it is abnormal. CheXpert
- * labels them positive unless a cue says otherwise ("heart size is enlarged"), negative with a
- * normal cue, and uncertain with "stable" or "unchanged".
+ * Mention phrases that describe the heart or mediastinum without saying it is abnormal. They are
+ * negative with a normal cue, uncertain with a borderline one, positive with a size word
+ * (SIZE_WORD_STEMS: "heart size is enlarged"), and otherwise not a mention. Upstream CheXpert labels
+ * them positive without a cue and uncertain with "stable" or "unchanged"; here "heart size is stable"
+ * says nothing about enlargement (no size word) and is not a mention, while "heart size is enlarged
+ * but stable" is positive.
  */
 export const DESCRIPTIVE_PHRASES: readonly string[] = [
   'the heart', 'heart size', 'cardiac size', 'cardiac shadow', 'cardiac contour', 'cardiac silhouette',
   'mediastinum', 'cardiomediastinum', 'contour', 'mediastinal configuration', 'mediastinal silhouette',
   'pericardial silhouette', 'cardiac silhouette and vascularity',
+];
+
+/**
+ * Words that state a size or shape change of the heart or mediastinum, matched as the start of a
+ * word token ("enlarg" covers "enlarged" and "enlargement"). A descriptive phrase whose clause holds
+ * none of them and no cue says nothing about enlargement ("the heart and lungs have been examined",
+ * "surgical clips in the mediastinum") and is not a mention. This is a project rule: upstream CheXpert
+ * labels such phrases positive.
+ */
+export const SIZE_WORD_STEMS: readonly string[] = [
+  'enlarg', 'large', 'big', 'prominen', 'increas', 'widen', 'wide', 'dilat', 'globular', 'cardiomegaly',
 ];
 
 /**

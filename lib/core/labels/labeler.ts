@@ -14,11 +14,19 @@ export interface LabelledMention extends Mention {
   readonly label: MentionLabel;
 }
 
-/** Every mention of the report with its label, in the order found (per category, then text order). */
+/**
+ * Every mention of the report with its label, in the order found (per category, then text order).
+ * A descriptive phrase that says nothing about size ("the heart and lungs") is left out.
+ */
 export function labelMentions(text: string): LabelledMention[] {
   const doc = tokenize(text);
   const ctx = classifyContext(doc.tokens, findCues(doc.tokens));
-  return findMentions(doc).map((mention) => ({ ...mention, label: classifyMention(ctx, mention) }));
+  const labelled: LabelledMention[] = [];
+  for (const mention of findMentions(doc)) {
+    const label = classifyMention(ctx, mention);
+    if (label !== null) labelled.push({ ...mention, label });
+  }
+  return labelled;
 }
 
 /** CheXpert's order of precedence when one observation has several mentions: positive, uncertain, negative. */

@@ -4,6 +4,7 @@
  * module load from `phrases/chexpert-phrases.json` (MIT, see phrases/README.md).
  */
 import phraseData from './phrases/chexpert-phrases.json';
+import { NEGATING_PREFIXES } from './cues';
 import type { TokenizedText } from './text';
 
 /**
@@ -35,6 +36,11 @@ export interface Mention {
   /** One past the last token of the mention. */
   readonly tokenEnd: number;
   readonly sentence: number;
+  /**
+   * The letters of the first word before the phrase when the phrase starts inside a word ("non"
+   * for "consolidat" in "nonconsolidating"), else ''.
+   */
+  readonly wordPrefix: string;
 }
 
 interface CompiledCategory {
@@ -88,21 +94,40 @@ const NO_FINDING_LIST = 'No Finding';
  * Unmentions added by this project (not upstream), each a wording where a mention stem sits inside a
  * word or phrase that names something else: healed granulomatous disease and "postinfectious"
  * change are old infection, not pneumonia; a lumpectomy is breast surgery, not a lung lump; soft
- * tissue edema is not pulmonary edema.
+ * tissue edema is not pulmonary edema; a vertebral endplate is not a surgical plate; "atelectatic"
+ * is atelectasis (labelled as such), not the "ectatic" aorta of PROJECT_MENTIONS.
  */
 export const PROJECT_UNMENTIONS: Readonly<Partial<Record<string, readonly string[]>>> = {
   Pneumonia: ['granulomatous infection', 'granulomatous infectious', 'postinfectious', 'post infectious'],
   'Lung Lesion': ['lumpectomy'],
   Edema: ['soft tissue edema'],
+  'Support Devices': ['endplate', 'end plate'],
+  'No Finding': ['atelectatic'],
 };
 
 /**
- * Mentions added by this project to upstream's `no_finding` list (other abnormalities that block No
- * Finding): stems of upstream's own entries, so that other word forms match too ("hyperexpanded" for
- * "hyperexpansion", "elevated" for "elevation", "osteophytes" for "osteophytosis").
+ * Mentions added by this project. Pneumothorax: "pleural air" ("pleural air collection", the
+ * radiologist's other word for it). Upstream's `no_finding` list (other abnormalities that block No
+ * Finding), each another wording of an entry upstream already lists:
+ * - stems of upstream's entries, so that other word forms match ("hyperexpanded" for
+ *   "hyperexpansion", "elevated" for "elevation", "osteophytes" for "osteophytosis");
+ * - the opposite of "hyperinflation": low lung volumes, hypoinflation, hypoventilation;
+ * - "aortic disease" as radiologists word it: a tortuous, ectatic or unfolded aorta (in chest reports
+ *   these words describe the aorta or its branches; "atelectatic" is an unmention, see
+ *   PROJECT_UNMENTIONS);
+ * - "scoliosis" and "degenera" in other words: curvature of the spine, spondylosis.
+ * Like every mention they are classified: "normal lung volumes" does not contain them and "no
+ * curvature" negates.
  */
 export const PROJECT_MENTIONS: Readonly<Partial<Record<string, readonly string[]>>> = {
-  'No Finding': ['hyperexpan', 'elevat', 'osteophyt'],
+  Pneumothorax: ['pleural air'],
+  'No Finding': [
+    'hyperexpan', 'elevat', 'osteophyt',
+    'low lung volume', 'low volume', 'volumes are low', 'decreased lung volume', 'diminished lung volume',
+    'hypoinflat', 'hypoventilat', 'underinflat',
+    'tortu', 'ectatic', 'ectasia', 'unfold',
+    'curvature', 'spondylo',
+  ],
 };
 
 function compile(): readonly CompiledCategory[] {
@@ -149,11 +174,19 @@ function startsWord(text: string, i: number): boolean {
   return i === 0 || !/[a-z0-9]/.test(text[i - 1]);
 }
 
+const HYPHENATED_NEGATING_PREFIX = new RegExp(`(?:^|[^a-z0-9])(?:${NEGATING_PREFIXES.join('|')})-$`);
+
+/** True when an unmention at offset `i` may block mentions: it starts a word and is not "non-" prefixed ("non-calcified nodule"). */
+function blocksMentions(text: string, i: number): boolean {
+  return startsWord(text, i) && !HYPHENATED_NEGATING_PREFIX.test(text.slice(Math.max(0, i - 5), i));
+}
+
 /**
  * Every mention in the report, in text order per category. Phrases match anywhere inside words, as
  * upstream's stems do ("opaci" matches "opacities"); a mention overlapping an unmention of its own
- * category is dropped. Unlike upstream, an unmention must start a word: "uncalcified nodule" and
- * "within the heart" do not contain the unmentions "calcified nodul" and "in the heart". It cannot tell a current finding from history or indication text: pass only
+ * category is dropped. Unlike upstream, an unmention must start a word and carry no negating
+ * prefix: "uncalcified nodule", "non-calcified nodule" and "within the heart" do not contain the
+ * unmentions "calcified nodul" and "in the heart". It cannot tell a current finding from history or indication text: pass only
  * the sections to be labelled.
  */
 export function findMentions(doc: TokenizedText): Mention[] {
@@ -162,7 +195,7 @@ export function findMentions(doc: TokenizedText): Mention[] {
     const blocked: [number, number][] = [];
     if (compiled.unmention !== undefined) {
       for (const m of doc.text.matchAll(compiled.unmention)) {
-        if (startsWord(doc.text, m.index)) blocked.push([m.index, m.index + m[0].length]);
+        if (blocksMentions(doc.text, m.index)) blocked.push([m.index, m.index + m[0].length]);
       }
     }
     for (const m of doc.text.matchAll(compiled.mention)) {
@@ -171,12 +204,14 @@ export function findMentions(doc: TokenizedText): Mention[] {
       if (blocked.some(([a, b]) => start < b && a < end)) continue;
       const span = tokenSpan(doc, start, end);
       if (span === undefined) continue;
+      const first = doc.tokens[span[0]];
       mentions.push({
         category: compiled.category,
         phrase: m[0].trim(),
         tokenStart: span[0],
         tokenEnd: span[1],
-        sentence: doc.tokens[span[0]].sentence,
+        sentence: first.sentence,
+        wordPrefix: doc.text.slice(first.start, Math.max(first.start, start)),
       });
     }
   }

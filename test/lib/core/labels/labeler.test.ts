@@ -12,7 +12,8 @@ describe('mentions', () => {
   });
 
   test('phrases match across hard-wrapped lines', () => {
-    expect(label('Stable\nheart size.', 'Cardiomegaly')).toBe(-1);
+    expect(label('Mildly enlarged\nheart size.', 'Cardiomegaly')).toBe(1);
+    expect(label('Normal\nheart size.', 'Cardiomegaly')).toBe(0);
   });
 
   test('a mention inside an unmention is dropped (upstream list)', () => {
@@ -95,6 +96,13 @@ describe('negation', () => {
   test('a pseudo-negation does not negate', () => {
     expect(label('No change in the moderate cardiomegaly.', 'Cardiomegaly')).toBe(1);
   });
+
+  test('partial resolution does not negate what is left', () => {
+    expect(label('Almost completely resolved right apical pleural air collection.', 'Pneumothorax')).toBe(1);
+    expect(label('Partial resolution of the left pleural effusion.', 'Pleural Effusion')).toBe(1);
+    expect(label('Resolved left pleural effusion.', 'Pleural Effusion')).toBe(0);
+    expect(label('No pleural air collections.', 'Pneumothorax')).toBe(0);
+  });
 });
 
 describe('uncertainty and hedges', () => {
@@ -112,6 +120,19 @@ describe('uncertainty and hedges', () => {
     },
   );
 
+  test.each(['Findings may be secondary to pulmonary edema.', 'This could be due to edema.', 'Question mild pulmonary edema.'])(
+    'a hedge that starts like an after-mention hedge still hedges forward: %s',
+    (text) => {
+      expect(label(text, 'Edema')).toBe(-1);
+    },
+  );
+
+  test('a later negation opens its own scope inside an uncertainty scope', () => {
+    const labels = labelReport('No definite focal consolidation, no pleural effusion.');
+    expect(labels.Consolidation).toBe(-1);
+    expect(labels['Pleural Effusion']).toBe(0);
+  });
+
   test('"X or Y" makes both uncertain', () => {
     const labels = labelReport('Left basilar atelectasis or pneumonia.');
     expect(labels.Atelectasis).toBe(-1);
@@ -127,14 +148,30 @@ describe('uncertainty and hedges', () => {
     expect(label('Heart size is upper limits of normal.', 'Cardiomegaly')).toBe(-1);
   });
 
-  test('stable descriptive phrases are uncertain; a stable disease stays positive', () => {
-    expect(label('Stable cardiomediastinal silhouette.', 'Enlarged Cardiomediastinum')).toBe(-1);
-    expect(label('Heart size is stable.', 'Cardiomegaly')).toBe(-1);
-    expect(label('Stable cardiomegaly.', 'Cardiomegaly')).toBe(1);
+  test('borderline-size wording before a descriptive phrase is uncertain, unless negated', () => {
+    expect(label('Upper limits of normal heart size.', 'Cardiomegaly')).toBe(-1);
+    expect(label('Top normal heart size.', 'Cardiomegaly')).toBe(-1);
+    expect(label('Borderline cardiomegaly without heart failure.', 'Edema')).toBe(0);
   });
 
-  test('a descriptive phrase without a cue is positive, as in CheXpert', () => {
+  test('a descriptive phrase is positive with a size word, whatever else surrounds it', () => {
     expect(label('The heart is enlarged.', 'Cardiomegaly')).toBe(1);
+    expect(label('Heart size is mildly enlarged but stable.', 'Cardiomegaly')).toBe(1);
+    expect(label('Interval increase in heart size.', 'Cardiomegaly')).toBe(1);
+    expect(label('Widening of the mediastinum.', 'Enlarged Cardiomediastinum')).toBe(1);
+    expect(label('Prominent mediastinal contour.', 'Enlarged Cardiomediastinum')).toBe(1);
+  });
+
+  test('a descriptive phrase that says nothing about size is not a mention (stable, unchanged, other words)', () => {
+    expect(label('Stable cardiomediastinal silhouette.', 'Enlarged Cardiomediastinum')).toBeNull();
+    expect(label('Heart size is stable.', 'Cardiomegaly')).toBeNull();
+    expect(label('The heart and lungs have been examined in the interval.', 'Cardiomegaly')).toBeNull();
+    expect(label('Surgical clips in the left mediastinum.', 'Enlarged Cardiomediastinum')).toBeNull();
+    expect(label('Heart size is stable.', 'No Finding')).toBe(1);
+  });
+
+  test('a stable disease stays positive', () => {
+    expect(label('Stable cardiomegaly.', 'Cardiomegaly')).toBe(1);
   });
 });
 
@@ -161,6 +198,32 @@ describe('aggregation', () => {
     expect(label('Possible effusion.', 'No Finding')).toBeNull();
     expect(label('Calcified granuloma.', 'No Finding')).toBeNull();
     expect(label('No emphysema.', 'No Finding')).toBe(1);
+  });
+
+  test('a negating prefix negates only the word it starts', () => {
+    expect(label('Nonconsolidating airspace disease.', 'Consolidation')).toBe(0);
+    const mentions = (text: string) => labelMentions(text).map((m) => [m.category, m.label]);
+    expect(mentions('Non-calcified nodule.')).toEqual([['Lung Lesion', 1], ['Other Finding', 0]]);
+    expect(mentions('Uncalcified nodule.')).toEqual([['Lung Lesion', 1], ['Other Finding', 0]]);
+    expect(label('Noncalcified nodule.', 'Lung Lesion')).toBe(1);
+    expect(label('Non-displaced rib fracture.', 'Fracture')).toBe(1);
+  });
+
+  test('a vertebral endplate is not a support device; "atelectatic" is not an ectatic aorta', () => {
+    expect(label('Endplate sclerosis.', 'Support Devices')).toBeNull();
+    expect(label('Sternal plate and screws.', 'Support Devices')).toBe(1);
+    expect(labelMentions('Atelectatic change.').map((m) => m.category)).not.toContain('Other Finding');
+  });
+
+  test('project wordings of upstream no_finding entries block No Finding, negated ones do not', () => {
+    for (const text of [
+      'Low lung volumes.', 'The lung volumes are low.', 'Hypoinflated lungs.', 'The aorta is tortuous.',
+      'Ectatic thoracic aorta.', 'Unfolding of the aorta.', 'Mild dextrocurvature of the spine.', 'Thoracic spondylosis.',
+    ]) {
+      expect([text, label(text, 'No Finding')]).toEqual([text, null]);
+    }
+    expect(label('Normal lung volumes.', 'No Finding')).toBe(1);
+    expect(label('No curvature of the spine.', 'No Finding')).toBe(1);
   });
 
   test('every report gets all 14 observations', () => {

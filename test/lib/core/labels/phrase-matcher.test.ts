@@ -18,7 +18,12 @@ describe('phrase matcher', () => {
 
   test('maps a mention to its tokens and sentence', () => {
     const [mention] = findMentions(tokenize('Normal. Mild   cardiac\nenlargement.'));
-    expect(mention).toEqual({ category: 'Cardiomegaly', phrase: 'cardiac enlargement', tokenStart: 3, tokenEnd: 5, sentence: 1 });
+    expect(mention).toEqual({ category: 'Cardiomegaly', phrase: 'cardiac enlargement', tokenStart: 3, tokenEnd: 5, sentence: 1, wordPrefix: '' });
+  });
+
+  test('records the letters before a phrase that starts inside a word', () => {
+    const consolidation = findMentions(tokenize('Nonconsolidating opacity.')).find((m) => m.category === 'Consolidation');
+    expect(consolidation).toMatchObject({ phrase: 'consolidat', tokenStart: 0, wordPrefix: 'non' });
   });
 
   test('"_line_" needs spaces on both sides', () => {
