@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { labelReport } from '../../core/labels/labeler';
+import { aggregate, explainMentions, type ExplainedMention } from '../../core/labels/labeler';
 import { OBSERVATIONS, type ReportLabels } from '../../core/labels/observations';
 import { CliError } from '../errors';
 import { writeFileAtomic } from '../files';
@@ -19,12 +19,16 @@ export interface LabelArgs {
   readonly field?: string;
   /** Output file; when absent the lines go to `stdout`. */
   readonly out?: string;
+  /** Add every phrase match with its label and deciding rule to each line. */
+  readonly explain?: boolean;
 }
 
 /** One output line. */
 export interface LabelLine {
   readonly id: string | number;
   readonly labels: ReportLabels;
+  /** Every phrase match with its label and rule (the labels above aggregate these). */
+  readonly mentions: readonly ExplainedMention[];
 }
 
 /**
@@ -55,16 +59,27 @@ export function labelJsonl(content: string, file: string, field: string): LabelL
     if (typeof id !== 'string' && typeof id !== 'number') {
       throw new CliError(`${file}: line ${lineNumber}: field "${fields.id === undefined ? 'study_id' : 'id'}" must be a string or a number`);
     }
-    out.push({ id, labels: labelReport(text) });
+    const mentions = explainMentions(text);
+    out.push({ id, labels: aggregate(mentions.filter(isLabelled)), mentions });
   });
   if (out.length === 0) throw new CliError(`${file}: no records (the file is empty)`);
   return out;
 }
 
-/** One JSON line with the 14 observations in CheXpert's order. */
-function formatLine(line: LabelLine): string {
+function isLabelled(mention: ExplainedMention): mention is ExplainedMention & { label: 1 | 0 | -1 } {
+  return mention.label !== null;
+}
+
+/**
+ * One JSON line with the 14 observations in CheXpert's order; with `explain`, also `mentions`: each
+ * phrase match as `{observation, phrase, sentence, label, rule}` ("Other Finding" for the abnormalities
+ * that only block No Finding, label null for a phrase the rules left out).
+ */
+function formatLine(line: LabelLine, explain: boolean): string {
   const labels = Object.fromEntries(OBSERVATIONS.map((o) => [o, line.labels[o]]));
-  return JSON.stringify({ id: line.id, labels });
+  if (!explain) return JSON.stringify({ id: line.id, labels });
+  const mentions = line.mentions.map((m) => ({ observation: m.category, phrase: m.phrase, sentence: m.sentence + 1, label: m.label, rule: m.rule }));
+  return JSON.stringify({ id: line.id, labels, mentions });
 }
 
 /**
@@ -81,7 +96,7 @@ export async function runLabel(args: LabelArgs, stdout: NodeJS.WritableStream = 
     throw new CliError(`${args.input}: cannot read the input file (${code === 'ENOENT' ? 'not found' : (code ?? 'error')})`);
   }
   const lines = labelJsonl(content, args.input, field);
-  const text = `${lines.map(formatLine).join('\n')}\n`;
+  const text = `${lines.map((line) => formatLine(line, args.explain ?? false)).join('\n')}\n`;
   if (args.out === undefined) {
     stdout.write(text);
   } else {
@@ -100,7 +115,8 @@ export function register(program: Command): void {
     .requiredOption('--input <records.jsonl>', 'JSONL file, one record per line')
     .option('--field <name>', 'record field holding the text', 'text')
     .option('--out <labels.jsonl>', 'output file (default: stdout)')
-    .action(async (options: { input: string; field: string; out?: string }) => {
+    .option('--explain', 'add "mentions": every phrase match with its label and the rule that decided it', false)
+    .action(async (options: { input: string; field: string; out?: string; explain: boolean }) => {
       const count = await runLabel(options);
       if (options.out !== undefined) process.stderr.write(`labelled ${count} records -> ${options.out}\n`);
     });

@@ -187,7 +187,20 @@ function statesSize(ctx: ClassifyContext, scope: Scope): boolean {
 }
 
 /**
- * The label of one mention. Rules, first match wins:
+ * The rule that decided a mention's label (for error analysis; no patient text): a cue list that
+ * fired (every kind but the pseudo-negations, which only hide other cues), or a rule without a cue
+ * list.
+ */
+export type MentionRule =
+  | Exclude<CueKind, 'pseudo'>
+  | 'alternative'
+  | 'uncertainPhrase'
+  | 'negatingPrefix'
+  | 'descriptiveWithoutSize'
+  | 'positive';
+
+/**
+ * The label of one mention and the rule that decided it. Rules, first match wins:
  * 0. negative: a negating prefix on its first word ("nonconsolidating", "non-calcified");
  * 1. uncertain: an uncertainty cue before it in its clause ("cannot exclude", "no definite") or just
  *    after it ("is not excluded", "upper limits of normal", "borderline");
@@ -204,24 +217,6 @@ function statesSize(ctx: ClassifyContext, scope: Scope): boolean {
  * It reads surface order only, not syntax: a scope runs to a terminator word or punctuation, so
  * "no effusion, large pneumothorax" negates both.
  */
-export function classifyMention(ctx: ClassifyContext, mention: Mention): MentionLabel | null {
-  return explainMention(ctx, mention).label;
-}
-
-/**
- * The rule of `classifyMention` that decided a mention (for error analysis; no patient text): a
- * cue list that fired (every kind but the ones that only hide or qualify other cues), or a rule
- * without a cue list.
- */
-export type MentionRule =
-  | Exclude<CueKind, 'pseudo'>
-  | 'alternative'
-  | 'uncertainPhrase'
-  | 'negatingPrefix'
-  | 'descriptiveWithoutSize'
-  | 'positive';
-
-/** `classifyMention` with the rule that decided it. */
 export function explainMention(ctx: ClassifyContext, mention: Mention): { label: MentionLabel | null; rule: MentionRule } {
   const scope = { start: clauseStart(ctx, mention), end: clauseEnd(ctx, mention) };
   if (negatedByPrefix(ctx, mention)) return { label: 0, rule: 'negatingPrefix' };

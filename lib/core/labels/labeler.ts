@@ -3,7 +3,7 @@
  * approximation of the CheXpert labeler (phrase lists + surface rules instead of NegBio's
  * dependency patterns), not CheXbert; no model is involved.
  */
-import { classifyContext, classifyMention, type MentionLabel } from './classify';
+import { classifyContext, explainMention, type MentionLabel, type MentionRule } from './classify';
 import { findCues } from './cue-matcher';
 import { OBSERVATIONS, type LabelValue, type ReportLabels } from './observations';
 import { findMentions, type Mention } from './phrase-matcher';
@@ -14,16 +14,30 @@ export interface LabelledMention extends Mention {
   readonly label: MentionLabel;
 }
 
+/** A mention with the label (null: not a mention after all) and the rule that decided it. */
+export interface ExplainedMention extends Mention {
+  readonly label: MentionLabel | null;
+  readonly rule: MentionRule;
+}
+
+/**
+ * Every phrase match of the report with its label and the deciding rule, in the order found (per
+ * category, then text order), including descriptive phrases the rules leave out (label null). For
+ * error analysis (`impressions label --explain`).
+ */
+export function explainMentions(text: string): ExplainedMention[] {
+  const doc = tokenize(text);
+  const ctx = classifyContext(doc.tokens, findCues(doc.tokens));
+  return findMentions(doc).map((mention) => ({ ...mention, ...explainMention(ctx, mention) }));
+}
+
 /**
  * Every mention of the report with its label, in the order found (per category, then text order).
  * A descriptive phrase that says nothing about size ("the heart and lungs") is left out.
  */
 export function labelMentions(text: string): LabelledMention[] {
-  const doc = tokenize(text);
-  const ctx = classifyContext(doc.tokens, findCues(doc.tokens));
   const labelled: LabelledMention[] = [];
-  for (const mention of findMentions(doc)) {
-    const label = classifyMention(ctx, mention);
+  for (const { rule: _rule, label, ...mention } of explainMentions(text)) {
     if (label !== null) labelled.push({ ...mention, label });
   }
   return labelled;

@@ -49,6 +49,18 @@ describe('label command', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['in.jsonl', 'labels.jsonl']);
   });
 
+  test('--explain adds every phrase match with its label and rule; without it there is none', async () => {
+    const file = input('{"id":"a","text":"Heart size is stable. No definite consolidation, no effusion."}\n');
+    const [line] = (await captured({ input: file, explain: true })).trim().split('\n').map((l) => JSON.parse(l));
+    expect(line.labels).toMatchObject({ Cardiomegaly: null, Consolidation: -1, 'Pleural Effusion': 0 });
+    expect(line.mentions).toEqual([
+      { observation: 'Cardiomegaly', phrase: 'heart size', sentence: 1, label: null, rule: 'descriptiveWithoutSize' },
+      { observation: 'Consolidation', phrase: 'consolidat', sentence: 2, label: -1, rule: 'uncertainBefore' },
+      { observation: 'Pleural Effusion', phrase: 'effusion', sentence: 2, label: 0, rule: 'negationBefore' },
+    ]);
+    expect(JSON.parse(await captured({ input: file }))).not.toHaveProperty('mentions');
+  });
+
   test.each([
     ['{"text":"ok"}\n{not json\n', /in\.jsonl: line 2: not valid JSON/],
     ['{"text":"ok"}\n{"id":2}\n', /in\.jsonl: line 2: field "text" is missing/],
