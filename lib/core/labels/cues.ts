@@ -79,7 +79,7 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
     'suspicious', 'suspicion for', 'suspicion of', 'suspect', 'suspected', 'concerning for', 'concern for',
     'worrisome for', 'suggestive of', 'suggesting', 'suggests', 'suggest', 'question', 'question of', 'questionable',
     'consider', 'considered', 'differential', 'versus', 'vs', 'borderline', 'equivocal', 'presumed',
-    'presumably', 'favor', 'favored', 'consistent with', 'compatible with', 'evaluate for', 'correlate for',
+    'presumably', 'favor', 'favors', 'favored', 'favoring', 'consideration', 'considerations', 'consistent with', 'compatible with', 'evaluate for', 'correlate for',
     'correlate clinically for', 'clinically correlate for', 'clinical correlation for',
     'could be', 'may be', 'might be', 'could be due to', 'may be due to', 'might be due to', 'likely due to',
     'possibly due to', 'probably due to',
@@ -88,7 +88,7 @@ export const CUES: Readonly<Record<CueKind, readonly string[]>> = {
   hedgeAfter: [
     'likely', 'unlikely', 'possible', 'possibly', 'probable', 'suspected', 'questioned', 'questionable',
     'versus', 'vs', 'could be', 'may be', 'might be', 'favored', 'considered', 'not certain', 'uncertain',
-    'is suggested', 'are suggested', 'equivocal', 'likely due to', 'possibly due to',
+    'is suggested', 'are suggested', 'equivocal', 'likely due to', 'possibly due to', 'consideration',
   ],
   pseudo: [
     'no change', 'no interval change', 'no significant change', 'no significant interval change',

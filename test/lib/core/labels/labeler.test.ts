@@ -120,8 +120,11 @@ describe('uncertainty and hedges', () => {
     },
   );
 
-  test.each(['Findings may be secondary to pulmonary edema.', 'This could be due to edema.', 'Question mild pulmonary edema.'])(
-    'a hedge that starts like an after-mention hedge still hedges forward: %s',
+  test.each([
+    'Findings may be secondary to pulmonary edema.', 'This could be due to edema.', 'Question mild pulmonary edema.',
+    'Atypical edema is another consideration.', 'Opacity favoring edema.',
+  ])(
+    'hedge wordings ("may be" hedges forward too, "consideration" backward): %s',
     (text) => {
       expect(label(text, 'Edema')).toBe(-1);
     },
