@@ -137,6 +137,7 @@ export class RunStateMachine extends Construct {
         trainingInstanceType: model.trainingInstanceType,
         inferenceInstanceType: model.inferenceInstanceType,
         skipTraining: sfn.JsonPath.stringAt('$.plan.skipTraining'),
+        spotTraining: model.spotTraining,
       }),
       resultPath: '$.preflight',
     });

@@ -136,6 +136,8 @@ export interface PreflightQuotasEvent {
   readonly inferenceInstanceType: string;
   /** When true the training quota is not checked. */
   readonly skipTraining: boolean;
+  /** Managed spot training: the spot training quota is checked instead of the on-demand one. */
+  readonly spotTraining: boolean;
 }
 
 /** One quota that was checked and is high enough. */

@@ -1,8 +1,9 @@
 /**
  * Which SageMaker quotas a run needs and whether the account's values cover them. Service Quotas
  * names SageMaker instance quotas `<instance type> for training job usage` and
- * `<instance type> for endpoint usage`; codes (`L-…`) differ per quota and are read from the listing.
- * Spot training has its own quota (`… for spot training job usage`), not checked here.
+ * `<instance type> for endpoint usage`, and spot training has its own quota, `<instance type> for spot
+ * training job usage`; codes (`L-…`) differ per quota and are read from the listing. The values are
+ * limits, not free capacity: instances other jobs or kept endpoints already use are not counted.
  */
 import type { PreflightQuotasEvent, PreflightQuotasResult, QuotaCheck } from './lambda-contracts';
 
@@ -27,10 +28,16 @@ export class QuotaTooLowError extends Error {
   }
 }
 
-/** The quotas a run needs: one training instance (unless training is skipped) and one endpoint instance at a time. */
+/**
+ * The quotas a run needs: one training instance (unless training is skipped; the spot quota with
+ * spot training) and one endpoint instance at a time.
+ */
 export function quotaNeeds(event: PreflightQuotasEvent): QuotaNeed[] {
   const needs: QuotaNeed[] = [];
-  if (!event.skipTraining) needs.push({ quotaName: `${event.trainingInstanceType} for training job usage`, needed: 1 });
+  if (!event.skipTraining) {
+    const usage = event.spotTraining ? 'spot training job usage' : 'training job usage';
+    needs.push({ quotaName: `${event.trainingInstanceType} for ${usage}`, needed: 1 });
+  }
   needs.push({ quotaName: `${event.inferenceInstanceType} for endpoint usage`, needed: 1 });
   return needs;
 }

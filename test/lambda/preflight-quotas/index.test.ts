@@ -4,7 +4,7 @@ import 'aws-sdk-client-mock-jest';
 import { handler, QuotaTooLowError } from '../../../lambda/preflight-quotas/index';
 
 const sq = mockClient(ServiceQuotasClient);
-const event = { trainingInstanceType: 'ml.p3.16xlarge', inferenceInstanceType: 'ml.g5.2xlarge', skipTraining: false };
+const event = { trainingInstanceType: 'ml.p3.16xlarge', inferenceInstanceType: 'ml.g5.2xlarge', skipTraining: false, spotTraining: false };
 
 beforeEach(() => sq.reset());
 

@@ -183,6 +183,16 @@ describe('PipelineStack', () => {
     expect(text).toContain('"MaxWaitTimeInSeconds.$":"States.MathAdd($.settings.training.maxRuntimeSeconds, 43200)"');
   });
 
+  test('the quota check is told whether training uses spot capacity', () => {
+    const payload = (s: typeof stack) => {
+      // payloadResponseOnly: the Lambda ARN is the resource and Parameters is the payload itself.
+      const run = Object.entries(stateMachineDefinitions(s)).find(([id]) => id.startsWith('RunStateMachine'))![1] as { States: Record<string, { Parameters?: Record<string, unknown> }> };
+      return run.States['Check quotas'].Parameters;
+    };
+    expect(payload(stack)).toMatchObject({ spotTraining: false });
+    expect(payload(build({ 'impressions:spotTraining': true }).stack)).toMatchObject({ spotTraining: true });
+  });
+
   test('outputs the state machine ARN', () => {
     template.hasOutput('StateMachineArn', { Value: { Ref: Match.stringLikeRegexp('^RunStateMachine') } });
   });

@@ -2,11 +2,20 @@ import { evaluateQuotas, QuotaTooLowError, quotaNeeds } from '../../../../lib/co
 
 describe('quotas', () => {
   test('needs: training (unless skipped) and endpoint, one instance each', () => {
-    expect(quotaNeeds({ trainingInstanceType: 'ml.p3.16xlarge', inferenceInstanceType: 'ml.g5.2xlarge', skipTraining: false })).toEqual([
+    const event = { trainingInstanceType: 'ml.p3.16xlarge', inferenceInstanceType: 'ml.g5.2xlarge', skipTraining: false, spotTraining: false };
+    expect(quotaNeeds(event)).toEqual([
       { quotaName: 'ml.p3.16xlarge for training job usage', needed: 1 },
       { quotaName: 'ml.g5.2xlarge for endpoint usage', needed: 1 },
     ]);
-    expect(quotaNeeds({ trainingInstanceType: 'ml.p3.16xlarge', inferenceInstanceType: 'ml.g5.2xlarge', skipTraining: true })).toHaveLength(1);
+    expect(quotaNeeds({ ...event, skipTraining: true })).toEqual([{ quotaName: 'ml.g5.2xlarge for endpoint usage', needed: 1 }]);
+  });
+
+  test('spot training needs the spot training quota, not the on-demand one', () => {
+    const event = { trainingInstanceType: 'ml.p3.16xlarge', inferenceInstanceType: 'ml.g5.2xlarge', skipTraining: false, spotTraining: true };
+    expect(quotaNeeds(event)).toEqual([
+      { quotaName: 'ml.p3.16xlarge for spot training job usage', needed: 1 },
+      { quotaName: 'ml.g5.2xlarge for endpoint usage', needed: 1 },
+    ]);
   });
 
   test('applied values win over defaults; every problem is listed', () => {
