@@ -3,13 +3,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import {
   ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQuotasClient, type ServiceQuota,
 } from '@aws-sdk/client-service-quotas';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { PreflightQuotasEvent, PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
-import { evaluateQuotas, QuotaTooLowError, quotaNeeds } from '../../lib/core/run/quotas';
+import { evaluateQuotas, QuotaTooLowError, quotaNeeds, usageByQuota } from '../../lib/core/run/quotas';
+import { findInstanceHolders } from './instance-holders';
 
 export { QuotaTooLowError };
 
 const logger = new Logger({ serviceName: 'impressions-preflight-quotas' });
 const quotas = new ServiceQuotasClient({});
+const sagemaker = new SageMakerClient({});
 
 async function listAll(defaults: boolean): Promise<ServiceQuota[]> {
   const all: ServiceQuota[] = [];
@@ -25,15 +28,22 @@ async function listAll(defaults: boolean): Promise<ServiceQuota[]> {
   return all;
 }
 
-/** Returns the quotas checked; throws `QuotaTooLowError` naming the quota (name and code) to raise. */
+/**
+ * Returns the quotas checked with the instances already in use; throws `QuotaTooLowError` naming the
+ * quota (name and code) to raise, or the jobs and endpoints that hold it.
+ */
 export async function handler(event: PreflightQuotasEvent): Promise<PreflightQuotasResult> {
   const needs = quotaNeeds(event);
   const applied = await listAll(false);
   const missing = needs.some((n) => !applied.some((q) => q.QuotaName === n.quotaName));
   const defaults = missing ? await listAll(true) : [];
+  const holders = await findInstanceHolders(sagemaker, {
+    trainingTypes: new Set(event.skipTraining ? [] : [event.trainingInstanceType]),
+    endpointTypes: new Set([event.inferenceInstanceType]),
+  });
   try {
-    const result = evaluateQuotas(needs, applied, defaults);
-    logger.info('quotas sufficient', { checked: result.checked.map((c) => `${c.quotaCode}=${c.value}`) });
+    const result = evaluateQuotas(needs, applied, defaults, usageByQuota(holders));
+    logger.info('quotas sufficient', { checked: result.checked.map((c) => `${c.quotaCode}=${c.value} in use ${c.inUse}`) });
     return result;
   } catch (error) {
     if (error instanceof QuotaTooLowError) logger.warn('quota too low', { quotas: needs.map((n) => n.quotaName) });

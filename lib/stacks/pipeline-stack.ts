@@ -58,14 +58,11 @@ export class PipelineStack extends Stack {
 
     const preflightQuotas = new ImpressionsFunction(this, 'PreflightQuotas', {
       handlerDir: 'preflight-quotas',
-      description: 'Fails a run early when a SageMaker instance quota is too low',
+      description: 'Fails a run early when a SageMaker instance quota is too low or taken',
       logKey: key,
       invocation: InvocationMode.SYNCHRONOUS,
-      timeout: Duration.seconds(30),
-    });
-    Validations.of(preflightQuotas.executionRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Service Quotas list reads (ListServiceQuotas, ListAWSDefaultServiceQuotas) and X-Ray support no resource-level permission.',
+      // Describes every running training job and live endpoint of the account, 4 at a time.
+      timeout: Duration.minutes(2),
     });
     preflightQuotas.addToRolePolicy(new iam.PolicyStatement({
       sid: 'ReadSageMakerQuotas',
@@ -73,6 +70,28 @@ export class PipelineStack extends Stack {
       // Service Quotas list calls support no resource-level permission; read-only.
       resources: ['*'],
     }));
+    preflightQuotas.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ListSageMakerInstanceHolders',
+      actions: ['sagemaker:ListTrainingJobs', 'sagemaker:ListEndpoints'],
+      // SageMaker list calls support no resource-level permission; read-only.
+      resources: ['*'],
+    }));
+    const anySageMaker = (type: string) => this.formatArn({ service: 'sagemaker', resource: type, resourceName: '*' });
+    preflightQuotas.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'DescribeSageMakerInstanceHolders',
+      actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
+      resources: [anySageMaker('training-job'), anySageMaker('endpoint'), anySageMaker('endpoint-config')],
+    }));
+    Validations.of(preflightQuotas.executionRole).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Service Quotas list reads, SageMaker ListTrainingJobs/ListEndpoints and X-Ray support no resource-level permission; all read-only.',
+      },
+      ...(['training-job', 'endpoint', 'endpoint-config'] as const).map((type) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${type}/*]`,
+        reason: `Quotas are per account: every ${type} of the account counts against them, not only this app's, so the check describes any (read-only).`,
+      })),
+    );
 
     const resolveModel = new ImpressionsFunction(this, 'ResolveModel', {
       handlerDir: 'resolve-model',

@@ -148,6 +148,8 @@ export interface QuotaCheck {
   readonly quotaCode: string;
   /** The account's applied value (instances). */
   readonly value: number;
+  /** Instances of this quota already held by running training jobs or live endpoints of the account. */
+  readonly inUse: number;
   /** Instances the run needs at once. */
   readonly needed: number;
 }

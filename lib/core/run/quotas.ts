@@ -2,8 +2,9 @@
  * Which SageMaker quotas a run needs and whether the account's values cover them. Service Quotas
  * names SageMaker instance quotas `<instance type> for training job usage` and
  * `<instance type> for endpoint usage`, and spot training has its own quota, `<instance type> for spot
- * training job usage`; codes (`L-…`) differ per quota and are read from the listing. The values are
- * limits, not free capacity: instances other jobs or kept endpoints already use are not counted.
+ * training job usage`; codes (`L-…`) differ per quota and are read from the listing. A quota is a
+ * limit on instances held at once, so the instances that running training jobs and live endpoints of
+ * the account already hold (`InstanceHolder`, found by the Lambda) are subtracted from it.
  */
 import type { PreflightQuotasEvent, PreflightQuotasResult, QuotaCheck } from './lambda-contracts';
 
@@ -18,6 +19,49 @@ export interface ListedQuota {
 export interface QuotaNeed {
   readonly quotaName: string;
   readonly needed: number;
+}
+
+/** A training job or endpoint that holds instances now, as the Lambda found it. */
+export interface InstanceHolder {
+  readonly kind: 'training job' | 'endpoint';
+  readonly name: string;
+  readonly instanceType: string;
+  readonly instances: number;
+  /** Managed spot training (counts against the spot training quota). */
+  readonly spot?: boolean;
+}
+
+/** Instances held per quota name, with who holds them. */
+export interface QuotaUsage {
+  readonly inUse: number;
+  /** `<kind> <name>` of each holder, in the order found. */
+  readonly holders: readonly string[];
+}
+
+/** The quota an instance holder counts against. */
+export function quotaNameOf(holder: InstanceHolder): string {
+  if (holder.kind === 'endpoint') return `${holder.instanceType} for endpoint usage`;
+  return `${holder.instanceType} for ${holder.spot === true ? 'spot training job usage' : 'training job usage'}`;
+}
+
+/** Sums the instances held per quota name. */
+export function usageByQuota(holders: readonly InstanceHolder[]): Map<string, QuotaUsage> {
+  const usage = new Map<string, QuotaUsage>();
+  for (const holder of holders) {
+    if (holder.instances <= 0) continue;
+    const name = quotaNameOf(holder);
+    const current = usage.get(name) ?? { inUse: 0, holders: [] };
+    usage.set(name, { inUse: current.inUse + holder.instances, holders: [...current.holders, `${holder.kind} ${holder.name}`] });
+  }
+  return usage;
+}
+
+/** At most this many holders are named in an error; the rest are counted. */
+const HOLDERS_NAMED = 5;
+
+function describeHolders(holders: readonly string[]): string {
+  const named = holders.slice(0, HOLDERS_NAMED).join(', ');
+  return holders.length > HOLDERS_NAMED ? `${named} and ${holders.length - HOLDERS_NAMED} more` : named;
 }
 
 /** Thrown when a quota is too low or unknown; says which quota (name and code) to raise. */
@@ -44,10 +88,15 @@ export function quotaNeeds(event: PreflightQuotasEvent): QuotaNeed[] {
 
 /**
  * Checks the needs against listed quotas (applied values first, AWS defaults for quotas never
- * adjusted).
- * @throws QuotaTooLowError listing every quota that is too low or not offered in the region.
+ * adjusted), less the instances already in use.
+ * @throws QuotaTooLowError listing every quota that is too low, taken, or not offered in the region.
  */
-export function evaluateQuotas(needs: readonly QuotaNeed[], applied: readonly ListedQuota[], defaults: readonly ListedQuota[] = []): PreflightQuotasResult {
+export function evaluateQuotas(
+  needs: readonly QuotaNeed[],
+  applied: readonly ListedQuota[],
+  defaults: readonly ListedQuota[] = [],
+  usage: ReadonlyMap<string, QuotaUsage> = new Map(),
+): PreflightQuotasResult {
   const checked: QuotaCheck[] = [];
   const problems: string[] = [];
   for (const need of needs) {
@@ -58,7 +107,15 @@ export function evaluateQuotas(needs: readonly QuotaNeed[], applied: readonly Li
       problems.push(`"${need.quotaName}" (${quota.QuotaCode ?? 'unknown code'}) is ${quota.Value ?? 0}, the run needs ${need.needed}: ` +
         `request an increase of quota ${quota.QuotaCode ?? need.quotaName} for service sagemaker`);
     } else {
-      checked.push({ quotaName: need.quotaName, quotaCode: quota.QuotaCode ?? '', value: quota.Value ?? 0, needed: need.needed });
+      const used = usage.get(need.quotaName) ?? { inUse: 0, holders: [] };
+      const value = quota.Value ?? 0;
+      if (value - used.inUse < need.needed) {
+        problems.push(`"${need.quotaName}" (${quota.QuotaCode ?? 'unknown code'}) is ${value} and ${used.inUse} in use ` +
+          `(${describeHolders(used.holders)}), the run needs ${need.needed} more: wait for or delete what holds them, ` +
+          `or request an increase of quota ${quota.QuotaCode ?? need.quotaName} for service sagemaker`);
+      } else {
+        checked.push({ quotaName: need.quotaName, quotaCode: quota.QuotaCode ?? '', value, inUse: used.inUse, needed: need.needed });
+      }
     }
   }
   if (problems.length > 0) throw new QuotaTooLowError(`SageMaker quota too low: ${problems.join('; ')}`);

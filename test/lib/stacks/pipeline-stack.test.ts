@@ -47,6 +47,17 @@ describe('PipelineStack', () => {
     }
   });
 
+  test('quota check role: SageMaker reads only (lists, and describes of jobs, endpoints and their configurations)', () => {
+    const sageMaker = statementsOf('PreflightQuotas').filter((s) => actions(s).some((a) => a.startsWith('sagemaker:')));
+    expect(sageMaker.flatMap(actions).sort()).toEqual([
+      'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeTrainingJob',
+      'sagemaker:ListEndpoints', 'sagemaker:ListTrainingJobs',
+    ]);
+    const describe = sageMaker.find((s) => actions(s).includes('sagemaker:DescribeEndpoint'))!;
+    const tails = (describe.Resource as unknown[]).map((r) => /:([a-z-]+\/[^"]*)"\]\]\}$/.exec(render(r))?.[1]).sort();
+    expect(tails).toEqual(['endpoint-config/*', 'endpoint/*', 'training-job/*']);
+  });
+
   test('state machine role: SageMaker actions only on <prefix>-* names, PassRole only to SageMaker, the .sync rule only', () => {
     const statements = statementsOf('RunStateMachineRole');
     const sageMaker = statements.filter((s) => actions(s).some((a) => a.startsWith('sagemaker:')));
