@@ -12,10 +12,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatAgreementTable } from '../lib/core/labels/agreement-table';
-import { isPresent, textAgreement } from '../lib/core/labels/agreement';
+import { f1, isPresent, textAgreement } from '../lib/core/labels/agreement';
 import { labelReport } from '../lib/core/labels/labeler';
 import type { LabelValue } from '../lib/core/labels/observations';
-import { f1, parseOpenILabels, validateAgainstOpenI } from '../lib/core/labels/open-i';
+import { parseOpenILabels, validateAgainstOpenI } from '../lib/core/labels/open-i';
 
 const dataDir = process.env.SHARED_DATA ?? path.resolve(__dirname, '../../shared/data');
 

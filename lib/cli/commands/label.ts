@@ -60,14 +60,10 @@ export function labelJsonl(content: string, file: string, field: string): LabelL
       throw new CliError(`${file}: line ${lineNumber}: field "${fields.id === undefined ? 'study_id' : 'id'}" must be a string or a number`);
     }
     const mentions = explainMentions(text);
-    out.push({ id, labels: aggregate(mentions.filter(isLabelled)), mentions });
+    out.push({ id, labels: aggregate(mentions), mentions });
   });
   if (out.length === 0) throw new CliError(`${file}: no records (the file is empty)`);
   return out;
-}
-
-function isLabelled(mention: ExplainedMention): mention is ExplainedMention & { label: 1 | 0 | -1 } {
-  return mention.label !== null;
 }
 
 /**

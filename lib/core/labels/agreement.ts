@@ -86,7 +86,8 @@ function outcomes(pairs: readonly LabelPair[]): Uint8Array {
   return out;
 }
 
-function f1(tp: number, fp: number, fn: number): number {
+/** 2TP / (2TP + FP + FN); 0 when all three are 0 (scikit-learn's zero_division default). */
+export function f1(tp: number, fp: number, fn: number): number {
   const denominator = 2 * tp + fp + fn;
   return denominator === 0 ? 0 : (2 * tp) / denominator;
 }

@@ -53,7 +53,8 @@ function merge(current: LabelValue, next: MentionLabel): LabelValue {
 const HEART_FAILURE_PHRASES = new Set(['heart failure', 'chf']);
 
 /**
- * Aggregates labelled mentions into report labels:
+ * Aggregates labelled mentions into report labels (a mention labelled null, a phrase the rules left
+ * out, counts as absent):
  * - per observation, positive beats uncertain beats negative; no mention is null;
  * - a positive or uncertain "heart failure"/"chf" mention (an Edema phrase) makes an unmentioned
  *   Cardiomegaly uncertain;
@@ -61,11 +62,12 @@ const HEART_FAILURE_PHRASES = new Set(['heart failure', 'chf']);
  *   upstream's no_finding list (emphysema, granuloma, ...), is positive or uncertain; else null.
  *   An empty report is therefore "No Finding" 1, as in CheXpert.
  */
-export function aggregate(mentions: readonly LabelledMention[]): ReportLabels {
+export function aggregate(mentions: readonly (LabelledMention | ExplainedMention)[]): ReportLabels {
   const labels = Object.fromEntries(OBSERVATIONS.map((o) => [o, null])) as ReportLabels;
   let otherFinding = false;
   let heartFailure = false;
   for (const mention of mentions) {
+    if (mention.label === null) continue;
     if (mention.category === 'Other Finding') {
       if (mention.label !== 0) otherFinding = true;
       continue;
@@ -86,5 +88,5 @@ export function aggregate(mentions: readonly LabelledMention[]): ReportLabels {
  * findings from history, indication or comparison text; pass only the sections to be labelled.
  */
 export function labelReport(text: string): ReportLabels {
-  return aggregate(labelMentions(text));
+  return aggregate(explainMentions(text));
 }

@@ -7,6 +7,7 @@
  * "infiltrate" (31 of 1,947 reports) while CheXpert's Lung Opacity is every opacity, scar and
  * airspace disease, so that pair caps any CheXpert-style labeler (see `ceilingMicroF1`).
  */
+import { f1 } from './agreement';
 import type { LabelValue, Observation, ReportLabels } from './observations';
 
 /** Open-i columns (any of them 1 = present) for each CheXpert observation both schemes cover. */
@@ -83,11 +84,6 @@ export interface OpenIValidation {
    * stayed as labelled: what the approximate pair alone allows.
    */
   readonly ceilingMicroF1: number;
-}
-
-/** 2TP / (2TP + FP + FN), 0 when all three are 0. */
-export function f1(tp: number, fp: number, fn: number): number {
-  return tp + fp + fn === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
 }
 
 /**

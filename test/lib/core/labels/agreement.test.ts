@@ -1,4 +1,4 @@
-import { agreement, isPresent, textAgreement } from '../../../../lib/core/labels/agreement';
+import { agreement, f1, isPresent, textAgreement } from '../../../../lib/core/labels/agreement';
 import { formatAgreementTable } from '../../../../lib/core/labels/agreement-table';
 import { OBSERVATIONS, type LabelValue, type Observation, type ReportLabels } from '../../../../lib/core/labels/observations';
 
@@ -11,6 +11,14 @@ const PAIRS = [
   { prediction: labels({ 'No Finding': 1 }), reference: labels({ 'No Finding': 1 }) },
   { prediction: labels({ 'Pleural Effusion': 0 }), reference: labels({ 'Pleural Effusion': -1, Cardiomegaly: 1 }) },
 ];
+
+describe('f1', () => {
+  test('is 2TP / (2TP + FP + FN), and 0 when there is nothing to count', () => {
+    expect(f1(0, 0, 0)).toBe(0);
+    expect(f1(1, 1, 0)).toBeCloseTo(2 / 3, 12);
+    expect(f1(3, 1, 2)).toBeCloseTo(6 / 9, 12);
+  });
+});
 
 describe('agreement', () => {
   test('present means positive or uncertain', () => {
