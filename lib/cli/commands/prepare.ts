@@ -88,12 +88,6 @@ function packageVersion(): string {
   return (require('../../../package.json') as { version: string }).version;
 }
 
-/** Replaces the single `{context}` of `template` (no `$` patterns, unlike String.replace). */
-export function fillTemplate(template: string, findings: string): string {
-  const at = template.indexOf('{context}');
-  return template.slice(0, at) + findings + template.slice(at + '{context}'.length);
-}
-
 function checkTemplate(template: string): void {
   if (template.split('{context}').length !== 2) throw new CliError('prompt template: must contain the placeholder {context} exactly once');
 }
