@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { DEFAULT_ROUGE_TYPES, Mt19937, RougeScorer, summarize } from '../lib/core/rouge';
 
 const DATA = path.join(__dirname, '..', '..', 'shared', 'data', 'indiana_dev.json');
-const DATA_FALLBACK = '/work/shared/data/indiana_dev.json';
 const TARGETS = { plain: 44_700, stemmed: 11_700 };
 const PYTHON = { plain: 14_900, stemmed: 3_900 };
 
@@ -21,8 +20,7 @@ interface Pair {
 }
 
 function loadPairs(): Pair[] {
-  const file = fs.existsSync(DATA) ? DATA : DATA_FALLBACK;
-  const records = JSON.parse(fs.readFileSync(file, 'utf8')) as { findings: string; impression: string }[];
+  const records = JSON.parse(fs.readFileSync(DATA, 'utf8')) as { findings: string; impression: string }[];
   return records.map((r) => ({ prediction: r.findings, reference: r.impression }));
 }
 

@@ -16,8 +16,8 @@ import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/reports/mimic-record';
-import { EvalRecord, formatEvalRecord, RecordError, validateIndianaRecords } from '../../core/reports/records';
-import { formatEvalRecordJson, trainLineFormatter } from '../../core/reports/train-line';
+import { EvalRecord, formatEvalRecord, formatEvalRecordJson, RecordError, validateIndianaRecords } from '../../core/reports/records';
+import { trainLineFormatter } from '../../core/reports/train-line';
 import { CompressedEntries, EntryLocations, ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/reports/split-csv';
 import { CliError } from '../errors';
@@ -86,12 +86,6 @@ const SHOWN_IDS = 5;
 function packageVersion(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('../../../package.json') as { version: string }).version;
-}
-
-/** Replaces the single `{context}` of `template` (no `$` patterns, unlike String.replace). */
-export function fillTemplate(template: string, findings: string): string {
-  const at = template.indexOf('{context}');
-  return template.slice(0, at) + findings + template.slice(at + '{context}'.length);
 }
 
 function checkTemplate(template: string): void {
@@ -172,6 +166,18 @@ interface ZipReports {
   readonly missing: SkippedStudy[];
 }
 
+/** Runs one pass over the zip under a progress bar; its failure (a ZipReadError) becomes a CliError. */
+function zipStep<T>(label: string, total: number, unit: string, showProgress: boolean | undefined, work: (update: (done: number) => void) => T): T {
+  const bar = startProgress(label, total, unit, showProgress);
+  try {
+    return work((done) => bar.update(done));
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  } finally {
+    bar.stop();
+  }
+}
+
 /**
  * Opens the zip, finds the reports of the train and dev rows and reads their stored bytes in one
  * sequential pass (about 40 MB for the real split). Decoding is left to {@link writeRecords},
@@ -194,15 +200,7 @@ async function loadReports(zipFile: string, rows: readonly SplitRow[], showProgr
       names.push(reportEntryName(row.studyId, row.subjectId));
       wantedRow.push(i);
     }
-    const scan = startProgress('Indexing zip', zip.entryCount, 'entries', showProgress);
-    let located: EntryLocations;
-    try {
-      located = zip.locateEntries(names, (seen) => scan.update(seen));
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    } finally {
-      scan.stop();
-    }
+    const located = zipStep('Indexing zip', zip.entryCount, 'entries', showProgress, (update) => zip.locateEntries(names, update));
     const entryOfRow = new Int32Array(rows.length).fill(-1);
     const missing: SkippedStudy[] = [];
     for (let i = 0; i < names.length; i += 1) {
@@ -210,15 +208,7 @@ async function loadReports(zipFile: string, rows: readonly SplitRow[], showProgr
       else entryOfRow[wantedRow[i]] = i;
     }
     // File order: the window reader then reads the zip once, front to back.
-    const bar = startProgress('Reading reports', located.order.length, 'reports', showProgress);
-    let compressed: CompressedEntries;
-    try {
-      compressed = zip.readLocated(located, (read) => bar.update(read));
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    } finally {
-      bar.stop();
-    }
+    const compressed = zipStep('Reading reports', located.order.length, 'reports', showProgress, (update) => zip.readLocated(located, update));
     return { zip, located, compressed, entryOfRow, missing };
   } catch (error) {
     zip.close();

@@ -13,7 +13,6 @@ import { formatAgreementTable } from '../../core/labels/agreement-table';
 import { CliError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { startProgress } from '../progress';
-import type { Progress } from '../progress';
 
 /** One validated input pair. */
 export interface ScorePair {
@@ -32,8 +31,6 @@ export interface ScoreArgs {
   /** Also label both texts of each pair and report clinical agreement (see lib/core/labels). */
   readonly labels?: boolean;
   readonly stdout: NodeJS.WritableStream;
-  /** Progress sink factory (tests pass a silent one). @default startProgress */
-  readonly progress?: (label: string, total: number, unit: string) => Progress;
 }
 
 /** The `--json` document (also what the table shows). */
@@ -155,7 +152,7 @@ export function formatTable(report: ScoreReport): string {
 export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
   const pairs = readPairs(args.input);
   const scorer = new RougeScorer({ stemmer: args.stemmer });
-  const progress = pairs.length >= PROGRESS_THRESHOLD ? (args.progress ?? startProgress)('score', pairs.length, 'pairs') : undefined;
+  const progress = pairs.length >= PROGRESS_THRESHOLD ? startProgress('score', pairs.length, 'pairs') : undefined;
   const scores: RougeScores[] = new Array<RougeScores>(pairs.length);
   try {
     for (let i = 0; i < pairs.length; i += 1) {

@@ -1,8 +1,9 @@
 /**
- * The evaluation record (MEDIQA 2021 Task 3 schema) and its validation, shared by `prepare`
- * (which writes `eval_data/dev1.jsonl` and `dev2.jsonl`) and by everything that reads them.
- * Error messages name the file, the line or array index, the study id and the field; they never
- * include report text.
+ * The evaluation record (MEDIQA 2021 Task 3 schema) as `prepare` writes it to
+ * `eval_data/dev1.jsonl` and `dev2.jsonl`, and the validation of the Indiana dev set it reads.
+ * The evaluation reads those files back with its own, more lenient reader
+ * (lib/core/evaluation/records.ts). Error messages name the file, the array index, the study id
+ * and the field; they never include report text.
  */
 
 /**
@@ -43,7 +44,7 @@ function describeType(value: unknown): string {
 
 /**
  * Checks that `value` is an object with the five string fields and returns a record holding only
- * those fields, in schema order. `where` describes the position (`file line 3`, `file [12]`).
+ * those fields, in schema order. `where` describes the position (`file [12]`).
  * Extra fields are dropped silently.
  * @throws RecordError naming `where`, the study id when readable, and the first bad field.
  */
@@ -67,35 +68,6 @@ export function toEvalRecord(value: unknown, where: string): EvalRecord {
     impression: object.impression as string,
     background: object.background as string,
   };
-}
-
-/**
- * Parses one line of an eval_data JSONL file (`lineNumber` is 1-based, for messages).
- * @throws RecordError naming the file and line for invalid JSON, and the field for a bad record.
- */
-export function parseEvalRecordLine(line: string, file: string, lineNumber: number): EvalRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    throw new RecordError(`${file} line ${lineNumber}: not valid JSON (${(error as Error).name})`);
-  }
-  return toEvalRecord(value, `${file} line ${lineNumber}`);
-}
-
-/**
- * Parses a whole eval_data JSONL text (blank lines, e.g. a final newline, are skipped).
- * @throws RecordError on the first bad line.
- */
-export function parseEvalRecordsJsonl(text: string, file: string): EvalRecord[] {
-  const records: EvalRecord[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
-    if (line.trim() === '') continue;
-    records.push(parseEvalRecordLine(line, file, i + 1));
-  }
-  return records;
 }
 
 /**

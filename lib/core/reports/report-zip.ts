@@ -5,7 +5,7 @@
  * yauzl finds and checks the end records (incl. ZIP64) and locates the central directory, which is
  * then walked once, matching the wanted names on their bytes ({@link ZipNameIndex}). Entries are
  * read either one at a time ({@link ReportZip.readEntry}) or, for many, as their stored bytes in one
- * sequential pass ({@link ReportZip.readCompressed}) and decoded later ({@link ReportZip.decode})
+ * sequential pass ({@link ReportZip.readLocated}) and decoded later ({@link ReportZip.decode})
  * with one reusable zlib engine ({@link RawInflater}). All file reads go through one buffered
  * window (4 MiB) with synchronous positional reads, because the per-read cost of async file I/O
  * dominates when there are hundreds of thousands of tiny entries.
@@ -101,11 +101,11 @@ class WindowedFileReader extends yauzl.RandomAccessReader {
   }
 }
 
-/** Stored bytes of selected entries, from {@link ReportZip.readCompressed}. */
+/** Stored bytes of selected entries, from {@link ReportZip.readLocated}. */
 export interface CompressedEntries {
   /** Number of entries. */
   readonly count: number;
-  /** The stored bytes of the entry at `index` of the list given to `readCompressed` (a view). */
+  /** The stored bytes of the entry of name `index` of the list given to `locateEntries` (a view). */
   bytes(index: number): Buffer;
 }
 
@@ -328,36 +328,15 @@ export class ReportZip {
    * @throws ZipReadError naming the zip and the entry.
    */
   readEntry(entry: ZipEntryInfo): Buffer {
-    return this.decode(entry, this.compressedBytes(entry));
+    return this.decode(entry, this.storedBytes(entry.name, entry.flags, entry.method, entry.offset, entry.compressedSize));
   }
 
   /**
-   * Reads the stored (compressed) bytes of `entries` into one buffer, in the order given, which
-   * should be file order (sort by `offset`) so that the file is read once, sequentially. Costs the
-   * entries' compressed size in memory, outside the JavaScript heap; decode each with
-   * {@link ReportZip.decode}. `onEntry(n)` is called now and then with the number of entries read.
-   * @throws ZipReadError naming the zip and the entry for a bad local header or truncated data.
-   */
-  readCompressed(entries: readonly ZipEntryInfo[], onEntry: (read: number) => void = () => undefined): CompressedEntries {
-    let total = 0;
-    for (const entry of entries) total += entry.compressedSize;
-    if (total > buffer.constants.MAX_LENGTH) throw new ZipReadError(`${this.file}: the selected entries hold ${total} bytes, more than a buffer can`);
-    const data = Buffer.allocUnsafe(total);
-    const starts = new Float64Array(entries.length + 1);
-    let filled = 0;
-    for (let i = 0; i < entries.length; i += 1) {
-      starts[i] = filled;
-      filled += this.compressedBytes(entries[i]).copy(data, filled);
-      if ((i & 0x3ff) === 0) onEntry(i);
-    }
-    starts[entries.length] = filled;
-    onEntry(entries.length);
-    return { count: entries.length, bytes: (index) => data.subarray(starts[index], starts[index + 1]) };
-  }
-
-  /**
-   * {@link readCompressed} for the entries of {@link locateEntries}, in its file order; `bytes(i)`
+   * Reads the stored (compressed) bytes of the entries of {@link locateEntries} into one buffer, in
+   * its file order, so that the file is read once, sequentially. Costs the entries' compressed size
+   * in memory, outside the JavaScript heap; decode each with {@link ReportZip.decode}. `bytes(i)`
    * takes the index of a name in the list given to `locateEntries` (an entry that was found).
+   * `onEntry(n)` is called now and then with the number of entries read.
    * @throws ZipReadError naming the zip and the entry for a bad local header or truncated data.
    */
   readLocated(located: EntryLocations, onEntry: (read: number) => void = () => undefined): CompressedEntries {
@@ -386,7 +365,7 @@ export class ReportZip {
   }
 
   /**
-   * Decodes an entry's stored bytes (from {@link ReportZip.readCompressed}) and checks its size and
+   * Decodes an entry's stored bytes (from {@link ReportZip.readLocated}) and checks its size and
    * CRC-32. The result may be a view into a buffer reused by the next call: decode or copy it first.
    * @throws ZipReadError naming the zip and the entry.
    */
@@ -412,10 +391,6 @@ export class ReportZip {
   }
 
   /** The stored bytes of an entry (a view valid until the next read), after checking its local header. */
-  private compressedBytes(entry: ZipEntryInfo): Buffer {
-    return this.storedBytes(entry.name, entry.flags, entry.method, entry.offset, entry.compressedSize);
-  }
-
   private storedBytes(name: string, flags: number, method: number, offset: number, compressedSize: number): Buffer {
     if ((flags & 0x1) !== 0) throw new ZipReadError(`${this.file}: entry ${name} is encrypted`);
     if (method !== 0 && method !== 8) throw new ZipReadError(`${this.file}: entry ${name}: unsupported compression method ${method}`);

@@ -3,7 +3,7 @@
  * `JSON.stringify` gives for the prompt (template with the findings) and the impression.
  *
  * The JSON of the findings and of the impression is computed once per record and shared with the
- * record line ({@link formatEvalRecordJson}). JSON string escaping works code unit by code unit,
+ * record line (`formatEvalRecordJson` of ./records). JSON string escaping works code unit by code unit,
  * except that a surrogate pair is kept and a lone surrogate is escaped; so the prompt's JSON is
  * the template's escaped text around the findings' escaped text, unless the template's text right
  * before `{context}` ends with a high surrogate or the text after it starts with a low one (the
@@ -11,10 +11,6 @@
  *
  * Limits: the template must contain `{context}` (checked by the caller).
  */
-import { formatEvalRecordJson } from './records';
-
-export { formatEvalRecordJson };
-
 const PLACEHOLDER = '{context}';
 
 function isHighSurrogate(code: number): boolean {

@@ -7,11 +7,6 @@
  */
 import { porterStem } from './porter';
 
-/** Is this UTF-16 code unit an ASCII lower-case letter or digit? */
-export function isTokenChar(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
-}
-
 /** Options of {@link tokenize}. */
 export interface TokenizeOptions {
   /** Stem tokens longer than three characters with the nltk Porter stemmer. @default false */

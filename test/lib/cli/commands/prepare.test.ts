@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fillTemplate, PrepareOptions, PrepareReport, runPrepare } from '../../../../lib/cli/commands/prepare';
+import { PrepareOptions, PrepareReport, runPrepare } from '../../../../lib/cli/commands/prepare';
+import { CliError } from '../../../../lib/cli/errors';
 import { buildProgram, runCli } from '../../../../lib/cli/program';
+import { renderPrompt } from '../../../../lib/core/evaluation/prompt';
 import { writeZip, ZipEntryInput } from '../../../helpers/zip-writer';
 
 const SAMPLE = path.resolve(__dirname, '../../../../../shared/data/mimic-sample');
@@ -50,8 +52,12 @@ test('the sample: exactly the official records, the training channel and the rep
   expect(fs.readdirSync(out).sort()).toEqual(['dev1.jsonl', 'dev2.jsonl', 'prepare-report.json', 'train-records.jsonl', 'train.jsonl']);
 });
 
-test('the template is filled literally ($ patterns included)', () => {
-  expect(fillTemplate('A {context} B', "x $& $' y")).toBe("A x $& $' y B");
+test('the prompt is the template filled literally ($ patterns included), the same text the evaluation sends', async () => {
+  const files = tiny([report('1', " FINAL REPORT\n FINDINGS: x $& $' $1 y.\n IMPRESSION: Normal.\n")], 'study_id,subject_id,split\n1,10000001,train\n');
+  await run({ split: files.split, mimicZip: files.zip });
+  const [line] = jsonl(path.join(out, 'train.jsonl')) as { prompt: string }[];
+  expect(line.prompt).toBe("Summarise: x $& $' $1 y.");
+  expect(line.prompt).toBe(renderPrompt(TEMPLATE, "x $& $' $1 y."));
 });
 
 test('missing reports fail with the first ids and the count, or are skipped and recorded with --skip-missing', async () => {
@@ -111,6 +117,17 @@ describe('bad input names the file and the line, index or id, and writes nothing
   test('a file that is not a zip', async () => {
     const files = tiny([], 'study_id,subject_id,split\n1,10000001,train\n');
     await expect(run({ split: files.split, mimicZip: files.split })).rejects.toThrow(`${files.split}: not a readable zip file`);
+  });
+
+  test('a corrupt entry: the zip reader\'s message, as a CLI error', async () => {
+    const files = tiny([report('1', GOOD)], 'study_id,subject_id,split\n1,10000001,train\n');
+    const bytes = fs.readFileSync(files.zip);
+    bytes.fill(0, 0, 4); // the first local header's signature
+    fs.writeFileSync(files.zip, bytes);
+    const failure = run({ split: files.split, mimicZip: files.zip });
+    await expect(failure).rejects.toBeInstanceOf(CliError);
+    await expect(failure).rejects.toThrow(`${files.zip}: entry files/p10/p10000001/s1.txt: bad local header`);
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   test('a split with the wrong columns', async () => {

@@ -42,6 +42,17 @@ test('every sample report yields exactly the official record', async () => {
   }
 });
 
-test('reports outside the split (Latin-1, no sections) are never needed, and names are exact', () => {
+test('names are exact: each split row names its own entry, and the zip has all of them among its others', async () => {
   expect(reportEntryName('50000001', '10123456')).toBe('files/p10/p10123456/s50000001.txt');
+  const rows = parseSplitCsv(fs.readFileSync(path.join(SAMPLE, 'split.csv'), 'utf8'), 'split.csv');
+  const zip = await ReportZip.open(path.join(SAMPLE, 'reports.zip'));
+  try {
+    // The others (folders, and reports outside the split: Latin-1, no sections) are never read above.
+    const names = new Set(rows.map((r) => reportEntryName(r.studyId, r.subjectId)));
+    expect(names.size).toBe(rows.length);
+    expect(zip.findEntries(names).size).toBe(rows.length);
+    expect(zip.entryCount).toBeGreaterThan(rows.length);
+  } finally {
+    zip.close();
+  }
 });

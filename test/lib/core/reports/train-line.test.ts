@@ -1,16 +1,16 @@
-import { formatEvalRecordJson, trainLineFormatter } from '../../../../lib/core/reports/train-line';
-import { formatEvalRecord } from '../../../../lib/core/reports/records';
+import { trainLineFormatter } from '../../../../lib/core/reports/train-line';
+import { formatEvalRecord, formatEvalRecordJson } from '../../../../lib/core/reports/records';
+import { renderPrompt } from '../../../../lib/core/evaluation/prompt';
 
-/** The line as JSON.stringify of the filled template gives it. */
+/** The line as JSON.stringify gives it, with the prompt the evaluation sends for these findings. */
 function reference(template: string, findings: string, impression: string): string {
-  const prompt = template.replace('{context}', () => findings);
-  return `{"prompt":${JSON.stringify(prompt)},"completion":${JSON.stringify(impression)}}`;
+  return `{"prompt":${JSON.stringify(renderPrompt(template, findings))},"completion":${JSON.stringify(impression)}}`;
 }
 
 const TEMPLATES = ['Findings: {context}', '{context}', 'A "q" \\ \n\t\u0001{context} é\u2028 end', '\ud83d{context}', '{context}\ude00', '\ud83d{context}\ude00', 'x\ude00{context}\ud83dy'];
 const TEXTS = ['', 'plain', '"quoted" \\ back\nslash\r\t\u0000\u001f\u007f', '\ude00starts low', 'ends high\ud83d', '\ud83d\ude00 pair', 'ü €'];
 
-test('train lines are byte-identical to JSON.stringify of the filled template, surrogates at the seams included', () => {
+test('train lines are byte-identical to JSON.stringify of the evaluation\'s prompt, surrogates at the seams included', () => {
   for (const template of TEMPLATES) {
     const line = trainLineFormatter(template);
     for (const findings of TEXTS) {
