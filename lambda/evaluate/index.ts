@@ -13,7 +13,8 @@ import {
   splitRecordLines, toJsonl, type EvaluateEvent, type EvaluateResult, type ReadRecord, type RetryPolicy,
 } from '../../lib/core/evaluation';
 import { sdkInvoke } from '../../lib/core/evaluation/sdk-invoke';
-import { intEnv, readText, requiredEnv, writeText } from '../shared/s3-text';
+import { readText, writeText } from '../../lib/core/s3-text';
+import { intEnv, requiredEnv } from '../shared/env';
 
 const logger = new Logger();
 const s3 = new S3Client({});

@@ -5,10 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { mapPool, parsePartKey, predictionsPrefix, runSummaryKey, summaryKey, summaryRows, type RunSummary } from '../core/evaluation';
 import type { PredictionRow, SummaryRow } from '../core/run/contracts';
 import { JsonlSyntaxError, parseJsonlLines } from '../core/jsonl';
+import { listKeys, readTextIfExists } from '../core/s3-text';
 import { CliError } from './errors';
 
 /** Where a run's files are: list keys under a prefix, read a key (undefined when absent). */
@@ -48,22 +49,11 @@ export function localStore(dir: string): ResultStore {
 export function s3Store(client: S3Client, bucket: string): ResultStore {
   return {
     description: `s3://${bucket}`,
-    async list(prefix) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
-        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
-      return keys.sort();
-    },
+    list: (prefix) => listKeys(client, bucket, prefix),
     async read(key) {
       try {
-        const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return await r.Body?.transformToString('utf-8');
+        return await readTextIfExists(client, bucket, key);
       } catch (error) {
-        if ((error as Error).name === 'NoSuchKey') return undefined;
         throw new CliError(`could not read s3://${bucket}/${key}: ${(error as Error).name}`);
       }
     },
