@@ -20,7 +20,8 @@ const logger = new Logger();
 const s3 = new S3Client({});
 // The SDK's own retries are off: lib/core/evaluation/retry.ts is the one policy, and it counts attempts.
 const runtime = new SageMakerRuntimeClient({ maxAttempts: 1 });
-const rouge = rougeFn(false);
+// Without the stemmer (SCORING_STEMMER), as published; the run summary records the same constant.
+const rouge = rougeFn();
 
 /** Every endpoint call of the shard failed transiently: Step Functions retries the shard later. */
 export class EndpointUnavailableError extends Error {
@@ -51,8 +52,8 @@ export async function evaluate(event: EvaluateEvent, clients: { s3: S3Client; ru
   const source = parseS3Uri(event.evalDataUri);
   if (source.bucket !== bucket) throw new Error(`shard ${event.dataset}/${event.model}/${event.shardIndex}: eval data must be in the data bucket`);
   const lines = splitRecordLines(await readText(clients.s3, bucket, source.key));
-  if (event.end > lines.length) throw new Error(`shard ${event.dataset}/${event.model}/${event.shardIndex}: records [${event.start}, ${event.end}) are outside the file's ${lines.length} records`);
-  // Only the shard's records are parsed; the others are never read by evaluateShard.
+  // Only the shard's records are parsed; the others are never read by evaluateShard (which also
+  // rejects a range outside the file).
   const skipped: ReadRecord = { ok: false, invalid: { index: -1, studyId: '', error: 'outside the shard' } };
   const records = lines.map((line, i) => (i >= event.start && i < event.end ? parseRecord(line, i, source.key) : skipped));
   const result = await evaluateShard(event, records, {

@@ -150,6 +150,15 @@ describe('evaluate (SDK mocks)', () => {
   });
 });
 
+describe('evaluate (bad shard)', () => {
+  it('rejects a range outside the evaluation file and writes no part', async () => {
+    const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+    await expect(evaluate(shardOf('baseline-normal', 'dev2', 10, 20), { s3: store.client, runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }) }))
+      .rejects.toThrow("shard dev2/baseline-normal/0: records [10, 20) are outside the file's 13 records");
+    expect(store.objects.has(shardOf('baseline-normal').partKey)).toBe(false);
+  });
+});
+
 describe('evaluate (local HTTP stand-in)', () => {
   it('reaches the stand-in through the real SDK, retries injected throttling and 5xx, loses no row', async () => {
     const standIn = await startStandIn({ capacity: 3, latencyMs: 2, throttleRate: 0.2, serverErrorRate: 0.1, seed: 7 });
