@@ -10,7 +10,7 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-s
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
-  buildRunSummary, estimateCost, EVALUATION_ENV, mapPool, METRIC_NAMESPACE, parsePartKey, predictionsPrefix, runSummaryKey,
+  buildRunSummary, estimateCost, EVALUATION_ENV, isAgreementMetric, mapPool, METRIC_NAMESPACE, parsePartKey, predictionsPrefix, runSummaryKey,
   secondsBetween, summaryKey, summaryRows, toJsonl, type AggregateEvent, type AggregateResult, type UsageInput,
 } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
@@ -57,11 +57,11 @@ export function usageLines(event: AggregateEvent, training?: NonNullable<Aggrega
 
 /**
  * Each summary row's figure as metric data (rows without a mean are skipped): `MeanF` for the
- * ROUGE means, `AgreementF1` for the clinical agreement rows (`chexpert_*`).
+ * ROUGE means, `AgreementF1` for the clinical agreement rows (AGREEMENT_METRICS).
  */
 export function metricData(summary: readonly SummaryRow[], timestamp: Date): MetricDatum[] {
   return summary.filter((s) => s.mean !== null).map((s) => ({
-    MetricName: s.metric.startsWith('chexpert_') ? 'AgreementF1' : 'MeanF',
+    MetricName: isAgreementMetric(s.metric) ? 'AgreementF1' : 'MeanF',
     Dimensions: [
       { Name: 'Run', Value: s.run_id }, { Name: 'Dataset', Value: s.dataset }, { Name: 'Model', Value: s.model }, { Name: 'Metric', Value: s.metric },
     ],

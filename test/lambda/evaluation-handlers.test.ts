@@ -222,6 +222,10 @@ describe('aggregate', () => {
     expect(runSummary.pairedAgreement).toEqual([expect.objectContaining({ dataset: 'dev2', metric: 'chexpert_micro_f1_13', pairs: 12, difference: 0 })]);
     const metrics = cwMock.commandCalls(PutMetricDataCommand)[0].args[0].input;
     expect(metrics.Namespace).toBe('RadiologyImpressions');
+    // 3 models × 4 ROUGE means, 3 models × 3 agreement figures.
+    expect(metrics.MetricData!.map((d) => d.MetricName).filter((m) => m === 'MeanF')).toHaveLength(12);
+    expect(metrics.MetricData!.filter((d) => d.MetricName === 'AgreementF1').map((d) => d.Dimensions![3].Value)).toEqual(
+      summary.filter((r) => r.metric.startsWith('chexpert_')).map((r) => r.metric));
     const agreementRow = summary.find((r) => r.metric === 'chexpert_micro_f1_13')!;
     expect(metrics.MetricData!.find((d) => d.Dimensions!.some((x) => x.Value === 'chexpert_micro_f1_13'))).toMatchObject({ MetricName: 'AgreementF1', Value: agreementRow.mean });
     expect(metrics.MetricData![0]).toMatchObject({
