@@ -80,6 +80,21 @@ function parseJsonl<T>(text: string, where: string): T[] {
   }
 }
 
+/**
+ * The run summary of `runId` in `store`, undefined until the aggregate step has written it.
+ * Parsed, not validated: a summary written by an older version may lack newer fields.
+ * @throws CliError naming the file when it is not valid JSON.
+ */
+export async function readRunSummary(store: ResultStore, runId: string): Promise<RunSummary | undefined> {
+  const text = await store.read(runSummaryKey(runId));
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as RunSummary;
+  } catch {
+    throw new CliError(`${store.description}/${runSummaryKey(runId)}: not valid JSON`);
+  }
+}
+
 /** Loads everything of `runId` from `store`. @throws CliError when the run has no prediction rows. */
 export async function loadRunResults(store: ResultStore, runId: string, onProgress?: (done: number, total: number) => void): Promise<RunResults> {
   let prefix: string;
@@ -99,15 +114,7 @@ export async function loadRunResults(store: ResultStore, runId: string, onProgre
   });
   const rows = parts.flat();
   const summaryText = await store.read(summaryKey(runId));
-  const runSummaryText = await store.read(runSummaryKey(runId));
-  let runSummary: RunSummary | undefined;
-  if (runSummaryText !== undefined) {
-    try {
-      runSummary = JSON.parse(runSummaryText) as RunSummary;
-    } catch {
-      throw new CliError(`${store.description}/${runSummaryKey(runId)}: not valid JSON`);
-    }
-  }
+  const runSummary = await readRunSummary(store, runId);
   return {
     rows,
     summary: summaryText === undefined ? summaryRows(runId, rows) : parseJsonl<SummaryRow>(summaryText, `${store.description}/${summaryKey(runId)}`),
