@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
+import { ROUGE_METRICS } from '../../core/evaluation/rows';
 import { AthenaTarget, athenaTarget, Cell, quoteIdentifier, runAthenaQuery, QueryOptions } from '../athena';
 import { readRunSummary, s3Store, type ResultStore } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
@@ -85,7 +86,8 @@ export async function listRuns(target: AthenaTarget, options: Omit<QueryOptions,
     e.predictions = num(row.predictions) ?? 0;
     e.predictionErrors = num(row.prediction_errors) ?? 0;
   }
-  const metricKeys: Record<string, keyof RunDatasetScores> = { rouge1: 'rouge1', rouge2: 'rouge2', rougel: 'rougeL', rougelsum: 'rougeLsum' };
+  // The query lower-cases the summary's metric names, which makes them the row columns (rougel → rougeL).
+  const metricKeys: Record<string, keyof RunDatasetScores> = Object.fromEntries(ROUGE_METRICS.map((m) => [m.column, m.metric]));
   for (const row of scores.rows) {
     const e = entry(String(row.run_id));
     const dataset = String(row.dataset);
