@@ -7,14 +7,15 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
-  buildRunSummary, estimateCost, EVALUATION_ENV, mapPool, METRIC_NAMESPACE, parsePartKey, predictionsPrefix, runSummaryKey,
+  buildRunSummary, estimateCost, EVALUATION_ENV, isAgreementMetric, mapPool, METRIC_NAMESPACE, parsePartKey, predictionsPrefix, runSummaryKey,
   secondsBetween, summaryKey, summaryRows, toJsonl, type AggregateEvent, type AggregateResult, type UsageInput,
 } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
-import { readText, requiredEnv, writeText } from '../shared/s3-text';
+import { listKeys, readText, writeText } from '../../lib/core/s3-text';
+import { requiredEnv } from '../shared/env';
 import { parseJsonlLines } from '../../lib/core/jsonl';
 
 const logger = new Logger();
@@ -24,14 +25,7 @@ const sagemaker = new SageMakerClient({});
 
 /** Every part key of the run, sorted (shard order, so rows come back in record order). */
 export async function listPartKeys(client: S3Client, bucket: string, runId: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: predictionsPrefix(runId), ContinuationToken: token }));
-    for (const o of page.Contents ?? []) if (o.Key !== undefined && parsePartKey(o.Key) !== undefined) keys.push(o.Key);
-    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return keys.sort();
+  return (await listKeys(client, bucket, predictionsPrefix(runId))).filter((key) => parsePartKey(key) !== undefined);
 }
 
 /** Parses a part file; a bad line is an error naming the key and line (the line's text is not shown). */
@@ -63,11 +57,11 @@ export function usageLines(event: AggregateEvent, training?: NonNullable<Aggrega
 
 /**
  * Each summary row's figure as metric data (rows without a mean are skipped): `MeanF` for the
- * ROUGE means, `AgreementF1` for the clinical agreement rows (`chexpert_*`).
+ * ROUGE means, `AgreementF1` for the clinical agreement rows (AGREEMENT_METRICS).
  */
 export function metricData(summary: readonly SummaryRow[], timestamp: Date): MetricDatum[] {
   return summary.filter((s) => s.mean !== null).map((s) => ({
-    MetricName: s.metric.startsWith('chexpert_') ? 'AgreementF1' : 'MeanF',
+    MetricName: isAgreementMetric(s.metric) ? 'AgreementF1' : 'MeanF',
     Dimensions: [
       { Name: 'Run', Value: s.run_id }, { Name: 'Dataset', Value: s.dataset }, { Name: 'Model', Value: s.model }, { Name: 'Metric', Value: s.metric },
     ],

@@ -13,13 +13,15 @@ import {
   splitRecordLines, toJsonl, type EvaluateEvent, type EvaluateResult, type ReadRecord, type RetryPolicy,
 } from '../../lib/core/evaluation';
 import { sdkInvoke } from '../../lib/core/evaluation/sdk-invoke';
-import { intEnv, readText, requiredEnv, writeText } from '../shared/s3-text';
+import { readText, writeText } from '../../lib/core/s3-text';
+import { intEnv, requiredEnv } from '../shared/env';
 
 const logger = new Logger();
 const s3 = new S3Client({});
 // The SDK's own retries are off: lib/core/evaluation/retry.ts is the one policy, and it counts attempts.
 const runtime = new SageMakerRuntimeClient({ maxAttempts: 1 });
-const rouge = rougeFn(false);
+// Without the stemmer (SCORING_STEMMER), as published; the run summary records the same constant.
+const rouge = rougeFn();
 
 /** Every endpoint call of the shard failed transiently: Step Functions retries the shard later. */
 export class EndpointUnavailableError extends Error {
@@ -50,8 +52,8 @@ export async function evaluate(event: EvaluateEvent, clients: { s3: S3Client; ru
   const source = parseS3Uri(event.evalDataUri);
   if (source.bucket !== bucket) throw new Error(`shard ${event.dataset}/${event.model}/${event.shardIndex}: eval data must be in the data bucket`);
   const lines = splitRecordLines(await readText(clients.s3, bucket, source.key));
-  if (event.end > lines.length) throw new Error(`shard ${event.dataset}/${event.model}/${event.shardIndex}: records [${event.start}, ${event.end}) are outside the file's ${lines.length} records`);
-  // Only the shard's records are parsed; the others are never read by evaluateShard.
+  // Only the shard's records are parsed; the others are never read by evaluateShard (which also
+  // rejects a range outside the file).
   const skipped: ReadRecord = { ok: false, invalid: { index: -1, studyId: '', error: 'outside the shard' } };
   const records = lines.map((line, i) => (i >= event.start && i < event.end ? parseRecord(line, i, source.key) : skipped));
   const result = await evaluateShard(event, records, {

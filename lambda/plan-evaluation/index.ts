@@ -11,7 +11,8 @@ import {
   splitRecordLines, toJsonl, type PlanEvaluationEvent, type PlanEvaluationResult, type PlannedDataset, type PlannedDatasetCounts,
 } from '../../lib/core/evaluation';
 import { assertRunId } from '../../lib/core/evaluation/keys';
-import { intEnv, readText, requiredEnv, writeText } from '../shared/s3-text';
+import { readText, writeText } from '../../lib/core/s3-text';
+import { intEnv, requiredEnv } from '../shared/env';
 
 const logger = new Logger();
 const s3 = new S3Client({});

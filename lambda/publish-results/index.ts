@@ -11,10 +11,11 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { BatchCreatePartitionCommand, GetTableCommand, GlueClient, PartitionInput, StorageDescriptor } from '@aws-sdk/client-glue';
 import { CreateIngestionCommand, QuickSightClient } from '@aws-sdk/client-quicksight';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { isValidRunId, partitionsOfRun, ResultPartition } from '../../lib/core/analytics/tables';
 import { predictionsPrefix, summaryPrefix } from '../../lib/core/evaluation/keys';
+import { listKeys } from '../../lib/core/s3-text';
 
 /** The event is not `{ runId }` with a valid run id. */
 export class InvalidEventError extends Error {
@@ -176,17 +177,6 @@ function parseEvent(event: unknown): string {
     throw new InvalidEventError(`event.runId must be 1-80 characters of A-Z a-z 0-9 . _ - starting with a letter or digit, got ${JSON.stringify(runId) ?? 'undefined'}`);
   }
   return runId;
-}
-
-async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
-    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return keys;
 }
 
 /** The partition's storage: the table's, at the partition's own location. */

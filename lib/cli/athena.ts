@@ -12,7 +12,8 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { isValidRunId, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../core/analytics/tables';
-import type { ModelName, PredictionRow, SummaryRow } from '../core/run/contracts';
+import { MODEL_ORDER } from '../core/evaluation/aggregate';
+import type { PredictionRow, SummaryRow } from '../core/run/contracts';
 import { analyticsNames } from '../core/deployment';
 import { CliError } from './errors';
 
@@ -163,7 +164,8 @@ export interface RunRows {
   readonly predictions: PredictionRow[];
 }
 
-const MODEL_NAMES: ReadonlySet<string> = new Set<ModelName>(['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']);
+/** The models a run writes rows for (the two models and the baselines). */
+const MODEL_NAMES: ReadonlySet<string> = new Set(MODEL_ORDER);
 const NULLABLE_PREDICTION: ReadonlySet<string> = new Set(['generated', 'generated_labels', 'reference_labels', 'error', 'latency_ms', ...Object.keys(PREDICTIONS_SCHEMA.fields).filter((f) => f.startsWith('rouge'))]);
 const NULLABLE_SUMMARY: ReadonlySet<string> = new Set(['mean', 'ci_low', 'ci_high', 'std', 'min', 'p25', 'p50', 'p75', 'max']);
 

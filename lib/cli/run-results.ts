@@ -5,10 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { mapPool, parsePartKey, predictionsPrefix, runSummaryKey, summaryKey, summaryRows, type RunSummary } from '../core/evaluation';
 import type { PredictionRow, SummaryRow } from '../core/run/contracts';
 import { JsonlSyntaxError, parseJsonlLines } from '../core/jsonl';
+import { listKeys, readTextIfExists } from '../core/s3-text';
 import { CliError } from './errors';
 
 /** Where a run's files are: list keys under a prefix, read a key (undefined when absent). */
@@ -48,22 +49,11 @@ export function localStore(dir: string): ResultStore {
 export function s3Store(client: S3Client, bucket: string): ResultStore {
   return {
     description: `s3://${bucket}`,
-    async list(prefix) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
-        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
-      return keys.sort();
-    },
+    list: (prefix) => listKeys(client, bucket, prefix),
     async read(key) {
       try {
-        const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return await r.Body?.transformToString('utf-8');
+        return await readTextIfExists(client, bucket, key);
       } catch (error) {
-        if ((error as Error).name === 'NoSuchKey') return undefined;
         throw new CliError(`could not read s3://${bucket}/${key}: ${(error as Error).name}`);
       }
     },
@@ -90,6 +80,21 @@ function parseJsonl<T>(text: string, where: string): T[] {
   }
 }
 
+/**
+ * The run summary of `runId` in `store`, undefined until the aggregate step has written it.
+ * Parsed, not validated: a summary written by an older version may lack newer fields.
+ * @throws CliError naming the file when it is not valid JSON.
+ */
+export async function readRunSummary(store: ResultStore, runId: string): Promise<RunSummary | undefined> {
+  const text = await store.read(runSummaryKey(runId));
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as RunSummary;
+  } catch {
+    throw new CliError(`${store.description}/${runSummaryKey(runId)}: not valid JSON`);
+  }
+}
+
 /** Loads everything of `runId` from `store`. @throws CliError when the run has no prediction rows. */
 export async function loadRunResults(store: ResultStore, runId: string, onProgress?: (done: number, total: number) => void): Promise<RunResults> {
   let prefix: string;
@@ -109,15 +114,7 @@ export async function loadRunResults(store: ResultStore, runId: string, onProgre
   });
   const rows = parts.flat();
   const summaryText = await store.read(summaryKey(runId));
-  const runSummaryText = await store.read(runSummaryKey(runId));
-  let runSummary: RunSummary | undefined;
-  if (runSummaryText !== undefined) {
-    try {
-      runSummary = JSON.parse(runSummaryText) as RunSummary;
-    } catch {
-      throw new CliError(`${store.description}/${runSummaryKey(runId)}: not valid JSON`);
-    }
-  }
+  const runSummary = await readRunSummary(store, runId);
   return {
     rows,
     summary: summaryText === undefined ? summaryRows(runId, rows) : parseJsonl<SummaryRow>(summaryText, `${store.description}/${summaryKey(runId)}`),

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { aggregate } from '../../lambda/aggregate';
-import { evaluate } from '../../lambda/evaluate';
+import { evaluate, handler as evaluateHandler } from '../../lambda/evaluate';
 import { handler as plan } from '../../lambda/plan-evaluation';
 import type { ShardItem } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
@@ -95,10 +95,13 @@ function shardOf(model: ShardItem['model'], dataset = 'dev2', start = 0, end = 1
 }
 
 describe('evaluate (SDK mocks)', () => {
-  it('invokes the endpoint per record, writes the part with errors recorded, logs no text', async () => {
+  it('invokes the endpoint per record, writes the part with errors recorded, logs counts but no text', async () => {
     const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
-    const runtime = new SageMakerRuntimeClient({ region: 'us-east-1' });
-    const rt = mockClient(runtime);
+    // The handler (which logs) uses its module-level clients; route S3 through the in-memory bucket.
+    const s3Module = mockClient(S3Client);
+    s3Module.on(GetObjectCommand).callsFake(async (input) => store.client.send(new GetObjectCommand(input)));
+    s3Module.on(PutObjectCommand).callsFake(async (input) => store.client.send(new PutObjectCommand(input)));
+    const rt = mockClient(SageMakerRuntimeClient);
     let n = 0;
     rt.on(InvokeEndpointCommand).callsFake(async () => {
       n += 1;
@@ -107,7 +110,16 @@ describe('evaluate (SDK mocks)', () => {
       return { Body: Uint8ArrayBlobAdapter.fromString('[{"generated_text":"No acute cardiopulmonary abnormality."}]') };
     });
     const log = jest.spyOn(process.stdout, 'write');
-    const result = await evaluate(shardOf('fine-tuned'), { s3: store.client, runtime });
+    let result;
+    let logged: string;
+    try {
+      result = await evaluateHandler(shardOf('fine-tuned'));
+    } finally {
+      logged = log.mock.calls.map((c) => String(c[0])).join('');
+      log.mockRestore();
+      s3Module.restore();
+      rt.restore();
+    }
     expect(result).toEqual({ partKey: shardOf('fine-tuned').partKey, rows: 13, scored: 11, errors: 2, retries: 1 });
     expect(rt.commandCalls(InvokeEndpointCommand)).toHaveLength(13);
     const first = rt.commandCalls(InvokeEndpointCommand)[0].args[0].input;
@@ -119,9 +131,12 @@ describe('evaluate (SDK mocks)', () => {
       'malformed tgi response: response is an object, expected an array of {generated_text}',
       'eval_data/dev2.jsonl line 13 (record 12), study_id bad: findings must be a string',
     ]);
-    const logged = log.mock.calls.map((c) => String(c[0])).join('');
-    log.mockRestore();
-    expect(logged).not.toContain(String(indiana[0].findings).slice(0, 20));
+    expect(logged).toContain('"message":"shard evaluated"');
+    expect(logged).toContain('"scored":11');
+    for (const record of indiana.slice(0, 12)) {
+      expect(logged).not.toContain(String(record.findings).slice(0, 20));
+      expect(logged).not.toContain(String(record.impression).slice(0, 20));
+    }
   });
 
   it('fails the shard (for a Step Functions retry) when every call stays throttled', async () => {
@@ -132,6 +147,15 @@ describe('evaluate (SDK mocks)', () => {
     await expect(evaluate(shardOf('fine-tuned'), { s3: store.client, runtime })).rejects.toMatchObject({ name: 'EndpointUnavailableError' });
     expect(store.objects.has(shardOf('fine-tuned').partKey)).toBe(false);
     delete process.env.RETRY_MAX_ATTEMPTS;
+  });
+});
+
+describe('evaluate (bad shard)', () => {
+  it('rejects a range outside the evaluation file and writes no part', async () => {
+    const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+    await expect(evaluate(shardOf('baseline-normal', 'dev2', 10, 20), { s3: store.client, runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }) }))
+      .rejects.toThrow("shard dev2/baseline-normal/0: records [10, 20) are outside the file's 13 records");
+    expect(store.objects.has(shardOf('baseline-normal').partKey)).toBe(false);
   });
 });
 
@@ -198,6 +222,10 @@ describe('aggregate', () => {
     expect(runSummary.pairedAgreement).toEqual([expect.objectContaining({ dataset: 'dev2', metric: 'chexpert_micro_f1_13', pairs: 12, difference: 0 })]);
     const metrics = cwMock.commandCalls(PutMetricDataCommand)[0].args[0].input;
     expect(metrics.Namespace).toBe('RadiologyImpressions');
+    // 3 models × 4 ROUGE means, 3 models × 3 agreement figures.
+    expect(metrics.MetricData!.map((d) => d.MetricName).filter((m) => m === 'MeanF')).toHaveLength(12);
+    expect(metrics.MetricData!.filter((d) => d.MetricName === 'AgreementF1').map((d) => d.Dimensions![3].Value)).toEqual(
+      summary.filter((r) => r.metric.startsWith('chexpert_')).map((r) => r.metric));
     const agreementRow = summary.find((r) => r.metric === 'chexpert_micro_f1_13')!;
     expect(metrics.MetricData!.find((d) => d.Dimensions!.some((x) => x.Value === 'chexpert_micro_f1_13'))).toMatchObject({ MetricName: 'AgreementF1', Value: agreementRow.mean });
     expect(metrics.MetricData![0]).toMatchObject({

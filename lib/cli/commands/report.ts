@@ -33,6 +33,9 @@ export interface ReportArgs {
 
 /** Loads the run, prints the tables, writes the HTML page when asked. */
 export async function runReport(args: ReportArgs): Promise<void> {
+  // Checked before the (possibly long) read of the run, not after it.
+  const htmlFolder = args.htmlPath === undefined ? undefined : path.dirname(path.resolve(args.htmlPath));
+  if (htmlFolder !== undefined && !fs.existsSync(htmlFolder)) throw new CliError(`--html ${args.htmlPath}: folder ${htmlFolder} does not exist`);
   const results = await loadResults(args);
   if ('athena' in args.source) {
     args.out.write(`(read from Athena, ${args.source.athena.database}: the tables the dashboard reads; paired differences and cost are in the run summary file, shown when reading from S3)\n`);
@@ -41,7 +44,6 @@ export async function runReport(args: ReportArgs): Promise<void> {
   args.out.write(textReport(args.runId, results.summary, results.runSummary));
   if (args.htmlPath !== undefined) {
     const html = reportHtml(args.runId, results.summary, results.rows, { stemmer: results.runSummary?.scoring.stemmer ?? false, generatedAt: args.now ?? new Date() });
-    if (!fs.existsSync(path.dirname(path.resolve(args.htmlPath)))) throw new CliError(`--html ${args.htmlPath}: folder ${path.dirname(path.resolve(args.htmlPath))} does not exist`);
     writeFileAtomic(args.htmlPath, html);
     args.out.write(`HTML report written to ${args.htmlPath} (${results.rows.length} reports; contains report text)\n`);
   }

@@ -9,9 +9,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
-import { runSummaryKey } from '../../core/evaluation/keys';
+import { ROUGE_METRICS } from '../../core/evaluation/rows';
 import { AthenaTarget, athenaTarget, Cell, quoteIdentifier, runAthenaQuery, QueryOptions } from '../athena';
-import { s3Store, type ResultStore } from '../run-results';
+import { readRunSummary, s3Store, type ResultStore } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
 
 /** One data set's mean scores of the fine-tuned model in a run. */
@@ -86,7 +86,8 @@ export async function listRuns(target: AthenaTarget, options: Omit<QueryOptions,
     e.predictions = num(row.predictions) ?? 0;
     e.predictionErrors = num(row.prediction_errors) ?? 0;
   }
-  const metricKeys: Record<string, keyof RunDatasetScores> = { rouge1: 'rouge1', rouge2: 'rouge2', rougel: 'rougeL', rougelsum: 'rougeLsum' };
+  // The query lower-cases the summary's metric names, which makes them the row columns (rougel → rougeL).
+  const metricKeys: Record<string, keyof RunDatasetScores> = Object.fromEntries(ROUGE_METRICS.map((m) => [m.column, m.metric]));
   for (const row of scores.rows) {
     const e = entry(String(row.run_id));
     const dataset = String(row.dataset);
@@ -161,16 +162,14 @@ export function register(program: Command): void {
     });
 }
 
-/** Adds each run's estimated cost from its run summary in `store` (null when there is none). */
+/**
+ * Adds each run's estimated cost from its run summary in `store` (null when there is none).
+ * @throws CliError naming the file of a run summary that is not valid JSON.
+ */
 export async function withCosts(runs: readonly RunOverview[], store: ResultStore): Promise<RunOverview[]> {
   return Promise.all(runs.map(async (run) => {
-    const text = await store.read(runSummaryKey(run.runId));
-    let costUsd: number | null = null;
-    if (text !== undefined) {
-      const total = (JSON.parse(text) as { cost?: { totalUsd?: unknown } }).cost?.totalUsd;
-      costUsd = typeof total === 'number' && Number.isFinite(total) ? total : null;
-    }
-    return { ...run, costUsd };
+    const total: unknown = (await readRunSummary(store, run.runId))?.cost?.totalUsd;
+    return { ...run, costUsd: typeof total === 'number' && Number.isFinite(total) ? total : null };
   }));
 }
 

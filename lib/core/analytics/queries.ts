@@ -3,9 +3,8 @@
  * strings over the tables of {@link ../analytics/tables}; Athena engine version 3 (Trino) syntax.
  */
 import { AGREEMENT_METRICS as AGREEMENT_SUMMARY_METRICS } from '../evaluation/agreement-summary';
-
-/** Model names of the baseline rows written beside the models (DESIGN.md "Beware"). */
-export const BASELINE_MODELS = ['baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence'] as const;
+import { BASELINE_MODELS } from '../evaluation/baselines';
+import { ROUGE_METRICS } from '../evaluation/rows';
 
 /** A saved query. */
 export interface NamedQuerySpec {
@@ -16,11 +15,17 @@ export interface NamedQuerySpec {
 }
 
 /** Orders models: fine-tuned, pretrained, then the baselines, then anything else. */
-const MODEL_ORDER = `CASE model WHEN 'fine-tuned' THEN 1 WHEN 'pretrained' THEN 2 WHEN '${BASELINE_MODELS[0]}' THEN 3 WHEN '${BASELINE_MODELS[1]}' THEN 4 WHEN '${BASELINE_MODELS[2]}' THEN 5 ELSE 6 END`;
+const ORDERED_MODELS = ['fine-tuned', 'pretrained', ...BASELINE_MODELS];
+const MODEL_ORDER = `CASE model ${ORDERED_MODELS.map((m, i) => `WHEN '${m}' THEN ${i + 1}`).join(' ')} ELSE ${ORDERED_MODELS.length + 1} END`;
 
 /** One pivoted ROUGE column from the summary rows; metric names are compared case-insensitively. */
 function pivot(stat: 'mean' | 'ci_low' | 'ci_high', metric: string, alias: string): string {
   return `max(CASE WHEN lower(metric) = '${metric}' THEN ${stat} END) AS ${alias}`;
+}
+
+/** Mean and interval columns of one metric, named after it. */
+function pivots(metric: string): string[] {
+  return [pivot('mean', metric, metric), pivot('ci_low', metric, `${metric}_ci_low`), pivot('ci_high', metric, `${metric}_ci_high`)];
 }
 
 /** Agreement metrics of the summary rows, headline first. */
@@ -39,19 +44,15 @@ const ROUGE_ROWS = "lower(metric) LIKE 'rouge%'";
 export function namedQueries(tables: { readonly database: string; readonly predictions: string; readonly summary: string }): NamedQuerySpec[] {
   const summary = `"${tables.database}"."${tables.summary}"`;
   const predictions = `"${tables.database}"."${tables.predictions}"`;
-  const rouge = [
-    ['rouge1', 'rouge1'],
-    ['rouge2', 'rouge2'],
-    ['rougel', 'rougel'],
-    ['rougelsum', 'rougelsum'],
-  ] as const;
+  // The summary's ROUGE metric names lower-cased are the row columns (rougeL → rougel).
+  const rougeAndHeadline = [...ROUGE_METRICS.map((m) => m.column), AGREEMENT_METRICS[0]];
   return [
     {
       name: 'mean-rouge-by-model-and-dataset',
       description: 'Mean ROUGE F (95% bootstrap CI) per run, data set and model, baselines included, with CheXpert micro-F1(13) beside, from the summary rows',
       sql: [
         'SELECT run_id, dataset, model,',
-        '  ' + [...rouge, ['chexpert_micro_f1_13', 'chexpert_micro_f1_13']].flatMap(([metric, alias]) => [pivot('mean', metric, alias), pivot('ci_low', metric, `${alias}_ci_low`), pivot('ci_high', metric, `${alias}_ci_high`)]).join(',\n  ') + ',',
+        '  ' + rougeAndHeadline.flatMap(pivots).join(',\n  ') + ',',
         `  max(CASE WHEN ${ROUGE_ROWS} THEN count END) AS reports, max(CASE WHEN ${ROUGE_ROWS} THEN errors END) AS errors`,
         `FROM ${summary}`,
         'GROUP BY run_id, dataset, model',
@@ -63,7 +64,7 @@ export function namedQueries(tables: { readonly database: string; readonly predi
       description: 'CheXpert-style label agreement (micro-F1 over 13, macro-F1 over 14, micro-F1 over 14, 95% bootstrap CI) per run, data set and model, baselines included',
       sql: [
         'SELECT run_id, dataset, model,',
-        '  ' + AGREEMENT_METRICS.flatMap((metric) => [pivot('mean', metric, metric), pivot('ci_low', metric, `${metric}_ci_low`), pivot('ci_high', metric, `${metric}_ci_high`)]).join(',\n  ') + ',',
+        '  ' + AGREEMENT_METRICS.flatMap(pivots).join(',\n  ') + ',',
         '  max(count) AS labelled, max(errors) AS errors',
         `FROM ${summary}`,
         `WHERE lower(metric) IN (${AGREEMENT_METRICS.map((m) => `'${m}'`).join(', ')})`,

@@ -19,9 +19,6 @@ export const ROUGE_METRICS = [
 /** A ROUGE metric name as used in summary rows (`rouge1`, `rouge2`, `rougeL`, `rougeLsum`). */
 export type RougeMetric = (typeof ROUGE_METRICS)[number]['metric'];
 
-/** A row column holding an F measure. */
-export type RougeColumn = (typeof ROUGE_METRICS)[number]['column'];
-
 /** Scores of one prediction against one reference, per metric. */
 export type RougeResult = { readonly [M in RougeMetric]: RougeTriple };
 

@@ -119,7 +119,7 @@ describe('readRunFromAthena', () => {
 
   test('an unknown model name is refused', async () => {
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-predictions' }).resolves(resultPage(PREDICTION_COLUMNS, [predictionRow({ model: 'gpt' })], { header: true }));
-    await expect(readRunFromAthena('run-1', target, options)).rejects.toThrow(/field model is not one of pretrained, fine-tuned/);
+    await expect(readRunFromAthena('run-1', target, options)).rejects.toThrow(/field model is not one of pretrained, fine-tuned, baseline-normal, baseline-copy-findings, baseline-first-sentence$/);
   });
 
   test('an unknown run is a CliError, and an unsafe run id never reaches Athena', async () => {

@@ -32,7 +32,10 @@ describe('impressions CLI', () => {
     const code = await runCli(buildProgram(), ['node', 'impressions', '--help']);
     io.restore();
     expect(code).toBe(0);
-    expect(io.out.join('')).toMatch(/Usage: impressions \[options\] \[command\]|Usage: impressions \[options\]/);
+    expect(io.out.join('')).toMatch(/Usage: impressions \[options\] \[command\]/);
+    for (const name of ['prepare', 'upload', 'run', 'status', 'report', 'runs', 'score', 'label', 'generate']) {
+      expect(io.out.join('')).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    }
   });
 
   test('an unknown command fails with a non-zero exit code', async () => {

@@ -83,6 +83,15 @@ describe('report', () => {
     expect(messages).toContain('--from /does/not/exist: not a folder');
   });
 
+  it('refuses an --html path in a missing folder before reading the run', async () => {
+    const store = localStore(FIXTURE);
+    const list = jest.spyOn(store, 'list');
+    const missing = path.join(os.tmpdir(), 'no-such-folder-for-report', 'run.html');
+    await expect(runReport({ runId: 'fixture-run', source: { store }, out: capture().out, htmlPath: missing }))
+      .rejects.toThrow(`--html ${missing}: folder ${path.dirname(missing)} does not exist`);
+    expect(list).not.toHaveBeenCalled();
+  });
+
   it('writes the HTML page atomically with every dataset and model', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
     const file = path.join(dir, 'run.html');

@@ -95,6 +95,11 @@ test('--json prints the runs and the cost note; the bucket comes from the data s
   }
 });
 
+test('a run summary that is not JSON is named, not a crash', async () => {
+  const broken: ResultStore = { description: 's3://b', list: async () => [], read: async () => '{"cost":' };
+  await expect(printRuns(target, new PassThrough(), false, options, broken)).rejects.toThrow('s3://b/runs/run-new/run-summary.json: not valid JSON');
+});
+
 test('no runs yet', () => {
   expect(formatRuns([])).toMatch(/^No published runs/);
 });

@@ -1,5 +1,6 @@
 import { analyticsNames } from '../../../../lib/core/deployment';
-import { BASELINE_MODELS, namedQueries } from '../../../../lib/core/analytics/queries';
+import { namedQueries } from '../../../../lib/core/analytics/queries';
+import { BASELINE_MODELS } from '../../../../lib/core/evaluation/baselines';
 
 const names = analyticsNames('impressions');
 const queries = namedQueries({ database: names.glueDatabase, predictions: names.predictionsTable, summary: names.summaryTable });
@@ -17,6 +18,7 @@ test('the mean query pivots the four ROUGE types with their CIs from the summary
   }
   expect(sql).not.toMatch(/WHERE/);
   for (const baseline of BASELINE_MODELS) expect(sql).toContain(`'${baseline}'`);
+  expect(sql).toContain("ORDER BY run_id DESC, dataset, CASE model WHEN 'fine-tuned' THEN 1 WHEN 'pretrained' THEN 2 WHEN 'baseline-normal' THEN 3 WHEN 'baseline-copy-findings' THEN 4 WHEN 'baseline-first-sentence' THEN 5 ELSE 6 END, model");
 });
 
 test('the lowest-scoring query keeps scored fine-tuned reports, 25 per run and data set', () => {
