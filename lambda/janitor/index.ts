@@ -9,6 +9,7 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Context } from 'aws-lambda';
 import { CLEANUP_ENV, type JanitorEvent, type JanitorResult } from '../../lib/core/run/lambda-contracts';
+import { JANITOR_STATUSES } from '../../lib/core/run/cleanup-plan';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
 import { cleanUp, findTaggedResources, type CleanupDeps } from '../shared/sagemaker-cleanup';
 
@@ -20,8 +21,7 @@ export class EndpointStillSettlingError extends Error {
   }
 }
 
-/** Execution statuses that trigger a clean-up. */
-export const CLEANUP_STATUSES: ReadonlySet<string> = new Set(['ABORTED', 'TIMED_OUT', 'FAILED']);
+const CLEANUP_STATUSES: ReadonlySet<string> = new Set(JANITOR_STATUSES);
 /** Time kept back from the Lambda's remaining time for the last calls and the log line. */
 const SAFETY_MS = 20_000;
 const POLL_MS = 15_000;

@@ -1,10 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SETTLING_ENDPOINT_STATUSES } from '../core/run/cleanup-plan';
 import { SAGEMAKER_NOT_FOUND_ERRORS, isNotFound, sageMakerArn, sageMakerCall } from './sagemaker-tasks';
-
-/** Endpoint states in which DeleteEndpoint is refused; the stage waits for them to settle. */
-export const SETTLING_ENDPOINT_STATES = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack'] as const;
 
 /** Properties of {@link EndpointTeardownStage}. */
 export interface EndpointTeardownStageProps {
@@ -106,7 +104,7 @@ export class EndpointTeardownStage extends sfn.StateMachineFragment {
 
     start.next(describe).next(
       new sfn.Choice(this, 'Status', { stateName: `${label}: endpoint settled?` })
-        .when(sfn.Condition.or(...SETTLING_ENDPOINT_STATES.map((s) => sfn.Condition.stringEquals('$.settle.endpoint.EndpointStatus', s))),
+        .when(sfn.Condition.or(...[...SETTLING_ENDPOINT_STATUSES].map((s) => sfn.Condition.stringEquals('$.settle.endpoint.EndpointStatus', s))),
           new sfn.Choice(this, 'Patience', { stateName: `${label}: keep waiting?` })
             .when(sfn.Condition.numberGreaterThanEquals('$.settle.count', props.maxPolls), stillSettling)
             .otherwise(wait))

@@ -68,7 +68,10 @@ function realName(kind: CleanupKind, arnName: string, prefix: string, runId: str
   return candidates.find((c) => sameSageMakerName(c, arnName)) ?? arnName;
 }
 
-/** Endpoint statuses in which DeleteEndpoint is refused: wait for them to settle. */
+/** Execution statuses after which the janitor deletes what the run left (its EventBridge rule and its own check). */
+export const JANITOR_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+
+/** Endpoint statuses in which DeleteEndpoint is refused: wait for them to settle (the janitor, the sweep and the run's teardown). */
 export const SETTLING_ENDPOINT_STATUSES: ReadonlySet<string> = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
 
 /** Training job statuses that still hold instances. */
