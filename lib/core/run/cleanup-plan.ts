@@ -86,3 +86,13 @@ export function isNotFound(error: unknown): boolean {
   if (e?.name === 'ResourceNotFound') return true;
   return e?.name === 'ValidationException' && /could not find|does not exist|not found/i.test(e.message ?? '');
 }
+
+/** `fn()`'s result, or `undefined` when it fails because the resource does not exist ({@link isNotFound}); other errors propagate. */
+export async function unlessGone<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
