@@ -6,14 +6,14 @@
  */
 import {
   DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
-  DescribeTrainingJobCommand, StopTrainingJobCommand, type SageMakerClient,
+  DescribeTrainingJobCommand, SageMakerClient, StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   CLEANUP_RESOURCE_TYPE_FILTERS, RUNNING_TRAINING_STATUSES, SETTLING_ENDPOINT_STATUSES, toTaggedResources, unlessGone,
   type TaggedResource,
 } from '../../lib/core/run/cleanup-plan';
-import type { CleanupCounts } from '../../lib/core/run/lambda-contracts';
+import { CLEANUP_ENV, type CleanupCounts } from '../../lib/core/run/lambda-contracts';
 import { TAG_APP, TAG_RUN_ID } from '../../lib/core/run/tags';
 
 /** The clients and clock a clean-up pass uses (injected for tests). */
@@ -22,6 +22,23 @@ export interface CleanupDeps {
   readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
+}
+
+/** The real clients and clock, for a clean-up Lambda's module scope. */
+export function defaultCleanupDeps(): CleanupDeps {
+  return {
+    sagemaker: new SageMakerClient({}),
+    tagging: new ResourceGroupsTaggingAPIClient({}),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+  };
+}
+
+/** The app's resource prefix from the Lambda's environment; throws when it is unset or empty. */
+export function resourcePrefixFromEnv(): string {
+  const prefix = process.env[CLEANUP_ENV.resourcePrefix];
+  if (prefix === undefined || prefix === '') throw new Error(`${CLEANUP_ENV.resourcePrefix} is not set`);
+  return prefix;
 }
 
 /** How long a pass may wait for settling endpoints. */

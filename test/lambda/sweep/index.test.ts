@@ -101,6 +101,13 @@ describe('sweep', () => {
     expect(await handlers.isComplete(request('Delete'))).toEqual({ IsComplete: true });
   });
 
+  test('refuses to run without its prefix', async () => {
+    delete process.env.RESOURCE_PREFIX;
+    await expect(handlers.onEvent(request('Delete'))).rejects.toThrow('RESOURCE_PREFIX is not set');
+    await expect(handlers.isComplete(request('Delete'))).rejects.toThrow('RESOURCE_PREFIX is not set');
+    expect(tagging).not.toHaveReceivedAnyCommand();
+  });
+
   test('isComplete is true when nothing is tagged', async () => {
     tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
     expect(await handlers.isComplete(request('Delete'))).toEqual({ IsComplete: true });
