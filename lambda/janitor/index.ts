@@ -6,7 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { JanitorEvent, JanitorResult } from '../../lib/core/run/lambda-contracts';
+import { RUN_ERROR_NAMES, type JanitorEvent, type JanitorResult } from '../../lib/core/run/lambda-contracts';
 import { JANITOR_STATUSES } from '../../lib/core/run/cleanup-plan';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
 import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps } from '../shared/sagemaker-cleanup';
@@ -15,7 +15,7 @@ import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv
 export class EndpointStillSettlingError extends Error {
   constructor(runId: string, pending: number) {
     super(`run ${runId}: ${pending} endpoint(s) still creating or updating; the clean-up will run again`);
-    this.name = 'EndpointStillSettlingError';
+    this.name = RUN_ERROR_NAMES.endpointStillSettling;
   }
 }
 

@@ -6,7 +6,7 @@
  * limit on instances held at once, so the instances that running training jobs and live endpoints of
  * the account already hold (`InstanceHolder`, found by the Lambda) are subtracted from it.
  */
-import type { PreflightQuotasEvent, PreflightQuotasResult, QuotaCheck } from './lambda-contracts';
+import { RUN_ERROR_NAMES, type PreflightQuotasEvent, type PreflightQuotasResult, type QuotaCheck } from './lambda-contracts';
 
 /** A quota as Service Quotas lists it. */
 export interface ListedQuota {
@@ -73,7 +73,7 @@ function describeHolders(holders: readonly string[]): string {
 export class QuotaTooLowError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'QuotaTooLowError';
+    this.name = RUN_ERROR_NAMES.quotaTooLow;
   }
 }
 
