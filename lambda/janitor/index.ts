@@ -5,40 +5,31 @@
  * `EndpointStillSettlingError`, and the async retry runs the (idempotent) pass again later.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Context } from 'aws-lambda';
-import { CLEANUP_ENV, type JanitorEvent, type JanitorResult } from '../../lib/core/run/lambda-contracts';
+import { RUN_ERROR_NAMES, type JanitorEvent, type JanitorResult } from '../../lib/core/run/lambda-contracts';
+import { JANITOR_STATUSES } from '../../lib/core/run/cleanup-plan';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
-import { cleanUp, findTaggedResources, type CleanupDeps } from '../shared/sagemaker-cleanup';
+import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps } from '../shared/sagemaker-cleanup';
 
 /** An endpoint of the run is still Creating/Updating; retry later. */
 export class EndpointStillSettlingError extends Error {
   constructor(runId: string, pending: number) {
     super(`run ${runId}: ${pending} endpoint(s) still creating or updating; the clean-up will run again`);
-    this.name = 'EndpointStillSettlingError';
+    this.name = RUN_ERROR_NAMES.endpointStillSettling;
   }
 }
 
-/** Execution statuses that trigger a clean-up. */
-export const CLEANUP_STATUSES: ReadonlySet<string> = new Set(['ABORTED', 'TIMED_OUT', 'FAILED']);
+const CLEANUP_STATUSES: ReadonlySet<string> = new Set(JANITOR_STATUSES);
 /** Time kept back from the Lambda's remaining time for the last calls and the log line. */
 const SAFETY_MS = 20_000;
 const POLL_MS = 15_000;
 
 const logger = new Logger({ serviceName: 'impressions-janitor' });
-const defaultDeps: CleanupDeps = {
-  sagemaker: new SageMakerClient({}),
-  tagging: new ResourceGroupsTaggingAPIClient({}),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  now: () => Date.now(),
-};
 
 /** Builds the handler around its clients (tests pass mocks and a fake clock). */
 export function createHandler(deps: CleanupDeps, pollMs: number = POLL_MS) {
   return async (event: JanitorEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<JanitorResult> => {
-    const prefix = process.env[CLEANUP_ENV.resourcePrefix];
-    if (prefix === undefined || prefix === '') throw new Error(`${CLEANUP_ENV.resourcePrefix} is not set`);
+    const prefix = resourcePrefixFromEnv();
     const runId = runIdFromExecutionName(event.detail.name);
     const status = event.detail.status;
     if (!CLEANUP_STATUSES.has(status)) {
@@ -60,4 +51,4 @@ export function createHandler(deps: CleanupDeps, pollMs: number = POLL_MS) {
 }
 
 /** The Lambda entry point. */
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(defaultCleanupDeps());

@@ -34,13 +34,16 @@ async function listAll(defaults: boolean): Promise<ServiceQuota[]> {
  */
 export async function handler(event: PreflightQuotasEvent): Promise<PreflightQuotasResult> {
   const needs = quotaNeeds(event);
-  const applied = await listAll(false);
+  // Independent reads: the quota listing and the (slower) describe calls of the instance holders run side by side.
+  const [applied, holders] = await Promise.all([
+    listAll(false),
+    findInstanceHolders(sagemaker, {
+      trainingTypes: new Set(event.skipTraining ? [] : [event.trainingInstanceType]),
+      endpointTypes: new Set([event.inferenceInstanceType]),
+    }),
+  ]);
   const missing = needs.some((n) => !applied.some((q) => q.QuotaName === n.quotaName));
   const defaults = missing ? await listAll(true) : [];
-  const holders = await findInstanceHolders(sagemaker, {
-    trainingTypes: new Set(event.skipTraining ? [] : [event.trainingInstanceType]),
-    endpointTypes: new Set([event.inferenceInstanceType]),
-  });
   try {
     const result = evaluateQuotas(needs, applied, defaults, usageByQuota(holders));
     logger.info('quotas sufficient', { checked: result.checked.map((c) => `${c.quotaCode}=${c.value} in use ${c.inUse}`) });

@@ -9,7 +9,7 @@ import {
   paginateListTrainingJobs, type SageMakerClient, type TrainingJobStatus,
 } from '@aws-sdk/client-sagemaker';
 import { mapPool } from '../../lib/core/evaluation/pool';
-import { isNotFound, RUNNING_TRAINING_STATUSES } from '../../lib/core/run/cleanup-plan';
+import { RUNNING_TRAINING_STATUSES, unlessGone } from '../../lib/core/run/cleanup-plan';
 import type { InstanceHolder } from '../../lib/core/run/quotas';
 
 /** Endpoint statuses whose instances are released or never held. */
@@ -17,16 +17,6 @@ const NO_INSTANCE_ENDPOINT_STATUSES: ReadonlySet<string> = new Set(['OutOfServic
 
 /** Describe calls in flight at once (SageMaker's describe APIs are rate limited per account). */
 const DESCRIBE_CONCURRENCY = 4;
-
-/** `fn()`, or undefined when the resource is gone (deleted since it was listed). */
-async function unlessGone<T>(fn: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
 
 async function trainingHolders(sagemaker: SageMakerClient, instanceTypes: ReadonlySet<string>): Promise<InstanceHolder[]> {
   const names: string[] = [];

@@ -6,14 +6,14 @@
  */
 import {
   DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
-  DescribeTrainingJobCommand, StopTrainingJobCommand, type SageMakerClient,
+  DescribeTrainingJobCommand, SageMakerClient, StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
-  CLEANUP_RESOURCE_TYPE_FILTERS, isNotFound, RUNNING_TRAINING_STATUSES, SETTLING_ENDPOINT_STATUSES,
-  toTaggedResources, type TaggedResource,
+  CLEANUP_RESOURCE_TYPE_FILTERS, RUNNING_TRAINING_STATUSES, SETTLING_ENDPOINT_STATUSES, toTaggedResources, unlessGone,
+  type TaggedResource,
 } from '../../lib/core/run/cleanup-plan';
-import type { CleanupCounts } from '../../lib/core/run/lambda-contracts';
+import { CLEANUP_ENV, type CleanupCounts } from '../../lib/core/run/lambda-contracts';
 import { TAG_APP, TAG_RUN_ID } from '../../lib/core/run/tags';
 
 /** The clients and clock a clean-up pass uses (injected for tests). */
@@ -22,6 +22,23 @@ export interface CleanupDeps {
   readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
+}
+
+/** The real clients and clock, for a clean-up Lambda's module scope. */
+export function defaultCleanupDeps(): CleanupDeps {
+  return {
+    sagemaker: new SageMakerClient({}),
+    tagging: new ResourceGroupsTaggingAPIClient({}),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+  };
+}
+
+/** The app's resource prefix from the Lambda's environment; throws when it is unset or empty. */
+export function resourcePrefixFromEnv(): string {
+  const prefix = process.env[CLEANUP_ENV.resourcePrefix];
+  if (prefix === undefined || prefix === '') throw new Error(`${CLEANUP_ENV.resourcePrefix} is not set`);
+  return prefix;
 }
 
 /** How long a pass may wait for settling endpoints. */
@@ -68,22 +85,15 @@ export async function cleanUp(deps: CleanupDeps, resources: readonly TaggedResou
     deletedEndpointConfigs: 0, deletedModels: 0, pendingEndpoints: 0, inFlight: 0,
   };
   const { sagemaker } = deps;
-  const gone = async (action: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await action();
-      return false;
-    } catch (error) {
-      if (isNotFound(error)) return true;
-      throw error;
-    }
-  };
+  /** Whether `action` found the resource already gone. */
+  const gone = async (action: () => Promise<unknown>): Promise<boolean> =>
+    (await unlessGone(async () => { await action(); return true; })) === undefined;
   for (const r of resources) {
     switch (r.kind) {
       case 'training-job': {
-        let status: string | undefined;
-        if (await gone(async () => {
-          status = (await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: r.name }))).TrainingJobStatus;
-        })) {
+        const job = await unlessGone(() => sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: r.name })));
+        const status = job?.TrainingJobStatus;
+        if (job === undefined) {
           counts.alreadyGone += 1;
         } else if (status === 'InProgress') {
           if (!(await gone(() => sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: r.name }))))) counts.stoppedTrainingJobs += 1;
@@ -126,13 +136,9 @@ export async function cleanUp(deps: CleanupDeps, resources: readonly TaggedResou
 /** The endpoint's status once it has left Creating/Updating, or its settling status at the deadline; `undefined` if gone. */
 async function settledEndpointStatus(deps: CleanupDeps, name: string, options: CleanupOptions): Promise<string | undefined> {
   for (;;) {
-    let status: string | undefined;
-    try {
-      status = (await deps.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }))).EndpointStatus;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const endpoint = await unlessGone(() => deps.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name })));
+    if (endpoint === undefined) return undefined;
+    const status = endpoint.EndpointStatus;
     if (status === undefined || !SETTLING_ENDPOINT_STATUSES.has(status)) return status;
     if (deps.now() + options.pollMs >= options.deadline) return status;
     await deps.sleep(options.pollMs);

@@ -6,27 +6,14 @@
  * provider's polling (its `queryInterval` and `totalTimeout`) does the waiting.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import {
-  CLEANUP_ENV, type SweepIsCompleteRequest, type SweepIsCompleteResponse, type SweepOnEventRequest, type SweepOnEventResponse,
+import type {
+  SweepIsCompleteRequest, SweepIsCompleteResponse, SweepOnEventRequest, SweepOnEventResponse,
 } from '../../lib/core/run/lambda-contracts';
-import { cleanUp, findTaggedResources, type CleanupDeps, type CleanupOutcome } from '../shared/sagemaker-cleanup';
+import {
+  cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps, type CleanupOutcome,
+} from '../shared/sagemaker-cleanup';
 
 const logger = new Logger({ serviceName: 'impressions-sweep' });
-const defaultDeps: CleanupDeps = {
-  sagemaker: new SageMakerClient({}),
-  tagging: new ResourceGroupsTaggingAPIClient({}),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  now: () => Date.now(),
-};
-
-function prefixFromEnv(): string {
-  const prefix = process.env[CLEANUP_ENV.resourcePrefix];
-  if (prefix === undefined || prefix === '') throw new Error(`${CLEANUP_ENV.resourcePrefix} is not set`);
-  return prefix;
-}
-
 async function pass(deps: CleanupDeps, prefix: string): Promise<CleanupOutcome> {
   const resources = await findTaggedResources(deps.tagging, prefix);
   return cleanUp(deps, resources, { deadline: 0, pollMs: 0 });
@@ -36,7 +23,7 @@ async function pass(deps: CleanupDeps, prefix: string): Promise<CleanupOutcome> 
 export function createHandlers(deps: CleanupDeps) {
   return {
     onEvent: async (event: SweepOnEventRequest): Promise<SweepOnEventResponse> => {
-      const prefix = prefixFromEnv();
+      const prefix = resourcePrefixFromEnv();
       if (event.RequestType === 'Create') return { PhysicalResourceId: `${prefix}-sagemaker-sweep` };
       if (event.RequestType === 'Update') return { PhysicalResourceId: event.PhysicalResourceId };
       const outcome = await pass(deps, prefix);
@@ -45,7 +32,7 @@ export function createHandlers(deps: CleanupDeps) {
     },
     isComplete: async (event: SweepIsCompleteRequest): Promise<SweepIsCompleteResponse> => {
       if (event.RequestType !== 'Delete') return { IsComplete: true };
-      const prefix = prefixFromEnv();
+      const prefix = resourcePrefixFromEnv();
       const outcome = await pass(deps, prefix);
       logger.info('sweep pass', { prefix, ...outcome });
       return { IsComplete: outcome.inFlight === 0 };
@@ -53,7 +40,7 @@ export function createHandlers(deps: CleanupDeps) {
   };
 }
 
-const handlers = createHandlers(defaultDeps);
+const handlers = createHandlers(defaultCleanupDeps());
 /** Provider `onEventHandler` entry point. */
 export const onEvent = handlers.onEvent;
 /** Provider `isCompleteHandler` entry point. */

@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { TaskLikeStage } from './task-like-stage';
 
 /** Properties of {@link AggregationStage}. */
 export interface AggregationStageProps {
@@ -16,7 +17,7 @@ export interface AggregationStageProps {
  * AGGREGATE: turns the run's prediction rows into summary rows and the run summary (means, paired
  * differences, cost estimate) and publishes the mean scores as CloudWatch metrics.
  *
- * A task-like unit (one Parallel state, one branch). The branch receives exactly:
+ * A {@link TaskLikeStage}. The branch receives exactly:
  * ```json
  * { "plan": RunPlan, "resolved": ResolvedModel, "training": { "trainingJobName": string | null, "modelData": {…} },
  *   "evaluation": { "pretrained": <EvaluationStage output>, "fine-tuned": <EvaluationStage output> },
@@ -30,15 +31,9 @@ export interface AggregationStageProps {
  *
  * Not done here: registering partitions for Athena and refreshing QuickSight (the analytics issue).
  */
-export class AggregationStage extends sfn.StateMachineFragment {
-  public readonly startState: sfn.State;
-  public readonly endStates: sfn.INextable[];
-  /** The Parallel state wrapping the aggregation (catch and retry here). */
-  public readonly unit: sfn.Parallel;
-
+export class AggregationStage extends TaskLikeStage {
   constructor(scope: Construct, id: string, props: AggregationStageProps) {
-    super(scope, id);
-    this.unit = new sfn.Parallel(this, 'Unit', {
+    super(scope, id, {
       stateName: 'Aggregate',
       parameters: {
         'plan.$': '$.plan',
@@ -56,10 +51,7 @@ export class AggregationStage extends sfn.StateMachineFragment {
           },
         ],
       },
-      resultSelector: {
-        'runId.$': '$[0].runId', 'summaryKey.$': '$[0].summaryKey', 'runSummaryKey.$': '$[0].runSummaryKey', 'partFiles.$': '$[0].partFiles',
-        'rows.$': '$[0].rows', 'errors.$': '$[0].errors', 'metricsPublished.$': '$[0].metricsPublished', 'costUsd.$': '$[0].costUsd',
-      },
+      resultKeys: ['runId', 'summaryKey', 'runSummaryKey', 'partFiles', 'rows', 'errors', 'metricsPublished', 'costUsd'],
       resultPath: props.resultPath,
     });
     const aggregate = new tasks.LambdaInvoke(this, 'Aggregate', {
@@ -75,7 +67,5 @@ export class AggregationStage extends sfn.StateMachineFragment {
     });
     aggregate.addRetry({ errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3 });
     this.unit.branch(aggregate);
-    this.startState = this.unit;
-    this.endStates = [this.unit];
   }
 }

@@ -104,6 +104,33 @@ function grid(elements: readonly { id: string; type: 'VISUAL' | 'FILTER_CONTROL'
   }];
 }
 
+/** Summary columns of a mean with its bootstrap interval, and the counts behind it. */
+const INTERVAL_COLUMNS = ['mean', 'ci_low', 'ci_high', 'count', 'errors'];
+
+/**
+ * A table of summary rows grouped by run, data set, model and metric, showing `columns`. There is
+ * one summary row per group, so the MAX aggregation returns the row's own value. Field ids are
+ * `<fieldPrefix>-<column>` with `_` written `-`.
+ */
+function summaryTable(visualId: string, fieldPrefix: string, text: string, columns: readonly string[]): Visual {
+  const S = SUMMARY_DATA_SET;
+  const groups = [['run', 'run_id'], ['dataset', 'dataset'], ['model', 'model'], ['metric', 'metric']] as const;
+  return {
+    tableVisual: {
+      visualId,
+      title: title(text),
+      chartConfiguration: {
+        fieldWells: {
+          tableAggregatedFieldWells: {
+            groupBy: groups.map(([field, column]) => dim(`${fieldPrefix}-${field}`, S, column)),
+            values: columns.map((c) => measure(`${fieldPrefix}-${c.replaceAll('_', '-')}`, S, c, 'MAX')),
+          },
+        },
+      },
+    },
+  };
+}
+
 const ROUGE = [
   ['rouge1', 'ROUGE-1'],
   ['rouge2', 'ROUGE-2'],
@@ -116,36 +143,9 @@ function modelComparisonSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
   const run = categoryFilter('comparison-run', S, 'run_id', SHEET_COMPARISON, 'Run');
   const dataset = categoryFilter('comparison-dataset', S, 'dataset', SHEET_COMPARISON, 'Data set');
   const visuals: Visual[] = [
-    {
-      // One row per run, data set, model and metric, so the aggregation returns the row's own value.
-      tableVisual: {
-        visualId: 'comparison-table',
-        title: title('Mean ROUGE F with 95% bootstrap confidence interval (baselines included)'),
-        chartConfiguration: {
-          fieldWells: {
-            tableAggregatedFieldWells: {
-              groupBy: [dim('cmp-run', S, 'run_id'), dim('cmp-dataset', S, 'dataset'), dim('cmp-model', S, 'model'), dim('cmp-metric', S, 'metric')],
-              values: [measure('cmp-mean', S, 'mean', 'MAX'), measure('cmp-ci-low', S, 'ci_low', 'MAX'), measure('cmp-ci-high', S, 'ci_high', 'MAX'), measure('cmp-count', S, 'count', 'MAX'), measure('cmp-errors', S, 'errors', 'MAX')],
-            },
-          },
-        },
-      },
-    },
-    {
-      // Agreement rows only (metric filter below); std..max are null for them, so not shown.
-      tableVisual: {
-        visualId: 'comparison-agreement',
-        title: title('Clinical agreement (CheXpert-style labels): micro-F1 over 13 (headline), macro-F1 over 14, micro-F1 over 14, with 95% bootstrap interval (baselines included)'),
-        chartConfiguration: {
-          fieldWells: {
-            tableAggregatedFieldWells: {
-              groupBy: [dim('agr-run', S, 'run_id'), dim('agr-dataset', S, 'dataset'), dim('agr-model', S, 'model'), dim('agr-metric', S, 'metric')],
-              values: [measure('agr-mean', S, 'mean', 'MAX'), measure('agr-ci-low', S, 'ci_low', 'MAX'), measure('agr-ci-high', S, 'ci_high', 'MAX'), measure('agr-count', S, 'count', 'MAX'), measure('agr-errors', S, 'errors', 'MAX')],
-            },
-          },
-        },
-      },
-    },
+    summaryTable('comparison-table', 'cmp', 'Mean ROUGE F with 95% bootstrap confidence interval (baselines included)', INTERVAL_COLUMNS),
+    // Agreement rows only (metric filter below); std..max are null for them, so not shown.
+    summaryTable('comparison-agreement', 'agr', 'Clinical agreement (CheXpert-style labels): micro-F1 over 13 (headline), macro-F1 over 14, micro-F1 over 14, with 95% bootstrap interval (baselines included)', INTERVAL_COLUMNS),
     {
       pivotTableVisual: {
         visualId: 'comparison-pivot',
@@ -222,20 +222,8 @@ function distributionsSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
       },
     },
   }));
-  const figures: Visual = {
-    tableVisual: {
-      visualId: 'distribution-figures',
-      title: title('Distribution figures per run, data set, model and metric (sample std, linear-interpolated quartiles)'),
-      chartConfiguration: {
-        fieldWells: {
-          tableAggregatedFieldWells: {
-            groupBy: [dim('fig-run', S, 'run_id'), dim('fig-dataset', S, 'dataset'), dim('fig-model', S, 'model'), dim('fig-metric', S, 'metric')],
-            values: (['count', 'errors', 'mean', 'std', 'min', 'p25', 'p50', 'p75', 'max'] as const).map((c) => measure(`fig-${c}`, S, c, 'MAX')),
-          },
-        },
-      },
-    },
-  };
+  const figures = summaryTable('distribution-figures', 'fig', 'Distribution figures per run, data set, model and metric (sample std, linear-interpolated quartiles)',
+    ['count', 'errors', 'mean', 'std', 'min', 'p25', 'p50', 'p75', 'max']);
   return {
     filterGroups: [run.group, summaryRun.group, metricFilter('distributions-rouge-metrics', SHEET_DISTRIBUTIONS, ['distribution-figures'], 'rouge')],
     sheet: {

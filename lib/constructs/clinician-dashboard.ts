@@ -6,7 +6,7 @@ import { ColumnType, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../
 import { AthenaWorkgroup } from './athena-workgroup';
 import { clinicianDashboardDefinition } from './clinician-dashboard-definition';
 import { DataPrefix, DataStore } from './data-store';
-import { acknowledgeBucketPrefixWildcards } from './nag-acknowledgements';
+import { acknowledgeBucketPrefixWildcards, acknowledgeGrantActionWildcards } from './nag-acknowledgements';
 import { ResultsCatalog } from './results-catalog';
 
 /** Properties of {@link ClinicianDashboard}. */
@@ -135,15 +135,7 @@ export class ClinicianDashboard extends Construct {
 
     Validations.of(this.role).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: 'Assumed by QuickSight for this data source only; its grants are scoped statements generated next to the resources they concern.' });
     if (rolePolicy !== undefined) {
-      Validations.of(rolePolicy).acknowledge(
-        { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: 'Read of result rows and Athena results, scoped to the prediction_data/ and athena-results/ prefixes (bucket grant).' },
-        { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: 'Bucket metadata of the data bucket only (bucket grant): Athena checks the location of its output bucket.' },
-        { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: 'Listing the data bucket (bucket grant) to find the partitions\' files and the query results.' },
-        { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: 'Athena cleans up its own partial results under athena-results/ (bucket grant, prefix-scoped).' },
-        { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason: 'Athena aborts its own multipart result uploads under athena-results/ (bucket grant, prefix-scoped).' },
-        { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: 'Athena encrypts query results with the data key (key grant, one key).' },
-        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: 'Key grant of the single data key for reading and writing SSE-KMS objects.' },
-      );
+      acknowledgeGrantActionWildcards(rolePolicy, 'read of prediction_data/, read-write of athena-results/ where Athena writes, cleans up and aborts its own query results');
       acknowledgeBucketPrefixWildcards(rolePolicy, props.dataStore.bucket, [
         { prefix: DataPrefix.PREDICTION_DATA, reason: 'The result rows: every run, data set and model partition under prediction_data/.' },
         { prefix: DataPrefix.ATHENA_RESULTS, reason: 'Athena query results written and read by QuickSight queries.' },

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { runTags, sageMakerArn, sageMakerCall } from './sagemaker-tasks';
+import { TaskLikeStage } from './task-like-stage';
 
 /** Properties of {@link EndpointDeploymentStage}. */
 export interface EndpointDeploymentStageProps {
@@ -33,7 +34,7 @@ export interface EndpointDeploymentStageProps {
  * `KmsKeyId` only where `$.settings.inference.volumeKmsSupported`, download and start-up timeouts
  * from the resolved settings), CreateEndpoint, then polls DescribeEndpoint until InService.
  *
- * A task-like unit: one Parallel state with a single branch, so one `addCatch` covers every call.
+ * A {@link TaskLikeStage}: one `addCatch` on `unit` covers every call.
  *
  * Input: the run state, with `$.plan` (runId, names), `$.settings.inference` (image, environment,
  * instanceType, enableNetworkIsolation, volumeKmsSupported, modelDataDownloadTimeoutSeconds,
@@ -46,14 +47,13 @@ export interface EndpointDeploymentStageProps {
  *
  * It cannot delete what it created: the caller's Catch leads to the clean-up stage.
  */
-export class EndpointDeploymentStage extends sfn.StateMachineFragment {
-  public readonly startState: sfn.State;
-  public readonly endStates: sfn.INextable[];
-  /** The single Parallel state of the stage (catches and retries go here). */
-  public readonly unit: sfn.Parallel;
-
+export class EndpointDeploymentStage extends TaskLikeStage {
   constructor(scope: Construct, id: string, props: EndpointDeploymentStageProps) {
-    super(scope, id);
+    super(scope, id, {
+      stateName: `Deploy ${props.label}`,
+      resultKeys: ['endpointName', 'endpointConfigName', 'modelName', 'status', 'inServiceAt'],
+      resultPath: props.resultPath,
+    });
     const { label, namesPath } = props;
     const inference = '$.settings.inference';
     const tags = runTags(props.resourcePrefix);
@@ -179,16 +179,6 @@ export class EndpointDeploymentStage extends sfn.StateMachineFragment {
         .when(sfn.Condition.numberGreaterThanEquals('$.poll.count', props.maxPolls), tooSlow)
         .otherwise(wait),
     );
-    this.unit = new sfn.Parallel(this, 'Unit', {
-      stateName: `Deploy ${label}`,
-      resultSelector: {
-        'endpointName.$': '$[0].endpointName', 'endpointConfigName.$': '$[0].endpointConfigName', 'modelName.$': '$[0].modelName',
-        'status.$': '$[0].status', 'inServiceAt.$': '$[0].inServiceAt',
-      },
-      resultPath: props.resultPath,
-    });
     this.unit.branch(start);
-    this.startState = this.unit;
-    this.endStates = [this.unit];
   }
 }

@@ -1,10 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SETTLING_ENDPOINT_STATUSES } from '../core/run/cleanup-plan';
 import { SAGEMAKER_NOT_FOUND_ERRORS, isNotFound, sageMakerArn, sageMakerCall } from './sagemaker-tasks';
-
-/** Endpoint states in which DeleteEndpoint is refused; the stage waits for them to settle. */
-export const SETTLING_ENDPOINT_STATES = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack'] as const;
+import { TaskLikeStage } from './task-like-stage';
 
 /** Properties of {@link EndpointTeardownStage}. */
 export interface EndpointTeardownStageProps {
@@ -29,20 +28,15 @@ export interface EndpointTeardownStageProps {
  * A resource that does not exist (never created, or already deleted) is skipped: the clean-up can
  * run after any failure without knowing how far the run got.
  *
- * A task-like unit: one Parallel state with a single branch.
+ * A {@link TaskLikeStage}.
  *
  * Input: the run state with the names at `namesPath`. Output: the input with `{ "deleted": true, "kept": false, "deletedAt": <ISO time> }` at
  * `resultPath`. Errors: `EndpointStillSettling` after `maxPolls` checks (the janitor retries later),
  * and any SageMaker error other than "not found" after its retries.
  */
-export class EndpointTeardownStage extends sfn.StateMachineFragment {
-  public readonly startState: sfn.State;
-  public readonly endStates: sfn.INextable[];
-  /** The single Parallel state of the stage. */
-  public readonly unit: sfn.Parallel;
-
+export class EndpointTeardownStage extends TaskLikeStage {
   constructor(scope: Construct, id: string, props: EndpointTeardownStageProps) {
-    super(scope, id);
+    super(scope, id, { stateName: `Delete ${props.label}`, resultKeys: ['deleted', 'kept', 'deletedAt'], resultPath: props.resultPath });
     const { label, namesPath, resourcePrefix } = props;
 
     const start = new sfn.Pass(this, 'Start', { stateName: `${label}: start teardown`, result: sfn.Result.fromObject({ count: 0 }), resultPath: '$.settle' });
@@ -106,7 +100,7 @@ export class EndpointTeardownStage extends sfn.StateMachineFragment {
 
     start.next(describe).next(
       new sfn.Choice(this, 'Status', { stateName: `${label}: endpoint settled?` })
-        .when(sfn.Condition.or(...SETTLING_ENDPOINT_STATES.map((s) => sfn.Condition.stringEquals('$.settle.endpoint.EndpointStatus', s))),
+        .when(sfn.Condition.or(...[...SETTLING_ENDPOINT_STATUSES].map((s) => sfn.Condition.stringEquals('$.settle.endpoint.EndpointStatus', s))),
           new sfn.Choice(this, 'Patience', { stateName: `${label}: keep waiting?` })
             .when(sfn.Condition.numberGreaterThanEquals('$.settle.count', props.maxPolls), stillSettling)
             .otherwise(wait))
@@ -116,13 +110,6 @@ export class EndpointTeardownStage extends sfn.StateMachineFragment {
     wait.next(count).next(describe);
     deleteEndpoint.next(deleteConfig).next(deleteModel).next(done);
 
-    this.unit = new sfn.Parallel(this, 'Unit', {
-      stateName: `Delete ${label}`,
-      resultSelector: { 'deleted.$': '$[0].deleted', 'kept.$': '$[0].kept', 'deletedAt.$': '$[0].deletedAt' },
-      resultPath: props.resultPath,
-    });
     this.unit.branch(start);
-    this.startState = this.unit;
-    this.endStates = [this.unit];
   }
 }

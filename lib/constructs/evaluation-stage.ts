@@ -5,6 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { EVALUATION_ERROR_NAMES } from '../core/evaluation/lambda-contracts';
+import { TaskLikeStage } from './task-like-stage';
 
 /** Properties of {@link EvaluationStage}. */
 export interface EvaluationStageProps {
@@ -27,7 +28,7 @@ export interface EvaluationStageProps {
 /**
  * EVALUATE: scores one deployed model on every evaluation set.
  *
- * A task-like unit (one Parallel state, one branch), so the caller attaches a single Catch and a
+ * A {@link TaskLikeStage}, so the caller attaches a single Catch and a
  * failure anywhere inside leads to the clean-up. The branch receives exactly:
  * ```json
  * { "plan": RunPlan, "resolved": ResolvedModel, "endpointName": "impressions-<run>-pt", "model": "pretrained" }
@@ -45,20 +46,12 @@ export interface EvaluationStageProps {
  * Called from the RunStateMachine: in the pretrained branch of the first Parallel (after
  * "Deploy pretrained", before "Delete pretrained") and after "Deploy fine-tuned".
  */
-export class EvaluationStage extends sfn.StateMachineFragment {
-  public readonly startState: sfn.State;
-  public readonly endStates: sfn.INextable[];
-  /** The Parallel state wrapping the evaluation (catch and retry here). */
-  public readonly unit: sfn.Parallel;
+export class EvaluationStage extends TaskLikeStage {
   /** The Distributed Map over the shards. */
   public readonly map: sfn.DistributedMap;
 
   constructor(scope: Construct, id: string, props: EvaluationStageProps) {
-    super(scope, id);
-    if (!Number.isInteger(props.maxConcurrency) || props.maxConcurrency < 1) {
-      throw new Error(`EvaluationStage ${id}: maxConcurrency must be a whole number ≥ 1, got ${props.maxConcurrency}`);
-    }
-    this.unit = new sfn.Parallel(this, 'Unit', {
+    super(scope, id, {
       stateName: `Evaluate ${props.model}`,
       parameters: {
         'plan.$': '$.plan',
@@ -66,12 +59,12 @@ export class EvaluationStage extends sfn.StateMachineFragment {
         'endpointName.$': `${props.endpointPath}.endpointName`,
         model: props.model,
       },
-      resultSelector: {
-        'model.$': '$[0].model', 'status.$': '$[0].status', 'endpointName.$': '$[0].endpointName',
-        'manifestKey.$': '$[0].manifestKey', 'shardCount.$': '$[0].shardCount', 'recordCount.$': '$[0].recordCount',
-      },
+      resultKeys: ['model', 'status', 'endpointName', 'manifestKey', 'shardCount', 'recordCount'],
       resultPath: props.resultPath,
     });
+    if (!Number.isInteger(props.maxConcurrency) || props.maxConcurrency < 1) {
+      throw new Error(`EvaluationStage ${id}: maxConcurrency must be a whole number ≥ 1, got ${props.maxConcurrency}`);
+    }
 
     const plan = new tasks.LambdaInvoke(this, 'Plan', {
       stateName: `${props.model}: plan shards`,
@@ -119,7 +112,5 @@ export class EvaluationStage extends sfn.StateMachineFragment {
       },
     });
     this.unit.branch(plan.next(this.map).next(done));
-    this.startState = this.unit;
-    this.endStates = [this.unit];
   }
 }

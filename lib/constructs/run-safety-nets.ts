@@ -8,13 +8,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { JANITOR_STATUSES } from '../core/run/cleanup-plan';
 import { CLEANUP_ENV } from '../core/run/lambda-contracts';
 import { DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
 import { sageMakerArn } from './sagemaker-tasks';
-
-/** Execution statuses after which the janitor deletes what the run left. */
-export const JANITOR_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
 
 /** Properties of {@link RunSafetyNets}. */
 export interface RunSafetyNetsProps {

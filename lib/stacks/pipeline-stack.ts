@@ -119,17 +119,8 @@ export class PipelineStack extends Stack {
       },
       evaluationMaxConcurrency: evaluation.maxConcurrency,
       resourcePrefix: config.resourcePrefix,
-      model: {
-        modelId: config.modelId,
-        modelVersion: config.modelVersion,
-        trainingInstanceType: config.trainingInstanceType,
-        inferenceInstanceType: config.inferenceInstanceType,
-        trainingVolumeGb: config.trainingVolumeGb,
-        maxTrainingHours: config.maxTrainingHours,
-        epochs: config.epochs,
-        hyperparameters: config.hyperparameters,
-        spotTraining: config.spotTraining,
-      },
+      // RunModelSettings is a subset of the config's fields.
+      model: config,
     });
 
     new RunSafetyNets(this, 'SafetyNets', { stateMachine: this.run.stateMachine, dataStore, resourcePrefix: config.resourcePrefix });

@@ -1,3 +1,5 @@
+import { RUN_ERROR_NAMES } from '../run/lambda-contracts';
+
 /**
  * The one error JumpStart resolution throws. Its message always names the model, the version (or
  * the requested version when none could be selected), the region and the missing field, because
@@ -12,6 +14,6 @@ export class ModelResolutionError extends Error {
     detail: string,
   ) {
     super(`JumpStart model ${modelId} version ${version} in region ${region}: ${field}: ${detail}`);
-    this.name = 'ModelResolutionError';
+    this.name = RUN_ERROR_NAMES.modelResolution;
   }
 }

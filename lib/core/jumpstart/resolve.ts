@@ -40,11 +40,6 @@ const PAYLOAD_CONTRACT_BY_REPOSITORY: Readonly<Record<string, PayloadContract>> 
   'huggingface-pytorch-inference': 'hf-text2text',
 };
 
-/** Hyperparameters script mode sets itself; a run may not override them. */
-export const SCRIPT_MODE_HYPERPARAMETERS = [
-  'sagemaker_program', 'sagemaker_submit_directory', 'sagemaker_container_log_level', 'sagemaker_job_name', 'sagemaker_region',
-] as const;
-
 /** Inputs of {@link resolveModel}. */
 export interface ResolveModelInput {
   readonly run: RunPlan;

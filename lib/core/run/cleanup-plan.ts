@@ -68,7 +68,10 @@ function realName(kind: CleanupKind, arnName: string, prefix: string, runId: str
   return candidates.find((c) => sameSageMakerName(c, arnName)) ?? arnName;
 }
 
-/** Endpoint statuses in which DeleteEndpoint is refused: wait for them to settle. */
+/** Execution statuses after which the janitor deletes what the run left (its EventBridge rule and its own check). */
+export const JANITOR_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+
+/** Endpoint statuses in which DeleteEndpoint is refused: wait for them to settle (the janitor, the sweep and the run's teardown). */
 export const SETTLING_ENDPOINT_STATUSES: ReadonlySet<string> = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
 
 /** Training job statuses that still hold instances. */
@@ -82,4 +85,14 @@ export function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; message?: string };
   if (e?.name === 'ResourceNotFound') return true;
   return e?.name === 'ValidationException' && /could not find|does not exist|not found/i.test(e.message ?? '');
+}
+
+/** `fn()`'s result, or `undefined` when it fails because the resource does not exist ({@link isNotFound}); other errors propagate. */
+export async function unlessGone<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }

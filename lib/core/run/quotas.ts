@@ -6,7 +6,7 @@
  * limit on instances held at once, so the instances that running training jobs and live endpoints of
  * the account already hold (`InstanceHolder`, found by the Lambda) are subtracted from it.
  */
-import type { PreflightQuotasEvent, PreflightQuotasResult, QuotaCheck } from './lambda-contracts';
+import { RUN_ERROR_NAMES, type PreflightQuotasEvent, type PreflightQuotasResult, type QuotaCheck } from './lambda-contracts';
 
 /** A quota as Service Quotas lists it. */
 export interface ListedQuota {
@@ -38,10 +38,15 @@ export interface QuotaUsage {
   readonly holders: readonly string[];
 }
 
+/** The name of the quota that a training job (on-demand or spot) or an endpoint on `instanceType` counts against. */
+function instanceQuotaName(instanceType: string, kind: InstanceHolder['kind'], spot: boolean): string {
+  const usage = kind === 'endpoint' ? 'endpoint usage' : spot ? 'spot training job usage' : 'training job usage';
+  return `${instanceType} for ${usage}`;
+}
+
 /** The quota an instance holder counts against. */
 export function quotaNameOf(holder: InstanceHolder): string {
-  if (holder.kind === 'endpoint') return `${holder.instanceType} for endpoint usage`;
-  return `${holder.instanceType} for ${holder.spot === true ? 'spot training job usage' : 'training job usage'}`;
+  return instanceQuotaName(holder.instanceType, holder.kind, holder.spot === true);
 }
 
 /** Sums the instances held per quota name. */
@@ -68,7 +73,7 @@ function describeHolders(holders: readonly string[]): string {
 export class QuotaTooLowError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'QuotaTooLowError';
+    this.name = RUN_ERROR_NAMES.quotaTooLow;
   }
 }
 
@@ -79,10 +84,9 @@ export class QuotaTooLowError extends Error {
 export function quotaNeeds(event: PreflightQuotasEvent): QuotaNeed[] {
   const needs: QuotaNeed[] = [];
   if (!event.skipTraining) {
-    const usage = event.spotTraining ? 'spot training job usage' : 'training job usage';
-    needs.push({ quotaName: `${event.trainingInstanceType} for ${usage}`, needed: 1 });
+    needs.push({ quotaName: instanceQuotaName(event.trainingInstanceType, 'training job', event.spotTraining), needed: 1 });
   }
-  needs.push({ quotaName: `${event.inferenceInstanceType} for endpoint usage`, needed: 1 });
+  needs.push({ quotaName: instanceQuotaName(event.inferenceInstanceType, 'endpoint', false), needed: 1 });
   return needs;
 }
 
@@ -103,19 +107,19 @@ export function evaluateQuotas(
     const quota = applied.find((q) => q.QuotaName === need.quotaName) ?? defaults.find((q) => q.QuotaName === need.quotaName);
     if (quota === undefined) {
       problems.push(`no Service Quotas quota named "${need.quotaName}" for sagemaker in this region (is the instance type offered here?)`);
-    } else if ((quota.Value ?? 0) < need.needed) {
-      problems.push(`"${need.quotaName}" (${quota.QuotaCode ?? 'unknown code'}) is ${quota.Value ?? 0}, the run needs ${need.needed}: ` +
-        `request an increase of quota ${quota.QuotaCode ?? need.quotaName} for service sagemaker`);
+      continue;
+    }
+    const value = quota.Value ?? 0;
+    const named = `"${need.quotaName}" (${quota.QuotaCode ?? 'unknown code'}) is ${value}`;
+    const raise = `request an increase of quota ${quota.QuotaCode ?? need.quotaName} for service sagemaker`;
+    const used = usage.get(need.quotaName) ?? { inUse: 0, holders: [] };
+    if (value < need.needed) {
+      problems.push(`${named}, the run needs ${need.needed}: ${raise}`);
+    } else if (value - used.inUse < need.needed) {
+      problems.push(`${named} and ${used.inUse} in use (${describeHolders(used.holders)}), the run needs ${need.needed} more: ` +
+        `wait for or delete what holds them, or ${raise}`);
     } else {
-      const used = usage.get(need.quotaName) ?? { inUse: 0, holders: [] };
-      const value = quota.Value ?? 0;
-      if (value - used.inUse < need.needed) {
-        problems.push(`"${need.quotaName}" (${quota.QuotaCode ?? 'unknown code'}) is ${value} and ${used.inUse} in use ` +
-          `(${describeHolders(used.holders)}), the run needs ${need.needed} more: wait for or delete what holds them, ` +
-          `or request an increase of quota ${quota.QuotaCode ?? need.quotaName} for service sagemaker`);
-      } else {
-        checked.push({ quotaName: need.quotaName, quotaCode: quota.QuotaCode ?? '', value, inUse: used.inUse, needed: need.needed });
-      }
+      checked.push({ quotaName: need.quotaName, quotaCode: quota.QuotaCode ?? '', value, inUse: used.inUse, needed: need.needed });
     }
   }
   if (problems.length > 0) throw new QuotaTooLowError(`SageMaker quota too low: ${problems.join('; ')}`);

@@ -4,7 +4,7 @@
  * {@link InvalidRunInputError}. It checks shapes and locations only: whether the objects exist, and
  * whether hyperparameter names fit the model, is checked later (S3 reads, JumpStart resolution).
  */
-import type { RawRunInput, RunPlan, ValidateInputEvent } from './lambda-contracts';
+import { RUN_ERROR_NAMES, type RawRunInput, type RunPlan, type ValidateInputEvent } from './lambda-contracts';
 import { runIdFromExecutionName, runResourceNames } from './naming';
 
 /** One bad field of the run input. */
@@ -21,7 +21,7 @@ export class InvalidRunInputError extends Error {
       `Invalid run input (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` +
         problems.map((p) => `${p.field}: ${p.problem}`).join('; '),
     );
-    this.name = 'InvalidRunInputError';
+    this.name = RUN_ERROR_NAMES.invalidRunInput;
   }
 }
 

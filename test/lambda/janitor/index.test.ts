@@ -3,16 +3,11 @@ import {
   DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
   DescribeTrainingJobCommand, SageMakerClient, StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import type { JanitorEvent } from '../../../lib/core/run/lambda-contracts';
 import { createHandler, EndpointStillSettlingError } from '../../../lambda/janitor/index';
+import { ARN, mockCleanupClients, notFound, tags } from '../../helpers/cleanup-mocks';
 
-const sm = mockClient(SageMakerClient);
-const tagging = mockClient(ResourceGroupsTaggingAPIClient);
-const ARN = 'arn:aws:sagemaker:us-east-1:123456789012';
-const tags = (runId: string, app = 'impressions') => [{ Key: 'impressions:app', Value: app }, { Key: 'impressions:run-id', Value: runId }];
-const notFound = (what: string) => Object.assign(new Error(`Could not find ${what}`), { name: 'ValidationException' });
+const { sm, tagging } = mockCleanupClients();
 
 let clock = 0;
 const sleeps: number[] = [];
@@ -26,15 +21,8 @@ const event = (name: string, status = 'FAILED') => ({ detail: { name, status, ex
 const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
 
 beforeEach(() => {
-  sm.reset();
-  tagging.reset();
   clock = 0;
   sleeps.length = 0;
-  process.env.RESOURCE_PREFIX = 'impressions';
-  sm.on(DeleteEndpointCommand).resolves({});
-  sm.on(DeleteEndpointConfigCommand).resolves({});
-  sm.on(DeleteModelCommand).resolves({});
-  sm.on(StopTrainingJobCommand).resolves({});
 });
 
 describe('janitor', () => {

@@ -3,16 +3,11 @@ import {
   DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
   DescribeTrainingJobCommand, SageMakerClient, StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import type { SweepIsCompleteRequest, SweepOnEventRequest } from '../../../lib/core/run/lambda-contracts';
 import { createHandlers, isComplete, onEvent } from '../../../lambda/sweep/index';
+import { ARN, mockCleanupClients, notFound, tags } from '../../helpers/cleanup-mocks';
 
-const sm = mockClient(SageMakerClient);
-const tagging = mockClient(ResourceGroupsTaggingAPIClient);
-const ARN = 'arn:aws:sagemaker:us-east-1:123456789012';
-const tags = (runId: string, app = 'impressions') => [{ Key: 'impressions:app', Value: app }, { Key: 'impressions:run-id', Value: runId }];
-const notFound = () => Object.assign(new Error('Could not find endpoint'), { name: 'ValidationException' });
+const { sm, tagging } = mockCleanupClients();
 const handlers = createHandlers({
   sagemaker: new SageMakerClient({ region: 'us-east-1' }),
   tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
@@ -21,16 +16,6 @@ const handlers = createHandlers({
 });
 const request = (RequestType: string, PhysicalResourceId = 'impressions-sagemaker-sweep') =>
   ({ RequestType, PhysicalResourceId, ResourceProperties: {} }) as unknown as SweepOnEventRequest & SweepIsCompleteRequest;
-
-beforeEach(() => {
-  sm.reset();
-  tagging.reset();
-  process.env.RESOURCE_PREFIX = 'impressions';
-  sm.on(DeleteEndpointCommand).resolves({});
-  sm.on(DeleteEndpointConfigCommand).resolves({});
-  sm.on(DeleteModelCommand).resolves({});
-  sm.on(StopTrainingJobCommand).resolves({});
-});
 
 describe('sweep', () => {
   test('exports both Provider handlers', () => {
@@ -99,6 +84,13 @@ describe('sweep', () => {
 
     sm.on(DescribeEndpointCommand).rejects(notFound());
     expect(await handlers.isComplete(request('Delete'))).toEqual({ IsComplete: true });
+  });
+
+  test('refuses to run without its prefix', async () => {
+    delete process.env.RESOURCE_PREFIX;
+    await expect(handlers.onEvent(request('Delete'))).rejects.toThrow('RESOURCE_PREFIX is not set');
+    await expect(handlers.isComplete(request('Delete'))).rejects.toThrow('RESOURCE_PREFIX is not set');
+    expect(tagging).not.toHaveReceivedAnyCommand();
   });
 
   test('isComplete is true when nothing is tagged', async () => {

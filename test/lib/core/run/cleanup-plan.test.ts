@@ -1,4 +1,4 @@
-import { isNotFound, toTaggedResources } from '../../../../lib/core/run/cleanup-plan';
+import { isNotFound, toTaggedResources, unlessGone } from '../../../../lib/core/run/cleanup-plan';
 
 const ARN = 'arn:aws:sagemaker:eu-west-1:123456789012';
 const tags = (app: string, runId?: string) =>
@@ -34,4 +34,10 @@ test('isNotFound', () => {
   expect(isNotFound(Object.assign(new Error('Could not find model "m".'), { name: 'ValidationException' }))).toBe(true);
   expect(isNotFound(Object.assign(new Error('Cannot update in-progress endpoint'), { name: 'ValidationException' }))).toBe(false);
   expect(isNotFound(new Error('Could not find'))).toBe(false);
+});
+
+test('unlessGone: the result, undefined for a missing resource, any other error rethrown', async () => {
+  await expect(unlessGone(async () => 'described')).resolves.toBe('described');
+  await expect(unlessGone(async () => { throw Object.assign(new Error('Could not find endpoint "e".'), { name: 'ValidationException' }); })).resolves.toBeUndefined();
+  await expect(unlessGone(async () => { throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }); })).rejects.toThrow('Rate exceeded');
 });
