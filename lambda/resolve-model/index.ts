@@ -3,9 +3,10 @@
  * JumpStart bucket and returns the resolved model (lib/core/jumpstart).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ModelResolutionError } from '../../lib/core/jumpstart/errors';
 import { loadResolvedModel, type ReadText } from '../../lib/core/jumpstart/load';
+import { readTextIfExists } from '../../lib/core/s3-text';
 import type { ResolveModelEvent, ResolveModelResult } from '../../lib/core/run/lambda-contracts';
 
 export { ModelResolutionError };
@@ -14,15 +15,7 @@ const logger = new Logger({ serviceName: 'impressions-resolve-model' });
 /** Follows redirects so a `region` other than the Lambda's still reads its own bucket. */
 const s3 = new S3Client({ followRegionRedirects: true });
 
-const readText: ReadText = async (bucket, key) => {
-  try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return await response.Body?.transformToString('utf-8');
-  } catch (error) {
-    if ((error as Error).name === 'NoSuchKey') return undefined;
-    throw error;
-  }
-};
+const readText: ReadText = (bucket, key) => readTextIfExists(s3, bucket, key);
 
 /** Resolves the run's model; throws `ModelResolutionError` (no retry) naming model, version, region and field. */
 export async function handler(event: ResolveModelEvent): Promise<ResolveModelResult> {
