@@ -16,9 +16,10 @@ import { build } from 'esbuild';
 import { evaluate } from '../lambda/evaluate';
 import { fanOutShape, planShards, toJsonl, type ShardItem } from '../lib/core/evaluation';
 import { standInClient, startStandIn, type StandInOptions } from '../test/helpers/sagemaker-runtime-stand-in';
+import { dataPath } from '../test/helpers/data';
 
 const BUCKET = 'bench-bucket';
-const indiana = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'shared', 'data', 'indiana_dev.json'), 'utf8')) as object[];
+const indiana = JSON.parse(fs.readFileSync(dataPath('indiana_dev.json'), 'utf8')) as object[];
 const body = toJsonl([...indiana, ...indiana]);
 const CAPACITY = 4;
 const LATENCY_MS = 40;

@@ -7,7 +7,7 @@
  * 2. On the 2,000 dev impressions (reference = impression): the agreement of the constant
  *    "No acute cardiopulmonary process." and of the findings copied as the prediction.
  * 3. Throughput.
- * Data: `SHARED_DATA` or ../../shared/data from this file (the project's shared data folder).
+ * Data: the repository's data/ folder (indiana_dev.json, openi_gld_std14.csv).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,8 +16,9 @@ import { f1, isPresent, textAgreement } from '../lib/core/labels/agreement';
 import { labelReport } from '../lib/core/labels/labeler';
 import type { LabelValue } from '../lib/core/labels/observations';
 import { parseOpenILabels, validateAgainstOpenI } from '../lib/core/labels/open-i';
+import { DATA_DIR } from '../test/helpers/data';
 
-const dataDir = process.env.SHARED_DATA ?? path.resolve(__dirname, '../../shared/data');
+const dataDir = DATA_DIR;
 
 interface IndianaRecord {
   study_id: string;

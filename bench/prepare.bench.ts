@@ -1,6 +1,6 @@
 /**
  * Benchmark of `impressions prepare` on a zip the size of the MIMIC-CXR release: 228,000 synthetic
- * reports shaped like shared/data/mimic-sample (sentences from the Indiana dev set), one directory
+ * reports shaped like data/mimic-sample (sentences from the Indiana dev set), one directory
  * entry per patient folder, deflated, ZIP64 end records; and a split of 93,544 of them (91,544
  * train, 2,000 dev) in random order. Generated in a temporary folder, deleted afterwards.
  *
@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ZipWriter } from '../test/helpers/zip-writer';
+import { dataPath } from '../test/helpers/data';
 
 const REPORTS = 228_000;
 const TRAIN = 91_544;
@@ -54,7 +55,7 @@ function sentences(text: string): string[] {
 
 function generate(dir: string): { zip: string; split: string } {
   const random = rng(20210601);
-  const indiana = JSON.parse(fs.readFileSync(path.join(ROOT, '../shared/data/indiana_dev.json'), 'utf8')) as { findings: string; impression: string }[];
+  const indiana = JSON.parse(fs.readFileSync(dataPath('indiana_dev.json'), 'utf8')) as { findings: string; impression: string }[];
   const findingsPool = indiana.flatMap((r) => sentences(r.findings));
   const impressionPool = indiana.flatMap((r) => sentences(r.impression.replace(/\b\d\.\s/g, '')));
   const pick = (pool: string[], n: number): string[] => Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)]);

@@ -7,10 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { DEFAULT_ROUGE_TYPES, Mt19937, RougeScorer, summarize } from '../lib/core/rouge';
+import { dataPath } from '../test/helpers/data';
 
-const DATA = path.join(__dirname, '..', '..', 'shared', 'data', 'indiana_dev.json');
+const DATA = dataPath('indiana_dev.json');
 const TARGETS = { plain: 44_700, stemmed: 11_700 };
 const PYTHON = { plain: 14_900, stemmed: 3_900 };
 

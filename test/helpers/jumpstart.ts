@@ -1,4 +1,4 @@
-/** Recorded JumpStart fixtures (test/fixtures/jumpstart, copied from shared/data/jumpstart) and a run plan for resolution tests. */
+/** Recorded JumpStart fixtures (test/fixtures/jumpstart, recorded public documents; see its README) and a run plan for resolution tests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunPlan } from '../../lib/core/run/lambda-contracts';

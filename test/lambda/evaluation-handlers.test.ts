@@ -5,16 +5,16 @@ import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sag
 import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { aggregate } from '../../lambda/aggregate';
 import { evaluate, handler as evaluateHandler } from '../../lambda/evaluate';
 import { handler as plan } from '../../lambda/plan-evaluation';
 import type { ShardItem } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
 import { standInClient, startStandIn } from '../helpers/sagemaker-runtime-stand-in';
+import { dataPath } from '../helpers/data';
 
 const BUCKET = 'data-bucket';
-const indiana = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'data', 'indiana_dev.json'), 'utf8')) as Record<string, unknown>[];
+const indiana = JSON.parse(fs.readFileSync(dataPath('indiana_dev.json'), 'utf8')) as Record<string, unknown>[];
 const dev2 = indiana.slice(0, 12).map((r) => JSON.stringify(r)).join('\n') + '\n' + JSON.stringify({ study_id: 'bad', findings: null, impression: 'x' }) + '\n';
 const dev1 = indiana.slice(100, 105).map((r) => JSON.stringify(r)).join('\n') + '\n';
 

@@ -2,7 +2,7 @@
  * The Porter stemmer in the variant nltk calls `NLTK_EXTENSIONS` (nltk 3.5–3.8.1, the default of
  * `PorterStemmer()`), which is the stemmer `rouge-score` uses. Written from the algorithm's
  * description (shared/notes/rouge.md) and checked against every row of
- * shared/data/porter-stems-indiana.tsv; the plain Porter (1980) algorithm and the npm Porter packages
+ * data/porter-stems-indiana.tsv; the plain Porter (1980) algorithm and the npm Porter packages
  * give different stems for words such as "airway", "canning" or "additionally".
  *
  * Input is expected lower-case ASCII (what the ROUGE tokenizer produces); other characters are

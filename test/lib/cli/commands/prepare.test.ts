@@ -6,9 +6,10 @@ import { CliError } from '../../../../lib/cli/errors';
 import { buildProgram, runCli } from '../../../../lib/cli/program';
 import { renderPrompt } from '../../../../lib/core/evaluation/prompt';
 import { writeZip, ZipEntryInput } from '../../../helpers/zip-writer';
+import { dataPath } from '../../../helpers/data';
 
-const SAMPLE = path.resolve(__dirname, '../../../../../shared/data/mimic-sample');
-const INDIANA = path.resolve(__dirname, '../../../../../shared/data/indiana_dev.json');
+const SAMPLE = dataPath('mimic-sample');
+const INDIANA = dataPath('indiana_dev.json');
 const TEMPLATE = 'Summarise: {context}';
 
 let dir: string;

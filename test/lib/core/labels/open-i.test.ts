@@ -4,8 +4,9 @@ import { isPresent, textAgreement } from '../../../../lib/core/labels/agreement'
 import { labelReport } from '../../../../lib/core/labels/labeler';
 import { OBSERVATIONS, type ReportLabels } from '../../../../lib/core/labels/observations';
 import { parseOpenILabels, validateAgainstOpenI, type OpenILabels } from '../../../../lib/core/labels/open-i';
+import { DATA_DIR } from '../../../helpers/data';
 
-const DATA = path.resolve(__dirname, '../../../../../shared/data');
+const DATA = DATA_DIR;
 const HEADER = 'filename,Atelectasis,Cardiomegaly,Effusion,Infiltration,Mass,Nodule,Pneumonia,Pneumothorax,Consolidation,Edema,normal';
 
 function labels(values: Partial<ReportLabels>): ReportLabels {

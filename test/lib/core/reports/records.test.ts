@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { formatEvalRecord, toEvalRecord, validateIndianaRecords } from '../../../../lib/core/reports/records';
+import { dataPath } from '../../../helpers/data';
 
-const INDIANA = path.resolve(__dirname, '../../../../../shared/data/indiana_dev.json');
+const INDIANA = dataPath('indiana_dev.json');
 const record = { study_id: '1', subject_id: '', findings: 'f', impression: 'i', background: 'b' };
 
 test('the real Indiana dev set: 2,000 valid records', () => {

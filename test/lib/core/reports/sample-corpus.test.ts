@@ -1,6 +1,6 @@
 /**
  * The whole synthetic MIMIC-CXR-format sample against the records the official MEDIQA scripts wrote
- * for it (shared/data/mimic-sample), read through the zip reader as prepare does.
+ * for it (data/mimic-sample), read through the zip reader as prepare does.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,8 +8,9 @@ import { recordFromReport, reportEntryName } from '../../../../lib/core/reports/
 import { EvalRecord } from '../../../../lib/core/reports/records';
 import { ReportZip } from '../../../../lib/core/reports/report-zip';
 import { parseSplitCsv } from '../../../../lib/core/reports/split-csv';
+import { dataPath } from '../../../helpers/data';
 
-const SAMPLE = path.resolve(__dirname, '../../../../../shared/data/mimic-sample');
+const SAMPLE = dataPath('mimic-sample');
 
 test('every sample report yields exactly the official record', async () => {
   const rows = parseSplitCsv(fs.readFileSync(path.join(SAMPLE, 'split.csv'), 'utf8'), 'split.csv');

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseSplitCsv } from '../../../../lib/core/reports/split-csv';
+import { dataPath } from '../../../helpers/data';
 
-const REAL = path.resolve(__dirname, '../../../../../shared/data/mimic_split_train_dev.csv');
+const REAL = dataPath('mimic_split_train_dev.csv');
 
 test('the real split file: 93,544 rows, 91,544 train then 2,000 dev, ids kept as written', () => {
   const rows = parseSplitCsv(fs.readFileSync(REAL, 'utf8'), REAL);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { DEFAULT_ROUGE_TYPES, drawIndices, Mt19937, pairedDifference, RougeScorer, summarize } from '../../../../lib/core/rouge';
+import { dataPath } from '../../../helpers/data';
 
 describe('Mt19937', () => {
   test('reference outputs for seed 5489 (first three, and the 10,000th as in the C++ standard)', () => {
@@ -69,7 +70,7 @@ describe('summarize', () => {
     // Reference: numpy 2.4.6 legacy RandomState (frozen stream), np.random.seed(42), then per type
     // in evaluate's order 1000 × np.random.choice(N, N) on the N×3 (P, R, F) matrix, np.mean(axis=0),
     // np.percentile(q=100·[0.025, 0.5, 0.975]); F column. Pairs: Indiana dev findings → impression.
-    const records = JSON.parse(fs.readFileSync('/work/shared/data/indiana_dev.json', 'utf8')) as { findings: string; impression: string }[];
+    const records = JSON.parse(fs.readFileSync(dataPath('indiana_dev.json'), 'utf8')) as { findings: string; impression: string }[];
     const scorer = new RougeScorer();
     const scores = records.map((r) => scorer.score(r.findings, r.impression));
     const rng = new Mt19937(42);

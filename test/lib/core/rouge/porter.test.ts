@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { porterStem } from '../../../../lib/core/rouge';
+import { dataPath } from '../../../helpers/data';
 
-const TABLE = '/work/shared/data/porter-stems-indiana.tsv';
+const TABLE = dataPath('porter-stems-indiana.tsv');
 
 describe('porterStem (nltk NLTK_EXTENSIONS)', () => {
   const rows = fs

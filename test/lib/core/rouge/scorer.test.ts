@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import { DEFAULT_ROUGE_TYPES, fmeasure, RougeScorer, scoreRouge } from '../../../../lib/core/rouge';
 import type { Score } from '../../../../lib/core/rouge';
 import { naiveRougeN, naiveScore, naiveTokens } from './naive-rouge';
+import { dataPath } from '../../../helpers/data';
 
-const DEV = '/work/shared/data/indiana_dev.json';
+const DEV = dataPath('indiana_dev.json');
 const records = JSON.parse(fs.readFileSync(DEV, 'utf8')) as { findings: string; impression: string }[];
 
 function expected(precision: number, recall: number): Score {
