@@ -1,9 +1,13 @@
 // Lint: typescript-eslint recommended rules, plus the import boundaries of DESIGN.md:
-// lib/core, lib/cli and lambda never import the CDK; stacks and constructs never import Lambda code.
+// lib/core, lib/aws, lib/cli and lambda never import the CDK; lib/core is pure (no AWS SDK, no file,
+// zip or network I/O); stacks and constructs never import Lambda code.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const cdkModules = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'];
+const cdkBoundary = { group: cdkModules, message: 'lib/core, lib/aws, lib/cli and lambda/ must not depend on the CDK (DESIGN.md "Layout").' };
+/** What lib/core may not touch: SDK adapters live in lib/aws, file and zip I/O in lib/cli. */
+const ioModules = ['@aws-sdk/*', '@smithy/*', 'fs', 'fs/*', 'node:fs', 'node:fs/*', 'zlib', 'node:zlib', 'yauzl', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:worker_threads'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
@@ -17,10 +21,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/core/**/*.ts', 'lib/cli/**/*.ts', 'lambda/**/*.ts'],
+    files: ['lib/aws/**/*.ts', 'lib/cli/**/*.ts', 'lambda/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [cdkBoundary] }],
+    },
+  },
+  {
+    files: ['lib/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: cdkModules, message: 'lib/core, lib/cli and lambda/ must not depend on the CDK (DESIGN.md "Layout").' }],
+        patterns: [cdkBoundary, { group: ioModules, message: 'lib/core is pure: SDK adapters belong in lib/aws, file and zip I/O in lib/cli (DESIGN.md "Layout").' }],
       }],
     },
   },

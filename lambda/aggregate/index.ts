@@ -14,7 +14,7 @@ import {
   secondsBetween, summaryKey, summaryRows, toJsonl, type AggregateEvent, type AggregateResult, type UsageInput,
 } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
-import { listKeys, readText, writeText } from '../../lib/core/s3-text';
+import { listKeys, readText, writeText } from '../../lib/aws/s3-text';
 import { requiredEnv } from '../shared/env';
 import { parseJsonlLines } from '../../lib/core/jsonl';
 

@@ -12,8 +12,8 @@ import {
   evaluateShard, EVALUATION_ENV, EVALUATION_ERROR_NAMES, parseRecord, parseS3Uri, parsePartKey, retryPolicyProblems, rougeFn,
   splitRecordLines, toJsonl, type EvaluateEvent, type EvaluateResult, type ReadRecord, type RetryPolicy,
 } from '../../lib/core/evaluation';
-import { sdkInvoke } from '../../lib/core/evaluation/sdk-invoke';
-import { readText, writeText } from '../../lib/core/s3-text';
+import { sdkInvoke } from '../../lib/aws/invoke-endpoint';
+import { readText, writeText } from '../../lib/aws/s3-text';
 import { intEnv, requiredEnv } from '../shared/env';
 
 const logger = new Logger();

@@ -11,7 +11,7 @@ import {
   splitRecordLines, toJsonl, type PlanEvaluationEvent, type PlanEvaluationResult, type PlannedDataset, type PlannedDatasetCounts,
 } from '../../lib/core/evaluation';
 import { assertRunId } from '../../lib/core/evaluation/keys';
-import { readText, writeText } from '../../lib/core/s3-text';
+import { readText, writeText } from '../../lib/aws/s3-text';
 import { intEnv, requiredEnv } from '../shared/env';
 
 const logger = new Logger();

@@ -15,7 +15,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { isValidRunId, partitionsOfRun, ResultPartition } from '../../lib/core/analytics/tables';
 import { predictionsPrefix, summaryPrefix } from '../../lib/core/evaluation/keys';
-import { listKeys } from '../../lib/core/s3-text';
+import { listKeys } from '../../lib/aws/s3-text';
 
 /** The event is not `{ runId }` with a valid run id. */
 export class InvalidEventError extends Error {

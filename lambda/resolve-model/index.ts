@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ModelResolutionError } from '../../lib/core/jumpstart/errors';
 import { loadResolvedModel, type ReadText } from '../../lib/core/jumpstart/load';
-import { readTextIfExists } from '../../lib/core/s3-text';
+import { readTextIfExists } from '../../lib/aws/s3-text';
 import type { ResolveModelEvent, ResolveModelResult } from '../../lib/core/run/lambda-contracts';
 
 export { ModelResolutionError };

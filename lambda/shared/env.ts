@@ -1,5 +1,5 @@
 /**
- * Environment settings of the evaluation Lambdas (S3 text I/O is in lib/core/s3-text.ts, shared
+ * Environment settings of the evaluation Lambdas (S3 text I/O is in lib/aws/s3-text.ts, shared
  * with the CLI).
  */
 

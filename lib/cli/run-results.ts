@@ -9,7 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mapPool, parsePartKey, predictionsPrefix, runSummaryKey, summaryKey, summaryRows, type RunSummary } from '../core/evaluation';
 import type { PredictionRow, SummaryRow } from '../core/run/contracts';
 import { JsonlSyntaxError, parseJsonlLines } from '../core/jsonl';
-import { listKeys, readTextIfExists } from '../core/s3-text';
+import { listKeys, readTextIfExists } from '../aws/s3-text';
 import { CliError } from './errors';
 
 /** Where a run's files are: list keys under a prefix, read a key (undefined when absent). */

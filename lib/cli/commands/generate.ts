@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { buildRequest, isPayloadContract, parseResponse, renderPrompt, withRetries, describeFailure, DEFAULT_RETRY_POLICY, type Sleep } from '../../core/evaluation';
 import type { PayloadContract } from '../../core/run/contracts';
-import { sdkInvoke } from '../../core/evaluation/sdk-invoke';
+import { sdkInvoke } from '../../aws/invoke-endpoint';
 import { CliError } from '../errors';
 
 /** Arguments of {@link runGenerate}. */

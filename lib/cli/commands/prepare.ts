@@ -15,13 +15,13 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
-import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/reports/mimic-record';
-import { EvalRecord, formatEvalRecord, formatEvalRecordJson, RecordError, validateIndianaRecords } from '../../core/reports/records';
-import { trainLineFormatter } from '../../core/reports/train-line';
-import { CompressedEntries, EntryLocations, ReportZip, ZipEntryInfo, ZipReadError } from '../../core/reports/report-zip';
-import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/reports/split-csv';
+import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/mimic/mimic-record';
+import { EvalRecord, formatEvalRecord, formatEvalRecordJson, RecordError, validateIndianaRecords } from '../../core/mimic/records';
+import { trainLineFormatter } from '../../core/mimic/train-line';
+import { CompressedEntries, EntryLocations, ReportZip, ZipEntryInfo, ZipReadError } from '../mimic-zip/report-zip';
+import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/mimic/split-csv';
 import { CliError } from '../errors';
-import { LineWriter } from '../../core/line-writer';
+import { LineWriter } from '../line-writer';
 import { startProgress } from '../progress';
 
 /** Inputs of a prepare run. */

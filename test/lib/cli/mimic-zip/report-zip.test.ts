@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ReportZip } from '../../../../lib/core/reports/report-zip';
+import { ReportZip } from '../../../../lib/cli/mimic-zip/report-zip';
 import { writeZip } from '../../../helpers/zip-writer';
 
 let dir: string;

@@ -4,10 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { recordFromReport, reportEntryName } from '../../../../lib/core/reports/mimic-record';
-import { EvalRecord } from '../../../../lib/core/reports/records';
-import { ReportZip } from '../../../../lib/core/reports/report-zip';
-import { parseSplitCsv } from '../../../../lib/core/reports/split-csv';
+import { recordFromReport, reportEntryName } from '../../../../lib/core/mimic/mimic-record';
+import { EvalRecord } from '../../../../lib/core/mimic/records';
+import { ReportZip } from '../../../../lib/cli/mimic-zip/report-zip';
+import { parseSplitCsv } from '../../../../lib/core/mimic/split-csv';
 import { dataPath } from '../../../helpers/data';
 
 const SAMPLE = dataPath('mimic-sample');

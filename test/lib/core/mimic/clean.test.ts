@@ -1,5 +1,5 @@
-import { cleanBackground, cleanFindings, cleanImpression } from '../../../../lib/core/reports/clean';
-import { collapseWhitespaceRuns, deleteNewlines, isPyWhitespace, pyStrip } from '../../../../lib/core/reports/python-text';
+import { cleanBackground, cleanFindings, cleanImpression } from '../../../../lib/core/mimic/clean';
+import { collapseWhitespaceRuns, deleteNewlines, isPyWhitespace, pyStrip } from '../../../../lib/core/mimic/python-text';
 
 describe('Python whitespace', () => {
   test('the set differs from JavaScript: U+001C–U+001F and U+0085 in, U+FEFF out', () => {

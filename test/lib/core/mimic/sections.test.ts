@@ -1,4 +1,4 @@
-import { findHeaders, normaliseSectionName, splitSections } from '../../../../lib/core/reports/sections';
+import { findHeaders, normaliseSectionName, splitSections } from '../../../../lib/core/mimic/sections';
 
 const names = (text: string): string[] => splitSections(text).map((s) => s.name);
 const section = (text: string, name: string): string | undefined => splitSections(text).find((s) => s.name === name)?.text;

@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { RawInflater } from '../../../../lib/core/reports/raw-inflater';
+import { RawInflater } from '../../../../lib/cli/mimic-zip/raw-inflater';
 
 test('uses one reusable engine where Node provides its internals (the fallback is the public API)', () => {
   const engine = zlib.createInflateRaw() as unknown as { _handle?: { writeSync?: unknown; reset?: unknown }; _writeState?: unknown };

@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { listKeys, readText, readTextIfExists, writeText } from '../../../lib/core/s3-text';
+import { listKeys, readText, readTextIfExists, writeText } from '../../../lib/aws/s3-text';
 
 const s3 = new S3Client({ region: 'us-east-1' });
 const mock = mockClient(s3);

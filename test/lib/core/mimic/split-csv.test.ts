@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { parseSplitCsv } from '../../../../lib/core/reports/split-csv';
+import { parseSplitCsv } from '../../../../lib/core/mimic/split-csv';
 import { dataPath } from '../../../helpers/data';
 
 const REAL = dataPath('mimic_split_train_dev.csv');

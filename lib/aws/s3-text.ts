@@ -1,7 +1,6 @@
 /**
- * Text objects in S3, shared by the Lambdas and the CLI (lib/core is the one place both may
- * import): list keys under a prefix, read an object as text, write text. Unlike the rest of
- * lib/core this module does I/O over the AWS SDK; nothing pure imports it (as sdk-invoke.ts).
+ * Text objects in S3, shared by the Lambdas and the CLI (lib/aws holds the SDK adapters both use;
+ * lib/core stays pure): list keys under a prefix, read an object as text, write text.
  * Errors are the SDK's: callers wrap them in their own error types (a Lambda rethrows, the CLI
  * turns them into a CliError). An S3 PutObject is atomic, so a reader never sees half a file.
  */

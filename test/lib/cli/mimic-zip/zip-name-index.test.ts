@@ -1,4 +1,4 @@
-import { ZipNameIndex } from '../../../../lib/core/reports/zip-name-index';
+import { ZipNameIndex } from '../../../../lib/cli/mimic-zip/zip-name-index';
 
 /** Finds `name` stored as `bytes` in the middle of a larger buffer, as in a central directory. */
 function find(index: ZipNameIndex, bytes: Buffer, utf8 = true): string | undefined {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { formatEvalRecord, toEvalRecord, validateIndianaRecords } from '../../../../lib/core/reports/records';
+import { formatEvalRecord, toEvalRecord, validateIndianaRecords } from '../../../../lib/core/mimic/records';
 import { dataPath } from '../../../helpers/data';
 
 const INDIANA = dataPath('indiana_dev.json');

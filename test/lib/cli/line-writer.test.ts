@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LineWriter } from '../../../lib/core/line-writer';
+import { LineWriter } from '../../../lib/cli/line-writer';
 
 let dir: string;
 beforeEach(() => {

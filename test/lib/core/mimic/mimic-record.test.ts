@@ -1,4 +1,4 @@
-import { reportEntryName } from '../../../../lib/core/reports/mimic-record';
+import { reportEntryName } from '../../../../lib/core/mimic/mimic-record';
 
 test('entry names take the first two code points of the subject id, as Python slices', () => {
   expect(reportEntryName('50000001', '10000032')).toBe('files/p10/p10000032/s50000001.txt');

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadRunResults, localStore } from '../../../../lib/cli/run-results';
-import { reportHtml } from '../../../../lib/core/report/html';
+import { reportHtml } from '../../../../lib/core/results-report/html';
 import type { PredictionRow } from '../../../../lib/core/run/contracts';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'fixtures', 'evaluation-run');

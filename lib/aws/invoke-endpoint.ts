@@ -1,10 +1,10 @@
 /**
  * The endpoint call over the AWS SDK: InvokeEndpoint with the contract's JSON body, response body
- * as text. Kept out of the evaluation index so the rest of lib/core/evaluation needs no SDK. Give
+ * as text (lib/core/evaluation stays free of the SDK and takes it as an {@link InvokeFn}). Give
  * it a client with `maxAttempts: 1` so the evaluation's retry policy is the only one.
  */
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import type { InvokeFn } from './evaluate-shard';
+import type { InvokeFn } from '../core/evaluation/evaluate-shard';
 
 /** An {@link InvokeFn} over `client`. */
 export function sdkInvoke(client: SageMakerRuntimeClient): InvokeFn {
