@@ -7,7 +7,22 @@ import tseslint from 'typescript-eslint';
 const cdkModules = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'];
 const cdkBoundary = { group: cdkModules, message: 'lib/core, lib/aws, lib/cli and lambda/ must not depend on the CDK (DESIGN.md "Layout").' };
 /** What lib/core may not touch: SDK adapters live in lib/aws, file and zip I/O in lib/cli. */
-const ioModules = ['@aws-sdk/*', '@smithy/*', 'fs', 'fs/*', 'node:fs', 'node:fs/*', 'zlib', 'node:zlib', 'yauzl', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:worker_threads'];
+const ioModules = [
+  '@aws-sdk/*',
+  '@smithy/*',
+  'fs',
+  'fs/*',
+  'node:fs',
+  'node:fs/*',
+  'zlib',
+  'node:zlib',
+  'yauzl',
+  'node:child_process',
+  'node:net',
+  'node:http',
+  'node:https',
+  'node:worker_threads',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
@@ -29,17 +44,26 @@ export default tseslint.config(
   {
     files: ['lib/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [cdkBoundary, { group: ioModules, message: 'lib/core is pure: SDK adapters belong in lib/aws, file and zip I/O in lib/cli (DESIGN.md "Layout").' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            cdkBoundary,
+            { group: ioModules, message: 'lib/core is pure: SDK adapters belong in lib/aws, file and zip I/O in lib/cli (DESIGN.md "Layout").' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['lib/stacks/**/*.ts', 'lib/constructs/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/lambda/**', '**/lambda'], message: 'Stacks and constructs reference Lambda entry files by path, never import them.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/lambda/**', '**/lambda'], message: 'Stacks and constructs reference Lambda entry files by path, never import them.' }],
+        },
+      ],
     },
   },
 );

@@ -42,9 +42,14 @@ async function scenario(name: string, shape: { maxConcurrency: number; requestsP
   const s3 = memoryS3();
   process.env.REQUESTS_PER_LAMBDA = String(shape.requestsPerLambda);
   const items = planShards({
-    runId: 'bench', model: 'fine-tuned', modelVersion: 'x', endpointName: 'impressions-bench-ft', contract: 'tgi',
+    runId: 'bench',
+    model: 'fine-tuned',
+    modelVersion: 'x',
+    endpointName: 'impressions-bench-ft',
+    contract: 'tgi',
     datasets: [{ dataset: 'dev2', evalDataUri: `s3://${BUCKET}/eval_data/dev2.jsonl`, recordCount: records }],
-    shardSize: 100, includeBaselines: false,
+    shardSize: 100,
+    includeBaselines: false,
   });
   let next = 0;
   let retries = 0;
@@ -67,15 +72,24 @@ async function scenario(name: string, shape: { maxConcurrency: number; requestsP
   await standIn.close();
   process.stdout.write(
     `${name.padEnd(48)} map ${shape.maxConcurrency} x ${shape.requestsPerLambda} in flight | ${(rows / seconds).toFixed(0).padStart(4)} records/s | ` +
-    `utilisation ${(utilisation * 100).toFixed(1)}% of ${CAPACITY} | peak ${standIn.stats.peakInFlight} | retries ${retries} ` +
-    `(429 ${standIn.stats.throttled}, 5xx ${standIn.stats.serverErrors}) | rows ${written}/${records} written, ${errors} with error | ${seconds.toFixed(1)} s\n`,
+      `utilisation ${(utilisation * 100).toFixed(1)}% of ${CAPACITY} | peak ${standIn.stats.peakInFlight} | retries ${retries} ` +
+      `(429 ${standIn.stats.throttled}, 5xx ${standIn.stats.serverErrors}) | rows ${written}/${records} written, ${errors} with error | ${seconds.toFixed(1)} s\n`,
   );
 }
 
 async function bundleSize(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evaluate-bundle-'));
   const outfile = path.join(dir, 'index.js');
-  await build({ entryPoints: [path.join(__dirname, '..', 'lambda', 'evaluate', 'index.ts')], bundle: true, minify: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(__dirname, '..', 'lambda', 'evaluate', 'index.ts')],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'silent',
+  });
   const size = fs.statSync(outfile).size;
   fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`evaluate Lambda bundle (esbuild, minified, SDK included): ${(size / 1024).toFixed(0)} KiB\n`);
@@ -87,7 +101,9 @@ async function main(): Promise<void> {
   process.env.RETRY_BASE_DELAY_MS = '6';
   process.env.RETRY_MAX_DELAY_MS = '300';
   process.env.RETRY_MAX_ATTEMPTS = '8';
-  process.stdout.write(`4,000 records (shape comparisons: the first 1,000), shard size 100, stand-in capacity ${CAPACITY} (queue beyond), latency ${LATENCY_MS} ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs (stand-in and client share them)\n`);
+  process.stdout.write(
+    `4,000 records (shape comparisons: the first 1,000), shard size 100, stand-in capacity ${CAPACITY} (queue beyond), latency ${LATENCY_MS} ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs (stand-in and client share them)\n`,
+  );
   const chosen = fanOutShape(CAPACITY);
   await scenario('clean, chosen shape', chosen, {});
   await scenario('clean, one Lambda with every request (1,000)', { maxConcurrency: 1, requestsPerLambda: CAPACITY }, {}, 1000);

@@ -54,9 +54,7 @@ function validate(name: string, present: (value: LabelValue) => boolean): void {
   const n = result.observations.length;
   process.stdout.write(`micro-F1 over the ${n} shared observations: ${result.microF1.toFixed(3)}\n`);
   process.stdout.write(`micro-F1 over the ${n - 1} without Lung Opacity~Infiltration: ${result.microF1WithoutApproximate.toFixed(3)}\n`);
-  process.stdout.write(
-    `ceiling of the ${n} with this Lung Opacity (the other ${n - 1} set equal to Open-i): ${result.ceilingMicroF1.toFixed(3)}\n`,
-  );
+  process.stdout.write(`ceiling of the ${n} with this Lung Opacity (the other ${n - 1} set equal to Open-i): ${result.ceilingMicroF1.toFixed(3)}\n`);
 }
 
 validate('present = positive or uncertain', isPresent);

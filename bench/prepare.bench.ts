@@ -158,7 +158,11 @@ function main(): void {
       const result = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', zip, split, out], { encoding: 'utf8', cwd: ROOT });
       const wallMs = Date.now() - began;
       if (result.status !== 0) throw new Error(`prepare failed: ${result.stderr}`);
-      runs.push({ ...(JSON.parse(result.stdout.trim().split('\n').pop() as string) as { ms: number; userMs: number; sysMs: number; maxRssKb: number }), wallMs, load });
+      runs.push({
+        ...(JSON.parse(result.stdout.trim().split('\n').pop() as string) as { ms: number; userMs: number; sysMs: number; maxRssKb: number }),
+        wallMs,
+        load,
+      });
     }
     const s = (ms: number): string => (ms / 1000).toFixed(2);
     for (const [i, r] of runs.entries()) {
@@ -170,7 +174,12 @@ function main(): void {
     const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
     const leastCpu = Math.min(...runs.map((r) => r.userMs + r.sysMs));
     const peak = Math.max(...runs.map((r) => r.maxRssKb)) / 1024;
-    process.stdout.write(`load average after the runs: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs\n`);
+    process.stdout.write(
+      `load average after the runs: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} CPUs\n`,
+    );
     process.stdout.write(
       `prepare (best of 3): wall ${s(best.ms)} s (target ≤ 2.5 s; official Python 5.0 s), CPU ${s(leastCpu)} s; ` +
         `peak RSS ${peak.toFixed(0)} MiB (target < 1024 MiB)\n`,

@@ -43,7 +43,9 @@ function throughput(): void {
   const pairs = loadPairs();
   const words = (s: string): number => s.split(/\s+/).filter(Boolean).length;
   const avg = (f: (p: Pair) => number): string => (pairs.reduce((a, p) => a + f(p), 0) / pairs.length).toFixed(1);
-  console.log(`input: ${pairs.length} Indiana dev reports, prediction = findings (${avg((p) => words(p.prediction))} words avg), reference = impression (${avg((p) => words(p.reference))} words avg); rouge1, rouge2, rougeL, rougeLsum per pair`);
+  console.log(
+    `input: ${pairs.length} Indiana dev reports, prediction = findings (${avg((p) => words(p.prediction))} words avg), reference = impression (${avg((p) => words(p.reference))} words avg); rouge1, rouge2, rougeL, rougeLsum per pair`,
+  );
   for (const stemmer of [false, true]) {
     const scorer = new RougeScorer({ stemmer });
     let start = process.hrtime.bigint();
@@ -66,8 +68,14 @@ function throughput(): void {
   const scores = pairs.map((p) => scorer.score(p.prediction, p.reference));
   const start = process.hrtime.bigint();
   const rng = new Mt19937(0);
-  for (const type of DEFAULT_ROUGE_TYPES) summarize(scores.map((s) => s[type].fmeasure), { rng });
-  console.log(`aggregation (bootstrap 1000 resamples × 4 types + distribution) over ${pairs.length} pairs: ${(seconds(start) * 1000).toFixed(0)} ms (Python BootstrapAggregator ≈ 200 ms)`);
+  for (const type of DEFAULT_ROUGE_TYPES)
+    summarize(
+      scores.map((s) => s[type].fmeasure),
+      { rng },
+    );
+  console.log(
+    `aggregation (bootstrap 1000 resamples × 4 types + distribution) over ${pairs.length} pairs: ${(seconds(start) * 1000).toFixed(0)} ms (Python BootstrapAggregator ≈ 200 ms)`,
+  );
 }
 
 function hundredThousand(): void {
@@ -83,7 +91,9 @@ function hundredThousand(): void {
     const scoring = seconds(start);
     const aggStart = process.hrtime.bigint();
     summarize(f1, { seed: 0 });
-    console.log(`100,000 pairs (the 2,000 cycled), ${stemmer ? 'stemmer' : 'no stemmer'}: scoring ${scoring.toFixed(2)} s (${Math.round(100_000 / scoring).toLocaleString('en-US')} pairs/s), summarize one type ${seconds(aggStart).toFixed(2)} s`);
+    console.log(
+      `100,000 pairs (the 2,000 cycled), ${stemmer ? 'stemmer' : 'no stemmer'}: scoring ${scoring.toFixed(2)} s (${Math.round(100_000 / scoring).toLocaleString('en-US')} pairs/s), summarize one type ${seconds(aggStart).toFixed(2)} s`,
+    );
   }
   console.log(`  ${memoryLine()}`);
 }

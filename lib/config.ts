@@ -80,10 +80,26 @@ export const CONFIG_DEFAULTS: Omit<ImpressionsConfig, 'bucketName' | 'notificati
 
 /** Every key this app reads, in documentation order. */
 export const CONFIG_KEYS = [
-  'bucketName', 'removeDataOnDestroy', 'resourcePrefix', 'modelId', 'modelVersion', 'trainingInstanceType',
-  'epochs', 'hyperparameters', 'trainingVolumeGb', 'maxTrainingHours', 'spotTraining',
-  'inferenceInstanceType', 'promptTemplate', 'maxNewTokens', 'numBeams', 'evalConcurrencyPerEndpoint',
-  'evalShardSize', 'quicksightPrincipalArns', 'notificationEmail', 'hourlyPrices',
+  'bucketName',
+  'removeDataOnDestroy',
+  'resourcePrefix',
+  'modelId',
+  'modelVersion',
+  'trainingInstanceType',
+  'epochs',
+  'hyperparameters',
+  'trainingVolumeGb',
+  'maxTrainingHours',
+  'spotTraining',
+  'inferenceInstanceType',
+  'promptTemplate',
+  'maxNewTokens',
+  'numBeams',
+  'evalConcurrencyPerEndpoint',
+  'evalShardSize',
+  'quicksightPrincipalArns',
+  'notificationEmail',
+  'hourlyPrices',
 ] as const satisfies readonly (keyof ImpressionsConfig)[];
 
 /** One invalid setting. */
@@ -98,16 +114,14 @@ export class ConfigError extends Error {
   constructor(public readonly problems: readonly ConfigProblem[]) {
     super(
       `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems
-          .map((p) => `  - ${CONTEXT_PREFIX}${p.key}: received ${showValue(p.received)}; allowed: ${p.allowed}`)
-          .join('\n'),
+        problems.map((p) => `  - ${CONTEXT_PREFIX}${p.key}: received ${showValue(p.received)}; allowed: ${p.allowed}`).join('\n'),
     );
     this.name = 'ConfigError';
   }
 }
 
 function showValue(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
@@ -134,31 +148,36 @@ export function loadConfig(lookup: ContextLookup): ImpressionsConfig {
   const reader = new KeyReader(lookup, problems);
 
   const config: ImpressionsConfig = {
-    bucketName: reader.optionalString('bucketName', (v) => BUCKET_NAME.test(v),
-      '3-63 characters: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit'),
+    bucketName: reader.optionalString(
+      'bucketName',
+      (v) => BUCKET_NAME.test(v),
+      '3-63 characters: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit',
+    ),
     removeDataOnDestroy: reader.boolean('removeDataOnDestroy'),
-    resourcePrefix: reader.string('resourcePrefix', (v) => RESOURCE_PREFIX.test(v),
-      '2-20 characters: lower-case letters, digits and hyphens, starting with a letter'),
+    resourcePrefix: reader.string(
+      'resourcePrefix',
+      (v) => RESOURCE_PREFIX.test(v),
+      '2-20 characters: lower-case letters, digits and hyphens, starting with a letter',
+    ),
     modelId: reader.string('modelId', (v) => MODEL_ID.test(v), 'a JumpStart model id such as huggingface-text2text-flan-t5-xl'),
-    modelVersion: reader.string('modelVersion', (v) => MODEL_VERSION.test(v),
-      'an exact version such as 2.2.3, or a major wildcard such as 2.*'),
-    trainingInstanceType: reader.string('trainingInstanceType', (v) => INSTANCE_TYPE.test(v),
-      'a SageMaker instance type such as ml.p3.16xlarge'),
+    modelVersion: reader.string('modelVersion', (v) => MODEL_VERSION.test(v), 'an exact version such as 2.2.3, or a major wildcard such as 2.*'),
+    trainingInstanceType: reader.string('trainingInstanceType', (v) => INSTANCE_TYPE.test(v), 'a SageMaker instance type such as ml.p3.16xlarge'),
     epochs: reader.integer('epochs', 1, 100),
     hyperparameters: reader.stringMap('hyperparameters'),
     trainingVolumeGb: reader.integer('trainingVolumeGb', 1, 16384),
     maxTrainingHours: reader.number('maxTrainingHours', 0.25, 672),
     spotTraining: reader.boolean('spotTraining'),
-    inferenceInstanceType: reader.string('inferenceInstanceType', (v) => INSTANCE_TYPE.test(v),
-      'a SageMaker instance type such as ml.g5.2xlarge'),
-    promptTemplate: reader.string('promptTemplate', (v) => v.split('{context}').length === 2,
-      'text containing the placeholder {context} exactly once'),
+    inferenceInstanceType: reader.string('inferenceInstanceType', (v) => INSTANCE_TYPE.test(v), 'a SageMaker instance type such as ml.g5.2xlarge'),
+    promptTemplate: reader.string('promptTemplate', (v) => v.split('{context}').length === 2, 'text containing the placeholder {context} exactly once'),
     maxNewTokens: reader.integer('maxNewTokens', 1, 2048),
     numBeams: reader.integer('numBeams', 1, 64),
     evalConcurrencyPerEndpoint: reader.integer('evalConcurrencyPerEndpoint', 1, 64),
     evalShardSize: reader.integer('evalShardSize', 1, 10000),
-    quicksightPrincipalArns: reader.stringList('quicksightPrincipalArns', (v) => QUICKSIGHT_PRINCIPAL.test(v),
-      'QuickSight user or group ARNs (arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>), as a JSON list or comma-separated'),
+    quicksightPrincipalArns: reader.stringList(
+      'quicksightPrincipalArns',
+      (v) => QUICKSIGHT_PRINCIPAL.test(v),
+      'QuickSight user or group ARNs (arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>), as a JSON list or comma-separated',
+    ),
     notificationEmail: reader.optionalString('notificationEmail', (v) => EMAIL.test(v), 'an e-mail address'),
     hourlyPrices: reader.priceMap('hourlyPrices'),
   };
@@ -276,7 +295,12 @@ class KeyReader {
     let list: unknown = value;
     if (typeof value === 'string') {
       const text = value.trim();
-      list = text.startsWith('[') ? tryParseJson(text) : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      list = text.startsWith('[')
+        ? tryParseJson(text)
+        : text
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
     }
     if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string' && valid(v))) {
       return this.fail(key, value, allowed, CONFIG_DEFAULTS[key]);

@@ -37,8 +37,9 @@ export function outsidePaths(text: string, file: string): string[] {
   const hits: string[] = [];
   text.split('\n').forEach((line, i) => {
     const relative = [...line.matchAll(/['"`]((?:\.\.\/)+[^'"`]*)['"`]/g)].some((m) => leaves(m[1]));
-    const joined = [...line.matchAll(/path\.(?:join|resolve)\(__dirname((?:,\s*'[^']*')+)\)/g)]
-      .some((m) => leaves(path.join(...[...m[1].matchAll(/'([^']*)'/g)].map((a) => a[1]))));
+    const joined = [...line.matchAll(/path\.(?:join|resolve)\(__dirname((?:,\s*'[^']*')+)\)/g)].some((m) =>
+      leaves(path.join(...[...m[1].matchAll(/'([^']*)'/g)].map((a) => a[1]))),
+    );
     const shared = /shared\/data|'shared',\s*'data'/.test(line);
     const absolute = /['"`]\/(work|home|root|Users|mnt)\//.test(line);
     if (relative || joined || shared || absolute) hits.push(`${i + 1}: ${line.trim()}`);
@@ -71,9 +72,19 @@ describe('the repository stands on its own', () => {
 
   test('the data the tests read is carried by the repository, with its licences', () => {
     expect(DATA_DIR.startsWith(ROOT + path.sep)).toBe(true);
-    for (const file of ['indiana_dev.json', 'mimic_split_train_dev.csv', 'openi_gld_std14.csv', 'NegBio-LICENSE.txt',
-      'porter-stems-indiana.tsv', 'README.md', 'mimic-sample/reports.zip', 'mimic-sample/split.csv',
-      'mimic-sample/expected-train.json', 'mimic-sample/expected-dev.json', 'mimic-sample/README.md']) {
+    for (const file of [
+      'indiana_dev.json',
+      'mimic_split_train_dev.csv',
+      'openi_gld_std14.csv',
+      'NegBio-LICENSE.txt',
+      'porter-stems-indiana.tsv',
+      'README.md',
+      'mimic-sample/reports.zip',
+      'mimic-sample/split.csv',
+      'mimic-sample/expected-train.json',
+      'mimic-sample/expected-dev.json',
+      'mimic-sample/README.md',
+    ]) {
       expect(fs.existsSync(path.join(DATA_DIR, file))).toBe(true);
     }
     expect(fs.existsSync(path.join(ROOT, 'lib/core/labels/phrases/LICENSE'))).toBe(true);

@@ -10,8 +10,22 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-s
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
-  buildRunSummary, estimateCost, EVALUATION_ENV, isAgreementMetric, mapPool, METRIC_NAMESPACE, parsePartKey, predictionsPrefix, runSummaryKey,
-  secondsBetween, summaryKey, summaryRows, toJsonl, type AggregateEvent, type AggregateResult, type UsageInput,
+  buildRunSummary,
+  estimateCost,
+  EVALUATION_ENV,
+  isAgreementMetric,
+  mapPool,
+  METRIC_NAMESPACE,
+  parsePartKey,
+  predictionsPrefix,
+  runSummaryKey,
+  secondsBetween,
+  summaryKey,
+  summaryRows,
+  toJsonl,
+  type AggregateEvent,
+  type AggregateResult,
+  type UsageInput,
 } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
 import { listKeys, readText, writeText } from '../../lib/aws/s3-text';
@@ -47,7 +61,8 @@ export async function trainingUsage(client: SageMakerClient, trainingJobName: st
 export function usageLines(event: AggregateEvent, training?: NonNullable<AggregateEvent['usage']>['training']): UsageInput[] {
   const lines: UsageInput[] = [];
   const t = event.usage?.training ?? training;
-  if (t !== undefined && t !== null) lines.push({ item: 'training', instanceType: t.instanceType, instanceCount: t.instanceCount ?? 1, seconds: t.billableSeconds });
+  if (t !== undefined && t !== null)
+    lines.push({ item: 'training', instanceType: t.instanceType, instanceCount: t.instanceCount ?? 1, seconds: t.billableSeconds });
   for (const e of event.usage?.endpoints ?? []) {
     const item = e.kept === true ? `endpoint ${e.model} (kept running: billed until deleted)` : `endpoint ${e.model}`;
     lines.push({ item, instanceType: e.instanceType, seconds: secondsBetween(e.inServiceAt, e.deletedAt) });
@@ -60,15 +75,20 @@ export function usageLines(event: AggregateEvent, training?: NonNullable<Aggrega
  * ROUGE means, `AgreementF1` for the clinical agreement rows (AGREEMENT_METRICS).
  */
 export function metricData(summary: readonly SummaryRow[], timestamp: Date): MetricDatum[] {
-  return summary.filter((s) => s.mean !== null).map((s) => ({
-    MetricName: isAgreementMetric(s.metric) ? 'AgreementF1' : 'MeanF',
-    Dimensions: [
-      { Name: 'Run', Value: s.run_id }, { Name: 'Dataset', Value: s.dataset }, { Name: 'Model', Value: s.model }, { Name: 'Metric', Value: s.metric },
-    ],
-    Value: s.mean!,
-    Unit: 'None',
-    Timestamp: timestamp,
-  }));
+  return summary
+    .filter((s) => s.mean !== null)
+    .map((s) => ({
+      MetricName: isAgreementMetric(s.metric) ? 'AgreementF1' : 'MeanF',
+      Dimensions: [
+        { Name: 'Run', Value: s.run_id },
+        { Name: 'Dataset', Value: s.dataset },
+        { Name: 'Model', Value: s.model },
+        { Name: 'Metric', Value: s.metric },
+      ],
+      Value: s.mean!,
+      Unit: 'None',
+      Timestamp: timestamp,
+    }));
 }
 
 function parsePrices(): Record<string, number> {
@@ -81,7 +101,11 @@ function parsePrices(): Record<string, number> {
 }
 
 /** Aggregates a run with the given clients. */
-export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; cloudwatch: CloudWatchClient; sagemaker?: SageMakerClient }, now = new Date()): Promise<AggregateResult> {
+export async function aggregate(
+  event: AggregateEvent,
+  clients: { s3: S3Client; cloudwatch: CloudWatchClient; sagemaker?: SageMakerClient },
+  now = new Date(),
+): Promise<AggregateResult> {
   const bucket = requiredEnv(EVALUATION_ENV.dataBucket);
   const namespace = process.env[EVALUATION_ENV.metricNamespace] ?? METRIC_NAMESPACE;
   const runId = event?.runId;
@@ -90,8 +114,10 @@ export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; 
   const parts = await mapPool(keys, 8, async (key) => parseRows(key, await readText(clients.s3, bucket, key)));
   const rows = parts.flat();
   const summary = summaryRows(runId, rows);
-  const training = event.usage?.training === undefined && typeof event.training?.trainingJobName === 'string' && clients.sagemaker !== undefined
-    ? await trainingUsage(clients.sagemaker, event.training.trainingJobName) : undefined;
+  const training =
+    event.usage?.training === undefined && typeof event.training?.trainingJobName === 'string' && clients.sagemaker !== undefined
+      ? await trainingUsage(clients.sagemaker, event.training.trainingJobName)
+      : undefined;
   const cost = estimateCost(usageLines(event, training), parsePrices());
   const runSummary = buildRunSummary(runId, rows, summary, cost, now);
   await writeText(clients.s3, bucket, summaryKey(runId), toJsonl(summary), 'application/x-ndjson');
@@ -101,8 +127,14 @@ export async function aggregate(event: AggregateEvent, clients: { s3: S3Client; 
     await clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data.slice(i, i + 500) }));
   }
   return {
-    runId, summaryKey: summaryKey(runId), runSummaryKey: runSummaryKey(runId), partFiles: keys.length,
-    rows: rows.length, errors: runSummary.rows.errors, metricsPublished: data.length, costUsd: cost.totalUsd,
+    runId,
+    summaryKey: summaryKey(runId),
+    runSummaryKey: runSummaryKey(runId),
+    partFiles: keys.length,
+    rows: rows.length,
+    errors: runSummary.rows.errors,
+    metricsPublished: data.length,
+    costUsd: cost.totalUsd,
   };
 }
 

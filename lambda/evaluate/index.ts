@@ -9,8 +9,20 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import {
-  evaluateShard, EVALUATION_ENV, EVALUATION_ERROR_NAMES, parseRecord, parseS3Uri, parsePartKey, retryPolicyProblems, rougeFn,
-  splitRecordLines, toJsonl, type EvaluateEvent, type EvaluateResult, type ReadRecord, type RetryPolicy,
+  evaluateShard,
+  EVALUATION_ENV,
+  EVALUATION_ERROR_NAMES,
+  parseRecord,
+  parseS3Uri,
+  parsePartKey,
+  retryPolicyProblems,
+  rougeFn,
+  splitRecordLines,
+  toJsonl,
+  type EvaluateEvent,
+  type EvaluateResult,
+  type ReadRecord,
+  type RetryPolicy,
 } from '../../lib/core/evaluation';
 import { sdkInvoke } from '../../lib/aws/invoke-endpoint';
 import { readText, writeText } from '../../lib/aws/s3-text';
@@ -67,7 +79,9 @@ export async function evaluate(event: EvaluateEvent, clients: { s3: S3Client; ru
   const c = result.counts;
   const endpointRecords = event.kind === 'endpoint' ? c.rows - c.invalidRecords : 0;
   if (endpointRecords > 0 && c.exhaustedRetries === endpointRecords) {
-    throw new EndpointUnavailableError(`shard ${event.dataset}/${event.model}/${event.shardIndex}: all ${endpointRecords} endpoint calls failed transiently after every attempt`);
+    throw new EndpointUnavailableError(
+      `shard ${event.dataset}/${event.model}/${event.shardIndex}: all ${endpointRecords} endpoint calls failed transiently after every attempt`,
+    );
   }
   await writeText(clients.s3, bucket, event.partKey, toJsonl(result.rows), 'application/x-ndjson');
   return { partKey: event.partKey, rows: c.rows, scored: c.scored, errors: c.errors, retries: c.retries };

@@ -35,8 +35,16 @@ export function createHandler(deps: CleanupDeps, pollMs: number = POLL_MS) {
     if (!CLEANUP_STATUSES.has(status)) {
       logger.info('execution status needs no clean-up', { runId, status });
       return {
-        runId, status, skipped: true, found: 0, alreadyGone: 0, stoppedTrainingJobs: 0, deletedEndpoints: 0,
-        deletedEndpointConfigs: 0, deletedModels: 0, pendingEndpoints: 0,
+        runId,
+        status,
+        skipped: true,
+        found: 0,
+        alreadyGone: 0,
+        stoppedTrainingJobs: 0,
+        deletedEndpoints: 0,
+        deletedEndpointConfigs: 0,
+        deletedModels: 0,
+        pendingEndpoints: 0,
       };
     }
     const resources = await findTaggedResources(deps.tagging, prefix, runId);

@@ -7,8 +7,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
-  EVALUATION_ENV, EVALUATION_ERROR_NAMES, isPayloadContract, parseRecord, parseS3Uri, planShards, shardManifestKey,
-  splitRecordLines, toJsonl, type PlanEvaluationEvent, type PlanEvaluationResult, type PlannedDataset, type PlannedDatasetCounts,
+  EVALUATION_ENV,
+  EVALUATION_ERROR_NAMES,
+  isPayloadContract,
+  parseRecord,
+  parseS3Uri,
+  planShards,
+  shardManifestKey,
+  splitRecordLines,
+  toJsonl,
+  type PlanEvaluationEvent,
+  type PlanEvaluationResult,
+  type PlannedDataset,
+  type PlannedDatasetCounts,
 } from '../../lib/core/evaluation';
 import { assertRunId } from '../../lib/core/evaluation/keys';
 import { readText, writeText } from '../../lib/aws/s3-text';
@@ -33,8 +44,10 @@ function validate(event: PlanEvaluationEvent, bucket: string): void {
   } catch (e) {
     problems.push(`plan.runId: ${(e as Error).message}`);
   }
-  if (event?.model !== 'pretrained' && event?.model !== 'fine-tuned') problems.push(`model must be pretrained or fine-tuned, got ${JSON.stringify(event?.model)}`);
-  if (typeof event?.endpointName !== 'string' || !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(event.endpointName)) problems.push('endpointName must be a SageMaker endpoint name');
+  if (event?.model !== 'pretrained' && event?.model !== 'fine-tuned')
+    problems.push(`model must be pretrained or fine-tuned, got ${JSON.stringify(event?.model)}`);
+  if (typeof event?.endpointName !== 'string' || !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(event.endpointName))
+    problems.push('endpointName must be a SageMaker endpoint name');
   if (!isPayloadContract(event?.resolved?.inference?.payloadContract)) problems.push('resolved.inference.payloadContract must be hf-text2text or tgi');
   if (typeof event?.resolved?.version !== 'string') problems.push('resolved.version must be a string');
   const evalData = event?.plan?.evalData;
@@ -73,14 +86,25 @@ export async function handler(event: PlanEvaluationEvent): Promise<PlanEvaluatio
     logger.info('evaluation set read', { dataset, records: lines.length, invalidRecords: invalid });
   }
   const items = planShards({
-    runId, model: event.model, modelVersion: event.resolved.version, endpointName: event.endpointName,
-    contract: event.resolved.inference.payloadContract, datasets, shardSize, includeBaselines,
+    runId,
+    model: event.model,
+    modelVersion: event.resolved.version,
+    endpointName: event.endpointName,
+    contract: event.resolved.inference.payloadContract,
+    datasets,
+    shardSize,
+    includeBaselines,
   });
   const manifestKey = shardManifestKey(runId, event.model);
   await writeText(s3, bucket, manifestKey, toJsonl(items), 'application/x-ndjson');
   logger.info('shard manifest written', { manifestKey, shards: items.length });
   return {
-    runId, model: event.model, manifestKey, shardCount: items.length,
-    recordCount: counts.reduce((n, c) => n + c.records, 0), datasets: counts, includeBaselines,
+    runId,
+    model: event.model,
+    manifestKey,
+    shardCount: items.length,
+    recordCount: counts.reduce((n, c) => n + c.records, 0),
+    datasets: counts,
+    includeBaselines,
   };
 }

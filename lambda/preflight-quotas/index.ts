@@ -1,8 +1,6 @@
 /** preflight-quotas: fails a run early when the account's SageMaker instance quotas cannot host it (lib/core/run/quotas). */
 import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQuotasClient, type ServiceQuota,
-} from '@aws-sdk/client-service-quotas';
+import { ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQuotasClient, type ServiceQuota } from '@aws-sdk/client-service-quotas';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { PreflightQuotasEvent, PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
 import { evaluateQuotas, QuotaTooLowError, quotaNeeds, usageByQuota } from '../../lib/core/run/quotas';
@@ -19,9 +17,7 @@ async function listAll(defaults: boolean): Promise<ServiceQuota[]> {
   let NextToken: string | undefined;
   do {
     const input = { ServiceCode: 'sagemaker', MaxResults: 100, NextToken };
-    const page = defaults
-      ? await quotas.send(new ListAWSDefaultServiceQuotasCommand(input))
-      : await quotas.send(new ListServiceQuotasCommand(input));
+    const page = defaults ? await quotas.send(new ListAWSDefaultServiceQuotasCommand(input)) : await quotas.send(new ListServiceQuotasCommand(input));
     all.push(...(page.Quotas ?? []));
     NextToken = page.NextToken;
   } while (NextToken !== undefined && NextToken !== '');

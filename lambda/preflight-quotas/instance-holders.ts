@@ -5,8 +5,13 @@
  * the run needs are kept. A resource deleted between the listing and its description is skipped.
  */
 import {
-  DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeTrainingJobCommand, paginateListEndpoints,
-  paginateListTrainingJobs, type SageMakerClient, type TrainingJobStatus,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeTrainingJobCommand,
+  paginateListEndpoints,
+  paginateListTrainingJobs,
+  type SageMakerClient,
+  type TrainingJobStatus,
 } from '@aws-sdk/client-sagemaker';
 import { mapPool } from '../../lib/core/evaluation/pool';
 import { RUNNING_TRAINING_STATUSES, unlessGone } from '../../lib/core/run/cleanup-plan';
@@ -26,15 +31,17 @@ async function trainingHolders(sagemaker: SageMakerClient, instanceTypes: Readon
     }
   }
   const described = await mapPool(names, DESCRIBE_CONCURRENCY, (name) =>
-    unlessGone(() => sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }))));
+    unlessGone(() => sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }))),
+  );
   const holders: InstanceHolder[] = [];
   described.forEach((job, i) => {
     if (job === undefined || !RUNNING_TRAINING_STATUSES.has(job.TrainingJobStatus ?? '')) return;
     const spot = job.EnableManagedSpotTraining === true;
     const groups = job.ResourceConfig?.InstanceGroups ?? [];
-    const shapes = groups.length > 0
-      ? groups.map((g) => ({ type: g.InstanceType, count: g.InstanceCount }))
-      : [{ type: job.ResourceConfig?.InstanceType, count: job.ResourceConfig?.InstanceCount }];
+    const shapes =
+      groups.length > 0
+        ? groups.map((g) => ({ type: g.InstanceType, count: g.InstanceCount }))
+        : [{ type: job.ResourceConfig?.InstanceType, count: job.ResourceConfig?.InstanceCount }];
     for (const { type, count } of shapes) {
       if (type !== undefined && instanceTypes.has(type)) {
         holders.push({ kind: 'training job', name: names[i], instanceType: type, instances: count ?? 1, spot });

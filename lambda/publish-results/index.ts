@@ -107,7 +107,10 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     metricNamespace: required('METRIC_NAMESPACE'),
     metricName: required('METRIC_NAME'),
     quicksightAccountId: required('QUICKSIGHT_ACCOUNT_ID'),
-    dataSetIds: (env.QUICKSIGHT_DATA_SET_IDS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    dataSetIds: (env.QUICKSIGHT_DATA_SET_IDS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
   };
 }
 
@@ -128,12 +131,14 @@ export async function handler(event: unknown): Promise<PublishResultsOutput> {
 const GLUE_BATCH = 100;
 
 /** The work of the function, with its settings and clients passed in (tested with mocked clients). */
-export async function publishResults(event: unknown, settings: PublishSettings, sdk: PublishClients, now: () => Date = () => new Date()): Promise<PublishResultsOutput> {
+export async function publishResults(
+  event: unknown,
+  settings: PublishSettings,
+  sdk: PublishClients,
+  now: () => Date = () => new Date(),
+): Promise<PublishResultsOutput> {
   const runId = parseEvent(event);
-  const keys = [
-    ...(await listKeys(sdk.s3, settings.bucket, predictionsPrefix(runId))),
-    ...(await listKeys(sdk.s3, settings.bucket, summaryPrefix(runId))),
-  ];
+  const keys = [...(await listKeys(sdk.s3, settings.bucket, predictionsPrefix(runId))), ...(await listKeys(sdk.s3, settings.bucket, summaryPrefix(runId)))];
   const partitions = partitionsOfRun(runId, keys);
   if (partitions.length === 0) {
     throw new NoResultsError(`run ${runId}: no result file under s3://${settings.bucket}/${predictionsPrefix(runId)} or ${summaryPrefix(runId)}`);
@@ -142,7 +147,10 @@ export async function publishResults(event: unknown, settings: PublishSettings, 
   const summary = partitions.filter((p) => p.table === 'summary');
   let created = 0;
   let alreadyRegistered = 0;
-  for (const [tableName, group] of [[settings.predictionsTable, predictions], [settings.summaryTable, summary]] as const) {
+  for (const [tableName, group] of [
+    [settings.predictionsTable, predictions],
+    [settings.summaryTable, summary],
+  ] as const) {
     if (group.length === 0) continue;
     const result = await registerPartitions(sdk.glue, settings, tableName, group);
     created += result.created;
@@ -174,7 +182,9 @@ function parseEvent(event: unknown): string {
   }
   const runId = (event as { runId?: unknown }).runId;
   if (!isValidRunId(runId)) {
-    throw new InvalidEventError(`event.runId must be 1-80 characters of A-Z a-z 0-9 . _ - starting with a letter or digit, got ${JSON.stringify(runId) ?? 'undefined'}`);
+    throw new InvalidEventError(
+      `event.runId must be 1-80 characters of A-Z a-z 0-9 . _ - starting with a letter or digit, got ${JSON.stringify(runId) ?? 'undefined'}`,
+    );
   }
   return runId;
 }
@@ -193,7 +203,12 @@ function partitionStorage(table: StorageDescriptor, location: string): StorageDe
   };
 }
 
-async function registerPartitions(glue: GlueClient, settings: PublishSettings, tableName: string, partitions: readonly ResultPartition[]): Promise<{ created: number; alreadyRegistered: number }> {
+async function registerPartitions(
+  glue: GlueClient,
+  settings: PublishSettings,
+  tableName: string,
+  partitions: readonly ResultPartition[],
+): Promise<{ created: number; alreadyRegistered: number }> {
   const table = await glue.send(new GetTableCommand({ DatabaseName: settings.database, Name: tableName }));
   const storage = table.Table?.StorageDescriptor;
   if (storage === undefined) throw new PartitionRegistrationError(`table ${settings.database}.${tableName} has no storage descriptor`);
@@ -223,35 +238,44 @@ async function registerPartitions(glue: GlueClient, settings: PublishSettings, t
 
 /** `<runId>-<yyyymmddThhmmss>` with characters QuickSight refuses in an ingestion id replaced. */
 export function ingestionId(runId: string, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${runId}-${stamp}`.replace(/[^A-Za-z0-9_-]/g, '-');
 }
 
 async function startIngestions(quicksight: QuickSightClient, settings: PublishSettings, runId: string, at: Date): Promise<IngestionResult[]> {
   const id = ingestionId(runId, at);
-  return Promise.all(settings.dataSetIds.map(async (dataSetId): Promise<IngestionResult> => {
-    try {
-      const response = await quicksight.send(new CreateIngestionCommand({
-        AwsAccountId: settings.quicksightAccountId,
-        DataSetId: dataSetId,
-        IngestionId: id,
-        IngestionType: 'FULL_REFRESH',
-      }));
-      return { dataSetId, ingestionId: response.IngestionId ?? id, status: response.IngestionStatus ?? 'UNKNOWN' };
-    } catch (error) {
-      const e = error as Error;
-      logger.warn('could not start SPICE ingestion', { runId, dataSetId, errorName: e.name });
-      return { dataSetId, status: 'FAILED', error: `${e.name}: ${e.message}` };
-    }
-  }));
+  return Promise.all(
+    settings.dataSetIds.map(async (dataSetId): Promise<IngestionResult> => {
+      try {
+        const response = await quicksight.send(
+          new CreateIngestionCommand({
+            AwsAccountId: settings.quicksightAccountId,
+            DataSetId: dataSetId,
+            IngestionId: id,
+            IngestionType: 'FULL_REFRESH',
+          }),
+        );
+        return { dataSetId, ingestionId: response.IngestionId ?? id, status: response.IngestionStatus ?? 'UNKNOWN' };
+      } catch (error) {
+        const e = error as Error;
+        logger.warn('could not start SPICE ingestion', { runId, dataSetId, errorName: e.name });
+        return { dataSetId, status: 'FAILED', error: `${e.name}: ${e.message}` };
+      }
+    }),
+  );
 }
 
 async function putRefreshMetric(cloudwatch: CloudWatchClient, settings: PublishSettings, failed: boolean): Promise<void> {
   try {
-    await cloudwatch.send(new PutMetricDataCommand({
-      Namespace: settings.metricNamespace,
-      MetricData: [{ MetricName: settings.metricName, Value: failed ? 1 : 0, Unit: 'Count' }],
-    }));
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: settings.metricNamespace,
+        MetricData: [{ MetricName: settings.metricName, Value: failed ? 1 : 0, Unit: 'Count' }],
+      }),
+    );
   } catch (error) {
     // The output already says whether the refresh started; a lost data point must not fail the run.
     logger.warn('could not put the refresh metric', { errorName: (error as Error).name });

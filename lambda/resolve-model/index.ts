@@ -24,8 +24,12 @@ export async function handler(event: ResolveModelEvent): Promise<ResolveModelRes
   try {
     const resolved = await loadResolvedModel(readText, event, region);
     logger.info('model resolved', {
-      runId: event.run.runId, modelId: resolved.modelId, version: resolved.version, region,
-      payloadContract: resolved.inference.payloadContract, channels: resolved.training.inputDataConfig.length,
+      runId: event.run.runId,
+      modelId: resolved.modelId,
+      version: resolved.version,
+      region,
+      payloadContract: resolved.inference.payloadContract,
+      channels: resolved.training.inputDataConfig.length,
     });
     return resolved;
   } catch (error) {

@@ -15,6 +15,7 @@ export function intEnv(name: string, fallback: number, min: number, max: number)
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`environment variable ${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`environment variable ${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }

@@ -5,12 +5,21 @@
  * gone, so a pass can be repeated any number of times.
  */
 import {
-  DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
-  DescribeTrainingJobCommand, SageMakerClient, StopTrainingJobCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+  StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
-  CLEANUP_RESOURCE_TYPE_FILTERS, RUNNING_TRAINING_STATUSES, SETTLING_ENDPOINT_STATUSES, toTaggedResources, unlessGone,
+  CLEANUP_RESOURCE_TYPE_FILTERS,
+  RUNNING_TRAINING_STATUSES,
+  SETTLING_ENDPOINT_STATUSES,
+  toTaggedResources,
+  unlessGone,
   type TaggedResource,
 } from '../../lib/core/run/cleanup-plan';
 import { CLEANUP_ENV, type CleanupCounts } from '../../lib/core/run/lambda-contracts';
@@ -56,22 +65,20 @@ export interface CleanupOutcome extends CleanupCounts {
 }
 
 /** Lists the tagged resources of the app (`runId` undefined) or of one run, following every page. */
-export async function findTaggedResources(
-  tagging: ResourceGroupsTaggingAPIClient,
-  prefix: string,
-  runId?: string,
-): Promise<TaggedResource[]> {
+export async function findTaggedResources(tagging: ResourceGroupsTaggingAPIClient, prefix: string, runId?: string): Promise<TaggedResource[]> {
   const TagFilters = [{ Key: TAG_APP, Values: [prefix] }];
   if (runId !== undefined) TagFilters.push({ Key: TAG_RUN_ID, Values: [runId] });
   const mappings = [];
   let PaginationToken: string | undefined;
   do {
-    const page = await tagging.send(new GetResourcesCommand({
-      TagFilters,
-      ResourceTypeFilters: CLEANUP_RESOURCE_TYPE_FILTERS,
-      ResourcesPerPage: 100,
-      PaginationToken,
-    }));
+    const page = await tagging.send(
+      new GetResourcesCommand({
+        TagFilters,
+        ResourceTypeFilters: CLEANUP_RESOURCE_TYPE_FILTERS,
+        ResourcesPerPage: 100,
+        PaginationToken,
+      }),
+    );
     mappings.push(...(page.ResourceTagMappingList ?? []));
     PaginationToken = page.PaginationToken === '' ? undefined : page.PaginationToken;
   } while (PaginationToken !== undefined);
@@ -81,13 +88,22 @@ export async function findTaggedResources(
 /** Runs one clean-up pass over `resources` (as {@link findTaggedResources} orders them). */
 export async function cleanUp(deps: CleanupDeps, resources: readonly TaggedResource[], options: CleanupOptions): Promise<CleanupOutcome> {
   const counts = {
-    found: resources.length, alreadyGone: 0, stoppedTrainingJobs: 0, deletedEndpoints: 0,
-    deletedEndpointConfigs: 0, deletedModels: 0, pendingEndpoints: 0, inFlight: 0,
+    found: resources.length,
+    alreadyGone: 0,
+    stoppedTrainingJobs: 0,
+    deletedEndpoints: 0,
+    deletedEndpointConfigs: 0,
+    deletedModels: 0,
+    pendingEndpoints: 0,
+    inFlight: 0,
   };
   const { sagemaker } = deps;
   /** Whether `action` found the resource already gone. */
   const gone = async (action: () => Promise<unknown>): Promise<boolean> =>
-    (await unlessGone(async () => { await action(); return true; })) === undefined;
+    (await unlessGone(async () => {
+      await action();
+      return true;
+    })) === undefined;
   for (const r of resources) {
     switch (r.kind) {
       case 'training-job': {

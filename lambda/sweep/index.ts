@@ -6,12 +6,8 @@
  * provider's polling (its `queryInterval` and `totalTimeout`) does the waiting.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type {
-  SweepIsCompleteRequest, SweepIsCompleteResponse, SweepOnEventRequest, SweepOnEventResponse,
-} from '../../lib/core/run/lambda-contracts';
-import {
-  cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps, type CleanupOutcome,
-} from '../shared/sagemaker-cleanup';
+import type { SweepIsCompleteRequest, SweepIsCompleteResponse, SweepOnEventRequest, SweepOnEventResponse } from '../../lib/core/run/lambda-contracts';
+import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps, type CleanupOutcome } from '../shared/sagemaker-cleanup';
 
 const logger = new Logger({ serviceName: 'impressions-sweep' });
 async function pass(deps: CleanupDeps, prefix: string): Promise<CleanupOutcome> {

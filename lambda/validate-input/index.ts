@@ -12,8 +12,11 @@ export async function handler(event: ValidateInputEvent): Promise<RunPlan> {
   try {
     const plan = planRun(event);
     logger.info('run planned', {
-      runId: plan.runId, skipTraining: plan.skipTraining, keepEndpoints: plan.keepEndpoints,
-      datasets: Object.keys(plan.evalData).length, hyperparameters: Object.keys(plan.hyperparameters).length,
+      runId: plan.runId,
+      skipTraining: plan.skipTraining,
+      keepEndpoints: plan.keepEndpoints,
+      datasets: Object.keys(plan.evalData).length,
+      hyperparameters: Object.keys(plan.hyperparameters).length,
     });
     return plan;
   } catch (error) {

@@ -9,9 +9,14 @@ import type { InvokeFn } from '../core/evaluation/evaluate-shard';
 /** An {@link InvokeFn} over `client`. */
 export function sdkInvoke(client: SageMakerRuntimeClient): InvokeFn {
   return async (endpointName, request) => {
-    const response = await client.send(new InvokeEndpointCommand({
-      EndpointName: endpointName, ContentType: request.contentType, Accept: request.accept, Body: new TextEncoder().encode(request.body),
-    }));
+    const response = await client.send(
+      new InvokeEndpointCommand({
+        EndpointName: endpointName,
+        ContentType: request.contentType,
+        Accept: request.accept,
+        Body: new TextEncoder().encode(request.body),
+      }),
+    );
     return new TextDecoder().decode(response.Body ?? new Uint8Array());
   };
 }

@@ -88,12 +88,16 @@ export async function runAthenaQuery(target: AthenaTarget, sql: string, options:
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxPoll = options.maxPollMs ?? 5000;
   const timeout = options.timeoutMs ?? 600_000;
-  const started = await call('start the query', () => target.client.send(new StartQueryExecutionCommand({
-    QueryString: sql,
-    WorkGroup: target.workGroup,
-    QueryExecutionContext: { Database: target.database },
-    ExecutionParameters: options.parameters === undefined || options.parameters.length === 0 ? undefined : [...options.parameters],
-  })));
+  const started = await call('start the query', () =>
+    target.client.send(
+      new StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: target.workGroup,
+        QueryExecutionContext: { Database: target.database },
+        ExecutionParameters: options.parameters === undefined || options.parameters.length === 0 ? undefined : [...options.parameters],
+      }),
+    ),
+  );
   const id = started.QueryExecutionId;
   if (id === undefined) throw new CliError(`Athena returned no query execution id (workgroup ${target.workGroup})`);
 
@@ -101,7 +105,8 @@ export async function runAthenaQuery(target: AthenaTarget, sql: string, options:
   let waited = 0;
   let bytesScanned: number | undefined;
   for (;;) {
-    const execution = (await call(`read the state of query ${id}`, () => target.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })))).QueryExecution;
+    const execution = (await call(`read the state of query ${id}`, () => target.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))))
+      .QueryExecution;
     const state = execution?.Status?.State;
     if (state === 'SUCCEEDED') {
       bytesScanned = execution?.Statistics?.DataScannedInBytes;
@@ -125,7 +130,9 @@ export async function runAthenaQuery(target: AthenaTarget, sql: string, options:
   let token: string | undefined;
   let first = true;
   do {
-    const page: GetQueryResultsCommandOutput = await call(`read the results of query ${id}`, () => target.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 })));
+    const page: GetQueryResultsCommandOutput = await call(`read the results of query ${id}`, () =>
+      target.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 })),
+    );
     columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c: ColumnInfo) => ({ name: c.Name ?? c.Label ?? '', type: c.Type ?? 'varchar' }));
     const pageRows = page.ResultSet?.Rows ?? [];
     pageRows.forEach((row, index) => {
@@ -133,7 +140,9 @@ export async function runAthenaQuery(target: AthenaTarget, sql: string, options:
       // A SELECT's first result row repeats the column names.
       if (first && index === 0 && values.length === columns!.length && values.every((v, i) => v === columns![i].name)) return;
       const record: Record<string, Cell> = {};
-      columns!.forEach((c, i) => { record[c.name] = convert(values[i], c.type); });
+      columns!.forEach((c, i) => {
+        record[c.name] = convert(values[i], c.type);
+      });
       rows.push(record);
     });
     first = false;
@@ -148,7 +157,7 @@ async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof CliError) throw error;
     const e = error as Error;
-    const hint = /Region is missing|credentials/i.test(e.message) ? ' (set AWS_REGION and AWS_PROFILE, or credentials, for the deployment\'s account)' : '';
+    const hint = /Region is missing|credentials/i.test(e.message) ? " (set AWS_REGION and AWS_PROFILE, or credentials, for the deployment's account)" : '';
     throw new CliError(`could not ${what} in Athena: ${e.name}: ${e.message}${hint}`);
   }
 }
@@ -166,7 +175,14 @@ export interface RunRows {
 
 /** The models a run writes rows for (the two models and the baselines). */
 const MODEL_NAMES: ReadonlySet<string> = new Set(MODEL_ORDER);
-const NULLABLE_PREDICTION: ReadonlySet<string> = new Set(['generated', 'generated_labels', 'reference_labels', 'error', 'latency_ms', ...Object.keys(PREDICTIONS_SCHEMA.fields).filter((f) => f.startsWith('rouge'))]);
+const NULLABLE_PREDICTION: ReadonlySet<string> = new Set([
+  'generated',
+  'generated_labels',
+  'reference_labels',
+  'error',
+  'latency_ms',
+  ...Object.keys(PREDICTIONS_SCHEMA.fields).filter((f) => f.startsWith('rouge')),
+]);
 const NULLABLE_SUMMARY: ReadonlySet<string> = new Set(['mean', 'ci_low', 'ci_high', 'std', 'min', 'p25', 'p50', 'p75', 'max']);
 
 /** Checks one result row against the table's schema; errors name the table, the row and the field. */
@@ -198,18 +214,31 @@ function typedRow<Row>(row: Readonly<Record<string, Cell>>, schema: TableSchema<
 export async function readRunFromAthena(runId: string, target: AthenaTarget, options: Omit<QueryOptions, 'parameters'> = {}): Promise<RunRows> {
   if (!isValidRunId(runId)) throw new CliError(`run id ${JSON.stringify(runId)} is not valid (1-80 characters of A-Z a-z 0-9 . _ -)`);
   const table = (name: string) => `${quoteIdentifier(target.database)}.${quoteIdentifier(name)}`;
-  const select = (schema: TableSchema<unknown>) => Object.keys(schema.fields as Record<string, string>).map(quoteIdentifier).join(', ');
+  const select = (schema: TableSchema<unknown>) =>
+    Object.keys(schema.fields as Record<string, string>)
+      .map(quoteIdentifier)
+      .join(', ');
   const parameters = [`'${runId}'`];
 
-  const summaryResult = await runAthenaQuery(target,
+  const summaryResult = await runAthenaQuery(
+    target,
     `SELECT ${select(SUMMARY_SCHEMA as TableSchema<unknown>)} FROM ${table(target.summaryTable ?? 'summary')} WHERE run_id = ? ORDER BY dataset, model, metric`,
-    { ...options, parameters });
+    { ...options, parameters },
+  );
   const summary = summaryResult.rows.map((row, i) =>
-    typedRow<SummaryRow>(row, SUMMARY_SCHEMA, NULLABLE_SUMMARY, `summary table, run ${runId}, row ${i + 1} (${String(row.dataset)}/${String(row.model)}/${String(row.metric)})`));
+    typedRow<SummaryRow>(
+      row,
+      SUMMARY_SCHEMA,
+      NULLABLE_SUMMARY,
+      `summary table, run ${runId}, row ${i + 1} (${String(row.dataset)}/${String(row.model)}/${String(row.metric)})`,
+    ),
+  );
 
-  const predictionResult = await runAthenaQuery(target,
+  const predictionResult = await runAthenaQuery(
+    target,
     `SELECT ${select(PREDICTIONS_SCHEMA as TableSchema<unknown>)} FROM ${table(target.predictionsTable ?? 'predictions')} WHERE run_id = ? ORDER BY dataset, model, study_id`,
-    { ...options, parameters });
+    { ...options, parameters },
+  );
   const predictions = predictionResult.rows.map((row, i) => {
     const where = `predictions table, run ${runId}, row ${i + 1} (study_id ${String(row.study_id)}, ${String(row.dataset)}/${String(row.model)})`;
     const typed = typedRow<PredictionRow>(row, PREDICTIONS_SCHEMA, NULLABLE_PREDICTION, where);

@@ -20,7 +20,11 @@ export const NO_PROGRESS: Progress = { update: () => undefined, stop: () => unde
 export function startProgress(label: string, total: number, unit = 'items', enabled = process.stderr.isTTY === true): Progress {
   if (!enabled) return NO_PROGRESS;
   const bar = new SingleBar(
-    { format: `${label} [{bar}] {percentage}% {value}/{total} ${unit} | {duration_formatted} elapsed | eta {eta_formatted}`, stream: process.stderr, hideCursor: true },
+    {
+      format: `${label} [{bar}] {percentage}% {value}/{total} ${unit} | {duration_formatted} elapsed | eta {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   bar.start(total, 0);

@@ -42,12 +42,18 @@ export class AggregationStage extends TaskLikeStage {
         evaluation: { 'pretrained.$': '$.stage1.pretrainedEvaluation', 'fine-tuned.$': '$.fineTunedEvaluation' },
         endpoints: [
           {
-            model: 'pretrained', 'instanceType.$': '$.settings.inference.instanceType',
-            'inServiceAt.$': '$.stage1.pretrainedEndpoint.inServiceAt', 'deletedAt.$': '$.stage1.pretrainedTeardown.deletedAt', kept: false,
+            model: 'pretrained',
+            'instanceType.$': '$.settings.inference.instanceType',
+            'inServiceAt.$': '$.stage1.pretrainedEndpoint.inServiceAt',
+            'deletedAt.$': '$.stage1.pretrainedTeardown.deletedAt',
+            kept: false,
           },
           {
-            model: 'fine-tuned', 'instanceType.$': '$.settings.inference.instanceType',
-            'inServiceAt.$': '$.fineTunedEndpoint.inServiceAt', 'deletedAt.$': '$.fineTunedTeardown.deletedAt', 'kept.$': '$.fineTunedTeardown.kept',
+            model: 'fine-tuned',
+            'instanceType.$': '$.settings.inference.instanceType',
+            'inServiceAt.$': '$.fineTunedEndpoint.inServiceAt',
+            'deletedAt.$': '$.fineTunedTeardown.deletedAt',
+            'kept.$': '$.fineTunedTeardown.kept',
           },
         ],
       },
@@ -65,7 +71,12 @@ export class AggregationStage extends TaskLikeStage {
       }),
       taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
     });
-    aggregate.addRetry({ errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3 });
+    aggregate.addRetry({
+      errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 3,
+    });
     this.unit.branch(aggregate);
   }
 }

@@ -45,7 +45,11 @@ export class CleanupStage extends sfn.StateMachineFragment {
         maxPolls: props.maxPolls,
       });
       stage.unit.addCatch(
-        new sfn.Pass(this, `Incomplete${namesKey}`, { stateName: `clean-up ${label}: left to the janitor`, parameters: { deleted: false, 'error.$': '$.teardownError.Error' }, resultPath: '$.teardown' }),
+        new sfn.Pass(this, `Incomplete${namesKey}`, {
+          stateName: `clean-up ${label}: left to the janitor`,
+          parameters: { deleted: false, 'error.$': '$.teardownError.Error' },
+          resultPath: '$.teardown',
+        }),
         { resultPath: '$.teardownError' },
       );
       return stage;
@@ -59,13 +63,14 @@ export class CleanupStage extends sfn.StateMachineFragment {
       resultSelector: { stopped: true },
       resultPath: '$',
     });
-    stopTraining.addCatch(
-      new sfn.Pass(this, 'NothingToStop', { stateName: 'clean-up training: nothing to stop', parameters: { stopped: false } }),
-      { resultPath: '$.stopError' },
-    );
+    stopTraining.addCatch(new sfn.Pass(this, 'NothingToStop', { stateName: 'clean-up training: nothing to stop', parameters: { stopped: false } }), {
+      resultPath: '$.stopError',
+    });
     const training = new sfn.Choice(this, 'TrainingSkipped', { stateName: 'clean-up training: skipped?' })
-      .when(sfn.Condition.booleanEquals('$.plan.skipTraining', true),
-        new sfn.Pass(this, 'NoTraining', { stateName: 'clean-up training: none', parameters: { stopped: false } }))
+      .when(
+        sfn.Condition.booleanEquals('$.plan.skipTraining', true),
+        new sfn.Pass(this, 'NoTraining', { stateName: 'clean-up training: none', parameters: { stopped: false } }),
+      )
       .otherwise(stopTraining);
 
     const all = new sfn.Parallel(this, 'Resources', {

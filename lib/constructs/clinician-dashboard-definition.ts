@@ -57,13 +57,15 @@ function categoryFilter(id: string, dataSet: string, column: string, sheetId: st
       filterGroupId: `${id}-group`,
       crossDataset: 'SINGLE_DATASET',
       status: 'ENABLED',
-      filters: [{
-        categoryFilter: {
-          filterId,
-          column: col(dataSet, column),
-          configuration: { filterListConfiguration: { matchOperator: 'CONTAINS', selectAllOptions: 'FILTER_ALL_VALUES' } },
+      filters: [
+        {
+          categoryFilter: {
+            filterId,
+            column: col(dataSet, column),
+            configuration: { filterListConfiguration: { matchOperator: 'CONTAINS', selectAllOptions: 'FILTER_ALL_VALUES' } },
+          },
         },
-      }],
+      ],
       scopeConfiguration: { selectedSheets: { sheetVisualScopingConfigurations: [{ sheetId, scope: 'ALL_VISUALS' }] } },
     },
     control: { dropdown: { filterControlId: `${id}-control`, sourceFilterId: filterId, title: label, type: 'MULTI_SELECT' } },
@@ -80,28 +82,32 @@ function metricFilter(id: string, sheetId: string, visualIds: string[], keep: 'a
     filterGroupId: `${id}-group`,
     crossDataset: 'SINGLE_DATASET',
     status: 'ENABLED',
-    filters: [{
-      categoryFilter: {
-        filterId: `${id}-filter`,
-        column: col(SUMMARY_DATA_SET, 'metric'),
-        configuration: {
-          filterListConfiguration: {
-            matchOperator: keep === 'agreement' ? 'CONTAINS' : 'DOES_NOT_CONTAIN',
-            categoryValues: AGREEMENT_METRICS.map((m) => m.metric),
+    filters: [
+      {
+        categoryFilter: {
+          filterId: `${id}-filter`,
+          column: col(SUMMARY_DATA_SET, 'metric'),
+          configuration: {
+            filterListConfiguration: {
+              matchOperator: keep === 'agreement' ? 'CONTAINS' : 'DOES_NOT_CONTAIN',
+              categoryValues: AGREEMENT_METRICS.map((m) => m.metric),
+            },
           },
         },
       },
-    }],
+    ],
     scopeConfiguration: { selectedSheets: { sheetVisualScopingConfigurations: [{ sheetId, scope: 'SELECTED_VISUALS', visualIds }] } },
   };
 }
 
 function grid(elements: readonly { id: string; type: 'VISUAL' | 'FILTER_CONTROL'; columns: number; rows: number }[]): quicksight.CfnDashboard.LayoutProperty[] {
-  return [{
-    configuration: {
-      gridLayout: { elements: elements.map((e) => ({ elementId: e.id, elementType: e.type, columnSpan: e.columns, rowSpan: e.rows })) },
+  return [
+    {
+      configuration: {
+        gridLayout: { elements: elements.map((e) => ({ elementId: e.id, elementType: e.type, columnSpan: e.columns, rowSpan: e.rows })) },
+      },
     },
-  }];
+  ];
 }
 
 /** Summary columns of a mean with its bootstrap interval, and the counts behind it. */
@@ -114,7 +120,12 @@ const INTERVAL_COLUMNS = ['mean', 'ci_low', 'ci_high', 'count', 'errors'];
  */
 function summaryTable(visualId: string, fieldPrefix: string, text: string, columns: readonly string[]): Visual {
   const S = SUMMARY_DATA_SET;
-  const groups = [['run', 'run_id'], ['dataset', 'dataset'], ['model', 'model'], ['metric', 'metric']] as const;
+  const groups = [
+    ['run', 'run_id'],
+    ['dataset', 'dataset'],
+    ['model', 'model'],
+    ['metric', 'metric'],
+  ] as const;
   return {
     tableVisual: {
       visualId,
@@ -145,7 +156,12 @@ function modelComparisonSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
   const visuals: Visual[] = [
     summaryTable('comparison-table', 'cmp', 'Mean ROUGE F with 95% bootstrap confidence interval (baselines included)', INTERVAL_COLUMNS),
     // Agreement rows only (metric filter below); std..max are null for them, so not shown.
-    summaryTable('comparison-agreement', 'agr', 'Clinical agreement (CheXpert-style labels): micro-F1 over 13 (headline), macro-F1 over 14, micro-F1 over 14, with 95% bootstrap interval (baselines included)', INTERVAL_COLUMNS),
+    summaryTable(
+      'comparison-agreement',
+      'agr',
+      'Clinical agreement (CheXpert-style labels): micro-F1 over 13 (headline), macro-F1 over 14, micro-F1 over 14, with 95% bootstrap interval (baselines included)',
+      INTERVAL_COLUMNS,
+    ),
     {
       pivotTableVisual: {
         visualId: 'comparison-pivot',
@@ -155,7 +171,11 @@ function modelComparisonSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
             pivotTableAggregatedFieldWells: {
               rows: [dim('pvt-dataset', S, 'dataset'), dim('pvt-model', S, 'model')],
               columns: [dim('pvt-metric', S, 'metric')],
-              values: [measure('pvt-mean', S, 'mean', 'AVERAGE'), measure('pvt-ci-low', S, 'ci_low', 'AVERAGE'), measure('pvt-ci-high', S, 'ci_high', 'AVERAGE')],
+              values: [
+                measure('pvt-mean', S, 'mean', 'AVERAGE'),
+                measure('pvt-ci-low', S, 'ci_low', 'AVERAGE'),
+                measure('pvt-ci-high', S, 'ci_high', 'AVERAGE'),
+              ],
             },
           },
         },
@@ -188,7 +208,8 @@ function modelComparisonSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
       sheetId: SHEET_COMPARISON,
       name: 'Model comparison',
       title: 'Model comparison',
-      description: 'Mean ROUGE F and clinical agreement (CheXpert-style labels of generated against reference impressions) per model and data set as the run aggregated them, with the baselines and 95% bootstrap confidence intervals.',
+      description:
+        'Mean ROUGE F and clinical agreement (CheXpert-style labels of generated against reference impressions) per model and data set as the run aggregated them, with the baselines and 95% bootstrap confidence intervals.',
       visuals,
       filterControls: [run.control, dataset.control],
       layouts: grid([
@@ -222,15 +243,20 @@ function distributionsSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
       },
     },
   }));
-  const figures = summaryTable('distribution-figures', 'fig', 'Distribution figures per run, data set, model and metric (sample std, linear-interpolated quartiles)',
-    ['count', 'errors', 'mean', 'std', 'min', 'p25', 'p50', 'p75', 'max']);
+  const figures = summaryTable(
+    'distribution-figures',
+    'fig',
+    'Distribution figures per run, data set, model and metric (sample std, linear-interpolated quartiles)',
+    ['count', 'errors', 'mean', 'std', 'min', 'p25', 'p50', 'p75', 'max'],
+  );
   return {
     filterGroups: [run.group, summaryRun.group, metricFilter('distributions-rouge-metrics', SHEET_DISTRIBUTIONS, ['distribution-figures'], 'rouge')],
     sheet: {
       sheetId: SHEET_DISTRIBUTIONS,
       name: 'Score distributions',
       title: 'Score distributions',
-      description: 'Per-report ROUGE F of every model and data set; reports that could not be scored are excluded from the boxes and counted as errors in the table.',
+      description:
+        'Per-report ROUGE F of every model and data set; reports that could not be scored are excluded from the boxes and counted as errors in the table.',
       visuals: [...boxPlots, figures],
       filterControls: [run.control, summaryRun.control],
       layouts: grid([
@@ -253,42 +279,72 @@ function reportsSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
     filterGroupId: 'reports-score-group',
     crossDataset: 'SINGLE_DATASET',
     status: 'ENABLED',
-    filters: [{
-      numericRangeFilter: {
-        filterId: scoreFilterId,
-        column: col(P, 'rougelsum'),
-        includeMinimum: true,
-        includeMaximum: true,
-        rangeMinimum: { staticValue: 0 },
-        rangeMaximum: { staticValue: 1 },
-        // Unscored reports (error set, score null) stay visible until the range is narrowed.
-        nullOption: 'ALL_VALUES',
+    filters: [
+      {
+        numericRangeFilter: {
+          filterId: scoreFilterId,
+          column: col(P, 'rougelsum'),
+          includeMinimum: true,
+          includeMaximum: true,
+          rangeMinimum: { staticValue: 0 },
+          rangeMaximum: { staticValue: 1 },
+          // Unscored reports (error set, score null) stay visible until the range is narrowed.
+          nullOption: 'ALL_VALUES',
+        },
       },
-    }],
+    ],
     scopeConfiguration: { selectedSheets: { sheetVisualScopingConfigurations: [{ sheetId: SHEET_REPORTS, scope: 'ALL_VISUALS' }] } },
   };
-  const columns = ['run_id', 'dataset', 'model', 'study_id', 'findings', 'generated', 'reference', 'generated_labels', 'reference_labels', 'rouge1', 'rouge2', 'rougel', 'rougelsum', 'error'] as const;
+  const columns = [
+    'run_id',
+    'dataset',
+    'model',
+    'study_id',
+    'findings',
+    'generated',
+    'reference',
+    'generated_labels',
+    'reference_labels',
+    'rouge1',
+    'rouge2',
+    'rougel',
+    'rougelsum',
+    'error',
+  ] as const;
   return {
     filterGroups: [run.group, dataset.group, model.group, score],
     sheet: {
       sheetId: SHEET_REPORTS,
       name: 'Read reports',
       title: 'Read reports',
-      description: 'Each report\'s findings with the generated and the reference impression side by side, their CheXpert-style labels (JSON: 1 positive, 0 negative, -1 uncertain; unmentioned left out) and its ROUGE F scores.',
-      visuals: [{
-        tableVisual: {
-          visualId: 'reports-table',
-          title: title('Findings, generated and reference impressions'),
-          chartConfiguration: {
-            fieldWells: { tableUnaggregatedFieldWells: { values: columns.map((c) => ({ fieldId: `rep-${c}`, column: col(P, c) })) } },
+      description:
+        "Each report's findings with the generated and the reference impression side by side, their CheXpert-style labels (JSON: 1 positive, 0 negative, -1 uncertain; unmentioned left out) and its ROUGE F scores.",
+      visuals: [
+        {
+          tableVisual: {
+            visualId: 'reports-table',
+            title: title('Findings, generated and reference impressions'),
+            chartConfiguration: {
+              fieldWells: { tableUnaggregatedFieldWells: { values: columns.map((c) => ({ fieldId: `rep-${c}`, column: col(P, c) })) } },
+            },
           },
         },
-      }],
+      ],
       filterControls: [
         run.control,
         dataset.control,
         model.control,
-        { slider: { filterControlId: 'reports-score-control', sourceFilterId: scoreFilterId, title: 'ROUGE-Lsum F range', type: 'RANGE', minimumValue: 0, maximumValue: 1, stepSize: 0.01 } },
+        {
+          slider: {
+            filterControlId: 'reports-score-control',
+            sourceFilterId: scoreFilterId,
+            title: 'ROUGE-Lsum F range',
+            type: 'RANGE',
+            minimumValue: 0,
+            maximumValue: 1,
+            stepSize: 0.01,
+          },
+        },
       ],
       layouts: grid([
         { id: 'reports-run-control', type: 'FILTER_CONTROL', columns: 9, rows: 2 },
@@ -316,9 +372,7 @@ export function clinicianDashboardDefinition(dataSets: DashboardDataSets): Def {
       { identifier: PREDICTIONS_DATA_SET, dataSetArn: dataSets.predictionsDataSetArn },
       { identifier: SUMMARY_DATA_SET, dataSetArn: dataSets.summaryDataSetArn },
     ],
-    calculatedFields: [
-      { dataSetIdentifier: PREDICTIONS_DATA_SET, name: DATASET_MODEL_FIELD, expression: "concat({dataset}, ' / ', {model})" },
-    ],
+    calculatedFields: [{ dataSetIdentifier: PREDICTIONS_DATA_SET, name: DATASET_MODEL_FIELD, expression: "concat({dataset}, ' / ', {model})" }],
     sheets: sheets.map((s) => s.sheet),
     filterGroups: sheets.flatMap((s) => s.filterGroups),
     analysisDefaults: {

@@ -36,7 +36,13 @@ const QUICKSIGHT_TYPES: Record<ColumnType, string> = { string: 'STRING', double:
 
 /** Read-only access for the configured principals (clinicians are readers; authors can build analyses on the data sets). */
 const DATA_SOURCE_ACTIONS = ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'];
-const DATA_SET_ACTIONS = ['quicksight:DescribeDataSet', 'quicksight:DescribeDataSetPermissions', 'quicksight:PassDataSet', 'quicksight:DescribeIngestion', 'quicksight:ListIngestions'];
+const DATA_SET_ACTIONS = [
+  'quicksight:DescribeDataSet',
+  'quicksight:DescribeDataSetPermissions',
+  'quicksight:PassDataSet',
+  'quicksight:DescribeIngestion',
+  'quicksight:ListIngestions',
+];
 const DASHBOARD_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
 
 /**
@@ -69,12 +75,14 @@ export class ClinicianDashboard extends Construct {
     props.workGroup.grantQuery(this.role);
     props.catalog.grantReadMetadata(this.role);
     props.dataStore.grantRead(this.role, DataPrefix.PREDICTION_DATA);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadAthenaCatalogMetadata',
-      // QuickSight lists databases and tables through Athena's metadata API of the default catalog.
-      actions: ['athena:GetDataCatalog', 'athena:GetDatabase', 'athena:GetTableMetadata', 'athena:ListDatabases', 'athena:ListTableMetadata'],
-      resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
-    }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAthenaCatalogMetadata',
+        // QuickSight lists databases and tables through Athena's metadata API of the default catalog.
+        actions: ['athena:GetDataCatalog', 'athena:GetDatabase', 'athena:GetTableMetadata', 'athena:ListDatabases', 'athena:ListTableMetadata'],
+        resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
+      }),
+    );
 
     const permissions = (actions: string[]) => props.principalArns.map((principal) => ({ principal, actions }));
     const dataSource = new quicksight.CfnDataSource(this, 'DataSource', {
@@ -104,7 +112,10 @@ export class ClinicianDashboard extends Construct {
               catalog: 'AwsDataCatalog',
               schema: props.catalog.database.databaseName,
               name: table,
-              inputColumns: Object.entries(schema.fields as Record<string, ColumnType>).map(([columnName, type]) => ({ name: columnName, type: QUICKSIGHT_TYPES[type] })),
+              inputColumns: Object.entries(schema.fields as Record<string, ColumnType>).map(([columnName, type]) => ({
+                name: columnName,
+                type: QUICKSIGHT_TYPES[type],
+              })),
             },
           },
         },
@@ -113,8 +124,20 @@ export class ClinicianDashboard extends Construct {
       resource.node.addDependency(props.catalog);
       return resource;
     };
-    const predictions = dataSet('PredictionsDataSet', props.ids.predictionsDataSet, 'radiology-impressions predictions', props.catalog.predictionsTable.tableName, PREDICTIONS_SCHEMA as TableSchema<unknown>);
-    const summary = dataSet('SummaryDataSet', props.ids.summaryDataSet, 'radiology-impressions summary', props.catalog.summaryTable.tableName, SUMMARY_SCHEMA as TableSchema<unknown>);
+    const predictions = dataSet(
+      'PredictionsDataSet',
+      props.ids.predictionsDataSet,
+      'radiology-impressions predictions',
+      props.catalog.predictionsTable.tableName,
+      PREDICTIONS_SCHEMA as TableSchema<unknown>,
+    );
+    const summary = dataSet(
+      'SummaryDataSet',
+      props.ids.summaryDataSet,
+      'radiology-impressions summary',
+      props.catalog.summaryTable.tableName,
+      SUMMARY_SCHEMA as TableSchema<unknown>,
+    );
     this.dataSetIds = [props.ids.predictionsDataSet, props.ids.summaryDataSet];
 
     const dashboard = new quicksight.CfnDashboard(this, 'Dashboard', {
@@ -133,9 +156,15 @@ export class ClinicianDashboard extends Construct {
     });
     this.dashboardId = dashboard.dashboardId;
 
-    Validations.of(this.role).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: 'Assumed by QuickSight for this data source only; its grants are scoped statements generated next to the resources they concern.' });
+    Validations.of(this.role).acknowledge({
+      id: 'HIPAA.Security-IAMNoInlinePolicy',
+      reason: 'Assumed by QuickSight for this data source only; its grants are scoped statements generated next to the resources they concern.',
+    });
     if (rolePolicy !== undefined) {
-      acknowledgeGrantActionWildcards(rolePolicy, 'read of prediction_data/, read-write of athena-results/ where Athena writes, cleans up and aborts its own query results');
+      acknowledgeGrantActionWildcards(
+        rolePolicy,
+        'read of prediction_data/, read-write of athena-results/ where Athena writes, cleans up and aborts its own query results',
+      );
       acknowledgeBucketPrefixWildcards(rolePolicy, props.dataStore.bucket, [
         { prefix: DataPrefix.PREDICTION_DATA, reason: 'The result rows: every run, data set and model partition under prediction_data/.' },
         { prefix: DataPrefix.ATHENA_RESULTS, reason: 'Athena query results written and read by QuickSight queries.' },
@@ -164,4 +193,3 @@ export class ClinicianDashboard extends Construct {
     return Stack.of(this).formatArn({ service: 'quicksight', resource: 'dataset', resourceName: `${dataSetId}/ingestion/*` });
   }
 }
-

@@ -93,7 +93,12 @@ export class DataStore extends Construct {
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
           },
         },
       }),
@@ -116,8 +121,15 @@ export class DataStore extends Construct {
     Validations.of(this.accessLogsBucket).acknowledge(
       { id: 'AwsSolutions-S1', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
       { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
-      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: 'S3 server access log delivery only supports SSE-S3 on the destination bucket; it holds request metadata, not report text.' },
-      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: 'Single-region deployment by design: replicating logs of patient-data access to another region is a data-residency decision left to the account owner.' },
+      {
+        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        reason: 'S3 server access log delivery only supports SSE-S3 on the destination bucket; it holds request metadata, not report text.',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        reason:
+          'Single-region deployment by design: replicating logs of patient-data access to another region is a data-residency decision left to the account owner.',
+      },
     );
 
     this.bucket = new s3.Bucket(this, 'Bucket', {

@@ -172,13 +172,18 @@ export class EndpointDeploymentStage extends TaskLikeStage {
     );
     createConfigWithKey.next(createEndpoint);
     createConfig.next(createEndpoint);
-    createEndpoint.next(startPolling).next(wait).next(describe).next(count).next(
-      new sfn.Choice(this, 'Status', { stateName: `${label}: endpoint status` })
-        .when(sfn.Condition.stringEquals('$.endpointDescription.EndpointStatus', 'InService'), ready)
-        .when(sfn.Condition.stringEquals('$.endpointDescription.EndpointStatus', 'Failed'), failed)
-        .when(sfn.Condition.numberGreaterThanEquals('$.poll.count', props.maxPolls), tooSlow)
-        .otherwise(wait),
-    );
+    createEndpoint
+      .next(startPolling)
+      .next(wait)
+      .next(describe)
+      .next(count)
+      .next(
+        new sfn.Choice(this, 'Status', { stateName: `${label}: endpoint status` })
+          .when(sfn.Condition.stringEquals('$.endpointDescription.EndpointStatus', 'InService'), ready)
+          .when(sfn.Condition.stringEquals('$.endpointDescription.EndpointStatus', 'Failed'), failed)
+          .when(sfn.Condition.numberGreaterThanEquals('$.poll.count', props.maxPolls), tooSlow)
+          .otherwise(wait),
+      );
     this.unit.branch(start);
   }
 }

@@ -79,7 +79,10 @@ export class EndpointTeardownStage extends TaskLikeStage {
       parameters: { 'ModelName.$': `${namesPath}.model` },
     });
     // The end of the endpoint's billed time in the cost estimate.
-    const done = new sfn.Pass(this, 'Done', { stateName: `${label}: torn down`, parameters: { deleted: true, kept: false, 'deletedAt.$': '$$.State.EnteredTime' } });
+    const done = new sfn.Pass(this, 'Done', {
+      stateName: `${label}: torn down`,
+      parameters: { deleted: true, kept: false, 'deletedAt.$': '$$.State.EnteredTime' },
+    });
 
     // A caught error is re-raised unchanged unless it says the resource does not exist.
     const tolerateNotFound = (task: sfn.TaskStateBase, next: sfn.IChainable, what: string): void => {
@@ -88,10 +91,10 @@ export class EndpointTeardownStage extends TaskLikeStage {
         errorPath: '$.settle.error.Error',
         causePath: '$.settle.error.Cause',
       });
-      task.addCatch(
-        new sfn.Choice(this, `Gone${what}`, { stateName: `${label}: ${what} gone?` }).when(isNotFound('$.settle.error'), next).otherwise(reraise),
-        { errors: SAGEMAKER_NOT_FOUND_ERRORS, resultPath: '$.settle.error' },
-      );
+      task.addCatch(new sfn.Choice(this, `Gone${what}`, { stateName: `${label}: ${what} gone?` }).when(isNotFound('$.settle.error'), next).otherwise(reraise), {
+        errors: SAGEMAKER_NOT_FOUND_ERRORS,
+        resultPath: '$.settle.error',
+      });
     };
     tolerateNotFound(describe, deleteConfig, 'check endpoint');
     tolerateNotFound(deleteEndpoint, deleteConfig, 'delete endpoint');
@@ -100,10 +103,12 @@ export class EndpointTeardownStage extends TaskLikeStage {
 
     start.next(describe).next(
       new sfn.Choice(this, 'Status', { stateName: `${label}: endpoint settled?` })
-        .when(sfn.Condition.or(...[...SETTLING_ENDPOINT_STATUSES].map((s) => sfn.Condition.stringEquals('$.settle.endpoint.EndpointStatus', s))),
+        .when(
+          sfn.Condition.or(...[...SETTLING_ENDPOINT_STATUSES].map((s) => sfn.Condition.stringEquals('$.settle.endpoint.EndpointStatus', s))),
           new sfn.Choice(this, 'Patience', { stateName: `${label}: keep waiting?` })
             .when(sfn.Condition.numberGreaterThanEquals('$.settle.count', props.maxPolls), stillSettling)
-            .otherwise(wait))
+            .otherwise(wait),
+        )
         .when(sfn.Condition.stringEquals('$.settle.endpoint.EndpointStatus', 'Deleting'), deleteConfig)
         .otherwise(deleteEndpoint),
     );

@@ -55,8 +55,12 @@ export class EvaluationFunctions extends Construct {
     dataStore.grantRead(this.planEvaluation, DataPrefix.EVAL_DATA);
     dataStore.grantWrite(this.planEvaluation, DataPrefix.RUNS);
     acknowledgeGrantActionWildcards(this.planEvaluation.executionRole, 'read of eval_data/, write of runs/');
-    acknowledgeWildcardResources(this.planEvaluation.executionRole, bucket, ['/eval_data/*', '/runs/*'],
-      'Reads any evaluation set of a run and writes its shard manifest under runs/<run id>/; limited to those prefixes.');
+    acknowledgeWildcardResources(
+      this.planEvaluation.executionRole,
+      bucket,
+      ['/eval_data/*', '/runs/*'],
+      'Reads any evaluation set of a run and writes its shard manifest under runs/<run id>/; limited to those prefixes.',
+    );
 
     this.evaluate = new ImpressionsFunction(this, 'Evaluate', {
       handlerDir: 'evaluate',
@@ -77,14 +81,20 @@ export class EvaluationFunctions extends Construct {
     });
     dataStore.grantRead(this.evaluate, DataPrefix.EVAL_DATA);
     bucket.grantWrite(this.evaluate, 'prediction_data/predictions/*');
-    this.evaluate.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'InvokeRunEndpoints',
-      actions: ['sagemaker:InvokeEndpoint'],
-      resources: [sageMakerArn(this, 'endpoint', config.resourcePrefix)],
-    }));
+    this.evaluate.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeRunEndpoints',
+        actions: ['sagemaker:InvokeEndpoint'],
+        resources: [sageMakerArn(this, 'endpoint', config.resourcePrefix)],
+      }),
+    );
     acknowledgeGrantActionWildcards(this.evaluate.executionRole, 'read of eval_data/, write of prediction_data/predictions/');
-    acknowledgeWildcardResources(this.evaluate.executionRole, bucket, ['/eval_data/*', '/prediction_data/predictions/*'],
-      'Reads the evaluation sets and writes part files under prediction_data/predictions/run_id=<id>/; limited to those prefixes.');
+    acknowledgeWildcardResources(
+      this.evaluate.executionRole,
+      bucket,
+      ['/eval_data/*', '/prediction_data/predictions/*'],
+      'Reads the evaluation sets and writes part files under prediction_data/predictions/run_id=<id>/; limited to those prefixes.',
+    );
     Validations.of(this.evaluate.executionRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint/${config.resourcePrefix}-*]`,
       reason: 'Runs create endpoints named <prefix>-<run id>-pt/-ft; the function may invoke those names only.',
@@ -106,21 +116,29 @@ export class EvaluationFunctions extends Construct {
     bucket.grantRead(this.aggregate, 'prediction_data/predictions/*');
     bucket.grantWrite(this.aggregate, 'prediction_data/summary/*');
     dataStore.grantWrite(this.aggregate, DataPrefix.RUNS);
-    this.aggregate.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'ReadRunTrainingJobs',
-      actions: ['sagemaker:DescribeTrainingJob'],
-      resources: [sageMakerArn(this, 'training-job', config.resourcePrefix)],
-    }));
-    this.aggregate.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'PutRunMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      // PutMetricData supports no resource-level permission; the namespace condition limits it.
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
-    }));
+    this.aggregate.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRunTrainingJobs',
+        actions: ['sagemaker:DescribeTrainingJob'],
+        resources: [sageMakerArn(this, 'training-job', config.resourcePrefix)],
+      }),
+    );
+    this.aggregate.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'PutRunMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        // PutMetricData supports no resource-level permission; the namespace condition limits it.
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
+      }),
+    );
     acknowledgeGrantActionWildcards(this.aggregate.executionRole, 'read of prediction_data/predictions/, write of prediction_data/summary/ and runs/');
-    acknowledgeWildcardResources(this.aggregate.executionRole, bucket, ['/prediction_data/predictions/*', '/prediction_data/summary/*', '/runs/*'],
-      "Reads a run's part files and writes its summary and run summary; limited to those prefixes.");
+    acknowledgeWildcardResources(
+      this.aggregate.executionRole,
+      bucket,
+      ['/prediction_data/predictions/*', '/prediction_data/summary/*', '/runs/*'],
+      "Reads a run's part files and writes its summary and run summary; limited to those prefixes.",
+    );
     Validations.of(this.aggregate.executionRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/${config.resourcePrefix}-*]`,
       reason: 'Reads the billable seconds of the run training job, named <prefix>-<run id>; those names only.',

@@ -88,11 +88,17 @@ export class EvaluationStage extends TaskLikeStage {
     });
     evaluate.addRetry({
       errors: [EVALUATION_ERROR_NAMES.endpointUnavailable],
-      interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL,
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      maxAttempts: 4,
+      jitterStrategy: sfn.JitterType.FULL,
     });
     evaluate.addRetry({
       errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'States.Timeout'],
-      interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL,
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 3,
+      jitterStrategy: sfn.JitterType.FULL,
     });
 
     this.map = new sfn.DistributedMap(this, 'Shards', {
@@ -107,8 +113,12 @@ export class EvaluationStage extends TaskLikeStage {
     const done = new sfn.Pass(this, 'Done', {
       stateName: `${props.model}: evaluated`,
       parameters: {
-        'model.$': '$.model', status: 'evaluated', 'endpointName.$': '$.endpointName',
-        'manifestKey.$': '$.shards.manifestKey', 'shardCount.$': '$.shards.shardCount', 'recordCount.$': '$.shards.recordCount',
+        'model.$': '$.model',
+        status: 'evaluated',
+        'endpointName.$': '$.endpointName',
+        'manifestKey.$': '$.shards.manifestKey',
+        'shardCount.$': '$.shards.shardCount',
+        'recordCount.$': '$.shards.recordCount',
       },
     });
     this.unit.branch(plan.next(this.map).next(done));

@@ -54,28 +54,30 @@ export class FineTuningStage extends sfn.StateMachineFragment {
     const waitAllowance = (props.spotWaitAllowance ?? Duration.hours(12)).toSeconds();
 
     const stopping: Record<string, string> = props.spot
-      ? { 'MaxRuntimeInSeconds.$': `${training}.maxRuntimeSeconds`, 'MaxWaitTimeInSeconds.$': `States.MathAdd(${training}.maxRuntimeSeconds, ${waitAllowance})` }
+      ? {
+          'MaxRuntimeInSeconds.$': `${training}.maxRuntimeSeconds`,
+          'MaxWaitTimeInSeconds.$': `States.MathAdd(${training}.maxRuntimeSeconds, ${waitAllowance})`,
+        }
       : { 'MaxRuntimeInSeconds.$': `${training}.maxRuntimeSeconds` };
-    const resources = (withKey: boolean): sfn.Pass => new sfn.Pass(this, withKey ? 'ResourcesWithKey' : 'Resources', {
-      stateName: withKey ? 'training: resources (encrypted volume)' : 'training: resources (instance storage)',
-      comment: withKey ? undefined : 'NVMe instance storage rejects VolumeKmsKeyId; it is encrypted by the hardware.',
-      parameters: {
-        ResourceConfig: {
-          InstanceCount: 1,
-          'InstanceType.$': `${training}.instanceType`,
-          'VolumeSizeInGB.$': `${training}.volumeSizeGb`,
-          ...(withKey ? { VolumeKmsKeyId: props.key.keyArn } : {}),
+    const resources = (withKey: boolean): sfn.Pass =>
+      new sfn.Pass(this, withKey ? 'ResourcesWithKey' : 'Resources', {
+        stateName: withKey ? 'training: resources (encrypted volume)' : 'training: resources (instance storage)',
+        comment: withKey ? undefined : 'NVMe instance storage rejects VolumeKmsKeyId; it is encrypted by the hardware.',
+        parameters: {
+          ResourceConfig: {
+            InstanceCount: 1,
+            'InstanceType.$': `${training}.instanceType`,
+            'VolumeSizeInGB.$': `${training}.volumeSizeGb`,
+            ...(withKey ? { VolumeKmsKeyId: props.key.keyArn } : {}),
+          },
+          StoppingCondition: stopping,
         },
-        StoppingCondition: stopping,
-      },
-      resultPath: '$.trainingResources',
-    });
+        resultPath: '$.trainingResources',
+      });
     const withKey = resources(true);
     const withoutKey = resources(false);
 
-    const spotSettings = props.spot
-      ? { EnableManagedSpotTraining: true, CheckpointConfig: { 'S3Uri.$': '$.plan.checkpointPath' } }
-      : {};
+    const spotSettings = props.spot ? { EnableManagedSpotTraining: true, CheckpointConfig: { 'S3Uri.$': '$.plan.checkpointPath' } } : {};
     this.trainingTask = new sfn.CustomState(this, 'training: fine-tune', {
       stateJson: {
         Type: 'Task',
@@ -132,10 +134,12 @@ export class FineTuningStage extends sfn.StateMachineFragment {
     });
 
     const skip = new sfn.Choice(this, 'Skip', { stateName: 'training: skip?' })
-      .when(sfn.Condition.booleanEquals('$.plan.skipTraining', true),
+      .when(
+        sfn.Condition.booleanEquals('$.plan.skipTraining', true),
         new sfn.Choice(this, 'GivenType', { stateName: 'training: given model data type' })
           .when(sfn.Condition.stringMatches('$.plan.modelData', '*.tar.gz'), givenTarball)
-          .otherwise(givenPrefix))
+          .otherwise(givenPrefix),
+      )
       .otherwise(
         new sfn.Choice(this, 'VolumeKey', { stateName: 'training: encrypt volume?' })
           .when(sfn.Condition.booleanEquals(`${training}.volumeKmsSupported`, true), withKey)

@@ -135,18 +135,21 @@ export class ImpressionsFunction extends nodejs.NodejsFunction {
       },
       {
         id: 'HIPAA.Security-IAMNoInlinePolicy',
-        reason: 'The policy is built from CDK grants scoped to this function (its log group, prefixes, resource-name prefixes); an inline policy keeps it deleted with the role.',
+        reason:
+          'The policy is built from CDK grants scoped to this function (its log group, prefixes, resource-name prefixes); an inline policy keeps it deleted with the role.',
       },
     );
 
     Validations.of(this).acknowledge({
       id: 'HIPAA.Security-LambdaInsideVPC',
-      reason: 'The function calls only AWS APIs (SageMaker, S3, Service Quotas, tagging) over TLS with IAM auth; the app owns no VPC and no private network resource to reach.',
+      reason:
+        'The function calls only AWS APIs (SageMaker, S3, Service Quotas, tagging) over TLS with IAM auth; the app owns no VPC and no private network resource to reach.',
     });
     if (props.invocation === InvocationMode.SYNCHRONOUS) {
       Validations.of(this).acknowledge({
         id: 'HIPAA.Security-LambdaDLQ',
-        reason: 'Invoked synchronously (Step Functions task or CloudFormation custom-resource framework): the caller receives every error and retries it; a DLQ only applies to asynchronous invocations.',
+        reason:
+          'Invoked synchronously (Step Functions task or CloudFormation custom-resource framework): the caller receives every error and retries it; a DLQ only applies to asynchronous invocations.',
       });
     }
   }

@@ -52,7 +52,11 @@ export interface BucketPrefixAcknowledgement {
 
 /** {@link acknowledgeReferenceWildcards} for object ARNs `<bucket>/<prefix>*` of a bucket. */
 export function acknowledgeBucketPrefixWildcards(owner: IConstruct, bucket: s3.IBucket, entries: readonly BucketPrefixAcknowledgement[]): void {
-  acknowledgeReferenceWildcards(owner, bucket, entries.map((e) => ({ suffix: `/${e.prefix}*`, reason: e.reason })));
+  acknowledgeReferenceWildcards(
+    owner,
+    bucket,
+    entries.map((e) => ({ suffix: `/${e.prefix}*`, reason: e.reason })),
+  );
 }
 
 /** Every `Resource` entry of the IAM policies (L1) under `owner`, resolved. */
@@ -74,19 +78,30 @@ function policyResources(owner: IConstruct): unknown[] {
  * data bucket's `/train_data/*` and `/runs/*`).
  */
 export function acknowledgeWildcardResources(owner: IConstruct, target: IConstruct, suffixes: readonly string[], reason: string): void {
-  acknowledgeReferenceWildcards(owner, target, suffixes.map((suffix) => ({ suffix, reason })));
+  acknowledgeReferenceWildcards(
+    owner,
+    target,
+    suffixes.map((suffix) => ({ suffix, reason })),
+  );
 }
 
 /** Action wildcards that CDK's S3 and KMS grants emit (`s3:GetObject*`, `kms:GenerateDataKey*`, …). */
 export const GRANT_ACTION_WILDCARDS = [
-  's3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*',
-  'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+  's3:GetObject*',
+  's3:GetBucket*',
+  's3:List*',
+  's3:DeleteObject*',
+  's3:Abort*',
+  'kms:GenerateDataKey*',
+  'kms:ReEncrypt*',
 ] as const;
 
 /** Acknowledges the action wildcards of CDK grants on `owner` (their expansion is the documented, read/write set of the grant). */
 export function acknowledgeGrantActionWildcards(owner: IConstruct, grantDescription: string): void {
-  Validations.of(owner).acknowledge(...GRANT_ACTION_WILDCARDS.map((action) => ({
-    id: `AwsSolutions-IAM5[Action::${action}]`,
-    reason: `Expanded by the CDK grant (${grantDescription}); the resources are limited to the named prefixes and the data key.`,
-  })));
+  Validations.of(owner).acknowledge(
+    ...GRANT_ACTION_WILDCARDS.map((action) => ({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason: `Expanded by the CDK grant (${grantDescription}); the resources are limited to the named prefixes and the data key.`,
+    })),
+  );
 }

@@ -62,10 +62,20 @@ export class ResultsCatalog extends Construct {
       description: 'radiology-impressions: generated impressions and ROUGE scores of every run',
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.predictionsTable = this.table('Predictions', props.predictionsTableName ?? 'predictions', PREDICTIONS_SCHEMA, props.dataStore,
-      'One row per report, model and run: generated and reference impression, ROUGE F/precision/recall, latency, error');
-    this.summaryTable = this.table('Summary', props.summaryTableName ?? 'summary', SUMMARY_SCHEMA, props.dataStore,
-      'One row per run, data set, model and metric: count, errors, mean with bootstrap CI, std, min, quartiles, max');
+    this.predictionsTable = this.table(
+      'Predictions',
+      props.predictionsTableName ?? 'predictions',
+      PREDICTIONS_SCHEMA,
+      props.dataStore,
+      'One row per report, model and run: generated and reference impression, ROUGE F/precision/recall, latency, error',
+    );
+    this.summaryTable = this.table(
+      'Summary',
+      props.summaryTableName ?? 'summary',
+      SUMMARY_SCHEMA,
+      props.dataStore,
+      'One row per run, data set, model and metric: count, errors, mean with bootstrap CI, std, min, quartiles, max',
+    );
   }
 
   private table<Row>(id: string, tableName: string, schema: TableSchema<Row>, dataStore: DataStore, description: string): glue.S3Table {

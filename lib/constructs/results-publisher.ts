@@ -103,35 +103,50 @@ export class ResultsPublisher extends Construct {
       },
     });
 
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ListRunResultKeys',
-      actions: ['s3:ListBucket'],
-      resources: [props.dataStore.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${PREDICTIONS_PREFIX}*`, `${SUMMARY_PREFIX}*`] } },
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListRunResultKeys',
+        actions: ['s3:ListBucket'],
+        resources: [props.dataStore.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${PREDICTIONS_PREFIX}*`, `${SUMMARY_PREFIX}*`] } },
+      }),
+    );
     props.catalog.grantRegisterPartitions(role);
     props.dashboard?.grantRefresh(role);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PutAnalyticsMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      // PutMetricData has no resource-level permissions; the namespace condition scopes it.
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': props.metricNamespace } },
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutAnalyticsMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        // PutMetricData has no resource-level permissions; the namespace condition scopes it.
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': props.metricNamespace } },
+      }),
+    );
 
     const policy = role.node.tryFindChild('DefaultPolicy');
-    Validations.of(role).acknowledge(
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: 'The role is used by this one function only; its grants are scoped statements generated next to the resources they concern.' },
-    );
+    Validations.of(role).acknowledge({
+      id: 'HIPAA.Security-IAMNoInlinePolicy',
+      reason: 'The role is used by this one function only; its grants are scoped statements generated next to the resources they concern.',
+    });
     if (policy !== undefined) {
       Validations.of(policy).acknowledge(
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'xray:PutTraceSegments/PutTelemetryRecords and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is limited by the cloudwatch:namespace condition.' },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'xray:PutTraceSegments/PutTelemetryRecords and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is limited by the cloudwatch:namespace condition.',
+        },
         ...(props.dashboard?.ingestionAcknowledgements() ?? []),
       );
     }
     Validations.of(this.function).acknowledge(
-      { id: 'HIPAA.Security-LambdaDLQ', reason: 'Invoked synchronously by the run\'s state machine, which retries and catches failures; a DLQ only applies to asynchronous invocations.' },
-      { id: 'HIPAA.Security-LambdaInsideVPC', reason: 'Calls only AWS APIs (S3 list, Glue, QuickSight, CloudWatch) over TLS and handles no report text; no VPC in this design.' },
+      {
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason: "Invoked synchronously by the run's state machine, which retries and catches failures; a DLQ only applies to asynchronous invocations.",
+      },
+      {
+        id: 'HIPAA.Security-LambdaInsideVPC',
+        reason: 'Calls only AWS APIs (S3 list, Glue, QuickSight, CloudWatch) over TLS and handles no report text; no VPC in this design.',
+      },
     );
   }
 

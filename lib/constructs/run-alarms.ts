@@ -53,13 +53,15 @@ export class RunAlarms extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
-    props.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      // A key policy's resource is always the key itself.
-      resources: ['*'],
-    }));
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        // A key policy's resource is always the key itself.
+        resources: ['*'],
+      }),
+    );
     if (props.notificationEmail !== undefined) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
     }

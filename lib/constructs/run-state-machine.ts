@@ -126,7 +126,11 @@ export class RunStateMachine extends Construct {
     const validate = new tasks.LambdaInvoke(this, 'Validate input', {
       lambdaFunction: props.functions.validateInput,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({ input: sfn.JsonPath.objectAt('$$.Execution.Input'), executionName: sfn.JsonPath.stringAt('$$.Execution.Name'), defaults }),
+      payload: sfn.TaskInput.fromObject({
+        input: sfn.JsonPath.objectAt('$$.Execution.Input'),
+        executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        defaults,
+      }),
       // The result replaces the state (default ResultPath): the raw input stays in $$.Execution.Input.
       resultSelector: { 'plan.$': '$' },
     });
@@ -181,8 +185,15 @@ export class RunStateMachine extends Construct {
       resultPath: '$.training',
     });
     const deployPretrained = new EndpointDeploymentStage(this, 'DeployPretrained', {
-      label: 'pretrained', namesPath: '$.plan.names.pretrained', modelDataPath: '$.settings.inference.pretrainedModelData',
-      resultPath: '$.pretrainedEndpoint', executionRole: props.sageMakerRole, key: dataStore.key, resourcePrefix, pollInterval, maxPolls,
+      label: 'pretrained',
+      namesPath: '$.plan.names.pretrained',
+      modelDataPath: '$.settings.inference.pretrainedModelData',
+      resultPath: '$.pretrainedEndpoint',
+      executionRole: props.sageMakerRole,
+      key: dataStore.key,
+      resourcePrefix,
+      pollInterval,
+      maxPolls,
     });
     const evaluationProps = {
       planFunction: props.functions.planEvaluation,
@@ -191,16 +202,26 @@ export class RunStateMachine extends Construct {
       maxConcurrency: props.evaluationMaxConcurrency,
     };
     const evaluatePretrained = new EvaluationStage(this, 'EvaluatePretrained', {
-      model: 'pretrained', endpointPath: '$.pretrainedEndpoint', resultPath: '$.pretrainedEvaluation', ...evaluationProps,
+      model: 'pretrained',
+      endpointPath: '$.pretrainedEndpoint',
+      resultPath: '$.pretrainedEvaluation',
+      ...evaluationProps,
     });
     const deletePretrained = new EndpointTeardownStage(this, 'DeletePretrained', {
-      label: 'pretrained', namesPath: '$.plan.names.pretrained', resultPath: '$.pretrainedTeardown', resourcePrefix, pollInterval, maxPolls,
+      label: 'pretrained',
+      namesPath: '$.plan.names.pretrained',
+      resultPath: '$.pretrainedTeardown',
+      resourcePrefix,
+      pollInterval,
+      maxPolls,
     });
     const stage1 = new sfn.Parallel(this, 'Train and evaluate pretrained', {
       comment: 'The pretrained evaluation overlaps training, so it costs no wall time.',
       resultSelector: {
-        'training.$': '$[0].training', 'pretrainedEvaluation.$': '$[1].pretrainedEvaluation',
-        'pretrainedEndpoint.$': '$[1].pretrainedEndpoint', 'pretrainedTeardown.$': '$[1].pretrainedTeardown',
+        'training.$': '$[0].training',
+        'pretrainedEvaluation.$': '$[1].pretrainedEvaluation',
+        'pretrainedEndpoint.$': '$[1].pretrainedEndpoint',
+        'pretrainedTeardown.$': '$[1].pretrainedTeardown',
       },
       resultPath: '$.stage1',
     });
@@ -208,16 +229,31 @@ export class RunStateMachine extends Construct {
     stage1.addCatch(cleanup, onError);
 
     const deployFineTuned = new EndpointDeploymentStage(this, 'DeployFineTuned', {
-      label: 'fine-tuned', namesPath: '$.plan.names.fineTuned', modelDataPath: '$.stage1.training.modelData',
-      resultPath: '$.fineTunedEndpoint', executionRole: props.sageMakerRole, key: dataStore.key, resourcePrefix, pollInterval, maxPolls,
+      label: 'fine-tuned',
+      namesPath: '$.plan.names.fineTuned',
+      modelDataPath: '$.stage1.training.modelData',
+      resultPath: '$.fineTunedEndpoint',
+      executionRole: props.sageMakerRole,
+      key: dataStore.key,
+      resourcePrefix,
+      pollInterval,
+      maxPolls,
     });
     deployFineTuned.unit.addCatch(cleanup, onError);
     const evaluateFineTuned = new EvaluationStage(this, 'EvaluateFineTuned', {
-      model: 'fine-tuned', endpointPath: '$.fineTunedEndpoint', resultPath: '$.fineTunedEvaluation', ...evaluationProps,
+      model: 'fine-tuned',
+      endpointPath: '$.fineTunedEndpoint',
+      resultPath: '$.fineTunedEvaluation',
+      ...evaluationProps,
     });
     evaluateFineTuned.unit.addCatch(cleanup, onError);
     const deleteFineTuned = new EndpointTeardownStage(this, 'DeleteFineTuned', {
-      label: 'fine-tuned', namesPath: '$.plan.names.fineTuned', resultPath: '$.fineTunedTeardown', resourcePrefix, pollInterval, maxPolls,
+      label: 'fine-tuned',
+      namesPath: '$.plan.names.fineTuned',
+      resultPath: '$.fineTunedTeardown',
+      resourcePrefix,
+      pollInterval,
+      maxPolls,
     });
     deleteFineTuned.unit.addCatch(cleanup, onError);
     const aggregate = new AggregationStage(this, 'Aggregate', { resultPath: '$.aggregation', aggregateFunction: props.functions.aggregate });
@@ -234,11 +270,14 @@ export class RunStateMachine extends Construct {
       .next(evaluateFineTuned)
       .next(
         new sfn.Choice(this, 'Keep endpoints?')
-          .when(sfn.Condition.booleanEquals('$.plan.keepEndpoints', true), new sfn.Pass(this, 'Endpoint kept', {
-            comment: 'The fine-tuned endpoint stays up (keepEndpoints): its cost is counted until now and goes on until it is deleted.',
-            parameters: { deleted: false, kept: true, 'deletedAt.$': '$$.State.EnteredTime' },
-            resultPath: '$.fineTunedTeardown',
-          }).next(aggregate))
+          .when(
+            sfn.Condition.booleanEquals('$.plan.keepEndpoints', true),
+            new sfn.Pass(this, 'Endpoint kept', {
+              comment: 'The fine-tuned endpoint stays up (keepEndpoints): its cost is counted until now and goes on until it is deleted.',
+              parameters: { deleted: false, kept: true, 'deletedAt.$': '$$.State.EnteredTime' },
+              resultPath: '$.fineTunedTeardown',
+            }).next(aggregate),
+          )
           .otherwise(deleteFineTuned.next(aggregate)),
       );
     if (props.functions.publishResults === undefined) {
@@ -277,16 +316,29 @@ export class RunStateMachine extends Construct {
     const role = this.stateMachine.role;
     acknowledgeGrantActionWildcards(role, 'read of runs/ for the shard manifests');
     // '/*' covers the item reader's own s3:GetObject on <bucket>/* (CDK adds it; the key is a JSONPath) and the runs/* grant.
-    acknowledgeWildcardResources(role, bucket, ['/*'],
-      'The Distributed Map item reader reads the shard manifest runs/<run id>/evaluation/<model>/shards.jsonl, whose key is known only at run time.');
+    acknowledgeWildcardResources(
+      role,
+      bucket,
+      ['/*'],
+      'The Distributed Map item reader reads the shard manifest runs/<run id>/evaluation/<model>/shards.jsonl, whose key is known only at run time.',
+    );
     const machineId = stack.getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine);
     const execution = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}`;
     const policy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
     if (policy !== undefined) {
       Validations.of(policy).acknowledge(
-        { id: `AwsSolutions-IAM5[Resource::${execution}:*]`, reason: 'Distributed Map child executions of this state machine only (names are generated by Step Functions).' },
-        { id: `AwsSolutions-IAM5[Resource::${execution}/*:*]`, reason: 'Distributed Map child executions of this state machine only (names are generated by Step Functions).' },
-        { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: 'CDK-generated Distributed Map policy scoped to this state machine\'s own executions; it lives and dies with the role.' },
+        {
+          id: `AwsSolutions-IAM5[Resource::${execution}:*]`,
+          reason: 'Distributed Map child executions of this state machine only (names are generated by Step Functions).',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::${execution}/*:*]`,
+          reason: 'Distributed Map child executions of this state machine only (names are generated by Step Functions).',
+        },
+        {
+          id: 'HIPAA.Security-IAMNoInlinePolicy',
+          reason: "CDK-generated Distributed Map policy scoped to this state machine's own executions; it lives and dies with the role.",
+        },
       );
     }
   }
@@ -306,7 +358,12 @@ export class RunStateMachine extends Construct {
       resultPath: '$.publication',
       taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
     });
-    publish.addRetry({ errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3 });
+    publish.addRetry({
+      errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 3,
+    });
     const notPublished = new sfn.Pass(this, 'Results not published', {
       comment: 'The scores are in S3; only their registration for Athena/QuickSight failed. Recorded, alarmed, not fatal.',
       parameters: { status: 'failed', 'error.$': '$.publication.Error', 'cause.$': '$.publication.Cause' },
@@ -322,33 +379,43 @@ export class RunStateMachine extends Construct {
   private grantSageMakerAccess(props: RunStateMachineProps, stack: Stack): void {
     const role = this.stateMachine.role;
     const arn = (type: SageMakerResourceType): string => sageMakerArn(this, type, props.resourcePrefix);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'RunTrainingJobs',
-      actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
-      resources: [arn('training-job')],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TagRunResources',
-      actions: ['sagemaker:AddTags'],
-      resources: [arn('training-job'), arn('model'), arn('endpoint-config'), arn('endpoint')],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TrainingJobSyncRule',
-      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: SAGEMAKER_SYNC_RULE })],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PassSageMakerRole',
-      actions: ['iam:PassRole'],
-      resources: [props.sageMakerRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'EncryptSageMakerVolumes',
-      actions: ['kms:CreateGrant', 'kms:DescribeKey'],
-      resources: [props.dataStore.key.keyArn],
-      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunTrainingJobs',
+        actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
+        resources: [arn('training-job')],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagRunResources',
+        actions: ['sagemaker:AddTags'],
+        resources: [arn('training-job'), arn('model'), arn('endpoint-config'), arn('endpoint')],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TrainingJobSyncRule',
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: SAGEMAKER_SYNC_RULE })],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassSageMakerRole',
+        actions: ['iam:PassRole'],
+        resources: [props.sageMakerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptSageMakerVolumes',
+        actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+        resources: [props.dataStore.key.keyArn],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
 
     const prefixed = (['training-job', 'model', 'endpoint-config', 'endpoint'] as const).map((type) => ({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${type}/${props.resourcePrefix}-*]`,
@@ -356,8 +423,14 @@ export class RunStateMachine extends Construct {
     }));
     Validations.of(role).acknowledge(
       ...prefixed,
-      ...[props.functions.validateInput, props.functions.preflightQuotas, props.functions.resolveModel,
-        props.functions.planEvaluation, props.functions.evaluate, props.functions.aggregate].map((fn) => ({
+      ...[
+        props.functions.validateInput,
+        props.functions.preflightQuotas,
+        props.functions.resolveModel,
+        props.functions.planEvaluation,
+        props.functions.evaluate,
+        props.functions.aggregate,
+      ].map((fn) => ({
         id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
         reason: 'LambdaInvoke grants the function and its versions/aliases (":*"); nothing else.',
       })),

@@ -46,68 +46,93 @@ export class SageMakerExecutionRole extends Construct {
     data.grantReadWrite(this.role, DataPrefix.RUNS);
     data.grantKeyEncryptDecrypt(this.role);
     // Channels are S3Prefix sources: SageMaker lists the prefix before it downloads.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ListRunChannels',
-      actions: ['s3:ListBucket'],
-      resources: [data.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${DataPrefix.TRAIN_DATA}*`, `${DataPrefix.RUNS}*`] } },
-    }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListRunChannels',
+        actions: ['s3:ListBucket'],
+        resources: [data.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${DataPrefix.TRAIN_DATA}*`, `${DataPrefix.RUNS}*`] } },
+      }),
+    );
     // Volume and endpoint-storage encryption with the data key: SageMaker creates grants for the instance.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'CreateGrantsForSageMakerVolumes',
-      actions: ['kms:CreateGrant'],
-      resources: [data.key.keyArn],
-      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-    }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateGrantsForSageMakerVolumes',
+        actions: ['kms:CreateGrant'],
+        resources: [data.key.keyArn],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
 
     const jumpStart = s3.Bucket.fromBucketName(this, 'JumpStartBucket', `jumpstart-cache-prod-${stack.region}`);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadJumpStartArtifacts',
-      actions: ['s3:GetObject'],
-      resources: [jumpStart.arnForObjects('*')],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ListJumpStartArtifacts',
-      actions: ['s3:ListBucket'],
-      resources: [jumpStart.bucketArn],
-    }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadJumpStartArtifacts',
+        actions: ['s3:GetObject'],
+        resources: [jumpStart.arnForObjects('*')],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListJumpStartArtifacts',
+        actions: ['s3:ListBucket'],
+        resources: [jumpStart.bucketArn],
+      }),
+    );
 
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PullDeepLearningContainers',
-      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      resources: DLC_REPOSITORIES.map((repository) =>
-        stack.formatArn({ service: 'ecr', account: DLC_ACCOUNT, resource: 'repository', resourceName: repository })),
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'EcrLogin',
-      actions: ['ecr:GetAuthorizationToken'],
-      // ecr:GetAuthorizationToken supports no resource-level permission.
-      resources: ['*'],
-    }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PullDeepLearningContainers',
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: DLC_REPOSITORIES.map((repository) =>
+          stack.formatArn({ service: 'ecr', account: DLC_ACCOUNT, resource: 'repository', resourceName: repository }),
+        ),
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcrLogin',
+        actions: ['ecr:GetAuthorizationToken'],
+        // ecr:GetAuthorizationToken supports no resource-level permission.
+        resources: ['*'],
+      }),
+    );
 
     const sageMakerLogGroups = stack.formatArn({
-      service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: '/aws/sagemaker/*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteSageMakerLogs',
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [sageMakerLogGroups],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PublishSageMakerMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      // cloudwatch:PutMetricData supports no resource; the condition limits it to SageMaker's namespaces.
-      resources: ['*'],
-      conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'aws/sagemaker/*'] } },
-    }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteSageMakerLogs',
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [sageMakerLogGroups],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishSageMakerMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        // cloudwatch:PutMetricData supports no resource; the condition limits it to SageMaker's namespaces.
+        resources: ['*'],
+        conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'aws/sagemaker/*'] } },
+      }),
+    );
 
     acknowledgeGrantActionWildcards(this.role, 'read of train_data/, read-write of runs/, encrypt/decrypt with the data key');
-    acknowledgeWildcardResources(this.role, props.dataStore.bucket, [`/${DataPrefix.TRAIN_DATA}*`, `/${DataPrefix.RUNS}*`],
-      'Training reads its channel under train_data/ and writes output and checkpoints under runs/<run id>/; endpoints read model data under runs/.');
+    acknowledgeWildcardResources(
+      this.role,
+      props.dataStore.bucket,
+      [`/${DataPrefix.TRAIN_DATA}*`, `/${DataPrefix.RUNS}*`],
+      'Training reads its channel under train_data/ and writes output and checkpoints under runs/<run id>/; endpoints read model data under runs/.',
+    );
     Validations.of(this.role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level permission; PutMetricData is limited to SageMaker namespaces by condition.',
+        reason:
+          'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level permission; PutMetricData is limited to SageMaker namespaces by condition.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::jumpstart-cache-prod-<AWS::Region>/*]',

@@ -75,7 +75,7 @@ export function sageMakerCall(scope: Construct, stateName: string, props: SageMa
     parameters: props.parameters,
     iamResources: props.iamResources,
     // '$' is the default ResultPath and is left unrendered.
-    resultPath: props.resultPath === '$' ? undefined : props.resultPath ?? sfn.JsonPath.DISCARD,
+    resultPath: props.resultPath === '$' ? undefined : (props.resultPath ?? sfn.JsonPath.DISCARD),
     resultSelector: props.resultSelector,
     comment: props.comment,
     additionalIamStatements: props.additionalIamStatements,

@@ -68,7 +68,7 @@ export class AnalyticsStack extends Stack {
     } else {
       Annotations.of(this).addInfo(
         'QuickSight is off: no data source, data sets or dashboard. To create them, subscribe the account to QuickSight (Enterprise) and set ' +
-        "-c impressions:quicksightPrincipalArns='[\"arn:aws:quicksight:<region>:<account>:user/default/<name>\"]' (README \"Analytics\").",
+          '-c impressions:quicksightPrincipalArns=\'["arn:aws:quicksight:<region>:<account>:user/default/<name>"]\' (README "Analytics").',
       );
     }
 
@@ -81,8 +81,17 @@ export class AnalyticsStack extends Stack {
     });
     this.publishFunction = this.publisher.function;
 
-    new CfnOutput(this, STACK_OUTPUTS.athenaWorkgroup, { value: this.workGroup.workGroupName, description: 'Athena workgroup (enforced encryption and scan limit)' });
-    new CfnOutput(this, STACK_OUTPUTS.glueDatabase, { value: this.catalog.database.databaseName, description: 'Glue database of the predictions and summary tables' });
-    new CfnOutput(this, STACK_OUTPUTS.publishResultsFunctionArn, { value: this.publishFunction.functionArn, description: 'Function the run\'s final step invokes with { runId }' });
+    new CfnOutput(this, STACK_OUTPUTS.athenaWorkgroup, {
+      value: this.workGroup.workGroupName,
+      description: 'Athena workgroup (enforced encryption and scan limit)',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.glueDatabase, {
+      value: this.catalog.database.databaseName,
+      description: 'Glue database of the predictions and summary tables',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.publishResultsFunctionArn, {
+      value: this.publishFunction.functionArn,
+      description: "Function the run's final step invokes with { runId }",
+    });
   }
 }

@@ -25,7 +25,10 @@ export class DataStack extends Stack {
       removeDataOnDestroy: props.config.removeDataOnDestroy,
       keyAlias: `alias/${props.config.resourcePrefix}-data`,
     });
-    new CfnOutput(this, STACK_OUTPUTS.dataBucketName, { value: this.dataStore.bucket.bucketName, description: 'Data bucket (train_data/, eval_data/, runs/, prediction_data/)' });
+    new CfnOutput(this, STACK_OUTPUTS.dataBucketName, {
+      value: this.dataStore.bucket.bucketName,
+      description: 'Data bucket (train_data/, eval_data/, runs/, prediction_data/)',
+    });
     new CfnOutput(this, STACK_OUTPUTS.dataKeyArn, { value: this.dataStore.key.keyArn, description: 'Customer-managed KMS key of the data' });
   }
 }

@@ -64,24 +64,30 @@ export class PipelineStack extends Stack {
       // Describes every running training job and live endpoint of the account, 4 at a time.
       timeout: Duration.minutes(2),
     });
-    preflightQuotas.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'ReadSageMakerQuotas',
-      actions: ['servicequotas:ListServiceQuotas', 'servicequotas:ListAWSDefaultServiceQuotas'],
-      // Service Quotas list calls support no resource-level permission; read-only.
-      resources: ['*'],
-    }));
-    preflightQuotas.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'ListSageMakerInstanceHolders',
-      actions: ['sagemaker:ListTrainingJobs', 'sagemaker:ListEndpoints'],
-      // SageMaker list calls support no resource-level permission; read-only.
-      resources: ['*'],
-    }));
+    preflightQuotas.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSageMakerQuotas',
+        actions: ['servicequotas:ListServiceQuotas', 'servicequotas:ListAWSDefaultServiceQuotas'],
+        // Service Quotas list calls support no resource-level permission; read-only.
+        resources: ['*'],
+      }),
+    );
+    preflightQuotas.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListSageMakerInstanceHolders',
+        actions: ['sagemaker:ListTrainingJobs', 'sagemaker:ListEndpoints'],
+        // SageMaker list calls support no resource-level permission; read-only.
+        resources: ['*'],
+      }),
+    );
     const anySageMaker = (type: string) => this.formatArn({ service: 'sagemaker', resource: type, resourceName: '*' });
-    preflightQuotas.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'DescribeSageMakerInstanceHolders',
-      actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
-      resources: [anySageMaker('training-job'), anySageMaker('endpoint'), anySageMaker('endpoint-config')],
-    }));
+    preflightQuotas.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeSageMakerInstanceHolders',
+        actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
+        resources: [anySageMaker('training-job'), anySageMaker('endpoint'), anySageMaker('endpoint-config')],
+      }),
+    );
     Validations.of(preflightQuotas.executionRole).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -113,8 +119,12 @@ export class PipelineStack extends Stack {
       dataStore,
       sageMakerRole: this.sageMakerRole,
       functions: {
-        validateInput, preflightQuotas, resolveModel,
-        planEvaluation: evaluation.planEvaluation, evaluate: evaluation.evaluate, aggregate: evaluation.aggregate,
+        validateInput,
+        preflightQuotas,
+        resolveModel,
+        planEvaluation: evaluation.planEvaluation,
+        evaluate: evaluation.evaluate,
+        aggregate: evaluation.aggregate,
         publishResults: props.analytics?.publishFunction,
       },
       evaluationMaxConcurrency: evaluation.maxConcurrency,
@@ -129,18 +139,22 @@ export class PipelineStack extends Stack {
       stateMachine: this.run.stateMachine,
       key,
       notificationEmail: config.notificationEmail,
-      extraAlarms: analytics === undefined ? [] : [
-        {
-          name: 'PublishFailed',
-          metric: analytics.publishFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-          description: 'Publishing a run\'s results for Athena/QuickSight failed; the scores are in S3. Re-invoke the publish function with { "runId": "<run id>" }.',
-        },
-        {
-          name: 'AnalyticsRefreshFailed',
-          metric: analytics.refreshFailedMetric,
-          description: 'A QuickSight SPICE refresh of the run results failed; the dashboard shows older data until the next refresh.',
-        },
-      ],
+      extraAlarms:
+        analytics === undefined
+          ? []
+          : [
+              {
+                name: 'PublishFailed',
+                metric: analytics.publishFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+                description:
+                  'Publishing a run\'s results for Athena/QuickSight failed; the scores are in S3. Re-invoke the publish function with { "runId": "<run id>" }.',
+              },
+              {
+                name: 'AnalyticsRefreshFailed',
+                metric: analytics.refreshFailedMetric,
+                description: 'A QuickSight SPICE refresh of the run results failed; the dashboard shows older data until the next refresh.',
+              },
+            ],
     });
 
     new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {

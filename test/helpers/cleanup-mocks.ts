@@ -4,9 +4,7 @@
  * app prefix in the environment, and builders of tagged ARNs and of SageMaker's "not found" error.
  */
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import {
-  DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, SageMakerClient, StopTrainingJobCommand,
-} from '@aws-sdk/client-sagemaker';
+import { DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, SageMakerClient, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 
@@ -14,7 +12,10 @@ import 'aws-sdk-client-mock-jest';
 export const ARN = 'arn:aws:sagemaker:us-east-1:123456789012';
 
 /** The tags a run puts on its resources (`app` = the resource prefix). */
-export const tags = (runId: string, app = 'impressions') => [{ Key: 'impressions:app', Value: app }, { Key: 'impressions:run-id', Value: runId }];
+export const tags = (runId: string, app = 'impressions') => [
+  { Key: 'impressions:app', Value: app },
+  { Key: 'impressions:run-id', Value: runId },
+];
 
 /** SageMaker's error for a resource that does not exist. */
 export const notFound = (what = 'endpoint') => Object.assign(new Error(`Could not find ${what}`), { name: 'ValidationException' });

@@ -13,17 +13,20 @@ export function fixtureText(name: string): string {
 
 /** A run plan as validate-input makes it from an empty input, with optional input fields. */
 export function samplePlan(input: Record<string, unknown> = {}, executionName = 'run-2024-01-01'): RunPlan {
-  return planRun({
-    input,
-    executionName,
-    defaults: {
-      bucketName: 'data-bucket',
-      trainingData: 's3://data-bucket/train_data/',
-      evalData: { dev1: 's3://data-bucket/eval_data/dev1.jsonl', dev2: 's3://data-bucket/eval_data/dev2.jsonl' },
-      modelVersion: '2.*',
-      resourcePrefix: 'impressions',
-      hyperparameters: {},
-      epochs: 3,
+  return planRun(
+    {
+      input,
+      executionName,
+      defaults: {
+        bucketName: 'data-bucket',
+        trainingData: 's3://data-bucket/train_data/',
+        evalData: { dev1: 's3://data-bucket/eval_data/dev1.jsonl', dev2: 's3://data-bucket/eval_data/dev2.jsonl' },
+        modelVersion: '2.*',
+        resourcePrefix: 'impressions',
+        hyperparameters: {},
+        epochs: 3,
+      },
     },
-  }, new Date('2024-01-01T00:00:00Z'));
+    new Date('2024-01-01T00:00:00Z'),
+  );
 }

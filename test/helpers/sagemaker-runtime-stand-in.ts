@@ -80,7 +80,17 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const latency = options.latencyMs ?? 0;
   const random = seeded(options.seed ?? 1);
   const generate = options.generate ?? echoFirstChunk;
-  const stats: StandInStats = { requests: 0, served: 0, throttled: 0, serverErrors: 0, rejectedOverCapacity: 0, peakInFlight: 0, busyMs: 0, byEndpoint: {}, bodies: [] };
+  const stats: StandInStats = {
+    requests: 0,
+    served: 0,
+    throttled: 0,
+    serverErrors: 0,
+    rejectedOverCapacity: 0,
+    peakInFlight: 0,
+    busyMs: 0,
+    byEndpoint: {},
+    bodies: [],
+  };
   let inFlight = 0;
   const waiting: (() => void)[] = [];
   let clockStart = performance.now();
@@ -144,7 +154,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
           if (prompt === undefined) return error(res, 400, 'ValidationError');
           const malformed = options.malformedBody?.(prompt);
           const text = generate(prompt);
-          const answer = malformed ?? (typeof payload.text_inputs === 'string' ? JSON.stringify({ generated_texts: [text] }) : JSON.stringify([{ generated_text: text }]));
+          const answer =
+            malformed ?? (typeof payload.text_inputs === 'string' ? JSON.stringify({ generated_texts: [text] }) : JSON.stringify([{ generated_text: text }]));
           stats.served += 1;
           res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-invoked-production-variant': 'AllTraffic' });
           res.end(answer);
@@ -166,10 +177,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       clockStart = performance.now();
       stats.busyMs = 0;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

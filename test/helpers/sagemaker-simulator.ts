@@ -63,7 +63,8 @@ export class SageMakerSimulator {
       throw new SimulatedAwsError('SageMaker.InternalFailureException', failure);
     }
     switch (action) {
-      case 'createModel': return this.create('model', this.models, params.ModelName as string, params);
+      case 'createModel':
+        return this.create('model', this.models, params.ModelName as string, params);
       case 'createEndpointConfig': {
         for (const variant of params.ProductionVariants as { ModelName: string }[]) {
           if (!this.models.has(variant.ModelName)) throw notFound('model', variant.ModelName);
@@ -74,7 +75,8 @@ export class SageMakerSimulator {
         if (!this.endpointConfigs.has(params.EndpointConfigName as string)) throw notFound('endpoint configuration', params.EndpointConfigName as string);
         return this.create('endpoint', this.endpoints, params.EndpointName as string, { status: 'Creating', describes: 0 });
       }
-      case 'describeEndpoint': return this.describeEndpoint(params.EndpointName as string);
+      case 'describeEndpoint':
+        return this.describeEndpoint(params.EndpointName as string);
       case 'deleteEndpoint': {
         const name = params.EndpointName as string;
         const endpoint = this.endpoints.get(name);
@@ -84,19 +86,25 @@ export class SageMakerSimulator {
         }
         return this.remove('endpoint', this.endpoints, name);
       }
-      case 'deleteEndpointConfig': return this.remove('endpointConfig', this.endpointConfigs, params.EndpointConfigName as string);
-      case 'deleteModel': return this.remove('model', this.models, params.ModelName as string);
+      case 'deleteEndpointConfig':
+        return this.remove('endpointConfig', this.endpointConfigs, params.EndpointConfigName as string);
+      case 'deleteModel':
+        return this.remove('model', this.models, params.ModelName as string);
       case 'stopTrainingJob': {
         const job = this.trainingJobs.get(params.TrainingJobName as string);
         if (job === undefined) throw new SimulatedAwsError('SageMaker.ResourceNotFoundException', 'Requested resource not found.');
         if (job.TrainingJobStatus !== 'InProgress') {
-          throw new SimulatedAwsError('SageMaker.SageMakerException', `The request was rejected because the training job is in status ${String(job.TrainingJobStatus)}.`);
+          throw new SimulatedAwsError(
+            'SageMaker.SageMakerException',
+            `The request was rejected because the training job is in status ${String(job.TrainingJobStatus)}.`,
+          );
         }
         job.TrainingJobStatus = 'Stopping';
         this.log.push(`stop trainingJob ${String(params.TrainingJobName)}`);
         return {};
       }
-      default: throw new Error(`simulator: unknown action ${action}`);
+      default:
+        throw new Error(`simulator: unknown action ${action}`);
     }
   }
 
@@ -108,7 +116,10 @@ export class SageMakerSimulator {
     const job = this.trainingJobs.get(name)!;
     if (this.options.trainingFailure !== undefined) {
       job.TrainingJobStatus = 'Failed';
-      throw new SimulatedAwsError('States.TaskFailed', JSON.stringify({ TrainingJobName: name, TrainingJobStatus: 'Failed', FailureReason: this.options.trainingFailure }));
+      throw new SimulatedAwsError(
+        'States.TaskFailed',
+        JSON.stringify({ TrainingJobName: name, TrainingJobStatus: 'Failed', FailureReason: this.options.trainingFailure }),
+      );
     }
     job.TrainingJobStatus = 'Completed';
     const output = (params.OutputDataConfig as { S3OutputPath: string }).S3OutputPath;
@@ -169,5 +180,8 @@ export class SageMakerSimulator {
 }
 
 function notFound(kind: string, name: string): SimulatedAwsError {
-  return new SimulatedAwsError('SageMaker.SageMakerException', `Could not find ${kind} "arn:aws:sagemaker:us-east-1:123456789012:${kind.replace(' ', '-')}/${name.toLowerCase()}".`);
+  return new SimulatedAwsError(
+    'SageMaker.SageMakerException',
+    `Could not find ${kind} "arn:aws:sagemaker:us-east-1:123456789012:${kind.replace(' ', '-')}/${name.toLowerCase()}".`,
+  );
 }

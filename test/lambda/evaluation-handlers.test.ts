@@ -15,8 +15,19 @@ import { dataPath } from '../helpers/data';
 
 const BUCKET = 'data-bucket';
 const indiana = JSON.parse(fs.readFileSync(dataPath('indiana_dev.json'), 'utf8')) as Record<string, unknown>[];
-const dev2 = indiana.slice(0, 12).map((r) => JSON.stringify(r)).join('\n') + '\n' + JSON.stringify({ study_id: 'bad', findings: null, impression: 'x' }) + '\n';
-const dev1 = indiana.slice(100, 105).map((r) => JSON.stringify(r)).join('\n') + '\n';
+const dev2 =
+  indiana
+    .slice(0, 12)
+    .map((r) => JSON.stringify(r))
+    .join('\n') +
+  '\n' +
+  JSON.stringify({ study_id: 'bad', findings: null, impression: 'x' }) +
+  '\n';
+const dev1 =
+  indiana
+    .slice(100, 105)
+    .map((r) => JSON.stringify(r))
+    .join('\n') + '\n';
 
 /** An in-memory bucket behind an S3Client instance mock. */
 function memoryBucket(initial: Record<string, string>) {
@@ -39,7 +50,11 @@ function memoryBucket(initial: Record<string, string>) {
   return { client, mock, objects };
 }
 
-const readJsonl = <T>(text: string): T[] => text.trim().split('\n').map((l) => JSON.parse(l) as T);
+const readJsonl = <T>(text: string): T[] =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
 
 beforeEach(() => {
   process.env.DATA_BUCKET = BUCKET;
@@ -51,8 +66,14 @@ beforeEach(() => {
   process.env.HOURLY_PRICES = JSON.stringify({ 'ml.g5.2xlarge': 1.515, 'ml.p3.16xlarge': 28.152 });
 });
 
-const planEvent = (model: 'pretrained' | 'fine-tuned', evalData = { dev1: `s3://${BUCKET}/eval_data/dev1.jsonl`, dev2: `s3://${BUCKET}/eval_data/dev2.jsonl` }) => ({
-  plan: { runId: 'run-7', evalData }, resolved: { version: '2.2.3', inference: { payloadContract: 'tgi' as const } }, endpointName: `impressions-run-7-${model === 'pretrained' ? 'pt' : 'ft'}`, model,
+const planEvent = (
+  model: 'pretrained' | 'fine-tuned',
+  evalData = { dev1: `s3://${BUCKET}/eval_data/dev1.jsonl`, dev2: `s3://${BUCKET}/eval_data/dev2.jsonl` },
+) => ({
+  plan: { runId: 'run-7', evalData },
+  resolved: { version: '2.2.3', inference: { payloadContract: 'tgi' as const } },
+  endpointName: `impressions-run-7-${model === 'pretrained' ? 'pt' : 'ft'}`,
+  model,
 });
 
 describe('plan-evaluation', () => {
@@ -65,13 +86,25 @@ describe('plan-evaluation', () => {
     try {
       const result = await plan(planEvent('pretrained'));
       expect(result).toEqual({
-        runId: 'run-7', model: 'pretrained', manifestKey: 'runs/run-7/evaluation/pretrained/shards.jsonl', includeBaselines: true,
-        shardCount: (1 + 3) * 4, recordCount: 18,
-        datasets: [{ dataset: 'dev1', records: 5, invalidRecords: 0 }, { dataset: 'dev2', records: 13, invalidRecords: 1 }],
+        runId: 'run-7',
+        model: 'pretrained',
+        manifestKey: 'runs/run-7/evaluation/pretrained/shards.jsonl',
+        includeBaselines: true,
+        shardCount: (1 + 3) * 4,
+        recordCount: 18,
+        datasets: [
+          { dataset: 'dev1', records: 5, invalidRecords: 0 },
+          { dataset: 'dev2', records: 13, invalidRecords: 1 },
+        ],
       });
       const items = readJsonl<ShardItem>(store.objects.get(result.manifestKey)!);
       expect(items).toHaveLength(16);
-      expect(items.filter((i) => i.model === 'pretrained').map((i) => [i.dataset, i.start, i.end])).toEqual([['dev1', 0, 5], ['dev2', 0, 5], ['dev2', 5, 10], ['dev2', 10, 13]]);
+      expect(items.filter((i) => i.model === 'pretrained').map((i) => [i.dataset, i.start, i.end])).toEqual([
+        ['dev1', 0, 5],
+        ['dev2', 0, 5],
+        ['dev2', 5, 10],
+        ['dev2', 10, 13],
+      ]);
       const ft = await plan(planEvent('fine-tuned'));
       expect(ft.includeBaselines).toBe(false);
       expect(ft.shardCount).toBe(4);
@@ -80,16 +113,28 @@ describe('plan-evaluation', () => {
     }
   });
   it('rejects eval data outside the bucket with every problem named', async () => {
-    await expect(plan({ ...planEvent('pretrained', { dev1: 's3://other-bucket/eval_data/dev1.jsonl', dev2: 'nope' }), endpointName: 'bad name' }))
-      .rejects.toThrow(/endpointName must be a SageMaker endpoint name; plan.evalData.dev1: must be under s3:\/\/data-bucket\/eval_data\/; plan.evalData.dev2: "nope" is not an s3/);
+    await expect(
+      plan({ ...planEvent('pretrained', { dev1: 's3://other-bucket/eval_data/dev1.jsonl', dev2: 'nope' }), endpointName: 'bad name' }),
+    ).rejects.toThrow(
+      /endpointName must be a SageMaker endpoint name; plan.evalData.dev1: must be under s3:\/\/data-bucket\/eval_data\/; plan.evalData.dev2: "nope" is not an s3/,
+    );
   });
 });
 
 function shardOf(model: ShardItem['model'], dataset = 'dev2', start = 0, end = 13): ShardItem {
   const kind = model === 'pretrained' || model === 'fine-tuned' ? 'endpoint' : 'baseline';
   return {
-    runId: 'run-7', dataset, dataSource: 'indiana-university', model, modelVersion: kind === 'endpoint' ? '2.2.3' : '', kind, shardIndex: 0, start, end,
-    evalDataUri: `s3://${BUCKET}/eval_data/${dataset}.jsonl`, ...(kind === 'endpoint' ? { endpointName: 'impressions-run-7-ft', contract: 'tgi' as const } : {}),
+    runId: 'run-7',
+    dataset,
+    dataSource: 'indiana-university',
+    model,
+    modelVersion: kind === 'endpoint' ? '2.2.3' : '',
+    kind,
+    shardIndex: 0,
+    start,
+    end,
+    evalDataUri: `s3://${BUCKET}/eval_data/${dataset}.jsonl`,
+    ...(kind === 'endpoint' ? { endpointName: 'impressions-run-7-ft', contract: 'tgi' as const } : {}),
     partKey: `prediction_data/predictions/run_id=run-7/dataset=${dataset}/model=${model}/part-00000.jsonl`,
   };
 }
@@ -143,7 +188,9 @@ describe('evaluate (SDK mocks)', () => {
     process.env.RETRY_MAX_ATTEMPTS = '2';
     const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
     const runtime = new SageMakerRuntimeClient({ region: 'us-east-1' });
-    mockClient(runtime).on(InvokeEndpointCommand).rejects(Object.assign(new Error('x'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    mockClient(runtime)
+      .on(InvokeEndpointCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
     await expect(evaluate(shardOf('fine-tuned'), { s3: store.client, runtime })).rejects.toMatchObject({ name: 'EndpointUnavailableError' });
     expect(store.objects.has(shardOf('fine-tuned').partKey)).toBe(false);
     delete process.env.RETRY_MAX_ATTEMPTS;
@@ -153,8 +200,9 @@ describe('evaluate (SDK mocks)', () => {
 describe('evaluate (bad shard)', () => {
   it('rejects a range outside the evaluation file and writes no part', async () => {
     const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
-    await expect(evaluate(shardOf('baseline-normal', 'dev2', 10, 20), { s3: store.client, runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }) }))
-      .rejects.toThrow("shard dev2/baseline-normal/0: records [10, 20) are outside the file's 13 records");
+    await expect(
+      evaluate(shardOf('baseline-normal', 'dev2', 10, 20), { s3: store.client, runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }) }),
+    ).rejects.toThrow("shard dev2/baseline-normal/0: records [10, 20) are outside the file's 13 records");
     expect(store.objects.has(shardOf('baseline-normal').partKey)).toBe(false);
   });
 });
@@ -183,25 +231,37 @@ describe('aggregate', () => {
   it('reads every part, writes summary rows and run summary, publishes mean metrics', async () => {
     const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
     const runtime = new SageMakerRuntimeClient({ region: 'us-east-1' });
-    mockClient(runtime).on(InvokeEndpointCommand).resolves({ Body: Uint8ArrayBlobAdapter.fromString('[{"generated_text":"No acute cardiopulmonary abnormality."}]') });
+    mockClient(runtime)
+      .on(InvokeEndpointCommand)
+      .resolves({ Body: Uint8ArrayBlobAdapter.fromString('[{"generated_text":"No acute cardiopulmonary abnormality."}]') });
     for (const model of ['pretrained', 'fine-tuned', 'baseline-normal'] as const) await evaluate(shardOf(model), { s3: store.client, runtime });
     const cw = new CloudWatchClient({ region: 'us-east-1' });
     const cwMock = mockClient(cw);
     cwMock.on(PutMetricDataCommand).resolves({});
-    const result = await aggregate({
-      runId: 'run-7',
-      usage: {
-        training: { instanceType: 'ml.p3.16xlarge', billableSeconds: 3600 },
-        endpoints: [
-          { model: 'pretrained', instanceType: 'ml.g5.2xlarge', inServiceAt: '2025-01-01T00:00:00Z', deletedAt: '2025-01-01T02:00:00Z', kept: false },
-          { model: 'fine-tuned', instanceType: 'ml.g5.2xlarge', inServiceAt: '2025-01-01T02:30:00Z', deletedAt: '2025-01-01T03:30:00Z', kept: true },
-        ],
+    const result = await aggregate(
+      {
+        runId: 'run-7',
+        usage: {
+          training: { instanceType: 'ml.p3.16xlarge', billableSeconds: 3600 },
+          endpoints: [
+            { model: 'pretrained', instanceType: 'ml.g5.2xlarge', inServiceAt: '2025-01-01T00:00:00Z', deletedAt: '2025-01-01T02:00:00Z', kept: false },
+            { model: 'fine-tuned', instanceType: 'ml.g5.2xlarge', inServiceAt: '2025-01-01T02:30:00Z', deletedAt: '2025-01-01T03:30:00Z', kept: true },
+          ],
+        },
       },
-    }, { s3: store.client, cloudwatch: cw }, new Date('2025-01-01T03:00:00Z'));
+      { s3: store.client, cloudwatch: cw },
+      new Date('2025-01-01T03:00:00Z'),
+    );
     expect(result).toEqual({
-      runId: 'run-7', summaryKey: 'prediction_data/summary/run_id=run-7/summary.jsonl', runSummaryKey: 'runs/run-7/run-summary.json',
+      runId: 'run-7',
+      summaryKey: 'prediction_data/summary/run_id=run-7/summary.jsonl',
+      runSummaryKey: 'runs/run-7/run-summary.json',
       // 3 models × (4 ROUGE + 3 agreement rows).
-      partFiles: 3, rows: 39, errors: 3, metricsPublished: 21, costUsd: 28.152 + 2 * 1.515 + 1.515,
+      partFiles: 3,
+      rows: 39,
+      errors: 3,
+      metricsPublished: 21,
+      costUsd: 28.152 + 2 * 1.515 + 1.515,
     });
     const summary = readJsonl<SummaryRow>(store.objects.get(result.summaryKey)!);
     expect(summary.map((s) => s.model).filter((m, i, a) => a.indexOf(m) === i)).toEqual(['pretrained', 'fine-tuned', 'baseline-normal']);
@@ -209,7 +269,9 @@ describe('aggregate', () => {
     const runSummary = JSON.parse(store.objects.get(result.runSummaryKey)!);
     expect(runSummary.scoring.stemmer).toBe(false);
     expect(runSummary.cost.lines.map((l: { item: string; seconds: number }) => [l.item, l.seconds])).toEqual([
-      ['training', 3600], ['endpoint pretrained', 7200], ['endpoint fine-tuned (kept running: billed until deleted)', 3600],
+      ['training', 3600],
+      ['endpoint pretrained', 7200],
+      ['endpoint fine-tuned (kept running: billed until deleted)', 3600],
     ]);
     expect(runSummary.pairedDifferences).toHaveLength(4);
     expect(runSummary.pairedDifferences[0]).toMatchObject({ dataset: 'dev2', metric: 'rouge1', pairs: 12, difference: 0 });
@@ -225,23 +287,39 @@ describe('aggregate', () => {
     // 3 models × 4 ROUGE means, 3 models × 3 agreement figures.
     expect(metrics.MetricData!.map((d) => d.MetricName).filter((m) => m === 'MeanF')).toHaveLength(12);
     expect(metrics.MetricData!.filter((d) => d.MetricName === 'AgreementF1').map((d) => d.Dimensions![3].Value)).toEqual(
-      summary.filter((r) => r.metric.startsWith('chexpert_')).map((r) => r.metric));
+      summary.filter((r) => r.metric.startsWith('chexpert_')).map((r) => r.metric),
+    );
     const agreementRow = summary.find((r) => r.metric === 'chexpert_micro_f1_13')!;
-    expect(metrics.MetricData!.find((d) => d.Dimensions!.some((x) => x.Value === 'chexpert_micro_f1_13'))).toMatchObject({ MetricName: 'AgreementF1', Value: agreementRow.mean });
+    expect(metrics.MetricData!.find((d) => d.Dimensions!.some((x) => x.Value === 'chexpert_micro_f1_13'))).toMatchObject({
+      MetricName: 'AgreementF1',
+      Value: agreementRow.mean,
+    });
     expect(metrics.MetricData![0]).toMatchObject({
-      MetricName: 'MeanF', Value: summary[0].mean,
-      Dimensions: [{ Name: 'Run', Value: 'run-7' }, { Name: 'Dataset', Value: 'dev2' }, { Name: 'Model', Value: 'pretrained' }, { Name: 'Metric', Value: 'rouge1' }],
+      MetricName: 'MeanF',
+      Value: summary[0].mean,
+      Dimensions: [
+        { Name: 'Run', Value: 'run-7' },
+        { Name: 'Dataset', Value: 'dev2' },
+        { Name: 'Model', Value: 'pretrained' },
+        { Name: 'Metric', Value: 'rouge1' },
+      ],
     });
   });
-  it('reads the training job\'s billable seconds when no usage is given', async () => {
+  it("reads the training job's billable seconds when no usage is given", async () => {
     const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
     await evaluate(shardOf('baseline-normal'), { s3: store.client, runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }) });
     const cw = new CloudWatchClient({ region: 'us-east-1' });
     mockClient(cw).on(PutMetricDataCommand).resolves({});
     const sagemaker = new SageMakerClient({ region: 'us-east-1' });
     const sm = mockClient(sagemaker);
-    sm.on(DescribeTrainingJobCommand).resolves({ BillableTimeInSeconds: 7200, ResourceConfig: { InstanceType: 'ml.p3.16xlarge', InstanceCount: 1, VolumeSizeInGB: 300 } } as never);
-    const result = await aggregate({ runId: 'run-7', training: { trainingJobName: 'impressions-run-7-train' } }, { s3: store.client, cloudwatch: cw, sagemaker });
+    sm.on(DescribeTrainingJobCommand).resolves({
+      BillableTimeInSeconds: 7200,
+      ResourceConfig: { InstanceType: 'ml.p3.16xlarge', InstanceCount: 1, VolumeSizeInGB: 300 },
+    } as never);
+    const result = await aggregate(
+      { runId: 'run-7', training: { trainingJobName: 'impressions-run-7-train' } },
+      { s3: store.client, cloudwatch: cw, sagemaker },
+    );
     expect(sm.commandCalls(DescribeTrainingJobCommand)[0].args[0].input).toEqual({ TrainingJobName: 'impressions-run-7-train' });
     expect(result.costUsd).toBeCloseTo(2 * 28.152, 10);
     const skipped = await aggregate({ runId: 'run-7', training: { trainingJobName: null } }, { s3: store.client, cloudwatch: cw, sagemaker });
@@ -251,7 +329,8 @@ describe('aggregate', () => {
 
   it('fails clearly when the run has no part files', async () => {
     const store = memoryBucket({});
-    await expect(aggregate({ runId: 'run-8' }, { s3: store.client, cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) }))
-      .rejects.toThrow('run run-8: no prediction part files under prediction_data/predictions/run_id=run-8/');
+    await expect(aggregate({ runId: 'run-8' }, { s3: store.client, cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) })).rejects.toThrow(
+      'run run-8: no prediction part files under prediction_data/predictions/run_id=run-8/',
+    );
   });
 });

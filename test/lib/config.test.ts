@@ -39,7 +39,8 @@ describe('loadConfig', () => {
       [key('spotTraining')]: 'false',
       [key('maxTrainingHours')]: '12.5',
       [key('hyperparameters')]: '{"learning_rate": 0.0002, "peft_type": "lora", "gradient_checkpointing": true}',
-      [key('quicksightPrincipalArns')]: 'arn:aws:quicksight:us-east-1:123456789012:user/default/alice, arn:aws:quicksight:us-east-1:123456789012:group/default/radiology',
+      [key('quicksightPrincipalArns')]:
+        'arn:aws:quicksight:us-east-1:123456789012:user/default/alice, arn:aws:quicksight:us-east-1:123456789012:group/default/radiology',
       [key('hourlyPrices')]: '{"ml.p4d.24xlarge": 37.688}',
     });
     expect(config.epochs).toBe(5);
@@ -74,12 +75,24 @@ describe('loadConfig', () => {
     ['modelVersion', '2.2', /impressions:modelVersion: received "2.2"/],
     ['trainingInstanceType', 'p3.16xlarge', /impressions:trainingInstanceType: received "p3.16xlarge"; allowed: a SageMaker instance type/],
     ['inferenceInstanceType', 'ml.g5', /impressions:inferenceInstanceType: received "ml.g5"/],
-    ['hyperparameters', '{"learning_rate": [1]}', /impressions:hyperparameters: received .*; allowed: a JSON object of hyperparameter name to string, number or boolean/],
+    [
+      'hyperparameters',
+      '{"learning_rate": [1]}',
+      /impressions:hyperparameters: received .*; allowed: a JSON object of hyperparameter name to string, number or boolean/,
+    ],
     ['hyperparameters', 'not json', /impressions:hyperparameters: received "not json"; allowed: a JSON object/],
-    ['hyperparameters', '{"epochs": 4}', /impressions:hyperparameters: .*allowed: hyperparameter overrides other than epochs \(set impressions:epochs instead\)/],
+    [
+      'hyperparameters',
+      '{"epochs": 4}',
+      /impressions:hyperparameters: .*allowed: hyperparameter overrides other than epochs \(set impressions:epochs instead\)/,
+    ],
     ['trainingVolumeGb', '-1', /impressions:trainingVolumeGb: received "-1"; allowed: a whole number from 1 to 16384/],
     ['maxTrainingHours', '1000', /impressions:maxTrainingHours: received "1000"; allowed: a number from 0.25 to 672/],
-    ['promptTemplate', 'Findings: {findings}', /impressions:promptTemplate: received "Findings: {findings}"; allowed: text containing the placeholder \{context\} exactly once/],
+    [
+      'promptTemplate',
+      'Findings: {findings}',
+      /impressions:promptTemplate: received "Findings: {findings}"; allowed: text containing the placeholder \{context\} exactly once/,
+    ],
     ['promptTemplate', '{context} {context}', /impressions:promptTemplate/],
     ['maxNewTokens', 0, /impressions:maxNewTokens: received 0; allowed: a whole number from 1 to 2048/],
     ['numBeams', 'ten', /impressions:numBeams: received "ten"; allowed: a whole number from 1 to 64/],
@@ -93,7 +106,7 @@ describe('loadConfig', () => {
     expect(() => from({ [key(k)]: value })).toThrow(message);
   });
 
-  test('spot training leaves room for the 12 h wait within SageMaker\'s 28 days', () => {
+  test("spot training leaves room for the 12 h wait within SageMaker's 28 days", () => {
     expect(() => from({ [key('spotTraining')]: true, [key('maxTrainingHours')]: 661 })).toThrow(
       /impressions:maxTrainingHours: received 661; allowed: at most 660 with spotTraining/,
     );

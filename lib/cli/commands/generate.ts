@@ -6,7 +6,16 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
-import { buildRequest, isPayloadContract, parseResponse, renderPrompt, withRetries, describeFailure, DEFAULT_RETRY_POLICY, type Sleep } from '../../core/evaluation';
+import {
+  buildRequest,
+  isPayloadContract,
+  parseResponse,
+  renderPrompt,
+  withRetries,
+  describeFailure,
+  DEFAULT_RETRY_POLICY,
+  type Sleep,
+} from '../../core/evaluation';
 import type { PayloadContract } from '../../core/run/contracts';
 import { sdkInvoke } from '../../aws/invoke-endpoint';
 import { CliError } from '../errors';
@@ -48,8 +57,14 @@ export function register(program: Command): void {
       if (!isPayloadContract(opts.contract)) throw new CliError(`--contract ${opts.contract}: must be tgi or hf-text2text`);
       const config = loadConfigFromProject(process.cwd());
       await runGenerate({
-        endpointName: opts.endpoint, findings, contract: opts.contract, promptTemplate: config.promptTemplate,
-        maxNewTokens: config.maxNewTokens, numBeams: config.numBeams, client: new SageMakerRuntimeClient({ maxAttempts: 1 }), out: process.stdout,
+        endpointName: opts.endpoint,
+        findings,
+        contract: opts.contract,
+        promptTemplate: config.promptTemplate,
+        maxNewTokens: config.maxNewTokens,
+        numBeams: config.numBeams,
+        client: new SageMakerRuntimeClient({ maxAttempts: 1 }),
+        out: process.stdout,
       });
     });
 }

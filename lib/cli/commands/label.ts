@@ -105,9 +105,7 @@ export async function runLabel(args: LabelArgs, stdout: NodeJS.WritableStream = 
 export function register(program: Command): void {
   program
     .command('label')
-    .description(
-      'label report or impression text for the 14 CheXpert observations with rules (1 positive, 0 negative, -1 uncertain, null not mentioned)',
-    )
+    .description('label report or impression text for the 14 CheXpert observations with rules (1 positive, 0 negative, -1 uncertain, null not mentioned)')
     .requiredOption('--input <records.jsonl>', 'JSONL file, one record per line')
     .option('--field <name>', 'record field holding the text', 'text')
     .option('--out <labels.jsonl>', 'output file (default: stdout)')

@@ -144,7 +144,9 @@ function hashFileInWorker(file: string): Promise<FileFacts> {
 }
 
 function describeStudies(studies: readonly SkippedStudy[], splitFile: string): string {
-  const shown = studies.slice(0, SHOWN_IDS).map((s) => `study_id ${s.study_id} (${splitFile} line ${s.line}${s.reason === 'no report in the zip' ? '' : `: ${s.reason}`})`);
+  const shown = studies
+    .slice(0, SHOWN_IDS)
+    .map((s) => `study_id ${s.study_id} (${splitFile} line ${s.line}${s.reason === 'no report in the zip' ? '' : `: ${s.reason}`})`);
   return shown.join(', ') + (studies.length > SHOWN_IDS ? `, and ${studies.length - SHOWN_IDS} more` : '');
 }
 
@@ -294,7 +296,6 @@ function writeRecords(
   return { files, unparsable };
 }
 
-
 /**
  * Runs the preparation and returns the report (also written as `prepare-report.json`).
  * @throws CliError for every bad input, naming the file and the line, index or study id.
@@ -439,8 +440,10 @@ export function register(program: Command): void {
     .option('--template <text>', 'prompt template with {context} (default: impressions:promptTemplate of cdk.json)')
     .option('--skip-missing', 'leave out split studies with no report in the zip instead of failing', false)
     .option('--skip-unparsable', 'leave out reports without a findings or impression section (or not UTF-8) instead of failing', false)
-    .action(async (opts: { split: string; mimicZip?: string; indiana?: string; out: string; template?: string; skipMissing: boolean; skipUnparsable: boolean }) => {
-      const template = opts.template ?? loadConfigFromProject(process.cwd()).promptTemplate;
-      await runPrepare({ ...opts, template });
-    });
+    .action(
+      async (opts: { split: string; mimicZip?: string; indiana?: string; out: string; template?: string; skipMissing: boolean; skipUnparsable: boolean }) => {
+        const template = opts.template ?? loadConfigFromProject(process.cwd()).promptTemplate;
+        await runPrepare({ ...opts, template });
+      },
+    );
 }

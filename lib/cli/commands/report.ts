@@ -38,12 +38,17 @@ export async function runReport(args: ReportArgs): Promise<void> {
   if (htmlFolder !== undefined && !fs.existsSync(htmlFolder)) throw new CliError(`--html ${args.htmlPath}: folder ${htmlFolder} does not exist`);
   const results = await loadResults(args);
   if ('athena' in args.source) {
-    args.out.write(`(read from Athena, ${args.source.athena.database}: the tables the dashboard reads; paired differences and cost are in the run summary file, shown when reading from S3)\n`);
+    args.out.write(
+      `(read from Athena, ${args.source.athena.database}: the tables the dashboard reads; paired differences and cost are in the run summary file, shown when reading from S3)\n`,
+    );
   }
   if (results.summaryComputed) args.out.write(`(summary.jsonl not found: figures computed from the ${results.rows.length} rows)\n`);
   args.out.write(textReport(args.runId, results.summary, results.runSummary));
   if (args.htmlPath !== undefined) {
-    const html = reportHtml(args.runId, results.summary, results.rows, { stemmer: results.runSummary?.scoring.stemmer ?? false, generatedAt: args.now ?? new Date() });
+    const html = reportHtml(args.runId, results.summary, results.rows, {
+      stemmer: results.runSummary?.scoring.stemmer ?? false,
+      generatedAt: args.now ?? new Date(),
+    });
     writeFileAtomic(args.htmlPath, html);
     args.out.write(`HTML report written to ${args.htmlPath} (${results.rows.length} reports; contains report text)\n`);
   }
@@ -76,7 +81,12 @@ export function register(program: Command): void {
       if (opts.athena === true && opts.from !== undefined) throw new CliError('--athena and --from are exclusive: choose one source');
       if (opts.athena === true) {
         const config = loadConfigFromProject(process.cwd());
-        await runReport({ runId: opts.run, source: { athena: athenaTarget(new AthenaClient({}), config.resourcePrefix) }, htmlPath: opts.html, out: process.stdout });
+        await runReport({
+          runId: opts.run,
+          source: { athena: athenaTarget(new AthenaClient({}), config.resourcePrefix) },
+          htmlPath: opts.html,
+          out: process.stdout,
+        });
         return;
       }
       let store: ResultStore;

@@ -34,7 +34,12 @@ export interface RunOptions {
 export function executionName(label: string | undefined, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const room = MAX_EXECUTION_NAME_LENGTH - stamp.length - 1;
-  const cleaned = (label ?? 'run').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, room).replace(/-+$/, '');
+  const cleaned = (label ?? 'run')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, room)
+    .replace(/-+$/, '');
   return `${cleaned === '' ? 'run' : cleaned}-${stamp}`;
 }
 
@@ -62,7 +67,8 @@ export function buildRunInput(options: RunOptions): Record<string, unknown> {
   if (options.skipTraining === true) input.skipTraining = true;
   if (options.modelData !== undefined) input.modelData = options.modelData;
   if (options.keepEndpoints === true) input.keepEndpoints = true;
-  if (input.skipTraining === true && input.modelData === undefined) throw new CliError('--skip-training needs --model-data s3://<bucket>/runs/… (a model.tar.gz or a prefix ending in /)');
+  if (input.skipTraining === true && input.modelData === undefined)
+    throw new CliError('--skip-training needs --model-data s3://<bucket>/runs/… (a model.tar.gz or a prefix ending in /)');
   if (input.modelData !== undefined && input.skipTraining !== true) throw new CliError('--model-data is only used with --skip-training');
   return input;
 }

@@ -43,7 +43,8 @@ export interface RunOverview {
 }
 
 /** What the cost column is. */
-export const COST_NOTE = 'Cost: the run\'s estimate of SageMaker instance time (training billable seconds, each endpoint InService to deleted) at the configured hourly prices, from runs/<id>/run-summary.json (`-`: no run summary).';
+export const COST_NOTE =
+  "Cost: the run's estimate of SageMaker instance time (training billable seconds, each endpoint InService to deleted) at the configured hourly prices, from runs/<id>/run-summary.json (`-`: no run summary).";
 
 function text(value: Cell | undefined): string | null {
   return value === null || value === undefined ? null : String(value);
@@ -56,21 +57,32 @@ function num(value: Cell | undefined): number | null {
 /** Reads every published run from the two tables (two queries, one per table). */
 export async function listRuns(target: AthenaTarget, options: Omit<QueryOptions, 'parameters'> = {}): Promise<RunOverview[]> {
   const table = (name: string) => `${quoteIdentifier(target.database)}.${quoteIdentifier(name)}`;
-  const runs = await runAthenaQuery(target, [
-    'SELECT run_id, min(created_at) AS started,',
-    "  max(CASE WHEN model = 'fine-tuned' THEN nullif(model_version, '') END) AS fine_tuned_version,",
-    "  max(CASE WHEN model = 'pretrained' THEN nullif(model_version, '') END) AS pretrained_version,",
-    '  count(*) AS predictions, count(error) AS prediction_errors',
-    `FROM ${table(target.predictionsTable ?? 'predictions')}`,
-    'GROUP BY run_id',
-  ].join('\n'), options);
-  const scores = await runAthenaQuery(target, [
-    'SELECT run_id, dataset, lower(metric) AS metric, mean, count, errors',
-    `FROM ${table(target.summaryTable ?? 'summary')}`,
-    "WHERE model = 'fine-tuned'",
-  ].join('\n'), options);
+  const runs = await runAthenaQuery(
+    target,
+    [
+      'SELECT run_id, min(created_at) AS started,',
+      "  max(CASE WHEN model = 'fine-tuned' THEN nullif(model_version, '') END) AS fine_tuned_version,",
+      "  max(CASE WHEN model = 'pretrained' THEN nullif(model_version, '') END) AS pretrained_version,",
+      '  count(*) AS predictions, count(error) AS prediction_errors',
+      `FROM ${table(target.predictionsTable ?? 'predictions')}`,
+      'GROUP BY run_id',
+    ].join('\n'),
+    options,
+  );
+  const scores = await runAthenaQuery(
+    target,
+    [
+      'SELECT run_id, dataset, lower(metric) AS metric, mean, count, errors',
+      `FROM ${table(target.summaryTable ?? 'summary')}`,
+      "WHERE model = 'fine-tuned'",
+    ].join('\n'),
+    options,
+  );
 
-  const byRun = new Map<string, { started: string | null; modelVersion: string | null; predictions: number; predictionErrors: number; datasets: Map<string, Record<string, number | null>> }>();
+  const byRun = new Map<
+    string,
+    { started: string | null; modelVersion: string | null; predictions: number; predictionErrors: number; datasets: Map<string, Record<string, number | null>> }
+  >();
   const entry = (runId: string) => {
     let e = byRun.get(runId);
     if (e === undefined) {
@@ -129,16 +141,29 @@ export function formatRuns(runs: readonly RunOverview[]): string {
       lines.push([...base, '-', String(run.predictions), String(run.predictionErrors), '-', '-', '-', '-']);
     }
     for (const s of run.fineTuned) {
-      lines.push([...base, s.dataset, s.count === null ? '-' : String(s.count), s.errors === null ? '-' : String(s.errors), fixed(s.rouge1), fixed(s.rouge2), fixed(s.rougeL), fixed(s.rougeLsum)]);
+      lines.push([
+        ...base,
+        s.dataset,
+        s.count === null ? '-' : String(s.count),
+        s.errors === null ? '-' : String(s.errors),
+        fixed(s.rouge1),
+        fixed(s.rouge2),
+        fixed(s.rougeL),
+        fixed(s.rougeLsum),
+      ]);
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const render = (cells: string[]) => cells.map((c, i) => (i === 3 || i >= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const render = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 3 || i >= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [
     render(header),
     ...lines.map(render),
     '',
-    'Scores: mean F of the fine-tuned model per data set, from the run\'s summary rows (`-`: no fine-tuned summary).',
+    "Scores: mean F of the fine-tuned model per data set, from the run's summary rows (`-`: no fine-tuned summary).",
     COST_NOTE,
     '',
   ].join('\n');
@@ -148,7 +173,7 @@ export function formatRuns(runs: readonly RunOverview[]): string {
 export function register(program: Command): void {
   program
     .command('runs')
-    .description('list the published runs: date, model version, the fine-tuned model\'s mean ROUGE per data set and cost (Athena, S3)')
+    .description("list the published runs: date, model version, the fine-tuned model's mean ROUGE per data set and cost (Athena, S3)")
     .option('--json', 'print the runs as JSON instead of a table')
     .option('--workgroup <name>', 'Athena workgroup (default: from the resource prefix in cdk.json)')
     .option('--database <name>', 'Glue database (default: from the resource prefix in cdk.json)')
@@ -157,7 +182,8 @@ export function register(program: Command): void {
       const config = loadConfigFromProject(process.cwd());
       const defaults = athenaTarget(new AthenaClient({}), config.resourcePrefix);
       const target: AthenaTarget = { ...defaults, workGroup: opts.workgroup ?? defaults.workGroup, database: opts.database ?? defaults.database };
-      const bucket = opts.bucket ?? await requireStackOutput(new CloudFormationClient({}), stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
+      const bucket =
+        opts.bucket ?? (await requireStackOutput(new CloudFormationClient({}), stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName));
       await printRuns(target, process.stdout, opts.json === true, {}, s3Store(new S3Client({}), bucket));
     });
 }
@@ -167,14 +193,22 @@ export function register(program: Command): void {
  * @throws CliError naming the file of a run summary that is not valid JSON.
  */
 export async function withCosts(runs: readonly RunOverview[], store: ResultStore): Promise<RunOverview[]> {
-  return Promise.all(runs.map(async (run) => {
-    const total: unknown = (await readRunSummary(store, run.runId))?.cost?.totalUsd;
-    return { ...run, costUsd: typeof total === 'number' && Number.isFinite(total) ? total : null };
-  }));
+  return Promise.all(
+    runs.map(async (run) => {
+      const total: unknown = (await readRunSummary(store, run.runId))?.cost?.totalUsd;
+      return { ...run, costUsd: typeof total === 'number' && Number.isFinite(total) ? total : null };
+    }),
+  );
 }
 
 /** The command's work: reads the runs (and their costs, given a store) and writes them to `out` as a table or as JSON. */
-export async function printRuns(target: AthenaTarget, out: NodeJS.WritableStream, json: boolean, options: Omit<QueryOptions, 'parameters'> = {}, summaries?: ResultStore): Promise<RunOverview[]> {
+export async function printRuns(
+  target: AthenaTarget,
+  out: NodeJS.WritableStream,
+  json: boolean,
+  options: Omit<QueryOptions, 'parameters'> = {},
+  summaries?: ResultStore,
+): Promise<RunOverview[]> {
   const listed = await listRuns(target, options);
   const runs = summaries === undefined ? listed : await withCosts(listed, summaries);
   out.write(json ? `${JSON.stringify({ runs, note: COST_NOTE }, null, 2)}\n` : formatRuns(runs));

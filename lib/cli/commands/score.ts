@@ -168,7 +168,11 @@ export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
   // np.random.seed(S) + evaluate's BootstrapAggregator.
   const rng = new Mt19937(args.seed);
   const summaries = {} as Record<DefaultRougeType, Summary>;
-  for (const type of DEFAULT_ROUGE_TYPES) summaries[type] = summarize(scores.map((s) => s[type].fmeasure), { rng });
+  for (const type of DEFAULT_ROUGE_TYPES)
+    summaries[type] = summarize(
+      scores.map((s) => s[type].fmeasure),
+      { rng },
+    );
   const report: ScoreReport = {
     pairs: pairs.length,
     stemmer: args.stemmer,
@@ -205,8 +209,8 @@ export function register(program: Command): void {
     .command('score')
     .description('ROUGE-1/2/L/Lsum (rouge-score 0.1.2, bit-exact) of prediction/reference pairs, with mean, bootstrap CI and distribution')
     .requiredOption('--input <pairs.jsonl>', 'JSON Lines of {"id"?, "prediction", "reference"} (or one JSON array of them)')
-    .option('--stemmer', 'stem words longer than 3 characters with nltk\'s Porter variant', false)
-    .option('--per-record <out.jsonl>', 'also write each pair\'s precision/recall/F per type, in input order')
+    .option('--stemmer', "stem words longer than 3 characters with nltk's Porter variant", false)
+    .option('--per-record <out.jsonl>', "also write each pair's precision/recall/F per type, in input order")
     .option('--json', 'print the summary as JSON instead of a table', false)
     .option('--seed <n>', 'seed of the bootstrap (MT19937, as numpy.random.seed)', String(DEFAULT_SEED))
     .option('--labels', 'also label prediction and reference for the 14 CheXpert observations and report their agreement (F1)', false)

@@ -70,7 +70,9 @@ export async function readRunStatus(deps: StatusDeps, stateMachineArn: string, n
 
   let currentState: string | undefined;
   if (status === 'RUNNING') {
-    const history = await deps.sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn, reverseOrder: true, maxResults: 50, includeExecutionData: false }));
+    const history = await deps.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: execution.executionArn, reverseOrder: true, maxResults: 50, includeExecutionData: false }),
+    );
     currentState = history.events?.find((event) => event.stateEnteredEventDetails?.name !== undefined)?.stateEnteredEventDetails?.name;
     lines.push(`  current state: ${currentState ?? '(starting)'}`);
   }
@@ -81,7 +83,9 @@ export async function readRunStatus(deps: StatusDeps, stateMachineArn: string, n
     const job = await deps.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: names.trainingJob }));
     const transitions = job.SecondaryStatusTransitions ?? [];
     const last = transitions[transitions.length - 1];
-    lines.push(`  training ${names.trainingJob}: ${job.TrainingJobStatus ?? '?'} / ${job.SecondaryStatus ?? '?'}${last?.StatusMessage !== undefined ? ` (${last.StatusMessage})` : ''}`);
+    lines.push(
+      `  training ${names.trainingJob}: ${job.TrainingJobStatus ?? '?'} / ${job.SecondaryStatus ?? '?'}${last?.StatusMessage !== undefined ? ` (${last.StatusMessage})` : ''}`,
+    );
     if (job.FailureReason !== undefined) lines.push(`    failure: ${job.FailureReason}`);
     for (const metric of job.FinalMetricDataList ?? []) {
       lines.push(`    ${metric.MetricName ?? '?'} = ${metric.Value ?? '?'}${metric.Timestamp !== undefined ? ` at ${metric.Timestamp.toISOString()}` : ''}`);
@@ -90,18 +94,29 @@ export async function readRunStatus(deps: StatusDeps, stateMachineArn: string, n
     if (!isNotFound(error)) throw error;
     lines.push(`  training ${names.trainingJob}: not started (or skipped)`);
   }
-  for (const [label, hosting] of [['pretrained', names.pretrained], ['fine-tuned', names.fineTuned]] as const) {
+  for (const [label, hosting] of [
+    ['pretrained', names.pretrained],
+    ['fine-tuned', names.fineTuned],
+  ] as const) {
     try {
       const endpoint = await deps.sageMaker.send(new DescribeEndpointCommand({ EndpointName: hosting.endpoint }));
-      lines.push(`  endpoint ${label} ${hosting.endpoint}: ${endpoint.EndpointStatus ?? '?'}${endpoint.FailureReason !== undefined ? ` (${endpoint.FailureReason})` : ''}`);
+      lines.push(
+        `  endpoint ${label} ${hosting.endpoint}: ${endpoint.EndpointStatus ?? '?'}${endpoint.FailureReason !== undefined ? ` (${endpoint.FailureReason})` : ''}`,
+      );
     } catch (error) {
       if (!isNotFound(error)) throw error;
       lines.push(`  endpoint ${label} ${hosting.endpoint}: none`);
     }
   }
   if (execution.output !== undefined) {
-    const output = JSON.parse(execution.output) as { stage1?: { pretrainedEvaluation?: { status?: string } }; fineTunedEvaluation?: { status?: string }; aggregation?: { status?: string } };
-    lines.push(`  evaluation: pretrained ${output.stage1?.pretrainedEvaluation?.status ?? '?'}, fine-tuned ${output.fineTunedEvaluation?.status ?? '?'}; aggregation ${output.aggregation?.status ?? '?'}`);
+    const output = JSON.parse(execution.output) as {
+      stage1?: { pretrainedEvaluation?: { status?: string } };
+      fineTunedEvaluation?: { status?: string };
+      aggregation?: { status?: string };
+    };
+    lines.push(
+      `  evaluation: pretrained ${output.stage1?.pretrainedEvaluation?.status ?? '?'}, fine-tuned ${output.fineTunedEvaluation?.status ?? '?'}; aggregation ${output.aggregation?.status ?? '?'}`,
+    );
   }
   return { name, status, currentState, lines };
 }

@@ -67,7 +67,13 @@ export class RawInflater {
       // inflate() rethrows the error; without a listener the engine's 'error' event would crash the process.
       engine.on('error', () => undefined);
       const handle = engine._handle;
-      if (handle === undefined || handle === null || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function' || !ArrayBuffer.isView(engine._writeState)) {
+      if (
+        handle === undefined ||
+        handle === null ||
+        typeof handle.writeSync !== 'function' ||
+        typeof handle.reset !== 'function' ||
+        !ArrayBuffer.isView(engine._writeState)
+      ) {
         this.internalsAvailable = false;
         engine.destroy();
         return undefined;

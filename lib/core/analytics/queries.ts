@@ -61,7 +61,8 @@ export function namedQueries(tables: { readonly database: string; readonly predi
     },
     {
       name: 'clinical-agreement-by-model-and-dataset',
-      description: 'CheXpert-style label agreement (micro-F1 over 13, macro-F1 over 14, micro-F1 over 14, 95% bootstrap CI) per run, data set and model, baselines included',
+      description:
+        'CheXpert-style label agreement (micro-F1 over 13, macro-F1 over 14, micro-F1 over 14, 95% bootstrap CI) per run, data set and model, baselines included',
       sql: [
         'SELECT run_id, dataset, model,',
         '  ' + AGREEMENT_METRICS.flatMap(pivots).join(',\n  ') + ',',

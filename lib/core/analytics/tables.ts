@@ -86,7 +86,11 @@ export interface TableSchema<Row> {
   readonly fields: { readonly [K in keyof Required<Row>]: ColumnType };
 }
 
-function schema<Row>(prefix: string, fields: { readonly [K in keyof Required<Row>]: ColumnType }, partitionNames: readonly (keyof Row & string)[]): TableSchema<Row> {
+function schema<Row>(
+  prefix: string,
+  fields: { readonly [K in keyof Required<Row>]: ColumnType },
+  partitionNames: readonly (keyof Row & string)[],
+): TableSchema<Row> {
   const all = Object.entries(fields as Record<string, ColumnType>).map(([name, type]) => ({ name, type }));
   return {
     prefix,

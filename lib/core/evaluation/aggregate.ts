@@ -62,13 +62,27 @@ export function summaryRows(runId: string, rows: readonly PredictionRow[], seed 
   for (const group of groupRows(rows)) {
     const errors = group.rows.filter((r) => r.error !== null).length;
     for (const { metric } of ROUGE_METRICS) {
-      const values = group.rows.filter((r) => r.error === null).map((r) => metricValue(r, metric)).filter((v): v is number => v !== null);
+      const values = group.rows
+        .filter((r) => r.error === null)
+        .map((r) => metricValue(r, metric))
+        .filter((v): v is number => v !== null);
       const s = summarize(values, { seed });
       out.push({
-        run_id: runId, dataset: group.dataset, model: group.model, metric,
-        count: group.rows.length, errors,
-        mean: finite(s.mean), ci_low: finite(s.ciLow), ci_high: finite(s.ciHigh), std: finite(s.std),
-        min: finite(s.min), p25: finite(s.p25), p50: finite(s.p50), p75: finite(s.p75), max: finite(s.max),
+        run_id: runId,
+        dataset: group.dataset,
+        model: group.model,
+        metric,
+        count: group.rows.length,
+        errors,
+        mean: finite(s.mean),
+        ci_low: finite(s.ciLow),
+        ci_high: finite(s.ciHigh),
+        std: finite(s.std),
+        min: finite(s.min),
+        p25: finite(s.p25),
+        p50: finite(s.p50),
+        p75: finite(s.p75),
+        max: finite(s.max),
       });
     }
     out.push(...agreementSummaryRows(runId, group.dataset, group.model, group.rows, seed));
@@ -107,9 +121,15 @@ export function pairedComparisons(rows: readonly PredictionRow[], seed = AGGREGA
       const b = pairs.map(([, p]) => metricValue(p, metric) ?? NaN);
       const d = pairedDifference(a, b, { seed });
       out.push({
-        dataset, metric, pairs: d.count,
-        fineTunedMean: finite(d.meanA), pretrainedMean: finite(d.meanB), difference: finite(d.difference),
-        ciLow: finite(d.ciLow), ciHigh: finite(d.ciHigh), shareNotAbove: finite(d.shareNotAbove),
+        dataset,
+        metric,
+        pairs: d.count,
+        fineTunedMean: finite(d.meanA),
+        pretrainedMean: finite(d.meanB),
+        difference: finite(d.difference),
+        ciLow: finite(d.ciLow),
+        ciHigh: finite(d.ciHigh),
+        shareNotAbove: finite(d.shareNotAbove),
       });
     }
   }
@@ -215,7 +235,14 @@ export interface RunSummary {
 export const SCORING_STEMMER = false;
 
 /** Builds the run summary document. */
-export function buildRunSummary(runId: string, rows: readonly PredictionRow[], summary: readonly SummaryRow[], cost: CostEstimate, createdAt: Date, seed = AGGREGATE_SEED): RunSummary {
+export function buildRunSummary(
+  runId: string,
+  rows: readonly PredictionRow[],
+  summary: readonly SummaryRow[],
+  cost: CostEstimate,
+  createdAt: Date,
+  seed = AGGREGATE_SEED,
+): RunSummary {
   const errors = rows.filter((r) => r.error !== null).length;
   return {
     runId,
@@ -226,7 +253,8 @@ export function buildRunSummary(runId: string, rows: readonly PredictionRow[], s
       scoreOrder: 'F measure of the generated impression against the reference impression, one reference',
     },
     aggregation: {
-      method: 'over scored rows (errors excluded and counted); plain mean; bootstrap interval of the mean; sample std; linear-interpolation percentiles; paired differences by study_id',
+      method:
+        'over scored rows (errors excluded and counted); plain mean; bootstrap interval of the mean; sample std; linear-interpolation percentiles; paired differences by study_id',
       resamples: DEFAULT_RESAMPLES,
       confidence: DEFAULT_CONFIDENCE,
       seed,
@@ -236,7 +264,8 @@ export function buildRunSummary(runId: string, rows: readonly PredictionRow[], s
     pairedDifferences: pairedComparisons(rows, seed),
     agreement: {
       labeler: 'lib/core/labels (rule-based CheXpert-style labeler, 14 observations), labels stored in each prediction row by the evaluate step',
-      method: 'over rows without error that carry both label sets; present = positive or uncertain; chexpert_micro_f1_13 (headline, without No Finding), chexpert_macro_f1_14, chexpert_micro_f1_14; percentile bootstrap interval over records with the resamples, confidence and seed above; no distribution figures',
+      method:
+        'over rows without error that carry both label sets; present = positive or uncertain; chexpert_micro_f1_13 (headline, without No Finding), chexpert_macro_f1_14, chexpert_micro_f1_14; percentile bootstrap interval over records with the resamples, confidence and seed above; no distribution figures',
     },
     pairedAgreement: pairedAgreementComparisons(rows, seed),
     cost,

@@ -58,12 +58,21 @@ export function agreementSummaryRows(runId: string, dataset: string, model: stri
   const errors = rows.filter((r) => r.error !== null).length;
   const report = pairs.length === 0 ? undefined : agreement(pairs, { resamples: DEFAULT_RESAMPLES, confidence: DEFAULT_CONFIDENCE, seed });
   return AGREEMENT_METRICS.map(({ metric, figure }) => ({
-    run_id: runId, dataset, model, metric,
-    count: pairs.length, errors,
+    run_id: runId,
+    dataset,
+    model,
+    metric,
+    count: pairs.length,
+    errors,
     mean: report === undefined ? null : finite(report[figure]),
     ci_low: report === undefined ? null : finite(report.intervals[figure].low),
     ci_high: report === undefined ? null : finite(report.intervals[figure].high),
-    std: null, min: null, p25: null, p50: null, p75: null, max: null,
+    std: null,
+    min: null,
+    p25: null,
+    p50: null,
+    p75: null,
+    max: null,
   }));
 }
 
@@ -86,7 +95,11 @@ export interface PairedAgreementComparison {
  * The paired micro-F1(13) comparison of one dataset from rows already paired by study id
  * (fine-tuned first); pairs where either row lacks labels are left out.
  */
-export function pairedAgreementComparison(dataset: string, pairs: readonly (readonly [PredictionRow, PredictionRow])[], seed: number): PairedAgreementComparison {
+export function pairedAgreementComparison(
+  dataset: string,
+  pairs: readonly (readonly [PredictionRow, PredictionRow])[],
+  seed: number,
+): PairedAgreementComparison {
   const ft: LabelPair[] = [];
   const pt: LabelPair[] = [];
   for (const [f, p] of pairs) {
@@ -98,8 +111,14 @@ export function pairedAgreementComparison(dataset: string, pairs: readonly (read
   }
   const d = pairedAgreementDifference(ft, pt, { resamples: DEFAULT_RESAMPLES, confidence: DEFAULT_CONFIDENCE, seed });
   return {
-    dataset, metric: 'chexpert_micro_f1_13', pairs: d.records,
-    fineTuned: finite(d.microF1Of13A), pretrained: finite(d.microF1Of13B), difference: finite(d.difference),
-    ciLow: finite(d.ciLow), ciHigh: finite(d.ciHigh), shareNotAbove: finite(d.shareNotAbove),
+    dataset,
+    metric: 'chexpert_micro_f1_13',
+    pairs: d.records,
+    fineTuned: finite(d.microF1Of13A),
+    pretrained: finite(d.microF1Of13B),
+    difference: finite(d.difference),
+    ciLow: finite(d.ciLow),
+    ciHigh: finite(d.ciHigh),
+    shareNotAbove: finite(d.shareNotAbove),
   };
 }

@@ -59,7 +59,9 @@ export interface ShardResult {
  */
 export async function evaluateShard(item: ShardItem, records: readonly ReadRecord[], deps: ShardDependencies): Promise<ShardResult> {
   if (item.start < 0 || item.end > records.length || item.start > item.end) {
-    throw new Error(`shard ${item.dataset}/${item.model}/${item.shardIndex}: records [${item.start}, ${item.end}) are outside the file's ${records.length} records`);
+    throw new Error(
+      `shard ${item.dataset}/${item.model}/${item.shardIndex}: records [${item.start}, ${item.end}) are outside the file's ${records.length} records`,
+    );
   }
   const baseline = isBaseline(item.model);
   if (!baseline && (item.endpointName === undefined || item.contract === undefined)) {
@@ -68,7 +70,12 @@ export async function evaluateShard(item: ShardItem, records: readonly ReadRecor
   const clock = deps.clock ?? (() => performance.now());
   const createdAt = (deps.now ?? (() => new Date()))().toISOString();
   const ctx: RowContext = {
-    runId: item.runId, dataset: item.dataset, dataSource: item.dataSource, model: item.model, modelVersion: item.modelVersion, createdAt,
+    runId: item.runId,
+    dataset: item.dataset,
+    dataSource: item.dataSource,
+    model: item.model,
+    modelVersion: item.modelVersion,
+    createdAt,
   };
   let retries = 0;
   let exhausted = 0;

@@ -15,9 +15,14 @@
 export const DEFAULT_REQUESTS_PER_LAMBDA = 2;
 
 /** Map concurrency and per-Lambda pool size for a per-endpoint concurrency. */
-export function fanOutShape(concurrencyPerEndpoint: number, requestsPerLambda = DEFAULT_REQUESTS_PER_LAMBDA): { maxConcurrency: number; requestsPerLambda: number } {
-  if (!Number.isInteger(concurrencyPerEndpoint) || concurrencyPerEndpoint < 1) throw new Error(`concurrency per endpoint must be a whole number ≥ 1, got ${concurrencyPerEndpoint}`);
-  if (!Number.isInteger(requestsPerLambda) || requestsPerLambda < 1) throw new Error(`requests per Lambda must be a whole number ≥ 1, got ${requestsPerLambda}`);
+export function fanOutShape(
+  concurrencyPerEndpoint: number,
+  requestsPerLambda = DEFAULT_REQUESTS_PER_LAMBDA,
+): { maxConcurrency: number; requestsPerLambda: number } {
+  if (!Number.isInteger(concurrencyPerEndpoint) || concurrencyPerEndpoint < 1)
+    throw new Error(`concurrency per endpoint must be a whole number ≥ 1, got ${concurrencyPerEndpoint}`);
+  if (!Number.isInteger(requestsPerLambda) || requestsPerLambda < 1)
+    throw new Error(`requests per Lambda must be a whole number ≥ 1, got ${requestsPerLambda}`);
   const perLambda = Math.min(requestsPerLambda, concurrencyPerEndpoint);
   return { maxConcurrency: Math.ceil(concurrencyPerEndpoint / perLambda), requestsPerLambda: perLambda };
 }

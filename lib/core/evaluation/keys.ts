@@ -23,7 +23,8 @@ export function isValidRunId(runId: unknown): runId is string {
 
 /** Throws unless `runId` is valid (see {@link isValidRunId}). */
 export function assertRunId(runId: string): void {
-  if (!isValidRunId(runId)) throw new Error(`run id ${JSON.stringify(runId)} is not valid: 1-80 letters, digits, '_', '.', '-', starting with a letter or digit`);
+  if (!isValidRunId(runId))
+    throw new Error(`run id ${JSON.stringify(runId)} is not valid: 1-80 letters, digits, '_', '.', '-', starting with a letter or digit`);
 }
 
 function assertPartition(kind: string, value: string): void {
@@ -40,7 +41,8 @@ export function predictionsPrefix(runId: string): string {
 export function partKey(runId: string, dataset: string, model: string, shardIndex: number): string {
   assertPartition('dataset', dataset);
   assertPartition('model', model);
-  if (!Number.isInteger(shardIndex) || shardIndex < 0 || shardIndex > 99999) throw new Error(`shard index ${shardIndex} must be a whole number from 0 to 99999`);
+  if (!Number.isInteger(shardIndex) || shardIndex < 0 || shardIndex > 99999)
+    throw new Error(`shard index ${shardIndex} must be a whole number from 0 to 99999`);
   return `${predictionsPrefix(runId)}dataset=${dataset}/model=${model}/part-${String(shardIndex).padStart(5, '0')}.jsonl`;
 }
 

@@ -26,7 +26,8 @@ export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(reso
 /** Validates a policy; returns the problems (empty when valid). */
 export function retryPolicyProblems(policy: RetryPolicy): string[] {
   const problems: string[] = [];
-  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1 || policy.maxAttempts > 20) problems.push('maxAttempts must be a whole number from 1 to 20');
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1 || policy.maxAttempts > 20)
+    problems.push('maxAttempts must be a whole number from 1 to 20');
   if (!(policy.baseDelayMs >= 0)) problems.push('baseDelayMs must be ≥ 0');
   if (!(policy.maxDelayMs >= policy.baseDelayMs)) problems.push('maxDelayMs must be ≥ baseDelayMs');
   return problems;
@@ -52,9 +53,17 @@ interface SdkErrorLike {
 }
 
 const RETRYABLE_NAMES = new Set([
-  'ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'ServiceUnavailableException',
-  'InternalFailure', 'InternalServerError', 'InternalDependencyException', 'ModelNotReadyException',
-  'TimeoutError', 'RequestTimeout', 'RequestTimeoutException',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalDependencyException',
+  'ModelNotReadyException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
 ]);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 

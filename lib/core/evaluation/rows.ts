@@ -37,9 +37,18 @@ export interface RowContext {
 }
 
 const NULL_SCORES = {
-  rouge1: null, rouge2: null, rougel: null, rougelsum: null,
-  rouge1_precision: null, rouge1_recall: null, rouge2_precision: null, rouge2_recall: null,
-  rougel_precision: null, rougel_recall: null, rougelsum_precision: null, rougelsum_recall: null,
+  rouge1: null,
+  rouge2: null,
+  rougel: null,
+  rougelsum: null,
+  rouge1_precision: null,
+  rouge1_recall: null,
+  rouge2_precision: null,
+  rouge2_recall: null,
+  rougel_precision: null,
+  rougel_recall: null,
+  rougelsum_precision: null,
+  rougelsum_recall: null,
 } as const;
 
 /** The stored labels of one text (rule-based labeler, compact JSON). */

@@ -42,8 +42,13 @@ export async function loadResolvedModel(readText: ReadText, event: ResolveModelE
   try {
     spec = parseSpecJson(specText);
   } catch (error) {
-    throw new ModelResolutionError(event.modelId, entry.version, region, 'spec_key',
-      `s3://${bucket}/${entry.spec_key} is not JSON (${(error as Error).message})`);
+    throw new ModelResolutionError(
+      event.modelId,
+      entry.version,
+      region,
+      'spec_key',
+      `s3://${bucket}/${entry.spec_key} is not JSON (${(error as Error).message})`,
+    );
   }
   return resolveModel({
     run: event.run,

@@ -85,11 +85,11 @@ export function selectManifestEntry(
   }
   const candidates = ofModel
     .map((entry) => ({ entry, version: parseSemver(entry.version), min: parseSemver(entry.min_version) }))
-    .filter((c): c is { entry: ManifestEntry; version: Semver; min: Semver } =>
-      c.version !== undefined && c.min !== undefined && compareSemver(c.min, sdk) <= 0);
+    .filter(
+      (c): c is { entry: ManifestEntry; version: Semver; min: Semver } => c.version !== undefined && c.min !== undefined && compareSemver(c.min, sdk) <= 0,
+    );
   const major = requested.endsWith('.*') ? Number(requested.slice(0, -2)) : undefined;
-  const matching = candidates.filter((c) =>
-    requested === '*' ? true : major !== undefined ? c.version[0] === major : c.entry.version === requested);
+  const matching = candidates.filter((c) => (requested === '*' ? true : major !== undefined ? c.version[0] === major : c.entry.version === requested));
   if (matching.length === 0) {
     const available = candidates.map((c) => c.entry.version).sort((a, b) => compareSemver(parseSemver(a)!, parseSemver(b)!));
     throw new ModelResolutionError(

@@ -76,10 +76,11 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
 
   // Training
   if (spec.training_supported !== true) fail('training_supported', 'the model cannot be fine-tuned');
-  const trainingImage = lookupImage(spec.training_instance_type_variants, input.trainingInstanceType, region,
-    'training_instance_type_variants', fail);
+  const trainingImage = lookupImage(spec.training_instance_type_variants, input.trainingInstanceType, region, 'training_instance_type_variants', fail);
   const artifactKey = nonEmpty(spec.training_artifact_key) ?? fail('training_artifact_key', 'missing');
-  const scriptKey = nonEmpty(spec.training_prepacked_script_key) ?? nonEmpty(spec.training_script_key) ??
+  const scriptKey =
+    nonEmpty(spec.training_prepacked_script_key) ??
+    nonEmpty(spec.training_script_key) ??
     fail('training_script_key', 'missing (and no training_prepacked_script_key)');
   const trainingIsolation = spec.training_enable_network_isolation === true;
   const scriptUri = s3(scriptKey);
@@ -101,27 +102,30 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
   const estimator = spec.estimator_kwargs ?? {};
   const outputCompression = estimator.disable_output_compression === true ? 'NONE' : 'GZIP';
   const configuredRuntime = Math.round(input.maxTrainingHours * 3600);
-  const maxRuntimeSeconds = typeof estimator.max_run === 'number' && estimator.max_run > 0
-    ? Math.min(configuredRuntime, estimator.max_run)
-    : configuredRuntime;
+  const maxRuntimeSeconds = typeof estimator.max_run === 'number' && estimator.max_run > 0 ? Math.min(configuredRuntime, estimator.max_run) : configuredRuntime;
 
   // Hosting
-  const inferenceImage = lookupImage(spec.hosting_instance_type_variants, input.inferenceInstanceType, region,
-    'hosting_instance_type_variants', fail);
+  const inferenceImage = lookupImage(spec.hosting_instance_type_variants, input.inferenceInstanceType, region, 'hosting_instance_type_variants', fail);
   const repository = imageRepository(inferenceImage);
-  const payloadContract = PAYLOAD_CONTRACT_BY_REPOSITORY[repository] ??
-    fail('hosting_instance_type_variants', `image repository ${repository} speaks no known payload contract ` +
-      `(known: ${Object.keys(PAYLOAD_CONTRACT_BY_REPOSITORY).join(', ')})`);
-  const hostingKey = nonEmpty(spec.hosting_prepacked_artifact_key) ?? nonEmpty(spec.hosting_artifact_key) ??
+  const payloadContract =
+    PAYLOAD_CONTRACT_BY_REPOSITORY[repository] ??
+    fail(
+      'hosting_instance_type_variants',
+      `image repository ${repository} speaks no known payload contract ` + `(known: ${Object.keys(PAYLOAD_CONTRACT_BY_REPOSITORY).join(', ')})`,
+    );
+  const hostingKey =
+    nonEmpty(spec.hosting_prepacked_artifact_key) ??
+    nonEmpty(spec.hosting_artifact_key) ??
     fail('hosting_artifact_key', 'missing (and no hosting_prepacked_artifact_key)');
   const pretrainedModelData = location(s3(hostingKey));
   const environment = inferenceEnvironment(input, spec, pretrainedModelData.type);
 
-  const fineTunedModelData: ModelDataLocation = run.skipTraining && run.modelData !== null
-    ? location(run.modelData)
-    : outputCompression === 'NONE'
-      ? { type: 'prefix', uri: `${run.outputPath}${run.names.trainingJob}/output/model/` }
-      : { type: 'tarball', uri: `${run.outputPath}${run.names.trainingJob}/output/model.tar.gz` };
+  const fineTunedModelData: ModelDataLocation =
+    run.skipTraining && run.modelData !== null
+      ? location(run.modelData)
+      : outputCompression === 'NONE'
+        ? { type: 'prefix', uri: `${run.outputPath}${run.names.trainingJob}/output/model/` }
+        : { type: 'tarball', uri: `${run.outputPath}${run.names.trainingJob}/output/model.tar.gz` };
 
   const deploy = spec.deploy_kwargs ?? {};
   const trainingVolume = Math.max(input.trainingVolumeGb, positive(spec.training_volume_size) ?? 0);
@@ -167,18 +171,13 @@ type Fail = (field: string, detail: string) => never;
  * The image for an instance type: `variants[<instance type>]`, else `variants[<family>]`, whose
  * `regional_properties.image_uri` alias (`$name`) is looked up in `regional_aliases[<region>]`.
  */
-export function lookupImage(
-  variants: SpecInstanceTypeVariants | undefined,
-  instanceType: string,
-  region: string,
-  field: string,
-  fail: Fail,
-): string {
+export function lookupImage(variants: SpecInstanceTypeVariants | undefined, instanceType: string, region: string, field: string, fail: Fail): string {
   if (variants?.variants === undefined) {
     return fail(field, 'missing: the spec has no instance type variants (legacy *_ecr_specs images are not derived)');
   }
   const family = instanceFamily(instanceType);
-  const alias = variants.variants[instanceType]?.regional_properties?.image_uri ??
+  const alias =
+    variants.variants[instanceType]?.regional_properties?.image_uri ??
     variants.variants[family]?.regional_properties?.image_uri ??
     fail(field, `no image for instance type ${instanceType} (nor family ${family})`);
   if (!alias.startsWith('$')) return alias;
@@ -198,12 +197,7 @@ export function imageRepository(imageUri: string): string {
  * against the spec's name, type, options and range, because the training script silently
  * ignores names it does not know (`epoch` for `epochs`).
  */
-function trainingHyperparameters(
-  input: ResolveModelInput,
-  spec: JumpStartSpec,
-  submitDirectory: string,
-  fail: Fail,
-): Record<string, string> {
+function trainingHyperparameters(input: ResolveModelInput, spec: JumpStartSpec, submitDirectory: string, fail: Fail): Record<string, string> {
   const declared = new Map<string, SpecHyperparameter>();
   const result: Record<string, string> = {};
   for (const hp of spec.hyperparameters ?? []) {
@@ -216,16 +210,14 @@ function trainingHyperparameters(
   const problems: string[] = [];
   for (const [name, value] of Object.entries(input.run.hyperparameters)) {
     const hp = declared.get(name);
-    const problem = hp === undefined || hp.scope !== 'algorithm'
-      ? 'not a hyperparameter of this model'
-      : checkHyperparameter(hp, value);
+    const problem = hp === undefined || hp.scope !== 'algorithm' ? 'not a hyperparameter of this model' : checkHyperparameter(hp, value);
     if (problem !== undefined) problems.push(`${name}=${JSON.stringify(value)}: ${problem}`);
     else result[name] = value;
   }
   if (problems.length > 0) fail('hyperparameters', problems.join('; '));
   const containerDefault = (name: string, fallback: string): string => {
     const hp = declared.get(name);
-    return hp?.scope === 'container' ? pythonString(hp.default, false) ?? fallback : fallback;
+    return hp?.scope === 'container' ? (pythonString(hp.default, false) ?? fallback) : fallback;
   };
   // The SDK JSON-encodes script-mode values; the training toolkit JSON-decodes every hyperparameter.
   result.sagemaker_program = JSON.stringify(containerDefault('sagemaker_program', TRAINING_ENTRY_POINT));

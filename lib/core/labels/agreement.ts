@@ -249,7 +249,12 @@ export function pairedAgreementDifference(a: readonly LabelPair[], b: readonly L
   diffs.sort((x, y) => x - y);
   const tail = (1 - confidence) / 2;
   return {
-    records: n, microF1Of13A: microA, microF1Of13B: microB, difference: microA - microB,
-    ciLow: quantileSorted(diffs, tail), ciHigh: quantileSorted(diffs, 1 - tail), shareNotAbove: notAbove / resamples,
+    records: n,
+    microF1Of13A: microA,
+    microF1Of13B: microB,
+    difference: microA - microB,
+    ciLow: quantileSorted(diffs, tail),
+    ciHigh: quantileSorted(diffs, 1 - tail),
+    shareNotAbove: notAbove / resamples,
   };
 }

@@ -140,19 +140,13 @@ function uncertainBeforeNotNegated(ctx: ClassifyContext, mention: Mention, scope
 
 /** A cue of `kind` after the mention in its clause that reaches back to it. */
 function after(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind): boolean {
-  return ctx.cues.some(
-    (cue) => has(cue, kind) && cue.start >= mention.tokenEnd && cue.end <= scope.end && reachesBack(ctx, mention, cue.start),
-  );
+  return ctx.cues.some((cue) => has(cue, kind) && cue.start >= mention.tokenEnd && cue.end <= scope.end && reachesBack(ctx, mention, cue.start));
 }
 
 /** A cue of `kind` shortly before the mention: at most `window` counted words between. */
 function shortlyBefore(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind, window: number): boolean {
   return ctx.cues.some(
-    (cue) =>
-      has(cue, kind) &&
-      cue.start >= scope.start &&
-      cue.end <= mention.tokenStart &&
-      gap(ctx, cue.end, mention.tokenStart).counted <= window,
+    (cue) => has(cue, kind) && cue.start >= scope.start && cue.end <= mention.tokenStart && gap(ctx, cue.end, mention.tokenStart).counted <= window,
   );
 }
 
@@ -191,13 +185,7 @@ function statesSize(ctx: ClassifyContext, scope: Scope): boolean {
  * fired (every kind but the pseudo-negations, which only hide other cues), or a rule without a cue
  * list.
  */
-export type MentionRule =
-  | Exclude<CueKind, 'pseudo'>
-  | 'alternative'
-  | 'uncertainPhrase'
-  | 'negatingPrefix'
-  | 'descriptiveWithoutSize'
-  | 'positive';
+export type MentionRule = Exclude<CueKind, 'pseudo'> | 'alternative' | 'uncertainPhrase' | 'negatingPrefix' | 'descriptiveWithoutSize' | 'positive';
 
 /**
  * The label of one mention and the rule that decided it. Rules, first match wins:

@@ -76,9 +76,7 @@ export function aggregate(mentions: readonly (LabelledMention | ExplainedMention
     if (mention.category === 'Edema' && mention.label !== 0 && HEART_FAILURE_PHRASES.has(mention.phrase)) heartFailure = true;
   }
   if (heartFailure && labels.Cardiomegaly === null) labels.Cardiomegaly = -1;
-  const abnormal =
-    otherFinding ||
-    OBSERVATIONS.some((o) => o !== 'No Finding' && o !== 'Support Devices' && (labels[o] === 1 || labels[o] === -1));
+  const abnormal = otherFinding || OBSERVATIONS.some((o) => o !== 'No Finding' && o !== 'Support Devices' && (labels[o] === 1 || labels[o] === -1));
   labels['No Finding'] = abnormal ? null : 1;
   return labels;
 }

@@ -117,10 +117,6 @@ export function validateAgainstOpenI(
     observations,
     microF1: f1(sum(observations, 'truePositives'), sum(observations, 'falsePositives'), sum(observations, 'falseNegatives')),
     microF1WithoutApproximate: f1(sum(others, 'truePositives'), sum(others, 'falsePositives'), sum(others, 'falseNegatives')),
-    ceilingMicroF1: f1(
-      approximate.truePositives + otherGoldPositives,
-      approximate.falsePositives,
-      approximate.falseNegatives,
-    ),
+    ceilingMicroF1: f1(approximate.truePositives + otherGoldPositives, approximate.falsePositives, approximate.falseNegatives),
   };
 }

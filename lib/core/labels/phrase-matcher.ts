@@ -122,11 +122,23 @@ export const PROJECT_UNMENTIONS: Readonly<Partial<Record<string, readonly string
 export const PROJECT_MENTIONS: Readonly<Partial<Record<string, readonly string[]>>> = {
   Pneumothorax: ['pleural air'],
   'No Finding': [
-    'hyperexpan', 'elevat', 'osteophyt',
-    'low lung volume', 'low volume', 'volumes are low', 'decreased lung volume', 'diminished lung volume',
-    'hypoinflat', 'hypoventilat', 'underinflat',
-    'tortu', 'ectatic', 'ectasia', 'unfold',
-    'curvature', 'spondylo',
+    'hyperexpan',
+    'elevat',
+    'osteophyt',
+    'low lung volume',
+    'low volume',
+    'volumes are low',
+    'decreased lung volume',
+    'diminished lung volume',
+    'hypoinflat',
+    'hypoventilat',
+    'underinflat',
+    'tortu',
+    'ectatic',
+    'ectasia',
+    'unfold',
+    'curvature',
+    'spondylo',
   ],
 };
 

@@ -18,9 +18,8 @@ export function recordFromReport(text: string, studyId: string, subjectId: strin
   const findings = sections.find((s) => s.name === 'findings');
   const impression = sections.find((s) => s.name === 'impression');
   if (findings === undefined || impression === undefined) {
-    const reason: UnparsableReason = findings === undefined
-      ? (impression === undefined ? 'no findings or impression section' : 'no findings section')
-      : 'no impression section';
+    const reason: UnparsableReason =
+      findings === undefined ? (impression === undefined ? 'no findings or impression section' : 'no findings section') : 'no impression section';
     return { reason };
   }
   return {

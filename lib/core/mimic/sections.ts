@@ -26,19 +26,25 @@ const HEADER = new RegExp(`\\n ([A-Z ()/,-]+):[${PY_WS_CLASS}]`, 'g');
 const NAME_TABLE: ReadonlyMap<string, string> = buildNameTable({
   preamble: ['preamble'],
   impression: [
-    'impression', 'conclusion', 'findings and impression', 'findings/impression', 'findings/ impression',
+    'impression',
+    'conclusion',
+    'findings and impression',
+    'findings/impression',
+    'findings/ impression',
     // The original table maps this truncated "indication" to impression; kept for identical records.
     'ndication',
-    'impresson', 'imprression', 'imoression', 'impressoin', 'imprssion', 'impresion', 'imperssion', 'mpression', 'impession',
+    'impresson',
+    'imprression',
+    'imoression',
+    'impressoin',
+    'imprssion',
+    'impresion',
+    'imperssion',
+    'mpression',
+    'impession',
   ],
-  findings: [
-    'findings', 'chest, two views', 'finding', 'findins', 'findindgs', 'findgings', 'findngs', 'findnings', 'finidngs',
-    'reference findings',
-  ],
-  comparison: [
-    'comparison', 'comparisons', 'reference exam', 'comparison exam', 'comparison film',
-    'comparision', 'comparsion', 'comparrison', 'comparisions',
-  ],
+  findings: ['findings', 'chest, two views', 'finding', 'findins', 'findindgs', 'findgings', 'findngs', 'findnings', 'finidngs', 'reference findings'],
+  comparison: ['comparison', 'comparisons', 'reference exam', 'comparison exam', 'comparison film', 'comparision', 'comparsion', 'comparrison', 'comparisions'],
   indication: ['indication', 'reason for examination', 'reason for exam', 'clinical indication', 'idication'],
   examination: ['examination', 'exam', 'type of examination'],
   technique: ['technique'],
@@ -62,9 +68,24 @@ const MAIN_WORDS = ['impression', 'findings', 'history', 'comparison', 'addendum
 
 /** View descriptions that, as a substring of an unlisted name, make it a findings section. */
 const FINDINGS_LIKE = [
-  'chest', 'portable', 'pa and lateral', 'lateral and pa', 'ap and lateral', 'lateral and ap', 'frontal and',
-  'two views', 'frontal view', 'pa view', 'ap view', 'one view', 'lateral view', 'bone window', 'frontal upright',
-  'frontal semi-upright', 'ribs', 'pa and lat',
+  'chest',
+  'portable',
+  'pa and lateral',
+  'lateral and pa',
+  'ap and lateral',
+  'lateral and ap',
+  'frontal and',
+  'two views',
+  'frontal view',
+  'pa view',
+  'ap view',
+  'one view',
+  'lateral view',
+  'bone window',
+  'frontal upright',
+  'frontal semi-upright',
+  'ribs',
+  'pa and lat',
 ] as const;
 
 /**

@@ -28,18 +28,28 @@ const COLORS = ['#4e79a7', '#f28e2b', '#76b7b2', '#e15759', '#59a14f', '#edc948'
 
 /** One box plot (SVG) of a metric: a box per dataset × model (whiskers at min and max). */
 export function boxPlotSvg(summary: readonly SummaryRow[], metric: string, label: string): string {
-  const items = summary.filter((s) => s.metric === metric && s.p50 !== null)
+  const items = summary
+    .filter((s) => s.metric === metric && s.p50 !== null)
     .sort((a, b) => (a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1));
   const models = [...new Set(items.map((s) => s.model))].sort(compareModels);
-  const left = 40, top = 24, plotH = 200, boxW = 26, gap = 10, groupGap = 30;
+  const left = 40,
+    top = 24,
+    plotH = 200,
+    boxW = 26,
+    gap = 10,
+    groupGap = 30;
   const datasets = [...new Set(items.map((s) => s.dataset))];
   const width = left + datasets.length * (models.length * (boxW + gap) + groupGap) + 20;
   const height = top + plotH + 50;
   const y = (v: number) => top + plotH - v * plotH;
-  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="boxplot" role="img" aria-label="${escapeHtml(label)} by dataset and model" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`];
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="boxplot" role="img" aria-label="${escapeHtml(label)} by dataset and model" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+  ];
   out.push(`<text x="${left}" y="14" class="title">${escapeHtml(label)} (F)</text>`);
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-    out.push(`<line x1="${left}" x2="${width - 10}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="${left - 6}" y="${y(t) + 4}" class="tick" text-anchor="end">${t.toFixed(2)}</text>`);
+    out.push(
+      `<line x1="${left}" x2="${width - 10}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="${left - 6}" y="${y(t) + 4}" class="tick" text-anchor="end">${t.toFixed(2)}</text>`,
+    );
   }
   let x = left + 10;
   for (const dataset of datasets) {
@@ -50,11 +60,14 @@ export function boxPlotSvg(summary: readonly SummaryRow[], metric: string, label
         const color = COLORS[models.indexOf(model) % COLORS.length];
         const cx = x + boxW / 2;
         const tip = `${dataset} ${model}: n=${s.count - s.errors}, mean ${fmt(s.mean)}, median ${fmt(s.p50)}, IQR ${fmt(s.p25)}–${fmt(s.p75)}, range ${fmt(s.min)}–${fmt(s.max)}`;
-        out.push(`<g class="box" data-dataset="${escapeHtml(dataset)}" data-model="${escapeHtml(model)}"><title>${escapeHtml(tip)}</title>`,
+        out.push(
+          `<g class="box" data-dataset="${escapeHtml(dataset)}" data-model="${escapeHtml(model)}"><title>${escapeHtml(tip)}</title>`,
           `<line x1="${cx}" x2="${cx}" y1="${y(s.max!)}" y2="${y(s.min!)}" stroke="#333"/>`,
           `<rect x="${x}" y="${y(s.p75!)}" width="${boxW}" height="${Math.max(1, y(s.p25!) - y(s.p75!))}" fill="${color}" fill-opacity="0.6" stroke="#333"/>`,
           `<line x1="${x}" x2="${x + boxW}" y1="${y(s.p50!)}" y2="${y(s.p50!)}" stroke="#000" stroke-width="2"/>`,
-          s.mean === null ? '' : `<circle cx="${cx}" cy="${y(s.mean)}" r="3" fill="#fff" stroke="#000"/>`, '</g>');
+          s.mean === null ? '' : `<circle cx="${cx}" cy="${y(s.mean)}" r="3" fill="#fff" stroke="#000"/>`,
+          '</g>',
+        );
       }
       x += boxW + gap;
     }
@@ -72,13 +85,19 @@ function legend(models: readonly string[]): string {
 function meansTableHtml(all: readonly SummaryRow[]): string {
   // Agreement rows count labelled records, not rows: the ROUGE rows alone give reports and errors.
   const summary = all.filter((s) => !isAgreementMetric(s.metric));
-  const keys = [...new Map(summary.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()]
-    .sort((a, b) => (a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1));
+  const keys = [...new Map(summary.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()].sort((a, b) =>
+    a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1,
+  );
   const cell = (d: string, m: string, metric: string) => fmt(summary.find((s) => s.dataset === d && s.model === m && s.metric === metric)?.mean);
   const rows = keys.flatMap((k) => {
     const published = PUBLISHED_MEANS[k.dataset]?.[k.model as 'pretrained' | 'fine-tuned'];
     const own = `<tr><td>${escapeHtml(k.dataset)}</td><td>${escapeHtml(k.model)}</td><td>${k.count}</td><td>${k.errors}</td>${ROUGE_METRICS.map((m) => `<td>${cell(k.dataset, k.model, m.metric)}</td>`).join('')}</tr>`;
-    return published === undefined ? [own] : [own, `<tr class="published"><td>${escapeHtml(k.dataset)}</td><td>${escapeHtml(k.model)} (published)</td><td></td><td></td>${ROUGE_METRICS.map((m) => `<td>${fmt(published[m.metric])}</td>`).join('')}</tr>`];
+    return published === undefined
+      ? [own]
+      : [
+          own,
+          `<tr class="published"><td>${escapeHtml(k.dataset)}</td><td>${escapeHtml(k.model)} (published)</td><td></td><td></td>${ROUGE_METRICS.map((m) => `<td>${fmt(published[m.metric])}</td>`).join('')}</tr>`,
+        ];
   });
   return `<table class="means"><thead><tr><th>dataset</th><th>model</th><th>reports</th><th>errors</th>${ROUGE_METRICS.map((m) => `<th>${m.label}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -86,13 +105,17 @@ function meansTableHtml(all: readonly SummaryRow[]): string {
 function agreementTableHtml(summary: readonly SummaryRow[]): string {
   const rows = summary.filter((s) => isAgreementMetric(s.metric));
   if (rows.length === 0) return '<p class="note">This run has no agreement figures (its rows were written before labelling).</p>';
-  const keys = [...new Map(rows.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()]
-    .sort((a, b) => (a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1));
+  const keys = [...new Map(rows.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()].sort((a, b) =>
+    a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1,
+  );
   const cell = (d: string, m: string, metric: string) => {
     const s = rows.find((r) => r.dataset === d && r.model === m && r.metric === metric);
     return s === undefined || s.mean === null ? '<td>-</td>' : `<td>${fmt(s.mean)} <span class="ci">[${fmt(s.ci_low)}, ${fmt(s.ci_high)}]</span></td>`;
   };
-  const body = keys.map((k) => `<tr><td>${escapeHtml(k.dataset)}</td><td>${escapeHtml(k.model)}</td><td>${k.count}</td><td>${k.errors}</td>${AGREEMENT_METRICS.map((m) => cell(k.dataset, k.model, m.metric)).join('')}</tr>`);
+  const body = keys.map(
+    (k) =>
+      `<tr><td>${escapeHtml(k.dataset)}</td><td>${escapeHtml(k.model)}</td><td>${k.count}</td><td>${k.errors}</td>${AGREEMENT_METRICS.map((m) => cell(k.dataset, k.model, m.metric)).join('')}</tr>`,
+  );
   return `<table class="means agreement"><thead><tr><th>dataset</th><th>model</th><th>labelled</th><th>errors</th>${AGREEMENT_METRICS.map((m) => `<th>${m.label}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
@@ -156,13 +179,28 @@ render();
 })();`;
 
 /** Builds the page. `generatedAt` is shown in the header. */
-export function reportHtml(runId: string, summary: readonly SummaryRow[], rows: readonly PredictionRow[], options: { stemmer: boolean; generatedAt: Date }): string {
+export function reportHtml(
+  runId: string,
+  summary: readonly SummaryRow[],
+  rows: readonly PredictionRow[],
+  options: { stemmer: boolean; generatedAt: Date },
+): string {
   const models = [...new Set([...summary.map((s) => s.model), ...rows.map((r) => r.model)])].sort(compareModels);
   const datasets = [...new Set([...summary.map((s) => s.dataset), ...rows.map((r) => r.dataset)])].sort();
   const slim = rows.map((r) => ({
-    dataset: r.dataset, model: r.model, study_id: r.study_id, findings: r.findings, generated: r.generated, reference: r.reference,
-    generated_labels: labelsText(r.generated_labels), reference_labels: labelsText(r.reference_labels),
-    rouge1: r.rouge1, rouge2: r.rouge2, rougel: r.rougel, rougelsum: r.rougelsum, error: r.error,
+    dataset: r.dataset,
+    model: r.model,
+    study_id: r.study_id,
+    findings: r.findings,
+    generated: r.generated,
+    reference: r.reference,
+    generated_labels: labelsText(r.generated_labels),
+    reference_labels: labelsText(r.reference_labels),
+    rouge1: r.rouge1,
+    rouge2: r.rouge2,
+    rougel: r.rougel,
+    rougelsum: r.rougelsum,
+    error: r.error,
   }));
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

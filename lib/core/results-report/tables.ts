@@ -17,7 +17,11 @@ export function fmt(value: number | null | undefined, digits = 4): string {
 /** Lays out rows as aligned columns (first `leftColumns` left-aligned, the rest right-aligned). */
 export function layout(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 2): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -56,33 +60,74 @@ function withInterval(s: SummaryRow | undefined): string {
 export function agreementTable(summary: readonly SummaryRow[]): string {
   const rows = summary.filter((s) => isAgreementMetric(s.metric));
   if (rows.length === 0) return '';
-  const keys = [...new Map(rows.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()]
-    .sort((a, b) => (a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1));
-  return layout(['dataset', 'model', 'labelled', 'errors', ...AGREEMENT_METRICS.map((m) => m.label)],
-    keys.map((k) => [k.dataset, k.model, String(k.count), String(k.errors),
-      ...AGREEMENT_METRICS.map((m) => withInterval(rows.find((s) => s.dataset === k.dataset && s.model === k.model && s.metric === m.metric)))]));
+  const keys = [...new Map(rows.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()].sort((a, b) =>
+    a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1,
+  );
+  return layout(
+    ['dataset', 'model', 'labelled', 'errors', ...AGREEMENT_METRICS.map((m) => m.label)],
+    keys.map((k) => [
+      k.dataset,
+      k.model,
+      String(k.count),
+      String(k.errors),
+      ...AGREEMENT_METRICS.map((m) => withInterval(rows.find((s) => s.dataset === k.dataset && s.model === k.model && s.metric === m.metric))),
+    ]),
+  );
 }
 
 /** Paired micro-F1(13) differences fine-tuned − pretrained. */
 export function pairedAgreementTable(paired: readonly PairedAgreementComparison[]): string {
-  return layout(['dataset', 'metric', 'pairs', 'fine-tuned', 'pretrained', 'difference', '95% CI'],
-    paired.map((p) => [p.dataset, 'micro-F1 (13)', String(p.pairs), fmt(p.fineTuned), fmt(p.pretrained), fmt(p.difference), `[${fmt(p.ciLow)}, ${fmt(p.ciHigh)}]`]));
+  return layout(
+    ['dataset', 'metric', 'pairs', 'fine-tuned', 'pretrained', 'difference', '95% CI'],
+    paired.map((p) => [
+      p.dataset,
+      'micro-F1 (13)',
+      String(p.pairs),
+      fmt(p.fineTuned),
+      fmt(p.pretrained),
+      fmt(p.difference),
+      `[${fmt(p.ciLow)}, ${fmt(p.ciHigh)}]`,
+    ]),
+  );
 }
 
 /** The distribution table: every figure of every ROUGE summary row (agreement rows have no distribution). */
 export function distributionTable(summary: readonly SummaryRow[]): string {
-  const rows = summary.filter((s) => !isAgreementMetric(s.metric)).map((s) => [
-    s.dataset, s.model, s.metric, String(s.count), String(s.errors), fmt(s.mean), `[${fmt(s.ci_low)}, ${fmt(s.ci_high)}]`,
-    fmt(s.std), fmt(s.min), fmt(s.p25), fmt(s.p50), fmt(s.p75), fmt(s.max),
-  ]);
+  const rows = summary
+    .filter((s) => !isAgreementMetric(s.metric))
+    .map((s) => [
+      s.dataset,
+      s.model,
+      s.metric,
+      String(s.count),
+      String(s.errors),
+      fmt(s.mean),
+      `[${fmt(s.ci_low)}, ${fmt(s.ci_high)}]`,
+      fmt(s.std),
+      fmt(s.min),
+      fmt(s.p25),
+      fmt(s.p50),
+      fmt(s.p75),
+      fmt(s.max),
+    ]);
   return layout(['dataset', 'model', 'metric', 'n', 'errors', 'mean', '95% CI', 'std', 'min', 'p25', 'p50', 'p75', 'max'], rows, 3);
 }
 
 /** Paired differences fine-tuned − pretrained. */
 export function pairedTable(paired: readonly PairedComparison[]): string {
   const label = (m: string) => ROUGE_METRICS.find((x) => x.metric === m)?.label ?? m;
-  return layout(['dataset', 'metric', 'pairs', 'fine-tuned', 'pretrained', 'difference', '95% CI'],
-    paired.map((p) => [p.dataset, label(p.metric), String(p.pairs), fmt(p.fineTunedMean), fmt(p.pretrainedMean), fmt(p.difference), `[${fmt(p.ciLow)}, ${fmt(p.ciHigh)}]`]));
+  return layout(
+    ['dataset', 'metric', 'pairs', 'fine-tuned', 'pretrained', 'difference', '95% CI'],
+    paired.map((p) => [
+      p.dataset,
+      label(p.metric),
+      String(p.pairs),
+      fmt(p.fineTunedMean),
+      fmt(p.pretrainedMean),
+      fmt(p.difference),
+      `[${fmt(p.ciLow)}, ${fmt(p.ciHigh)}]`,
+    ]),
+  );
 }
 
 /** The whole text report. */
@@ -102,19 +147,22 @@ export function textReport(runId: string, summary: readonly SummaryRow[], runSum
       agreement,
     );
   }
-  parts.push(
-    'Distribution (95% bootstrap interval of the mean, 1,000 resamples, seeded; sample std; linear percentiles):',
-    distributionTable(summary),
-  );
+  parts.push('Distribution (95% bootstrap interval of the mean, 1,000 resamples, seeded; sample std; linear percentiles):', distributionTable(summary));
   if (runSummary !== undefined && runSummary.pairedDifferences.length > 0) {
     parts.push('Paired difference fine-tuned − pretrained (same reports, paired bootstrap):', pairedTable(runSummary.pairedDifferences));
   }
   if (runSummary !== undefined && (runSummary.pairedAgreement ?? []).length > 0) {
-    parts.push('Paired agreement difference fine-tuned − pretrained (same labelled reports, paired bootstrap):', pairedAgreementTable(runSummary.pairedAgreement ?? []));
+    parts.push(
+      'Paired agreement difference fine-tuned − pretrained (same labelled reports, paired bootstrap):',
+      pairedAgreementTable(runSummary.pairedAgreement ?? []),
+    );
   }
   if (runSummary !== undefined) {
     const c = runSummary.cost;
-    const lines = c.lines.map((l) => `  ${l.item}: ${l.instanceType} × ${l.instanceCount}, ${(l.seconds / 3600).toFixed(2)} h, ${l.usd === null ? 'no price configured' : `$${l.usd.toFixed(2)}`}`);
+    const lines = c.lines.map(
+      (l) =>
+        `  ${l.item}: ${l.instanceType} × ${l.instanceCount}, ${(l.seconds / 3600).toFixed(2)} h, ${l.usd === null ? 'no price configured' : `$${l.usd.toFixed(2)}`}`,
+    );
     parts.push(`Estimated cost: $${c.totalUsd.toFixed(2)} (${c.note})`, ...(lines.length > 0 ? lines : ['  no usage measured']), '');
   }
   return parts.join('\n');

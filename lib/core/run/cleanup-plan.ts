@@ -58,13 +58,14 @@ function realName(kind: CleanupKind, arnName: string, prefix: string, runId: str
   } catch {
     return arnName;
   }
-  const candidates = kind === 'training-job'
-    ? [names.trainingJob]
-    : kind === 'endpoint'
-      ? [names.pretrained.endpoint, names.fineTuned.endpoint]
-      : kind === 'endpoint-config'
-        ? [names.pretrained.endpointConfig, names.fineTuned.endpointConfig]
-        : [names.pretrained.model, names.fineTuned.model];
+  const candidates =
+    kind === 'training-job'
+      ? [names.trainingJob]
+      : kind === 'endpoint'
+        ? [names.pretrained.endpoint, names.fineTuned.endpoint]
+        : kind === 'endpoint-config'
+          ? [names.pretrained.endpointConfig, names.fineTuned.endpointConfig]
+          : [names.pretrained.model, names.fineTuned.model];
   return candidates.find((c) => sameSageMakerName(c, arnName)) ?? arnName;
 }
 

@@ -71,8 +71,7 @@ export function runResourceNames(prefix: string, runId: string): RunResourceName
   for (const name of [trainingJob, pt, ft]) {
     if (name.length > MAX_SAGEMAKER_NAME_LENGTH || !SAGEMAKER_NAME_PATTERN.test(name)) {
       throw new Error(
-        `SageMaker name "${name}" (prefix "${prefix}", run id "${runId}") must be 1-${MAX_SAGEMAKER_NAME_LENGTH} ` +
-          'letters, digits and inner hyphens',
+        `SageMaker name "${name}" (prefix "${prefix}", run id "${runId}") must be 1-${MAX_SAGEMAKER_NAME_LENGTH} ` + 'letters, digits and inner hyphens',
       );
     }
   }

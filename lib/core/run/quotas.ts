@@ -116,8 +116,10 @@ export function evaluateQuotas(
     if (value < need.needed) {
       problems.push(`${named}, the run needs ${need.needed}: ${raise}`);
     } else if (value - used.inUse < need.needed) {
-      problems.push(`${named} and ${used.inUse} in use (${describeHolders(used.holders)}), the run needs ${need.needed} more: ` +
-        `wait for or delete what holds them, or ${raise}`);
+      problems.push(
+        `${named} and ${used.inUse} in use (${describeHolders(used.holders)}), the run needs ${need.needed} more: ` +
+          `wait for or delete what holds them, or ${raise}`,
+      );
     } else {
       checked.push({ quotaName: need.quotaName, quotaCode: quota.QuotaCode ?? '', value, inUse: used.inUse, needed: need.needed });
     }

@@ -17,17 +17,21 @@ export interface RunInputProblem {
 /** Thrown when the run input is invalid; the message lists every bad field. */
 export class InvalidRunInputError extends Error {
   constructor(public readonly problems: readonly RunInputProblem[]) {
-    super(
-      `Invalid run input (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` +
-        problems.map((p) => `${p.field}: ${p.problem}`).join('; '),
-    );
+    super(`Invalid run input (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` + problems.map((p) => `${p.field}: ${p.problem}`).join('; '));
     this.name = RUN_ERROR_NAMES.invalidRunInput;
   }
 }
 
 /** Fields a run input may have. */
 export const RUN_INPUT_FIELDS = [
-  'runName', 'modelVersion', 'trainingData', 'evalData', 'skipTraining', 'modelData', 'keepEndpoints', 'hyperparameters',
+  'runName',
+  'modelVersion',
+  'trainingData',
+  'evalData',
+  'skipTraining',
+  'modelData',
+  'keepEndpoints',
+  'hyperparameters',
 ] as const satisfies readonly (keyof RawRunInput)[];
 
 const RUN_NAME = /^[A-Za-z0-9 ._-]{1,80}$/;
@@ -135,7 +139,7 @@ export function planRun(event: ValidateInputEvent, now: Date = new Date()): RunP
     trainingData: trainingData ?? defaults.trainingData,
     evalData,
     skipTraining: skipTraining ?? false,
-    modelData: skipTraining === true ? modelData ?? null : null,
+    modelData: skipTraining === true ? (modelData ?? null) : null,
     keepEndpoints: keepEndpoints ?? false,
     hyperparameters,
     names: runResourceNames(defaults.resourcePrefix, runId),
@@ -156,9 +160,11 @@ export function hyperparameterText(value: unknown): string | undefined {
   return undefined;
 }
 
-
 function hasDotSegment(uri: string): boolean {
-  return uri.slice('s3://'.length).split('/').some((s) => s === '.' || s === '..');
+  return uri
+    .slice('s3://'.length)
+    .split('/')
+    .some((s) => s === '.' || s === '..');
 }
 
 function escape(text: string): string {

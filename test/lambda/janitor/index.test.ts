@@ -1,7 +1,12 @@
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
-  DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
-  DescribeTrainingJobCommand, SageMakerClient, StopTrainingJobCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+  StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { JanitorEvent } from '../../../lib/core/run/lambda-contracts';
 import { createHandler, EndpointStillSettlingError } from '../../../lambda/janitor/index';
@@ -11,12 +16,18 @@ const { sm, tagging } = mockCleanupClients();
 
 let clock = 0;
 const sleeps: number[] = [];
-const handler = createHandler({
-  sagemaker: new SageMakerClient({ region: 'us-east-1' }),
-  tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
-  sleep: async (ms) => { sleeps.push(ms); clock += ms; },
-  now: () => clock,
-}, 1000);
+const handler = createHandler(
+  {
+    sagemaker: new SageMakerClient({ region: 'us-east-1' }),
+    tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+    now: () => clock,
+  },
+  1000,
+);
 const event = (name: string, status = 'FAILED') => ({ detail: { name, status, executionArn: 'x', stateMachineArn: 'y' } }) as unknown as JanitorEvent;
 const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
 
@@ -27,7 +38,8 @@ beforeEach(() => {
 
 describe('janitor', () => {
   test('finds the run by both tags over every page, stops training, deletes endpoints, configs and models, and nothing else', async () => {
-    tagging.on(GetResourcesCommand)
+    tagging
+      .on(GetResourcesCommand)
       .resolvesOnce({
         ResourceTagMappingList: [
           { ResourceARN: `${ARN}:training-job/impressions-run1-train`, Tags: tags('Run1') },
@@ -50,12 +62,23 @@ describe('janitor', () => {
     const result = await handler(event('Run1'), context(60_000));
 
     expect(result).toEqual({
-      runId: 'Run1', status: 'FAILED', skipped: false, found: 4, alreadyGone: 0, stoppedTrainingJobs: 1,
-      deletedEndpoints: 1, deletedEndpointConfigs: 1, deletedModels: 1, pendingEndpoints: 0,
+      runId: 'Run1',
+      status: 'FAILED',
+      skipped: false,
+      found: 4,
+      alreadyGone: 0,
+      stoppedTrainingJobs: 1,
+      deletedEndpoints: 1,
+      deletedEndpointConfigs: 1,
+      deletedModels: 1,
+      pendingEndpoints: 0,
     });
     expect(tagging).toHaveReceivedCommandTimes(GetResourcesCommand, 2);
     expect(tagging).toHaveReceivedNthCommandWith(1, GetResourcesCommand, {
-      TagFilters: [{ Key: 'impressions:app', Values: ['impressions'] }, { Key: 'impressions:run-id', Values: ['Run1'] }],
+      TagFilters: [
+        { Key: 'impressions:app', Values: ['impressions'] },
+        { Key: 'impressions:run-id', Values: ['Run1'] },
+      ],
       ResourceTypeFilters: ['sagemaker:training-job', 'sagemaker:endpoint', 'sagemaker:endpoint-config', 'sagemaker:model'],
     });
     expect(tagging).toHaveReceivedNthCommandWith(2, GetResourcesCommand, { PaginationToken: 'page2' });
@@ -95,7 +118,8 @@ describe('janitor', () => {
 
     await expect(handler(event('r', 'TIMED_OUT'), context(25_000))).rejects.toThrow(EndpointStillSettlingError);
     await expect(handler(event('r', 'TIMED_OUT'), context(25_000))).rejects.toThrow(
-      expect.objectContaining({ name: 'EndpointStillSettlingError', message: expect.stringMatching(/run r: 1 endpoint\(s\) still creating/) }));
+      expect.objectContaining({ name: 'EndpointStillSettlingError', message: expect.stringMatching(/run r: 1 endpoint\(s\) still creating/) }),
+    );
     expect(sm).not.toHaveReceivedCommand(DeleteEndpointCommand);
     expect(sm).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: 'impressions-r-ft' });
   });
@@ -130,7 +154,10 @@ describe('janitor', () => {
     const result = await handler(event('my_run.1'), context(60_000));
     expect(result.runId).toMatch(/^my-run-1-[0-9a-f]{8}$/);
     expect(tagging).toHaveReceivedCommandWith(GetResourcesCommand, {
-      TagFilters: [{ Key: 'impressions:app', Values: ['impressions'] }, { Key: 'impressions:run-id', Values: [result.runId] }],
+      TagFilters: [
+        { Key: 'impressions:app', Values: ['impressions'] },
+        { Key: 'impressions:run-id', Values: [result.runId] },
+      ],
     });
   });
 

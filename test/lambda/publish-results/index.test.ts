@@ -6,7 +6,15 @@ import { CreateIngestionCommand, QuickSightClient } from '@aws-sdk/client-quicks
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { ingestionId, InvalidEventError, NoResultsError, PartitionRegistrationError, publishResults, PublishSettings, settingsFromEnv } from '../../../lambda/publish-results/index';
+import {
+  ingestionId,
+  InvalidEventError,
+  NoResultsError,
+  PartitionRegistrationError,
+  publishResults,
+  PublishSettings,
+  settingsFromEnv,
+} from '../../../lambda/publish-results/index';
 
 const s3 = mockClient(S3Client);
 const glue = mockClient(GlueClient);
@@ -58,8 +66,10 @@ beforeEach(() => {
   s3.on(ListObjectsV2Command, { Prefix: 'prediction_data/predictions/run_id=run-1/' })
     .resolvesOnce({ Contents: keys.slice(0, 7).map((Key) => ({ Key })), IsTruncated: true, NextContinuationToken: 't1' })
     .resolvesOnce({ Contents: keys.slice(7).map((Key) => ({ Key })), IsTruncated: false });
-  s3.on(ListObjectsV2Command, { Prefix: 'prediction_data/summary/run_id=run-1/' })
-    .resolves({ Contents: [{ Key: 'prediction_data/summary/run_id=run-1/summary.jsonl' }], IsTruncated: false });
+  s3.on(ListObjectsV2Command, { Prefix: 'prediction_data/summary/run_id=run-1/' }).resolves({
+    Contents: [{ Key: 'prediction_data/summary/run_id=run-1/summary.jsonl' }],
+    IsTruncated: false,
+  });
   quicksight.on(CreateIngestionCommand).resolves({ IngestionStatus: 'INITIALIZED', IngestionId: ingestionId('run-1', NOW()) });
   cloudwatch.on(PutMetricDataCommand).resolves({});
 });
@@ -67,17 +77,37 @@ beforeEach(() => {
 describe('publishResults', () => {
   test('registers one partition per data set and model, and the summary partition, at their own locations', async () => {
     const output = await publishResults({ runId: 'run-1' }, SETTINGS, clients, NOW);
-    expect(output).toEqual({ runId: 'run-1', partitions: { predictions: 6, summary: 1, created: 7, alreadyRegistered: 0 }, ingestions: [], quicksight: 'not-configured' });
-    expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: 'data-bucket', Prefix: 'prediction_data/predictions/run_id=run-1/', ContinuationToken: 't1' });
+    expect(output).toEqual({
+      runId: 'run-1',
+      partitions: { predictions: 6, summary: 1, created: 7, alreadyRegistered: 0 },
+      ingestions: [],
+      quicksight: 'not-configured',
+    });
+    expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, {
+      Bucket: 'data-bucket',
+      Prefix: 'prediction_data/predictions/run_id=run-1/',
+      ContinuationToken: 't1',
+    });
     const calls = glue.commandCalls(BatchCreatePartitionCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.TableName)).toEqual(['predictions', 'summary']);
     const predictions = calls[0].PartitionInputList!;
     expect(predictions.map((p) => p.Values)).toEqual([
-      ['run-1', 'dev1', 'baseline-normal'], ['run-1', 'dev1', 'fine-tuned'], ['run-1', 'dev1', 'pretrained'],
-      ['run-1', 'dev2', 'baseline-normal'], ['run-1', 'dev2', 'fine-tuned'], ['run-1', 'dev2', 'pretrained'],
+      ['run-1', 'dev1', 'baseline-normal'],
+      ['run-1', 'dev1', 'fine-tuned'],
+      ['run-1', 'dev1', 'pretrained'],
+      ['run-1', 'dev2', 'baseline-normal'],
+      ['run-1', 'dev2', 'fine-tuned'],
+      ['run-1', 'dev2', 'pretrained'],
     ]);
-    expect(predictions[1].StorageDescriptor).toEqual({ ...TABLE_SD, Location: 's3://data-bucket/prediction_data/predictions/run_id=run-1/dataset=dev1/model=fine-tuned/', StoredAsSubDirectories: undefined, Parameters: undefined });
-    expect(calls[1].PartitionInputList!.map((p) => [p.Values, p.StorageDescriptor!.Location])).toEqual([[['run-1'], 's3://data-bucket/prediction_data/summary/run_id=run-1/']]);
+    expect(predictions[1].StorageDescriptor).toEqual({
+      ...TABLE_SD,
+      Location: 's3://data-bucket/prediction_data/predictions/run_id=run-1/dataset=dev1/model=fine-tuned/',
+      StoredAsSubDirectories: undefined,
+      Parameters: undefined,
+    });
+    expect(calls[1].PartitionInputList!.map((p) => [p.Values, p.StorageDescriptor!.Location])).toEqual([
+      [['run-1'], 's3://data-bucket/prediction_data/summary/run_id=run-1/'],
+    ]);
     expect(quicksight).not.toHaveReceivedCommand(CreateIngestionCommand);
     expect(cloudwatch).not.toHaveReceivedCommand(PutMetricDataCommand);
   });
@@ -97,7 +127,9 @@ describe('publishResults', () => {
     const error = await publishResults({ runId: 'run-1' }, SETTINGS, clients, NOW).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PartitionRegistrationError);
     expect((error as Error).name).toBe('PartitionRegistrationError');
-    expect((error as Error).message).toMatch(/impressions_results\.predictions: 1 partition\(s\) not registered: run-1\/dev2\/pretrained: AccessDeniedException/);
+    expect((error as Error).message).toMatch(
+      /impressions_results\.predictions: 1 partition\(s\) not registered: run-1\/dev2\/pretrained: AccessDeniedException/,
+    );
   });
 
   test('sends at most 100 partitions per BatchCreatePartition call', async () => {
@@ -117,12 +149,22 @@ describe('publishResults', () => {
       { dataSetId: 'impressions-predictions', ingestionId: 'run-1-20261128T185341Z', status: 'INITIALIZED' },
       { dataSetId: 'impressions-summary', ingestionId: 'run-1-20261128T185341Z', status: 'INITIALIZED' },
     ]);
-    expect(quicksight).toHaveReceivedCommandWith(CreateIngestionCommand, { AwsAccountId: '123456789012', DataSetId: 'impressions-summary', IngestionId: 'run-1-20261128T185341Z', IngestionType: 'FULL_REFRESH' });
-    expect(cloudwatch).toHaveReceivedCommandWith(PutMetricDataCommand, { Namespace: 'RadiologyImpressions/impressions', MetricData: [{ MetricName: 'AnalyticsRefreshFailed', Value: 0, Unit: 'Count' }] });
+    expect(quicksight).toHaveReceivedCommandWith(CreateIngestionCommand, {
+      AwsAccountId: '123456789012',
+      DataSetId: 'impressions-summary',
+      IngestionId: 'run-1-20261128T185341Z',
+      IngestionType: 'FULL_REFRESH',
+    });
+    expect(cloudwatch).toHaveReceivedCommandWith(PutMetricDataCommand, {
+      Namespace: 'RadiologyImpressions/impressions',
+      MetricData: [{ MetricName: 'AnalyticsRefreshFailed', Value: 0, Unit: 'Count' }],
+    });
   });
 
   test('a refresh that cannot start is reported and counted, not thrown', async () => {
-    quicksight.on(CreateIngestionCommand, { DataSetId: 'impressions-summary' }).rejects(Object.assign(new Error('Too many ingestions'), { name: 'LimitExceededException' }));
+    quicksight
+      .on(CreateIngestionCommand, { DataSetId: 'impressions-summary' })
+      .rejects(Object.assign(new Error('Too many ingestions'), { name: 'LimitExceededException' }));
     const output = await publishResults({ runId: 'run-1' }, WITH_QS, clients, NOW);
     expect(output.quicksight).toBe('failed');
     expect(output.partitions.created).toBe(7);
@@ -142,14 +184,25 @@ describe('publishResults', () => {
     expect(glue).not.toHaveReceivedCommand(BatchCreatePartitionCommand);
   });
 
-  test.each([[undefined], [null], [[]], [{}], [{ runId: '' }], [{ runId: '../x' }], [{ runId: "a'b" }], [{ runId: 'x'.repeat(81) }]])('rejects the event %j', async (event) => {
-    await expect(publishResults(event, SETTINGS, clients, NOW)).rejects.toThrow(InvalidEventError);
-    expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
-  });
+  test.each([[undefined], [null], [[]], [{}], [{ runId: '' }], [{ runId: '../x' }], [{ runId: "a'b" }], [{ runId: 'x'.repeat(81) }]])(
+    'rejects the event %j',
+    async (event) => {
+      await expect(publishResults(event, SETTINGS, clients, NOW)).rejects.toThrow(InvalidEventError);
+      expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
+    },
+  );
 });
 
 describe('settingsFromEnv', () => {
-  const env = { DATA_BUCKET: 'b', DATABASE_NAME: 'd', PREDICTIONS_TABLE: 'p', SUMMARY_TABLE: 's', METRIC_NAMESPACE: 'n', METRIC_NAME: 'm', QUICKSIGHT_ACCOUNT_ID: '1' };
+  const env = {
+    DATA_BUCKET: 'b',
+    DATABASE_NAME: 'd',
+    PREDICTIONS_TABLE: 'p',
+    SUMMARY_TABLE: 's',
+    METRIC_NAMESPACE: 'n',
+    METRIC_NAME: 'm',
+    QUICKSIGHT_ACCOUNT_ID: '1',
+  };
   test('reads the data set ids as a comma-separated list, empty meaning not configured', () => {
     expect(settingsFromEnv({ ...env, QUICKSIGHT_DATA_SET_IDS: '' }).dataSetIds).toEqual([]);
     expect(settingsFromEnv({ ...env, QUICKSIGHT_DATA_SET_IDS: 'a, b' }).dataSetIds).toEqual(['a', 'b']);

@@ -21,12 +21,13 @@ const event = (modelVersion = '2.*'): ResolveModelEvent => ({
 beforeEach(() => {
   s3.reset();
   s3.on(GetObjectCommand, { Bucket: 'jumpstart-cache-prod-us-west-2', Key: 'models_manifest.json' }).resolves(body(fixtureText('models_manifest.sample.json')));
-  s3.on(GetObjectCommand, { Bucket: 'jumpstart-cache-prod-us-west-2', Key: 'community_models/huggingface-text2text-flan-t5-base/specs_v2.2.3.json' })
-    .resolves(body(fixtureText('flan-t5-base-2.2.3.spec.json')));
+  s3.on(GetObjectCommand, { Bucket: 'jumpstart-cache-prod-us-west-2', Key: 'community_models/huggingface-text2text-flan-t5-base/specs_v2.2.3.json' }).resolves(
+    body(fixtureText('flan-t5-base-2.2.3.spec.json')),
+  );
 });
 
 describe('resolve-model', () => {
-  test('reads the manifest and the selected spec from the region\'s JumpStart bucket', async () => {
+  test("reads the manifest and the selected spec from the region's JumpStart bucket", async () => {
     const resolved = await handler(event());
     expect(resolved.version).toBe('2.2.3');
     expect(resolved.specUri).toBe('s3://jumpstart-cache-prod-us-west-2/community_models/huggingface-text2text-flan-t5-base/specs_v2.2.3.json');
@@ -38,16 +39,21 @@ describe('resolve-model', () => {
     s3.on(GetObjectCommand, { Key: 'community_models/huggingface-text2text-flan-t5-base/specs_v1.2.0.json' }).rejects(noSuchKey());
     await expect(handler(event('1.2.0'))).rejects.toThrow(
       'JumpStart model huggingface-text2text-flan-t5-base version 1.2.0 in region us-west-2: spec_key: ' +
-        's3://jumpstart-cache-prod-us-west-2/community_models/huggingface-text2text-flan-t5-base/specs_v1.2.0.json not found');
+        's3://jumpstart-cache-prod-us-west-2/community_models/huggingface-text2text-flan-t5-base/specs_v1.2.0.json not found',
+    );
   });
 
   test('a missing manifest fails on models_manifest.json', async () => {
     s3.on(GetObjectCommand, { Key: 'models_manifest.json' }).rejects(noSuchKey());
-    const error = await handler(event()).then(() => new Error('no error thrown'), (e: unknown) => e as Error);
+    const error = await handler(event()).then(
+      () => new Error('no error thrown'),
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(ModelResolutionError);
     expect(error.name).toBe('ModelResolutionError');
     expect(error.message).toBe(
-      'JumpStart model huggingface-text2text-flan-t5-base version 2.* in region us-west-2: models_manifest.json: not found in s3://jumpstart-cache-prod-us-west-2');
+      'JumpStart model huggingface-text2text-flan-t5-base version 2.* in region us-west-2: models_manifest.json: not found in s3://jumpstart-cache-prod-us-west-2',
+    );
   });
 
   test('an unreadable spec and other S3 errors', async () => {

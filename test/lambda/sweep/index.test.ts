@@ -1,7 +1,12 @@
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
-  DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
-  DescribeTrainingJobCommand, SageMakerClient, StopTrainingJobCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+  StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { SweepIsCompleteRequest, SweepOnEventRequest } from '../../../lib/core/run/lambda-contracts';
 import { createHandlers, isComplete, onEvent } from '../../../lambda/sweep/index';
@@ -11,7 +16,9 @@ const { sm, tagging } = mockCleanupClients();
 const handlers = createHandlers({
   sagemaker: new SageMakerClient({ region: 'us-east-1' }),
   tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
-  sleep: async () => { throw new Error('the sweep never sleeps'); },
+  sleep: async () => {
+    throw new Error('the sweep never sleeps');
+  },
   now: () => 0,
 });
 const request = (RequestType: string, PhysicalResourceId = 'impressions-sagemaker-sweep') =>
@@ -31,8 +38,9 @@ describe('sweep', () => {
     expect(sm).not.toHaveReceivedAnyCommand();
   });
 
-  test('Delete removes every resource of this app (all runs, every page) and no other app\'s', async () => {
-    tagging.on(GetResourcesCommand)
+  test("Delete removes every resource of this app (all runs, every page) and no other app's", async () => {
+    tagging
+      .on(GetResourcesCommand)
       .resolvesOnce({
         ResourceTagMappingList: [
           { ResourceARN: `${ARN}:training-job/impressions-a-train`, Tags: tags('a') },

@@ -18,7 +18,10 @@ describe('validate-input', () => {
   });
 
   test('throws InvalidRunInputError with the name a Catch matches', async () => {
-    const error = await handler({ input: { skipTraining: true }, executionName: 'e1', defaults }).then(() => new Error('no error thrown'), (e: unknown) => e as Error);
+    const error = await handler({ input: { skipTraining: true }, executionName: 'e1', defaults }).then(
+      () => new Error('no error thrown'),
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(InvalidRunInputError);
     expect(error.name).toBe('InvalidRunInputError');
     expect(error.message).toMatch(/modelData: required when skipTraining is true/);

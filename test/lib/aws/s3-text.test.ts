@@ -9,8 +9,12 @@ beforeEach(() => mock.reset());
 const body = (text: string) => ({ Body: { transformToString: async (encoding?: string) => (encoding === 'utf-8' ? text : 'wrong encoding') } }) as never;
 
 test('listKeys follows every page and returns the keys sorted', async () => {
-  mock.on(ListObjectsV2Command, { Prefix: 'p/', ContinuationToken: undefined }).resolves({ Contents: [{ Key: 'p/b' }, {}], IsTruncated: true, NextContinuationToken: 't1' });
-  mock.on(ListObjectsV2Command, { Prefix: 'p/', ContinuationToken: 't1' }).resolves({ Contents: [{ Key: 'p/a' }], IsTruncated: false, NextContinuationToken: 'ignored' });
+  mock
+    .on(ListObjectsV2Command, { Prefix: 'p/', ContinuationToken: undefined })
+    .resolves({ Contents: [{ Key: 'p/b' }, {}], IsTruncated: true, NextContinuationToken: 't1' });
+  mock
+    .on(ListObjectsV2Command, { Prefix: 'p/', ContinuationToken: 't1' })
+    .resolves({ Contents: [{ Key: 'p/a' }], IsTruncated: false, NextContinuationToken: 'ignored' });
   expect(await listKeys(s3, 'bkt', 'p/')).toEqual(['p/a', 'p/b']);
   expect(mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).toEqual([
     { Bucket: 'bkt', Prefix: 'p/', ContinuationToken: undefined },

@@ -69,7 +69,9 @@ describe('impressions CLI', () => {
     const code = await runCli(buildProgram([failing]), ['node', 'impressions', 'configured']);
     io.restore();
     expect(code).toBe(1);
-    expect(io.err.join('')).toBe('impressions: cdk.json: Invalid configuration (1 problem):\n  - impressions:evalShardSize: received "many"; allowed: a whole number from 1 to 10000\n');
+    expect(io.err.join('')).toBe(
+      'impressions: cdk.json: Invalid configuration (1 problem):\n  - impressions:evalShardSize: received "many"; allowed: a whole number from 1 to 10000\n',
+    );
   });
 
   test('a named command loads only its own module; help and unknown commands load all', () => {

@@ -14,22 +14,32 @@ function fixture() {
 
 test('ResultsCatalog refuses a database name Athena cannot query unquoted', () => {
   const { stack, dataStore } = fixture();
-  expect(() => new ResultsCatalog(stack, 'C', { dataStore, databaseName: 'my-results' })).toThrow(/ResultsCatalog: databaseName "my-results" must be 1-255 lower-case letters, digits or underscores/);
+  expect(() => new ResultsCatalog(stack, 'C', { dataStore, databaseName: 'my-results' })).toThrow(
+    /ResultsCatalog: databaseName "my-results" must be 1-255 lower-case letters, digits or underscores/,
+  );
 });
 
-test('AthenaWorkgroup takes a custom scan limit and refuses one below Athena\'s 10 MB minimum', () => {
+test("AthenaWorkgroup takes a custom scan limit and refuses one below Athena's 10 MB minimum", () => {
   const { stack, dataStore } = fixture();
   new AthenaWorkgroup(stack, 'W', { dataStore, workGroupName: 'wg', databaseName: 'db', bytesScannedCutoffPerQuery: Size.gibibytes(1) });
   Template.fromStack(stack).hasResourceProperties('AWS::Athena::WorkGroup', { WorkGroupConfiguration: { BytesScannedCutoffPerQuery: 1024 ** 3 } });
-  expect(() => new AthenaWorkgroup(stack, 'W2', { dataStore, workGroupName: 'wg2', databaseName: 'db', bytesScannedCutoffPerQuery: Size.mebibytes(5) }))
-    .toThrow(/AthenaWorkgroup: bytesScannedCutoffPerQuery must be at least 10 MB, got 5242880 bytes/);
+  expect(
+    () => new AthenaWorkgroup(stack, 'W2', { dataStore, workGroupName: 'wg2', databaseName: 'db', bytesScannedCutoffPerQuery: Size.mebibytes(5) }),
+  ).toThrow(/AthenaWorkgroup: bytesScannedCutoffPerQuery must be at least 10 MB, got 5242880 bytes/);
 });
 
 test('ClinicianDashboard needs at least one principal', () => {
   const { stack, dataStore } = fixture();
   const catalog = new ResultsCatalog(stack, 'C', { dataStore, databaseName: 'db' });
   const workGroup = new AthenaWorkgroup(stack, 'W', { dataStore, workGroupName: 'wg', databaseName: 'db' });
-  expect(() => new ClinicianDashboard(stack, 'Q', {
-    principalArns: [], dataStore, catalog, workGroup, ids: { dataSource: 'a', predictionsDataSet: 'b', summaryDataSet: 'c', dashboard: 'd' },
-  })).toThrow(/ClinicianDashboard: principalArns must name at least one QuickSight user or group/);
+  expect(
+    () =>
+      new ClinicianDashboard(stack, 'Q', {
+        principalArns: [],
+        dataStore,
+        catalog,
+        workGroup,
+        ids: { dataSource: 'a', predictionsDataSet: 'b', summaryDataSet: 'c', dashboard: 'd' },
+      }),
+  ).toThrow(/ClinicianDashboard: principalArns must name at least one QuickSight user or group/);
 });

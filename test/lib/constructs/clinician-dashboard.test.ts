@@ -18,7 +18,9 @@ function synthesizedDashboard(): { definition: Obj; dataSetColumns: Map<string, 
     const logicalId = ((declaration.DataSetArn as Obj)['Fn::GetAtt'] as string[])[0];
     const dataSet = dataSets[logicalId];
     expect(dataSet).toBeDefined();
-    const tables = Object.values(dataSet.Properties.PhysicalTableMap as Record<string, { RelationalTable: { InputColumns: { Name: string; Type: string }[] } }>);
+    const tables = Object.values(
+      dataSet.Properties.PhysicalTableMap as Record<string, { RelationalTable: { InputColumns: { Name: string; Type: string }[] } }>,
+    );
     dataSetColumns.set(declaration.Identifier as string, new Map(tables.flatMap((t) => t.RelationalTable.InputColumns.map((c) => [c.Name, c.Type] as const))));
   }
   return { definition, dataSetColumns };
@@ -48,7 +50,8 @@ function definitionProblems(definition: Obj, dataSetColumns: Map<string, Map<str
     if (typeof o.DataSetIdentifier === 'string' && typeof o.ColumnName === 'string') {
       const columns = dataSetColumns.get(o.DataSetIdentifier);
       if (columns === undefined) problems.push(`${path}: unknown data set ${o.DataSetIdentifier}`);
-      else if (!columns.has(o.ColumnName) && !calculated.get(o.DataSetIdentifier)?.has(o.ColumnName)) problems.push(`${path}: data set ${o.DataSetIdentifier} has no column ${o.ColumnName}`);
+      else if (!columns.has(o.ColumnName) && !calculated.get(o.DataSetIdentifier)?.has(o.ColumnName))
+        problems.push(`${path}: data set ${o.DataSetIdentifier} has no column ${o.ColumnName}`);
     }
   });
   const filterIds = new Set<string>();
@@ -66,23 +69,27 @@ function definitionProblems(definition: Obj, dataSetColumns: Map<string, Map<str
     for (const control of (sheet.FilterControls ?? []) as Obj[]) {
       const c = Object.values(control)[0] as Obj;
       elementIds.add(c.FilterControlId as string);
-      if (!filterIds.has(c.SourceFilterId as string)) problems.push(`sheet ${String(sheet.SheetId)}: control ${String(c.FilterControlId)} points at unknown filter ${String(c.SourceFilterId)}`);
+      if (!filterIds.has(c.SourceFilterId as string))
+        problems.push(`sheet ${String(sheet.SheetId)}: control ${String(c.FilterControlId)} points at unknown filter ${String(c.SourceFilterId)}`);
     }
     for (const id of elementIds) {
       if (ids.has(id)) problems.push(`id ${id} used twice`);
       ids.add(id);
     }
     walk(sheet.Layouts ?? [], (o) => {
-      if (typeof o.ElementId === 'string' && !elementIds.has(o.ElementId)) problems.push(`sheet ${String(sheet.SheetId)}: layout element ${o.ElementId} is neither a visual nor a control of the sheet`);
+      if (typeof o.ElementId === 'string' && !elementIds.has(o.ElementId))
+        problems.push(`sheet ${String(sheet.SheetId)}: layout element ${o.ElementId} is neither a visual nor a control of the sheet`);
     });
     const laidOut = new Set<string>();
-    walk(sheet.Layouts ?? [], (o) => { if (typeof o.ElementId === 'string') laidOut.add(o.ElementId); });
+    walk(sheet.Layouts ?? [], (o) => {
+      if (typeof o.ElementId === 'string') laidOut.add(o.ElementId);
+    });
     for (const id of elementIds) if (!laidOut.has(id)) problems.push(`sheet ${String(sheet.SheetId)}: ${id} is not in the layout`);
   }
   return problems;
 }
 
-describe('the clinicians\' dashboard definition', () => {
+describe("the clinicians' dashboard definition", () => {
   const { definition, dataSetColumns } = synthesizedDashboard();
 
   test('every column a visual, filter or calculated field uses exists in its data set; controls and layouts are consistent', () => {
@@ -92,7 +99,7 @@ describe('the clinicians\' dashboard definition', () => {
   test('the check finds a misspelt column, an unknown data set and a dangling control', () => {
     const broken = JSON.parse(JSON.stringify(definition)) as Obj;
     const reports = (broken.Sheets as Obj[])[2];
-    const table = ((reports.Visuals as Obj[])[0].TableVisual as Obj);
+    const table = (reports.Visuals as Obj[])[0].TableVisual as Obj;
     const firstField = (((table.ChartConfiguration as Obj).FieldWells as Obj).TableUnaggregatedFieldWells as Obj).Values as Obj[];
     (firstField[0].Column as Obj).ColumnName = 'rouge_l';
     (firstField[1].Column as Obj).DataSetIdentifier = 'nope';
@@ -110,26 +117,32 @@ describe('the clinicians\' dashboard definition', () => {
     expect(visualIds).toContain('comparison-agreement');
     const metricScopes = new Map<string, { operator: string; values: Json; visuals: Json }>();
     for (const group of definition.FilterGroups as Obj[]) {
-      const filter = ((group.Filters as Obj[])[0].CategoryFilter as Obj | undefined);
+      const filter = (group.Filters as Obj[])[0].CategoryFilter as Obj | undefined;
       if (filter === undefined || (filter.Column as Obj).ColumnName !== 'metric') continue;
       const list = (filter.Configuration as Obj).FilterListConfiguration as Obj;
-      const scope = ((((group.ScopeConfiguration as Obj).SelectedSheets as Obj).SheetVisualScopingConfigurations as Obj[])[0]);
+      const scope = (((group.ScopeConfiguration as Obj).SelectedSheets as Obj).SheetVisualScopingConfigurations as Obj[])[0];
       metricScopes.set(group.FilterGroupId as string, { operator: list.MatchOperator as string, values: list.CategoryValues, visuals: scope.VisualIds });
     }
     const agreement = ['chexpert_micro_f1_13', 'chexpert_macro_f1_14', 'chexpert_micro_f1_14'];
     expect(metricScopes.get('comparison-agreement-metrics-group')).toEqual({ operator: 'CONTAINS', values: agreement, visuals: ['comparison-agreement'] });
-    expect(metricScopes.get('comparison-rouge-metrics-group')).toEqual({ operator: 'DOES_NOT_CONTAIN', values: agreement, visuals: ['comparison-table', 'comparison-pivot', 'comparison-bars'] });
+    expect(metricScopes.get('comparison-rouge-metrics-group')).toEqual({
+      operator: 'DOES_NOT_CONTAIN',
+      values: agreement,
+      visuals: ['comparison-table', 'comparison-pivot', 'comparison-bars'],
+    });
     expect(metricScopes.get('distributions-rouge-metrics-group')).toMatchObject({ operator: 'DOES_NOT_CONTAIN', visuals: ['distribution-figures'] });
   });
 
   test('the box plots group by data set and model and show the four per-report ROUGE F columns', () => {
     const box = (definition.Sheets as Obj[])[1].Visuals as Obj[];
     const plotted: string[] = [];
-    walk(box, (o) => { if (o.BoxPlotAggregatedFieldWells !== undefined) {
-      const wells = o.BoxPlotAggregatedFieldWells as Obj;
-      expect(((((wells.GroupBy as Obj[])[0].CategoricalDimensionField as Obj).Column) as Obj).ColumnName).toBe(DATASET_MODEL_FIELD);
-      for (const value of wells.Values as Obj[]) plotted.push((((value.NumericalMeasureField as Obj).Column) as Obj).ColumnName as string);
-    } });
+    walk(box, (o) => {
+      if (o.BoxPlotAggregatedFieldWells !== undefined) {
+        const wells = o.BoxPlotAggregatedFieldWells as Obj;
+        expect((((wells.GroupBy as Obj[])[0].CategoricalDimensionField as Obj).Column as Obj).ColumnName).toBe(DATASET_MODEL_FIELD);
+        for (const value of wells.Values as Obj[]) plotted.push(((value.NumericalMeasureField as Obj).Column as Obj).ColumnName as string);
+      }
+    });
     expect(plotted).toEqual(['rouge1', 'rouge2', 'rougel', 'rougelsum']);
     expect(dataSetColumns.get('predictions')!.get('rougelsum')).toBe('DECIMAL');
   });
@@ -137,8 +150,23 @@ describe('the clinicians\' dashboard definition', () => {
   test('the reports sheet shows findings, generated and reference impressions with run, data set, model and score-range controls', () => {
     const sheet = (definition.Sheets as Obj[])[2];
     const columns: string[] = [];
-    walk(sheet.Visuals, (o) => { if (typeof o.ColumnName === 'string') columns.push(o.ColumnName); });
-    expect(columns).toEqual(expect.arrayContaining(['findings', 'generated', 'reference', 'generated_labels', 'reference_labels', 'rouge1', 'rougelsum', 'run_id', 'dataset', 'model']));
+    walk(sheet.Visuals, (o) => {
+      if (typeof o.ColumnName === 'string') columns.push(o.ColumnName);
+    });
+    expect(columns).toEqual(
+      expect.arrayContaining([
+        'findings',
+        'generated',
+        'reference',
+        'generated_labels',
+        'reference_labels',
+        'rouge1',
+        'rougelsum',
+        'run_id',
+        'dataset',
+        'model',
+      ]),
+    );
     expect(dataSetColumns.get('predictions')!.get('generated_labels')).toBe('STRING');
     expect((sheet.FilterControls as Obj[]).map((c) => Object.keys(c)[0])).toEqual(['Dropdown', 'Dropdown', 'Dropdown', 'Slider']);
   });

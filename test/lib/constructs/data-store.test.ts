@@ -41,20 +41,28 @@ describe('DataStore', () => {
         ServerSideEncryptionConfiguration: [
           {
             BucketKeyEnabled: true,
-            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [stack.getLogicalId(store.key.node.defaultChild as never), 'Arn'] } },
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [stack.getLogicalId(store.key.node.defaultChild as never), 'Arn'] },
+            },
           },
         ],
       },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       VersioningConfiguration: { Status: 'Enabled' },
-      LoggingConfiguration: { DestinationBucketName: { Ref: stack.getLogicalId(store.accessLogsBucket.node.defaultChild as never) }, LogFilePrefix: 'data-bucket/' },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: stack.getLogicalId(store.accessLogsBucket.node.defaultChild as never) },
+        LogFilePrefix: 'data-bucket/',
+      },
     });
   });
 
   test('the data bucket denies requests without TLS and below TLS 1.2', () => {
     const { template } = build();
     const policies = template.findResources('AWS::S3::BucketPolicy');
-    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement);
+    const statements = Object.values(policies).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement,
+    );
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -105,7 +113,10 @@ describe('DataStore', () => {
       for (const r of Object.values(template.findResources(type))) expect(r).toMatchObject({ DeletionPolicy: 'Delete' });
     }
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
-    Annotations.fromStack(stack).hasWarning('/S/Data', Match.stringLikeRegexp('removeDataOnDestroy is true: `cdk destroy` empties and deletes the data bucket'));
+    Annotations.fromStack(stack).hasWarning(
+      '/S/Data',
+      Match.stringLikeRegexp('removeDataOnDestroy is true: `cdk destroy` empties and deletes the data bucket'),
+    );
   });
 
   test('a configured bucket name is used as is', () => {
@@ -126,7 +137,9 @@ describe('DataStore', () => {
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     store.grantRead(role, DataPrefix.EVAL_DATA);
     store.grantWrite(role, DataPrefix.PREDICTION_DATA);
-    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0] as { Properties: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } } };
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0] as {
+      Properties: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } };
+    };
     const text = JSON.stringify(policy.Properties.PolicyDocument.Statement);
     expect(text).toContain('/eval_data/*');
     expect(text).toContain('/prediction_data/*');

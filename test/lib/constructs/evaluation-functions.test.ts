@@ -6,7 +6,12 @@ import { testApp } from '../../helpers/cdk';
 const { pipeline } = buildApp(testApp({ 'impressions:evalConcurrencyPerEndpoint': 6, 'impressions:evalShardSize': 50 }));
 const template = Template.fromStack(pipeline);
 
-interface Statement { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown }
+interface Statement {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
 
 function statementsOf(rolePrefix: string): Statement[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => {
@@ -37,9 +42,15 @@ describe('EvaluationFunctions', () => {
     expect(functionEnv('plan-evaluation')).toMatchObject({ EVAL_SHARD_SIZE: '50' });
     expect(functionEnv('evaluate')).toMatchObject({
       PROMPT_TEMPLATE: 'Generate radiology report impressions based on the following findings. Findings: {context}',
-      MAX_NEW_TOKENS: '80', NUM_BEAMS: '10', REQUESTS_PER_LAMBDA: '2', timeout: 900,
+      MAX_NEW_TOKENS: '80',
+      NUM_BEAMS: '10',
+      REQUESTS_PER_LAMBDA: '2',
+      timeout: 900,
     });
-    expect(functionEnv('aggregate')).toMatchObject({ METRIC_NAMESPACE: 'RadiologyImpressions', HOURLY_PRICES: JSON.stringify({ 'ml.p3.16xlarge': 28.152, 'ml.g5.2xlarge': 1.515 }) });
+    expect(functionEnv('aggregate')).toMatchObject({
+      METRIC_NAMESPACE: 'RadiologyImpressions',
+      HOURLY_PRICES: JSON.stringify({ 'ml.p3.16xlarge': 28.152, 'ml.g5.2xlarge': 1.515 }),
+    });
   });
 
   it('evaluate: InvokeEndpoint on <prefix>-* endpoints only; reads eval_data/, writes prediction_data/predictions/ only', () => {
@@ -48,7 +59,10 @@ describe('EvaluationFunctions', () => {
     expect(invoke).toHaveLength(1);
     expect(actions(invoke[0])).toEqual(['sagemaker:InvokeEndpoint']);
     expect(render(invoke[0].Resource)).toMatch(/:endpoint\/impressions-\*"/);
-    const s3Resources = statements.filter((s) => actions(s).some((a) => a.startsWith('s3:'))).map((s) => render(s.Resource)).join(' ');
+    const s3Resources = statements
+      .filter((s) => actions(s).some((a) => a.startsWith('s3:')))
+      .map((s) => render(s.Resource))
+      .join(' ');
     expect(s3Resources).toContain('/eval_data/*');
     expect(s3Resources).toContain('/prediction_data/predictions/*');
     expect(s3Resources).not.toMatch(/\/runs\/|\/train_data\/|prediction_data\/summary/);

@@ -96,13 +96,28 @@ async function execute(scenario: Scenario = {}): Promise<Outcome> {
     'Validate input': (event) => planRun(event as unknown as ValidateInputEvent, new Date('2026-01-01T12:00:00Z')),
     'Check quotas': () => ({ checked: [] }),
     'Resolve model': () => scenario.resolved ?? resolved(),
-    'Publish results': (event) => (params['Publish results'] = event, {
-      runId: event.runId, partitions: { predictions: 10, summary: 1, created: 11, alreadyRegistered: 0 }, ingestions: [], quicksight: 'not-configured',
-    }),
-    'Aggregate results': (event) => (params['Aggregate results'] = event, {
-      runId: event.runId, summaryKey: `prediction_data/summary/run_id=${String(event.runId)}/summary.jsonl`, runSummaryKey: `runs/${String(event.runId)}/run-summary.json`,
-      partFiles: 24, rows: 4 * 2 * 2 + 3 * 2 * 2, errors: 0, metricsPublished: 80, costUsd: 1.5,
-    }),
+    'Publish results': (event) => (
+      (params['Publish results'] = event),
+      {
+        runId: event.runId,
+        partitions: { predictions: 10, summary: 1, created: 11, alreadyRegistered: 0 },
+        ingestions: [],
+        quicksight: 'not-configured',
+      }
+    ),
+    'Aggregate results': (event) => (
+      (params['Aggregate results'] = event),
+      {
+        runId: event.runId,
+        summaryKey: `prediction_data/summary/run_id=${String(event.runId)}/summary.jsonl`,
+        runSummaryKey: `runs/${String(event.runId)}/run-summary.json`,
+        partFiles: 24,
+        rows: 4 * 2 * 2 + 3 * 2 * 2,
+        errors: 0,
+        metricsPublished: 80,
+        costUsd: 1.5,
+      }
+    ),
   };
   const shards: Record<string, ShardItem[]> = {};
   for (const model of ['pretrained', 'fine-tuned'] as const) {
@@ -110,10 +125,25 @@ async function execute(scenario: Scenario = {}): Promise<Outcome> {
     lambdas[`${model}: plan shards`] = (event) => {
       const e = event as unknown as PlanEvaluationEvent;
       const items = planShards({
-        runId: e.plan.runId, model: e.model, modelVersion: e.resolved.version, endpointName: e.endpointName, contract: e.resolved.inference.payloadContract,
-        datasets: Object.entries(e.plan.evalData).map(([dataset, uri]) => ({ dataset, evalDataUri: uri, recordCount: 4 })), shardSize: 2, includeBaselines: e.model === 'pretrained',
+        runId: e.plan.runId,
+        model: e.model,
+        modelVersion: e.resolved.version,
+        endpointName: e.endpointName,
+        contract: e.resolved.inference.payloadContract,
+        datasets: Object.entries(e.plan.evalData).map(([dataset, uri]) => ({ dataset, evalDataUri: uri, recordCount: 4 })),
+        shardSize: 2,
+        includeBaselines: e.model === 'pretrained',
       });
-      return { runId: e.plan.runId, model: e.model, manifestKey: shardManifestKey(e.plan.runId, e.model), shardCount: items.length, recordCount: 8, datasets: [], includeBaselines: e.model === 'pretrained', items };
+      return {
+        runId: e.plan.runId,
+        model: e.model,
+        manifestKey: shardManifestKey(e.plan.runId, e.model),
+        shardCount: items.length,
+        recordCount: 8,
+        datasets: [],
+        includeBaselines: e.model === 'pretrained',
+        items,
+      };
     };
     lambdas[`${model}: evaluate shard`] = (event) => {
       const item = event as unknown as ShardItem;
@@ -200,7 +230,13 @@ describe('run state machine, executed locally', () => {
     const outcome = await execute();
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.lambdaCalls.filter((c) => !c.endsWith('evaluate shard'))).toEqual([
-      'Validate input', 'Check quotas', 'Resolve model', 'pretrained: plan shards', 'fine-tuned: plan shards', 'Aggregate results', 'Publish results',
+      'Validate input',
+      'Check quotas',
+      'Resolve model',
+      'pretrained: plan shards',
+      'fine-tuned: plan shards',
+      'Aggregate results',
+      'Publish results',
     ]);
     // The analytics publish step gets the run id and its output is kept.
     expect(outcome.params['Publish results']).toEqual({ runId: RUN_ID });
@@ -210,11 +246,26 @@ describe('run state machine, executed locally', () => {
     expect([...outcome.sim.trainingJobs.keys()]).toEqual([`impressions-${RUN_ID}-train`]);
     // Creation order per model: model, config, endpoint; deletion in reverse.
     const ptLog = outcome.sim.log.filter((line) => line.endsWith(PT));
-    expect(ptLog).toEqual([`create model ${PT}`, `create endpointConfig ${PT}`, `create endpoint ${PT}`, `delete endpoint ${PT}`, `delete endpointConfig ${PT}`, `delete model ${PT}`]);
+    expect(ptLog).toEqual([
+      `create model ${PT}`,
+      `create endpointConfig ${PT}`,
+      `create endpoint ${PT}`,
+      `delete endpoint ${PT}`,
+      `delete endpointConfig ${PT}`,
+      `delete model ${PT}`,
+    ]);
     // The fine-tuned model is hosted from the training output.
-    expect(outcome.params['fine-tuned: create model'].PrimaryContainer).toEqual(expect.objectContaining({
-      ModelDataSource: { S3DataSource: { S3Uri: expect.stringMatching(new RegExp(`/runs/${RUN_ID}/model/impressions-${RUN_ID}-train/output/model\\.tar\\.gz$`)), S3DataType: 'S3Prefix', CompressionType: 'None' } },
-    }));
+    expect(outcome.params['fine-tuned: create model'].PrimaryContainer).toEqual(
+      expect.objectContaining({
+        ModelDataSource: {
+          S3DataSource: {
+            S3Uri: expect.stringMatching(new RegExp(`/runs/${RUN_ID}/model/impressions-${RUN_ID}-train/output/model\\.tar\\.gz$`)),
+            S3DataType: 'S3Prefix',
+            CompressionType: 'None',
+          },
+        },
+      }),
+    );
     // Both endpoints' measured InService-to-deleted times reach the cost estimate.
     expect((outcome.params['Aggregate results'] as { usage: unknown }).usage).toEqual({
       endpoints: [
@@ -224,14 +275,30 @@ describe('run state machine, executed locally', () => {
     });
     const output = outcome.output!;
     expect(output.aggregation).toEqual({
-      runId: RUN_ID, summaryKey: `prediction_data/summary/run_id=${RUN_ID}/summary.jsonl`, runSummaryKey: `runs/${RUN_ID}/run-summary.json`,
-      partFiles: 24, rows: 28, errors: 0, metricsPublished: 80, costUsd: 1.5,
+      runId: RUN_ID,
+      summaryKey: `prediction_data/summary/run_id=${RUN_ID}/summary.jsonl`,
+      runSummaryKey: `runs/${RUN_ID}/run-summary.json`,
+      partFiles: 24,
+      rows: 28,
+      errors: 0,
+      metricsPublished: 80,
+      costUsd: 1.5,
     });
     expect(output.fineTunedEvaluation).toEqual({
-      model: 'fine-tuned', status: 'evaluated', endpointName: FT, manifestKey: `runs/${RUN_ID}/evaluation/fine-tuned/shards.jsonl`, shardCount: 4, recordCount: 8,
+      model: 'fine-tuned',
+      status: 'evaluated',
+      endpointName: FT,
+      manifestKey: `runs/${RUN_ID}/evaluation/fine-tuned/shards.jsonl`,
+      shardCount: 4,
+      recordCount: 8,
     });
     expect((output.stage1 as Record<string, unknown>).pretrainedEvaluation).toEqual({
-      model: 'pretrained', status: 'evaluated', endpointName: PT, manifestKey: `runs/${RUN_ID}/evaluation/pretrained/shards.jsonl`, shardCount: 16, recordCount: 8,
+      model: 'pretrained',
+      status: 'evaluated',
+      endpointName: PT,
+      manifestKey: `runs/${RUN_ID}/evaluation/pretrained/shards.jsonl`,
+      shardCount: 16,
+      recordCount: 8,
     });
   });
 
@@ -240,7 +307,9 @@ describe('run state machine, executed locally', () => {
     for (const model of ['pretrained', 'fine-tuned']) {
       const map = states[`${model}: evaluate shards`];
       expect(map).toMatchObject({
-        Type: 'Map', MaxConcurrency: 2, ResultPath: null,
+        Type: 'Map',
+        MaxConcurrency: 2,
+        ResultPath: null,
         ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { 'Key.$': '$.shards.manifestKey' } },
         ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
       });
@@ -252,7 +321,12 @@ describe('run state machine, executed locally', () => {
     }
     const outcome = await execute();
     const ft = outcome.shards['fine-tuned: evaluate shard'];
-    expect(ft.map((i) => `${i.dataset}/${i.model}/${i.shardIndex}`).sort()).toEqual(['dev1/fine-tuned/0', 'dev1/fine-tuned/1', 'dev2/fine-tuned/0', 'dev2/fine-tuned/1']);
+    expect(ft.map((i) => `${i.dataset}/${i.model}/${i.shardIndex}`).sort()).toEqual([
+      'dev1/fine-tuned/0',
+      'dev1/fine-tuned/1',
+      'dev2/fine-tuned/0',
+      'dev2/fine-tuned/1',
+    ]);
     expect(ft[0]).toMatchObject({ runId: RUN_ID, endpointName: FT, contract: 'tgi', modelVersion: '2.2.3' });
     const pt = outcome.shards['pretrained: evaluate shard'];
     expect(pt).toHaveLength(16);
@@ -262,23 +336,36 @@ describe('run state machine, executed locally', () => {
   test('training job parameters: KMS on output and (where supported) volume, tags, isolation, encryption, compression', async () => {
     const outcome = await execute();
     const train = outcome.params['training: fine-tune'];
-    expect(train).toEqual(expect.objectContaining({
-      TrainingJobName: `impressions-${RUN_ID}-train`,
-      HyperParameters: { epochs: '3', learning_rate: '0.0001' },
-      EnableNetworkIsolation: true,
-      EnableInterContainerTrafficEncryption: true,
-      OutputDataConfig: expect.objectContaining({ CompressionType: 'NONE', S3OutputPath: expect.stringMatching(new RegExp(`/runs/${RUN_ID}/model/$`)), KmsKeyId: expect.any(String) }),
-      ResourceConfig: expect.objectContaining({ InstanceType: 'ml.p3.16xlarge', VolumeSizeInGB: 300, VolumeKmsKeyId: expect.any(String) }),
-      StoppingCondition: { MaxRuntimeInSeconds: 360000 },
-      Tags: [{ Key: 'impressions:app', Value: 'impressions' }, { Key: 'impressions:run-id', Value: RUN_ID }],
-    }));
+    expect(train).toEqual(
+      expect.objectContaining({
+        TrainingJobName: `impressions-${RUN_ID}-train`,
+        HyperParameters: { epochs: '3', learning_rate: '0.0001' },
+        EnableNetworkIsolation: true,
+        EnableInterContainerTrafficEncryption: true,
+        OutputDataConfig: expect.objectContaining({
+          CompressionType: 'NONE',
+          S3OutputPath: expect.stringMatching(new RegExp(`/runs/${RUN_ID}/model/$`)),
+          KmsKeyId: expect.any(String),
+        }),
+        ResourceConfig: expect.objectContaining({ InstanceType: 'ml.p3.16xlarge', VolumeSizeInGB: 300, VolumeKmsKeyId: expect.any(String) }),
+        StoppingCondition: { MaxRuntimeInSeconds: 360000 },
+        Tags: [
+          { Key: 'impressions:app', Value: 'impressions' },
+          { Key: 'impressions:run-id', Value: RUN_ID },
+        ],
+      }),
+    );
     expect(train).not.toHaveProperty('EnableManagedSpotTraining');
     // g5 has NVMe storage: no KmsKeyId on the endpoint config, resolved timeouts defaulted.
     const config = outcome.params['pretrained: create endpoint config'];
     expect(config).not.toHaveProperty('KmsKeyId');
-    expect(config.ProductionVariants).toEqual([expect.objectContaining({
-      InstanceType: 'ml.g5.2xlarge', ModelDataDownloadTimeoutInSeconds: 3600, ContainerStartupHealthCheckTimeoutInSeconds: 3600,
-    })]);
+    expect(config.ProductionVariants).toEqual([
+      expect.objectContaining({
+        InstanceType: 'ml.g5.2xlarge',
+        ModelDataDownloadTimeoutInSeconds: 3600,
+        ContainerStartupHealthCheckTimeoutInSeconds: 3600,
+      }),
+    ]);
     expect(outcome.params['pretrained: create model']).toEqual(expect.objectContaining({ EnableNetworkIsolation: true }));
   });
 
@@ -357,16 +444,20 @@ describe('run state machine, executed locally', () => {
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.sim.trainingJobs.size).toBe(0);
     expect(outcome.sim.calls.stopTrainingJob).toBeUndefined();
-    expect(outcome.params['fine-tuned: create model'].PrimaryContainer).toEqual(expect.objectContaining({ ModelDataUrl: expect.stringMatching(/\/runs\/earlier\/model\/model\.tar\.gz$/) }));
+    expect(outcome.params['fine-tuned: create model'].PrimaryContainer).toEqual(
+      expect.objectContaining({ ModelDataUrl: expect.stringMatching(/\/runs\/earlier\/model\/model\.tar\.gz$/) }),
+    );
     expectNoLeak(outcome);
   });
 
   test('skipTraining with a prefix: hosted through ModelDataSource', async () => {
     const outcome = await execute({ input: await skipInput('') });
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.params['fine-tuned: create model'].PrimaryContainer).toEqual(expect.objectContaining({
-      ModelDataSource: { S3DataSource: { S3Uri: expect.stringMatching(/\/runs\/earlier\/model\/$/), S3DataType: 'S3Prefix', CompressionType: 'None' } },
-    }));
+    expect(outcome.params['fine-tuned: create model'].PrimaryContainer).toEqual(
+      expect.objectContaining({
+        ModelDataSource: { S3DataSource: { S3Uri: expect.stringMatching(/\/runs\/earlier\/model\/$/), S3DataType: 'S3Prefix', CompressionType: 'None' } },
+      }),
+    );
     expectNoLeak(outcome);
   });
 
@@ -377,7 +468,11 @@ describe('run state machine, executed locally', () => {
     for (const resource of HOSTING(PT)) expect(outcome.sim.lifecycle()[resource]).toEqual({ created: 1, deleted: 1 });
     // The kept endpoint is costed up to aggregation and marked as still running.
     expect((outcome.params['Aggregate results'] as { usage: { endpoints: unknown[] } }).usage.endpoints[1]).toEqual({
-      model: 'fine-tuned', instanceType: 'ml.g5.2xlarge', inServiceAt: ENTERED_TIME, deletedAt: ENTERED_TIME, kept: true,
+      model: 'fine-tuned',
+      instanceType: 'ml.g5.2xlarge',
+      inServiceAt: ENTERED_TIME,
+      deletedAt: ENTERED_TIME,
+      kept: true,
     });
   });
 

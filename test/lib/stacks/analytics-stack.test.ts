@@ -18,8 +18,7 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: unk
 /** Statements of the inline policy attached to the role whose logical id starts with `rolePrefix`. */
 function roleStatements(template: Template, rolePrefix: string): Statement[] {
   const policies = template.findResources('AWS::IAM::Policy');
-  const found = Object.values(policies).filter((p) =>
-    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)));
+  const found = Object.values(policies).filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)));
   expect(found).toHaveLength(1);
   return found[0].Properties.PolicyDocument.Statement as Statement[];
 }
@@ -43,7 +42,11 @@ describe('AnalyticsStack without QuickSight', () => {
         Name: 'predictions',
         TableType: 'EXTERNAL_TABLE',
         Parameters: Match.objectLike({ classification: 'json', has_encrypted_data: false }),
-        PartitionKeys: [{ Name: 'run_id', Type: 'string' }, { Name: 'dataset', Type: 'string' }, { Name: 'model', Type: 'string' }],
+        PartitionKeys: [
+          { Name: 'run_id', Type: 'string' },
+          { Name: 'dataset', Type: 'string' },
+          { Name: 'model', Type: 'string' },
+        ],
         StorageDescriptor: Match.objectLike({
           Columns: PREDICTIONS_SCHEMA.columns.map((c) => ({ Name: c.name, Type: c.type })),
           SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
@@ -54,9 +57,32 @@ describe('AnalyticsStack without QuickSight', () => {
     });
     const table = Object.values(template.findResources('AWS::Glue::Table')).find((t) => t.Properties.TableInput.Name === 'predictions')!;
     const columns = (table.Properties.TableInput.StorageDescriptor.Columns as { Name: string; Type: string }[]).map((c) => c.Name);
-    expect(columns).toEqual(['data_source', 'model_version', 'study_id', 'findings', 'background', 'reference', 'generated',
-      'rouge1', 'rouge2', 'rougel', 'rougelsum', 'rouge1_precision', 'rouge1_recall', 'rouge2_precision', 'rouge2_recall',
-      'rougel_precision', 'rougel_recall', 'rougelsum_precision', 'rougelsum_recall', 'latency_ms', 'generated_labels', 'reference_labels', 'error', 'created_at']);
+    expect(columns).toEqual([
+      'data_source',
+      'model_version',
+      'study_id',
+      'findings',
+      'background',
+      'reference',
+      'generated',
+      'rouge1',
+      'rouge2',
+      'rougel',
+      'rougelsum',
+      'rouge1_precision',
+      'rouge1_recall',
+      'rouge2_precision',
+      'rouge2_recall',
+      'rougel_precision',
+      'rougel_recall',
+      'rougelsum_precision',
+      'rougelsum_recall',
+      'latency_ms',
+      'generated_labels',
+      'reference_labels',
+      'error',
+      'created_at',
+    ]);
     // A partition key is never also a data column (Hive rejects the table).
     expect(columns).not.toEqual(expect.arrayContaining(['run_id']));
     expect(columns.filter((c) => ['run_id', 'dataset', 'model'].includes(c))).toEqual([]);
@@ -69,8 +95,11 @@ describe('AnalyticsStack without QuickSight', () => {
         PartitionKeys: [{ Name: 'run_id', Type: 'string' }],
         StorageDescriptor: Match.objectLike({
           Columns: [
-            { Name: 'dataset', Type: 'string' }, { Name: 'model', Type: 'string' }, { Name: 'metric', Type: 'string' },
-            { Name: 'count', Type: 'bigint' }, { Name: 'errors', Type: 'bigint' },
+            { Name: 'dataset', Type: 'string' },
+            { Name: 'model', Type: 'string' },
+            { Name: 'metric', Type: 'string' },
+            { Name: 'count', Type: 'bigint' },
+            { Name: 'errors', Type: 'bigint' },
             ...['mean', 'ci_low', 'ci_high', 'std', 'min', 'p25', 'p50', 'p75', 'max'].map((n) => ({ Name: n, Type: 'double' })),
           ],
           SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
@@ -106,7 +135,11 @@ describe('AnalyticsStack without QuickSight', () => {
 
   test('four named queries in the workgroup and database', () => {
     const queries = template.findResources('AWS::Athena::NamedQuery');
-    expect(Object.values(queries).map((q) => q.Properties.Name).sort()).toEqual(['clinical-agreement-by-model-and-dataset', 'fine-tuned-lowest-scoring-reports', 'mean-rouge-by-model-and-dataset', 'score-distributions']);
+    expect(
+      Object.values(queries)
+        .map((q) => q.Properties.Name)
+        .sort(),
+    ).toEqual(['clinical-agreement-by-model-and-dataset', 'fine-tuned-lowest-scoring-reports', 'mean-rouge-by-model-and-dataset', 'score-distributions']);
     for (const q of Object.values(queries)) {
       expect(q.Properties.Database).toEqual({ Ref: expect.stringMatching(/^CatalogDatabase/) });
       expect(q.Properties.WorkGroup).toEqual({ Ref: expect.stringMatching(/^AthenaWorkGroup/) });
@@ -122,23 +155,46 @@ describe('AnalyticsStack without QuickSight', () => {
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: Match.objectLike({ LogGroup: { Ref: logGroup }, LogFormat: 'JSON' }),
       ReservedConcurrentExecutions: 2,
-      Environment: { Variables: Match.objectLike({ DATABASE_NAME: { Ref: Match.stringLikeRegexp('^CatalogDatabase') }, QUICKSIGHT_DATA_SET_IDS: '', METRIC_NAMESPACE: 'RadiologyImpressions/impressions', METRIC_NAME: 'AnalyticsRefreshFailed' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          DATABASE_NAME: { Ref: Match.stringLikeRegexp('^CatalogDatabase') },
+          QUICKSIGHT_DATA_SET_IDS: '',
+          METRIC_NAMESPACE: 'RadiologyImpressions/impressions',
+          METRIC_NAME: 'AnalyticsRefreshFailed',
+        }),
+      },
     });
     expect(stacks.analytics.publishFunction).toBe(stacks.analytics.publisher.function);
   });
 
-  test('the publish role may list the result prefixes, register partitions, put one namespace\'s metrics, log and trace: nothing else', () => {
+  test("the publish role may list the result prefixes, register partitions, put one namespace's metrics, log and trace: nothing else", () => {
     const statements = roleStatements(template, 'PublishRole');
-    expect(actionsOf(statements)).toEqual(['cloudwatch:PutMetricData', 'glue:BatchCreatePartition', 'glue:GetTable', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:ListBucket', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
-    expect(statements.find((s) => s.Action === 's3:ListBucket')!.Condition).toEqual({ StringLike: { 's3:prefix': ['prediction_data/predictions/*', 'prediction_data/summary/*'] } });
-    expect(statements.find((s) => s.Action === 'cloudwatch:PutMetricData')!.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'RadiologyImpressions/impressions' } });
+    expect(actionsOf(statements)).toEqual([
+      'cloudwatch:PutMetricData',
+      'glue:BatchCreatePartition',
+      'glue:GetTable',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:ListBucket',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statements.find((s) => s.Action === 's3:ListBucket')!.Condition).toEqual({
+      StringLike: { 's3:prefix': ['prediction_data/predictions/*', 'prediction_data/summary/*'] },
+    });
+    expect(statements.find((s) => s.Action === 'cloudwatch:PutMetricData')!.Condition).toEqual({
+      StringEquals: { 'cloudwatch:namespace': 'RadiologyImpressions/impressions' },
+    });
     const glue = statements.find((s) => Array.isArray(s.Action) && s.Action.includes('glue:BatchCreatePartition'))!;
     const resources = JSON.stringify(glue.Resource);
     expect(resources).toContain(':catalog');
     expect(resources).toContain(':database/');
     expect(resources.match(/:table\//g)).toHaveLength(2);
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }], Version: '2012-10-17' },
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+        Version: '2012-10-17',
+      },
       ManagedPolicyArns: Match.absent(),
     });
   });
@@ -165,16 +221,34 @@ describe('AnalyticsStack with QuickSight principals', () => {
 
   test('QuickSight assumes a role that reaches exactly the workgroup, the Glue tables, two prefixes and the key', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'quicksight.amazonaws.com' } }], Version: '2012-10-17' },
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'quicksight.amazonaws.com' } }],
+        Version: '2012-10-17',
+      },
     });
     const statements = roleStatements(template, 'QuickSightQuickSightRole');
     const byFirstAction = (prefix: string) => statements.filter((s) => actionsOf([s])[0].startsWith(prefix));
-    expect(actionsOf(byFirstAction('athena:Batch'))).toEqual(['athena:BatchGetQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:GetQueryResultsStream', 'athena:GetWorkGroup', 'athena:StartQueryExecution', 'athena:StopQueryExecution']);
+    expect(actionsOf(byFirstAction('athena:Batch'))).toEqual([
+      'athena:BatchGetQueryExecution',
+      'athena:GetQueryExecution',
+      'athena:GetQueryResults',
+      'athena:GetQueryResultsStream',
+      'athena:GetWorkGroup',
+      'athena:StartQueryExecution',
+      'athena:StopQueryExecution',
+    ]);
     expect(JSON.stringify(byFirstAction('athena:Batch')[0].Resource)).toMatch(/:workgroup\/.*AthenaWorkGroup/);
     expect(JSON.stringify(statements.find((s) => s.Sid === 'ReadAthenaCatalogMetadata')!.Resource)).toContain(':datacatalog/AwsDataCatalog');
     const glue = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('glue:')));
     expect(glue).toHaveLength(1);
-    expect(actionsOf(glue)).toEqual(['glue:BatchGetPartition', 'glue:GetDatabase', 'glue:GetPartition', 'glue:GetPartitions', 'glue:GetTable', 'glue:GetTables']);
+    expect(actionsOf(glue)).toEqual([
+      'glue:BatchGetPartition',
+      'glue:GetDatabase',
+      'glue:GetPartition',
+      'glue:GetPartitions',
+      'glue:GetTable',
+      'glue:GetTables',
+    ]);
     const s3Resources = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:'))).map((s) => JSON.stringify(s.Resource));
     expect(s3Resources).toHaveLength(2);
     expect(s3Resources.some((r) => r.includes('/athena-results/*'))).toBe(true);
@@ -188,7 +262,9 @@ describe('AnalyticsStack with QuickSight principals', () => {
   });
 
   test('an Athena data source through the workgroup with the role, SSL on, readable by the principals', () => {
-    const role = logicalIdOf(template, 'AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'quicksight.amazonaws.com' } })] }) });
+    const role = logicalIdOf(template, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'quicksight.amazonaws.com' } })] }),
+    });
     template.hasResourceProperties('AWS::QuickSight::DataSource', {
       DataSourceId: 'impressions-athena',
       Type: 'ATHENA',
@@ -199,7 +275,10 @@ describe('AnalyticsStack with QuickSight principals', () => {
   });
 
   test('two SPICE data sets over the Glue tables, every row field as an input column', () => {
-    for (const [id, table, schema] of [['impressions-predictions', 'Predictions', PREDICTIONS_SCHEMA], ['impressions-summary', 'Summary', SUMMARY_SCHEMA]] as const) {
+    for (const [id, table, schema] of [
+      ['impressions-predictions', 'Predictions', PREDICTIONS_SCHEMA],
+      ['impressions-summary', 'Summary', SUMMARY_SCHEMA],
+    ] as const) {
       const dataSet = Object.values(template.findResources('AWS::QuickSight::DataSet')).find((d) => d.Properties.DataSetId === id)!;
       expect(dataSet.Properties.ImportMode).toBe('SPICE');
       expect(dataSet.Properties.LogicalTableMap).toBeUndefined();
@@ -210,7 +289,9 @@ describe('AnalyticsStack with QuickSight principals', () => {
       expect(relational.Schema).toEqual({ Ref: expect.stringMatching(/^CatalogDatabase/) });
       expect(relational.Name).toEqual({ Ref: expect.stringMatching(new RegExp(`^Catalog${table}Table`)) });
       expect((relational.InputColumns as { Name: string }[]).map((c) => c.Name)).toEqual(Object.keys(schema.fields));
-      expect(dataSet.Properties.Permissions).toEqual([{ Principal: ALICE, Actions: expect.arrayContaining(['quicksight:DescribeDataSet', 'quicksight:PassDataSet']) }]);
+      expect(dataSet.Properties.Permissions).toEqual([
+        { Principal: ALICE, Actions: expect.arrayContaining(['quicksight:DescribeDataSet', 'quicksight:PassDataSet']) },
+      ]);
     }
   });
 
@@ -223,7 +304,9 @@ describe('AnalyticsStack with QuickSight principals', () => {
     const declarations = props.Definition.DataSetIdentifierDeclarations as { Identifier: string; DataSetArn: { 'Fn::GetAtt': [string, string] } }[];
     const dataSetIds = Object.keys(template.findResources('AWS::QuickSight::DataSet')).sort();
     expect(declarations.map((d) => d.DataSetArn['Fn::GetAtt'][0]).sort()).toEqual(dataSetIds);
-    expect(props.Permissions).toEqual([{ Principal: ALICE, Actions: ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'] }]);
+    expect(props.Permissions).toEqual([
+      { Principal: ALICE, Actions: ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'] },
+    ]);
     expect(props.DashboardPublishOptions.ExportToCSVOption).toEqual({ AvailabilityStatus: 'DISABLED' });
     const visualKinds = props.Definition.Sheets.map((s: { Visuals: Record<string, unknown>[] }) => s.Visuals.map((v) => Object.keys(v)[0]));
     expect(visualKinds).toEqual([
@@ -252,7 +335,10 @@ describe('AnalyticsStack with QuickSight principals', () => {
 });
 
 describe('the whole app with the nag packs registered, as `cdk synth` runs it', () => {
-  test.each([['without QuickSight', {}], ['with QuickSight', WITH_QUICKSIGHT]])('synthesizes with no finding %s', (_name, context) => {
+  test.each([
+    ['without QuickSight', {}],
+    ['with QuickSight', WITH_QUICKSIGHT],
+  ])('synthesizes with no finding %s', (_name, context) => {
     // Synthesis resolves weak cross-stack references (Fn::GetStackOutput), which changes how cdk-nag names findings.
     const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context } });
     buildApp(app);

@@ -12,7 +12,13 @@ function build(context: Record<string, unknown> = {}): { stack: PipelineStack; t
 
 const { stack, template } = build();
 
-interface Statement { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string; Sid?: string }
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+  Effect: string;
+  Sid?: string;
+}
 
 /** Every statement of every policy attached to the role whose logical id starts with `rolePrefix`. */
 function statementsOf(rolePrefix: string): Statement[] {
@@ -42,7 +48,9 @@ describe('PipelineStack', () => {
   });
 
   test('no IAM statement of ours grants a "*" action', () => {
-    for (const statement of Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement)) {
+    for (const statement of Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    )) {
       for (const action of actions(statement)) expect(action).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
     }
   });
@@ -50,8 +58,11 @@ describe('PipelineStack', () => {
   test('quota check role: SageMaker reads only (lists, and describes of jobs, endpoints and their configurations)', () => {
     const sageMaker = statementsOf('PreflightQuotas').filter((s) => actions(s).some((a) => a.startsWith('sagemaker:')));
     expect(sageMaker.flatMap(actions).sort()).toEqual([
-      'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeTrainingJob',
-      'sagemaker:ListEndpoints', 'sagemaker:ListTrainingJobs',
+      'sagemaker:DescribeEndpoint',
+      'sagemaker:DescribeEndpointConfig',
+      'sagemaker:DescribeTrainingJob',
+      'sagemaker:ListEndpoints',
+      'sagemaker:ListTrainingJobs',
     ]);
     const describe = sageMaker.find((s) => actions(s).includes('sagemaker:DescribeEndpoint'))!;
     const tails = (describe.Resource as unknown[]).map((r) => /:([a-z-]+\/[^"]*)"\]\]\}$/.exec(render(r))?.[1]).sort();
@@ -67,14 +78,28 @@ describe('PipelineStack', () => {
       for (const resource of resources) expect(render(resource)).toMatch(/:(training-job|model|endpoint-config|endpoint)\/impressions-\*"/);
     }
     const allSageMakerActions = sageMaker.flatMap(actions).map((a) => a.toLowerCase());
-    for (const needed of ['createtrainingjob', 'describetrainingjob', 'stoptrainingjob', 'createmodel', 'createendpointconfig', 'createendpoint', 'describeendpoint', 'deleteendpoint', 'deleteendpointconfig', 'deletemodel', 'addtags']) {
+    for (const needed of [
+      'createtrainingjob',
+      'describetrainingjob',
+      'stoptrainingjob',
+      'createmodel',
+      'createendpointconfig',
+      'createendpoint',
+      'describeendpoint',
+      'deleteendpoint',
+      'deleteendpointconfig',
+      'deletemodel',
+      'addtags',
+    ]) {
       expect(allSageMakerActions).toContain(`sagemaker:${needed}`);
     }
     const passRole = statements.filter((s) => actions(s).includes('iam:PassRole'));
-    expect(passRole).toEqual([expect.objectContaining({
-      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SageMakerRole/), 'Arn'] },
-    })]);
+    expect(passRole).toEqual([
+      expect.objectContaining({
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SageMakerRole/), 'Arn'] },
+      }),
+    ]);
     const events = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));
     expect(events).toHaveLength(1);
     expect(actions(events[0]).sort()).toEqual(['events:DescribeRule', 'events:PutRule', 'events:PutTargets']);
@@ -82,7 +107,9 @@ describe('PipelineStack', () => {
   });
 
   test('SageMaker role: no managed policy; JumpStart bucket, DLC repositories, its log groups; data only under train_data/ and runs/', () => {
-    const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] } } });
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] } },
+    });
     expect(Object.keys(roles)).toHaveLength(1);
     expect(Object.values(roles)[0]).not.toHaveProperty('Properties.ManagedPolicyArns');
     const statements = statementsOf(Object.keys(roles)[0]);
@@ -113,7 +140,9 @@ describe('PipelineStack', () => {
   });
 
   test('Lambdas: nodejs24.x, X-Ray, reserved concurrency, Powertools environment', () => {
-    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } } });
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } },
+    });
     expect(Object.keys(functions).length).toBe(9);
     for (const fn of Object.values(functions)) {
       expect(fn).toHaveProperty('Properties.Runtime', 'nodejs24.x');
@@ -164,13 +193,13 @@ describe('PipelineStack', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  test('publishing failures raise alarms too: the publish function\'s errors and the analytics refresh metric', () => {
+  test("publishing failures raise alarms too: the publish function's errors and the analytics refresh metric", () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Namespace: 'AWS/Lambda',
       Threshold: 1,
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
-      AlarmDescription: Match.stringLikeRegexp('^Publishing a run\'s results for Athena/QuickSight failed'),
+      AlarmDescription: Match.stringLikeRegexp("^Publishing a run's results for Athena/QuickSight failed"),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'AnalyticsRefreshFailed',
@@ -197,7 +226,9 @@ describe('PipelineStack', () => {
   test('the quota check is told whether training uses spot capacity', () => {
     const payload = (s: typeof stack) => {
       // payloadResponseOnly: the Lambda ARN is the resource and Parameters is the payload itself.
-      const run = Object.entries(stateMachineDefinitions(s)).find(([id]) => id.startsWith('RunStateMachine'))![1] as { States: Record<string, { Parameters?: Record<string, unknown> }> };
+      const run = Object.entries(stateMachineDefinitions(s)).find(([id]) => id.startsWith('RunStateMachine'))![1] as {
+        States: Record<string, { Parameters?: Record<string, unknown> }>;
+      };
       return run.States['Check quotas'].Parameters;
     };
     expect(payload(stack)).toMatchObject({ spotTraining: false });

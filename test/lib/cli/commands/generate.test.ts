@@ -5,7 +5,13 @@ import { PassThrough } from 'node:stream';
 import { runGenerate } from '../../../../lib/cli/commands/generate';
 import { standInClient, startStandIn } from '../../../helpers/sagemaker-runtime-stand-in';
 
-const base = { endpointName: 'impressions-r-ft', findings: 'Heart size is normal. Lungs are clear.', promptTemplate: 'Findings: {context}', maxNewTokens: 80, numBeams: 10 };
+const base = {
+  endpointName: 'impressions-r-ft',
+  findings: 'Heart size is normal. Lungs are clear.',
+  promptTemplate: 'Findings: {context}',
+  maxNewTokens: 80,
+  numBeams: 10,
+};
 
 describe('generate', () => {
   it('sends the configured prompt in the chosen contract and prints the impression', async () => {
@@ -24,12 +30,16 @@ describe('generate', () => {
   it('names a contract mismatch and an endpoint failure without report text', async () => {
     const client = new SageMakerRuntimeClient({ region: 'us-east-1' });
     const mock = mockClient(client);
-    mock.on(InvokeEndpointCommand).resolvesOnce({ Body: Uint8ArrayBlobAdapter.fromString('{"generated_texts":["Heart"]}') })
+    mock
+      .on(InvokeEndpointCommand)
+      .resolvesOnce({ Body: Uint8ArrayBlobAdapter.fromString('{"generated_texts":["Heart"]}') })
       .rejects(Object.assign(new Error('Heart size is normal'), { name: 'ModelError', OriginalStatusCode: 400, $metadata: { httpStatusCode: 424 } }));
-    await expect(runGenerate({ ...base, contract: 'tgi', client, out: new PassThrough() }))
-      .rejects.toThrow('endpoint impressions-r-ft: malformed tgi response: response is an object, expected an array of {generated_text} (is --contract right?)');
-    await expect(runGenerate({ ...base, contract: 'tgi', client, out: new PassThrough() }))
-      .rejects.toThrow(/^endpoint impressions-r-ft: ModelError \(HTTP 424, container status 400\) after 1 attempt$/);
+    await expect(runGenerate({ ...base, contract: 'tgi', client, out: new PassThrough() })).rejects.toThrow(
+      'endpoint impressions-r-ft: malformed tgi response: response is an object, expected an array of {generated_text} (is --contract right?)',
+    );
+    await expect(runGenerate({ ...base, contract: 'tgi', client, out: new PassThrough() })).rejects.toThrow(
+      /^endpoint impressions-r-ft: ModelError \(HTTP 424, container status 400\) after 1 attempt$/,
+    );
   });
 
   it('works against the local stand-in (tgi)', async () => {
@@ -37,7 +47,10 @@ describe('generate', () => {
     try {
       const text = await runGenerate({ ...base, contract: 'tgi', client: standInClient(standIn), out: new PassThrough(), sleep: async () => undefined });
       expect(text).toBe('Heart size is normal.');
-      expect(JSON.parse(standIn.stats.bodies[0])).toEqual({ inputs: 'Findings: Heart size is normal. Lungs are clear.', parameters: { max_new_tokens: 80, do_sample: false } });
+      expect(JSON.parse(standIn.stats.bodies[0])).toEqual({
+        inputs: 'Findings: Heart size is normal. Lungs are clear.',
+        parameters: { max_new_tokens: 80, do_sample: false },
+      });
     } finally {
       await standIn.close();
     }

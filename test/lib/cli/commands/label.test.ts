@@ -31,7 +31,10 @@ async function captured(args: Parameters<typeof runLabel>[0]): Promise<string> {
 describe('label command', () => {
   test('writes one line per record in input order with all 14 names and the ids', async () => {
     const file = input('{"id":"a","text":"Mild cardiomegaly."}\n{"study_id":7,"text":"No effusion."}\n\n{"text":"Possible pneumonia."}\n');
-    const lines = (await captured({ input: file })).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await captured({ input: file }))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual(['a', 7, 4]);
     for (const line of lines) expect(Object.keys(line.labels)).toEqual([...OBSERVATIONS]);
     expect(lines[0].labels.Cardiomegaly).toBe(1);
@@ -51,7 +54,10 @@ describe('label command', () => {
 
   test('--explain adds every phrase match with its label and rule; without it there is none', async () => {
     const file = input('{"id":"a","text":"Heart size is stable. No definite consolidation, no effusion."}\n');
-    const [line] = (await captured({ input: file, explain: true })).trim().split('\n').map((l) => JSON.parse(l));
+    const [line] = (await captured({ input: file, explain: true }))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(line.labels).toMatchObject({ Cardiomegaly: null, Consolidation: -1, 'Pleural Effusion': 0 });
     expect(line.mentions).toEqual([
       { observation: 'Cardiomegaly', phrase: 'heart size', sentence: 1, label: null, rule: 'descriptiveWithoutSize' },

@@ -20,7 +20,12 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const jsonl = (file: string): unknown[] => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+const jsonl = (file: string): unknown[] =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
 const run = (options: Partial<PrepareOptions>): Promise<PrepareReport> =>
   runPrepare({ split: '', out, template: TEMPLATE, progress: false, log: () => undefined, ...options });
 
@@ -120,7 +125,7 @@ describe('bad input names the file and the line, index or id, and writes nothing
     await expect(run({ split: files.split, mimicZip: files.split })).rejects.toThrow(`${files.split}: not a readable zip file`);
   });
 
-  test('a corrupt entry: the zip reader\'s message, as a CLI error', async () => {
+  test("a corrupt entry: the zip reader's message, as a CLI error", async () => {
     const files = tiny([report('1', GOOD)], 'study_id,subject_id,split\n1,10000001,train\n');
     const bytes = fs.readFileSync(files.zip);
     bytes.fill(0, 0, 4); // the first local header's signature
@@ -142,7 +147,9 @@ describe('bad input names the file and the line, index or id, and writes nothing
     fs.writeFileSync(indiana, JSON.stringify([{ study_id: '9', subject_id: '', findings: 'f', impression: 'i' }]));
     await expect(run({ split: files.split, indiana })).rejects.toThrow(`${indiana} [0] (study_id "9"): field background is missing`);
     fs.writeFileSync(indiana, '[{"findings": "secret text');
-    await expect(run({ split: files.split, indiana })).rejects.toThrow(new RegExp(`^${indiana.replace(/[.]/g, '\\.')}: not valid JSON( \\(at character \\d+\\))?$`));
+    await expect(run({ split: files.split, indiana })).rejects.toThrow(
+      new RegExp(`^${indiana.replace(/[.]/g, '\\.')}: not valid JSON( \\(at character \\d+\\))?$`),
+    );
   });
 
   test('a template without {context}, and nothing to prepare', async () => {
@@ -169,9 +176,25 @@ test('the CLI: flags, exit code 1 and a message on bad input', async () => {
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    expect(await runCli(buildProgram(), ['node', 'impressions', 'prepare', '--split', files.split, '--mimic-zip', files.zip, '--out', out, '--template', 'T: {context}'])).toBe(0);
+    expect(
+      await runCli(buildProgram(), [
+        'node',
+        'impressions',
+        'prepare',
+        '--split',
+        files.split,
+        '--mimic-zip',
+        files.zip,
+        '--out',
+        out,
+        '--template',
+        'T: {context}',
+      ]),
+    ).toBe(0);
     expect(jsonl(path.join(out, 'train.jsonl'))).toEqual([{ prompt: 'T: Lungs clear.', completion: 'Normal.' }]);
-    expect(await runCli(buildProgram(), ['node', 'impressions', 'prepare', '--split', path.join(dir, 'x.csv'), '--mimic-zip', files.zip, '--out', out])).toBe(1);
+    expect(await runCli(buildProgram(), ['node', 'impressions', 'prepare', '--split', path.join(dir, 'x.csv'), '--mimic-zip', files.zip, '--out', out])).toBe(
+      1,
+    );
     expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('x.csv: cannot read the split file (ENOENT)');
   } finally {
     stdout.mockRestore();

@@ -13,8 +13,11 @@ import type { PredictionRow, SummaryRow } from '../../../../lib/core/run/contrac
 import { resultPage } from '../athena-fixtures';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'fixtures', 'evaluation-run');
-const summary = fs.readFileSync(path.join(FIXTURE, 'prediction_data/summary/run_id=fixture-run/summary.jsonl'), 'utf8')
-  .trim().split('\n').map((l) => JSON.parse(l) as SummaryRow);
+const summary = fs
+  .readFileSync(path.join(FIXTURE, 'prediction_data/summary/run_id=fixture-run/summary.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as SummaryRow);
 
 function capture() {
   const out = new PassThrough();
@@ -33,7 +36,9 @@ describe('report', () => {
       for (const model of ['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']) {
         const l = line(dataset, model);
         expect(l).toBeDefined();
-        const means = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((m) => summary.find((s) => s.dataset === dataset && s.model === model && s.metric === m)!.mean!.toFixed(4));
+        const means = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((m) =>
+          summary.find((s) => s.dataset === dataset && s.model === model && s.metric === m)!.mean!.toFixed(4),
+        );
         expect(l!.trim().split(/\s+/).slice(-4)).toEqual(means);
       }
     }
@@ -87,15 +92,22 @@ describe('report', () => {
     const store = localStore(FIXTURE);
     const list = jest.spyOn(store, 'list');
     const missing = path.join(os.tmpdir(), 'no-such-folder-for-report', 'run.html');
-    await expect(runReport({ runId: 'fixture-run', source: { store }, out: capture().out, htmlPath: missing }))
-      .rejects.toThrow(`--html ${missing}: folder ${path.dirname(missing)} does not exist`);
+    await expect(runReport({ runId: 'fixture-run', source: { store }, out: capture().out, htmlPath: missing })).rejects.toThrow(
+      `--html ${missing}: folder ${path.dirname(missing)} does not exist`,
+    );
     expect(list).not.toHaveBeenCalled();
   });
 
   it('writes the HTML page atomically with every dataset and model', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
     const file = path.join(dir, 'run.html');
-    await runReport({ runId: 'fixture-run', source: { store: localStore(FIXTURE) }, out: capture().out, htmlPath: file, now: new Date('2026-01-16T00:00:00Z') });
+    await runReport({
+      runId: 'fixture-run',
+      source: { store: localStore(FIXTURE) },
+      out: capture().out,
+      htmlPath: file,
+      now: new Date('2026-01-16T00:00:00Z'),
+    });
     expect(fs.readdirSync(dir)).toEqual(['run.html']);
     const html = fs.readFileSync(file, 'utf8');
     for (const model of ['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']) {
@@ -111,19 +123,34 @@ describe('report', () => {
   });
 
   it('--athena: reads the published tables (what the dashboard shows) and prints the same comparison', async () => {
-    const predictions = fs.readdirSync(path.join(FIXTURE, 'prediction_data/predictions/run_id=fixture-run'), { recursive: true, withFileTypes: true })
+    const predictions = fs
+      .readdirSync(path.join(FIXTURE, 'prediction_data/predictions/run_id=fixture-run'), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith('.jsonl'))
-      .flatMap((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PredictionRow));
+      .flatMap((e) =>
+        fs
+          .readFileSync(path.join(e.parentPath, e.name), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as PredictionRow),
+      );
     // Athena returns every value as text; the page is built from the same rows the S3 layout holds.
     const page = (schema: { fields: object }, rows: readonly object[]) => {
       const columns = Object.entries(schema.fields).map(([n, t]) => [n, t === 'string' ? 'varchar' : String(t)] as [string, string]);
-      return resultPage(columns, rows.map((r) => columns.map(([n]) => {
-        const v = (r as Record<string, unknown>)[n];
-        return v === null || v === undefined ? null : String(v);
-      })), { header: true });
+      return resultPage(
+        columns,
+        rows.map((r) =>
+          columns.map(([n]) => {
+            const v = (r as Record<string, unknown>)[n];
+            return v === null || v === undefined ? null : String(v);
+          }),
+        ),
+        { header: true },
+      );
     };
     const athena = mockClient(AthenaClient);
-    athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => ({ QueryExecutionId: input.QueryString.includes('"summary"') ? 'q-s' : 'q-p' }));
+    athena
+      .on(StartQueryExecutionCommand)
+      .callsFake((input: { QueryString: string }) => ({ QueryExecutionId: input.QueryString.includes('"summary"') ? 'q-s' : 'q-p' }));
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-s' }).resolves(page(SUMMARY_SCHEMA, summary));
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-p' }).resolves(page(PREDICTIONS_SCHEMA, predictions));
@@ -132,7 +159,9 @@ describe('report', () => {
     athena.restore();
     const text = c.text();
     expect(text).toContain('(read from Athena, impressions_results');
-    const fineTunedDev2 = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((m) => summary.find((r) => r.dataset === 'dev2' && r.model === 'fine-tuned' && r.metric === m)!.mean!.toFixed(4));
+    const fineTunedDev2 = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((m) =>
+      summary.find((r) => r.dataset === 'dev2' && r.model === 'fine-tuned' && r.metric === m)!.mean!.toFixed(4),
+    );
     expect(text).toMatch(new RegExp(`dev2\\s+fine-tuned\\s+.*${fineTunedDev2.join('\\s+')}`));
     expect(text).not.toContain('Heart size');
   });

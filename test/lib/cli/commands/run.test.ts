@@ -37,7 +37,10 @@ describe('buildRunInput', () => {
     const file = path.join(dir, 'input.json');
     fs.writeFileSync(file, JSON.stringify({ runName: 'from-file', hyperparameters: { learning_rate: '0.0002' } }));
     expect(buildRunInput({ input: file, name: 'flag', keepEndpoints: true, modelVersion: '2.2.3' })).toEqual({
-      runName: 'flag', hyperparameters: { learning_rate: '0.0002' }, keepEndpoints: true, modelVersion: '2.2.3',
+      runName: 'flag',
+      hyperparameters: { learning_rate: '0.0002' },
+      keepEndpoints: true,
+      modelVersion: '2.2.3',
     });
   });
 
@@ -59,13 +62,29 @@ describe('buildRunInput', () => {
 describe('startRun', () => {
   test('starts an execution of the deployed state machine and says how to watch it', async () => {
     const cfn = mockClient(CloudFormationClient);
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'impressions-pipeline', CreationTime: NOW, StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: SM_ARN }] }] });
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'impressions-pipeline',
+          CreationTime: NOW,
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: SM_ARN }],
+        },
+      ],
+    });
     const sfn = mockClient(SFNClient);
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${SM_ARN.replace(':stateMachine:', ':execution:')}:ft-20260304-050607`, startDate: NOW });
     const { out, text } = collect();
-    const result = await startRun({ name: 'ft', skipTraining: true, modelData: 's3://b/runs/r1/model/' }, {
-      sfn: new SFNClient({}), cloudFormation: new CloudFormationClient({}), pipelineStack: 'impressions-pipeline', out, now: NOW,
-    });
+    const result = await startRun(
+      { name: 'ft', skipTraining: true, modelData: 's3://b/runs/r1/model/' },
+      {
+        sfn: new SFNClient({}),
+        cloudFormation: new CloudFormationClient({}),
+        pipelineStack: 'impressions-pipeline',
+        out,
+        now: NOW,
+      },
+    );
     expect(result.name).toBe('ft-20260304-050607');
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: SM_ARN,
@@ -76,10 +95,13 @@ describe('startRun', () => {
   });
 
   test('names the stack when it is not deployed', async () => {
-    mockClient(CloudFormationClient).on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id impressions-pipeline does not exist'), { name: 'ValidationError' }));
+    mockClient(CloudFormationClient)
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack with id impressions-pipeline does not exist'), { name: 'ValidationError' }));
     const sfn = mockClient(SFNClient);
-    await expect(startRun({}, { sfn: new SFNClient({}), cloudFormation: new CloudFormationClient({}), pipelineStack: 'impressions-pipeline', out: collect().out }))
-      .rejects.toThrow(/stack impressions-pipeline is not deployed/);
+    await expect(
+      startRun({}, { sfn: new SFNClient({}), cloudFormation: new CloudFormationClient({}), pipelineStack: 'impressions-pipeline', out: collect().out }),
+    ).rejects.toThrow(/stack impressions-pipeline is not deployed/);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 });

@@ -16,31 +16,63 @@ const athena = mockClient(AthenaClient);
 const target = athenaTarget(new AthenaClient({}), 'impressions');
 const options = { sleep: async () => undefined };
 
-const RUN_COLUMNS: [string, string][] = [['run_id', 'varchar'], ['started', 'varchar'], ['fine_tuned_version', 'varchar'], ['pretrained_version', 'varchar'], ['predictions', 'bigint'], ['prediction_errors', 'bigint']];
-const SCORE_COLUMNS: [string, string][] = [['run_id', 'varchar'], ['dataset', 'varchar'], ['metric', 'varchar'], ['mean', 'double'], ['count', 'bigint'], ['errors', 'bigint']];
+const RUN_COLUMNS: [string, string][] = [
+  ['run_id', 'varchar'],
+  ['started', 'varchar'],
+  ['fine_tuned_version', 'varchar'],
+  ['pretrained_version', 'varchar'],
+  ['predictions', 'bigint'],
+  ['prediction_errors', 'bigint'],
+];
+const SCORE_COLUMNS: [string, string][] = [
+  ['run_id', 'varchar'],
+  ['dataset', 'varchar'],
+  ['metric', 'varchar'],
+  ['mean', 'double'],
+  ['count', 'bigint'],
+  ['errors', 'bigint'],
+];
 
 beforeEach(() => {
   athena.reset();
-  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => ({ QueryExecutionId: input.QueryString.includes('"summary"') ? 'q-scores' : 'q-runs' }));
+  athena
+    .on(StartQueryExecutionCommand)
+    .callsFake((input: { QueryString: string }) => ({ QueryExecutionId: input.QueryString.includes('"summary"') ? 'q-scores' : 'q-runs' }));
   athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
-  athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-runs' }).resolves(resultPage(RUN_COLUMNS, [
-    ['run-old', '2026-10-01T08:00:00Z', null, '2.2.3', '4000', '0'],
-    ['run-new', '2026-11-28T10:15:30Z', '2.2.3', '2.2.3', '20000', '3'],
-  ], { header: true }));
-  athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-scores' }).resolves(resultPage(SCORE_COLUMNS, [
-    ['run-new', 'dev2', 'rouge1', '0.466', '2000', '1'],
-    ['run-new', 'dev1', 'rouge1', '0.604', '2000', '2'],
-    ['run-new', 'dev1', 'rouge2', '0.48', '2000', '2'],
-    ['run-new', 'dev1', 'rougel', '0.5705', '2000', '2'],
-    ['run-new', 'dev1', 'rougelsum', '0.5708', '2000', '2'],
-  ], { header: true }));
+  athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-runs' }).resolves(
+    resultPage(
+      RUN_COLUMNS,
+      [
+        ['run-old', '2026-10-01T08:00:00Z', null, '2.2.3', '4000', '0'],
+        ['run-new', '2026-11-28T10:15:30Z', '2.2.3', '2.2.3', '20000', '3'],
+      ],
+      { header: true },
+    ),
+  );
+  athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-scores' }).resolves(
+    resultPage(
+      SCORE_COLUMNS,
+      [
+        ['run-new', 'dev2', 'rouge1', '0.466', '2000', '1'],
+        ['run-new', 'dev1', 'rouge1', '0.604', '2000', '2'],
+        ['run-new', 'dev1', 'rouge2', '0.48', '2000', '2'],
+        ['run-new', 'dev1', 'rougel', '0.5705', '2000', '2'],
+        ['run-new', 'dev1', 'rougelsum', '0.5708', '2000', '2'],
+      ],
+      { header: true },
+    ),
+  );
 });
 
-test('lists the runs, newest first, with the fine-tuned model\'s mean per data set', async () => {
+test("lists the runs, newest first, with the fine-tuned model's mean per data set", async () => {
   const runs = await listRuns(target, options);
   expect(runs.map((r) => r.runId)).toEqual(['run-new', 'run-old']);
   expect(runs[0]).toEqual({
-    runId: 'run-new', started: '2026-11-28T10:15:30Z', modelVersion: '2.2.3', predictions: 20000, predictionErrors: 3,
+    runId: 'run-new',
+    started: '2026-11-28T10:15:30Z',
+    modelVersion: '2.2.3',
+    predictions: 20000,
+    predictionErrors: 3,
     fineTuned: [
       { dataset: 'dev1', count: 2000, errors: 2, rouge1: 0.604, rouge2: 0.48, rougeL: 0.5705, rougeLsum: 0.5708 },
       { dataset: 'dev2', count: 2000, errors: 1, rouge1: 0.466, rouge2: null, rougeL: null, rougeLsum: null },
@@ -56,7 +88,9 @@ test('lists the runs, newest first, with the fine-tuned model\'s mean per data s
 test('the table has one line per run and data set, with the cost from each run summary', async () => {
   const out = new PassThrough();
   let text = '';
-  out.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+  out.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
   // run-new has a run summary with its cost estimate; run-old has none.
   const summaries: ResultStore = {
     description: 'memory',
@@ -75,16 +109,30 @@ test('the table has one line per run and data set, with the cost from each run s
 
 test('--json prints the runs and the cost note; the bucket comes from the data stack outputs', async () => {
   const cfn = mockClient(CloudFormationClient);
-  cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'impressions-data', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'DataBucketName', OutputValue: 'the-bucket' }] }] });
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'impressions-data',
+        CreationTime: new Date(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: [{ OutputKey: 'DataBucketName', OutputValue: 'the-bucket' }],
+      },
+    ],
+  });
   const s3 = mockClient(S3Client);
-  s3.on(GetObjectCommand, { Bucket: 'the-bucket', Key: 'runs/run-new/run-summary.json' }).resolves({ Body: Uint8ArrayBlobAdapter.fromString('{"cost":{"totalUsd":12.5}}') as never });
+  s3.on(GetObjectCommand, { Bucket: 'the-bucket', Key: 'runs/run-new/run-summary.json' }).resolves({
+    Body: Uint8ArrayBlobAdapter.fromString('{"cost":{"totalUsd":12.5}}') as never,
+  });
   s3.on(GetObjectCommand, { Bucket: 'the-bucket', Key: 'runs/run-old/run-summary.json' }).rejects(Object.assign(new Error('missing'), { name: 'NoSuchKey' }));
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     const code = await runCli(buildProgram([runsCommand.register]), ['node', 'impressions', 'runs', '--json', '--workgroup', 'other-wg']);
     expect(code).toBe(0);
     const printed = JSON.parse(write.mock.calls.map((c) => String(c[0])).join('')) as { runs: { runId: string }[]; note: string };
-    expect(printed.runs.map((r) => [r.runId, (r as { costUsd?: number | null }).costUsd])).toEqual([['run-new', 12.5], ['run-old', null]]);
+    expect(printed.runs.map((r) => [r.runId, (r as { costUsd?: number | null }).costUsd])).toEqual([
+      ['run-new', 12.5],
+      ['run-old', null],
+    ]);
     expect(printed.note).toBe(COST_NOTE);
     expect(athena).toHaveReceivedCommandWith(StartQueryExecutionCommand, { WorkGroup: 'other-wg', QueryExecutionContext: { Database: 'impressions_results' } });
   } finally {

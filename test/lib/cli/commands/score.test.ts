@@ -47,7 +47,11 @@ describe('impressions score', () => {
     const out = path.join(dir, 'scores.jsonl');
     const stdout = sink();
     await runScore({ input, stemmer: false, perRecord: out, json: false, seed: 0, stdout: stdout.stream });
-    const rows = fs.readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const rows = fs
+      .readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.id)).toEqual(['r1', '3', 'r4']);
     expect(Object.keys(rows[0])).toEqual(['id', 'rouge1', 'rouge2', 'rougeL', 'rougeLsum']);
     expect(rows[1].rougeLsum).toEqual(scoreRouge('Heart size normal.\nLungs clear.', 'Lungs are clear.\nNormal heart.').rougeLsum);
@@ -68,7 +72,13 @@ describe('impressions score', () => {
   });
 
   test('--json via the CLI; a JSON array input takes index + 1 as default id', async () => {
-    const input = write('pairs.json', JSON.stringify([{ prediction: 'a b c', reference: 'a b d' }, { id: 'x', prediction: 'a', reference: 'a' }]));
+    const input = write(
+      'pairs.json',
+      JSON.stringify([
+        { prediction: 'a b c', reference: 'a b d' },
+        { id: 'x', prediction: 'a', reference: 'a' },
+      ]),
+    );
     const out = path.join(dir, 'per.jsonl');
     const writes: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -85,14 +95,23 @@ describe('impressions score', () => {
     expect(report).toMatchObject({ pairs: 2, stemmer: false, measure: 'fmeasure', bootstrap: { resamples: 1000, confidence: 0.95, seed: 3, rng: 'mt19937' } });
     expect(report.scores.rouge1.count).toBe(2);
     expect(report.scores.rouge1.mean).toBe(((2 * (2 / 3) * (2 / 3)) / (4 / 3) + 1) / 2);
-    expect(fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['1', 'x']);
+    expect(
+      fs
+        .readFileSync(out, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(['1', 'x']);
   });
 
   test('--labels adds the clinical agreement of the CheXpert-style labels, in the table and in --json', async () => {
-    const input = write('pairs.jsonl', [
-      JSON.stringify({ id: 'a', prediction: 'Small left pleural effusion.', reference: 'Small left pleural effusion. No pneumothorax.' }),
-      JSON.stringify({ id: 'b', prediction: 'No acute cardiopulmonary process.', reference: 'Cardiomegaly with mild pulmonary edema.' }),
-    ].join('\n'));
+    const input = write(
+      'pairs.jsonl',
+      [
+        JSON.stringify({ id: 'a', prediction: 'Small left pleural effusion.', reference: 'Small left pleural effusion. No pneumothorax.' }),
+        JSON.stringify({ id: 'b', prediction: 'No acute cardiopulmonary process.', reference: 'Cardiomegaly with mild pulmonary edema.' }),
+      ].join('\n'),
+    );
     const table = sink();
     await runScore({ input, stemmer: false, json: false, seed: 1, labels: true, stdout: table.stream });
     expect(table.text()).toContain('Clinical agreement (rule-based CheXpert-style labels)');
@@ -116,7 +135,11 @@ describe('impressions score', () => {
     ['invalid JSON', `${lines[0]}\n{"prediction": "${SECRET}", \n`, /pairs\.jsonl:2: invalid JSON/],
     ['missing field', `${lines[0]}\n{"prediction": "${SECRET}"}\n`, /pairs\.jsonl:2: field "reference" is missing/],
     ['non-string field', `{"prediction": 5, "reference": "${SECRET}"}\n`, /pairs\.jsonl:1: field "prediction" must be a string, got number/],
-    ['id of the wrong type', `{"id": 12, "prediction": "${SECRET}", "reference": "a"}\n`, /pairs\.jsonl:1: field "id" must be a string when present, got number/],
+    [
+      'id of the wrong type',
+      `{"id": 12, "prediction": "${SECRET}", "reference": "a"}\n`,
+      /pairs\.jsonl:1: field "id" must be a string when present, got number/,
+    ],
     ['not an object', `["${SECRET}"]\n`, /record 1: expected an object/],
     ['empty file', '\n\n', /pairs\.jsonl: no records/],
   ])('bad input (%s): message names file, line and field; nothing written', async (_name, content, message) => {
@@ -134,7 +157,7 @@ describe('impressions score', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  test('invalid JSON array: the parser\'s message (which quotes input) is not passed on', () => {
+  test("invalid JSON array: the parser's message (which quotes input) is not passed on", () => {
     const input = write('pairs.json', `[{"prediction": "${SECRET}" "reference": "a"}]`);
     expect(() => readPairs(input)).toThrow(/pairs\.json: invalid JSON/);
     expect(() => readPairs(input)).not.toThrow(new RegExp(SECRET));

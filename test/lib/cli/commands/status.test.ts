@@ -11,16 +11,34 @@ const EXEC_ARN = `arn:aws:states:eu-west-1:123456789012:execution:RunStateMachin
 const T0 = new Date('2026-03-04T05:06:07Z');
 
 function setUp(): { deps: StatusDeps; text: () => string; sfn: ReturnType<typeof mockClient>; sleeps: number[] } {
-  mockClient(CloudFormationClient).on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'impressions-pipeline', CreationTime: T0, StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: SM_ARN }] }] });
+  mockClient(CloudFormationClient)
+    .on(DescribeStacksCommand)
+    .resolves({
+      Stacks: [
+        {
+          StackName: 'impressions-pipeline',
+          CreationTime: T0,
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: SM_ARN }],
+        },
+      ],
+    });
   const sfn = mockClient(SFNClient);
   const out = new PassThrough();
   let text = '';
   out.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const sleeps: number[] = [];
   const deps: StatusDeps = {
-    sfn: new SFNClient({}), sageMaker: new SageMakerClient({}), cloudFormation: new CloudFormationClient({}),
-    pipelineStack: 'impressions-pipeline', resourcePrefix: 'impressions', out,
-    sleep: async (ms) => { sleeps.push(ms); }, watchIntervalMs: 5,
+    sfn: new SFNClient({}),
+    sageMaker: new SageMakerClient({}),
+    cloudFormation: new CloudFormationClient({}),
+    pipelineStack: 'impressions-pipeline',
+    resourcePrefix: 'impressions',
+    out,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    watchIntervalMs: 5,
   };
   return { deps, text: () => text, sfn: sfn as unknown as ReturnType<typeof mockClient>, sleeps };
 }
@@ -38,17 +56,27 @@ describe('impressions status', () => {
     const sfn = mockClient(SFNClient);
     sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, name: NAME, status: 'RUNNING', startDate: T0 }] });
     sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, name: NAME, status: 'RUNNING', startDate: T0, input: '{}' });
-    sfn.on(GetExecutionHistoryCommand).resolves({ events: [
-      { id: 9, timestamp: T0, type: 'TaskScheduled' },
-      { id: 8, timestamp: T0, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'training: fine-tune' } },
-    ] });
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 9, timestamp: T0, type: 'TaskScheduled' },
+        { id: 8, timestamp: T0, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'training: fine-tune' } },
+      ],
+    });
     const sm = mockClient(SageMakerClient);
     sm.on(DescribeTrainingJobCommand).resolves({
-      TrainingJobName: `impressions-${NAME}-train`, TrainingJobStatus: 'InProgress', SecondaryStatus: 'Training',
-      SecondaryStatusTransitions: [{ Status: 'Starting', StartTime: T0 }, { Status: 'Training', StartTime: T0, StatusMessage: 'Training image download completed. Training in progress.' }],
+      TrainingJobName: `impressions-${NAME}-train`,
+      TrainingJobStatus: 'InProgress',
+      SecondaryStatus: 'Training',
+      SecondaryStatusTransitions: [
+        { Status: 'Starting', StartTime: T0 },
+        { Status: 'Training', StartTime: T0, StatusMessage: 'Training image download completed. Training in progress.' },
+      ],
       FinalMetricDataList: [{ MetricName: 'huggingface-textgeneration:train-loss', Value: 0.42, Timestamp: T0 }],
     } as never);
-    sm.on(DescribeEndpointCommand, { EndpointName: `impressions-${NAME}-pt` }).resolves({ EndpointName: `impressions-${NAME}-pt`, EndpointStatus: 'InService' } as never);
+    sm.on(DescribeEndpointCommand, { EndpointName: `impressions-${NAME}-pt` }).resolves({
+      EndpointName: `impressions-${NAME}-pt`,
+      EndpointStatus: 'InService',
+    } as never);
     sm.on(DescribeEndpointCommand, { EndpointName: `impressions-${NAME}-ft` }).rejects(notFound('endpoint'));
     const snapshot = await showStatus(undefined, false, deps);
     expect(snapshot.currentState).toBe('training: fine-tune');
@@ -64,9 +92,16 @@ describe('impressions status', () => {
   test('--watch refreshes until the run ends and shows the error and evaluation of a finished run', async () => {
     const { deps, text, sleeps } = setUp();
     const sfn = mockClient(SFNClient);
-    sfn.on(DescribeExecutionCommand)
-      .resolvesOnce({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'RUNNING', startDate: T0, input: '{}' })
-      .resolves({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'FAILED', startDate: T0, stopDate: T0, input: '{}', error: 'EndpointFailed', cause: 'ping health check failed' });
+    sfn.on(DescribeExecutionCommand).resolvesOnce({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'RUNNING', startDate: T0, input: '{}' }).resolves({
+      executionArn: EXEC_ARN,
+      stateMachineArn: SM_ARN,
+      status: 'FAILED',
+      startDate: T0,
+      stopDate: T0,
+      input: '{}',
+      error: 'EndpointFailed',
+      cause: 'ping health check failed',
+    });
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
     const sm = mockClient(SageMakerClient);
     sm.on(DescribeTrainingJobCommand).rejects(notFound('training job'));
@@ -82,8 +117,19 @@ describe('impressions status', () => {
   test('a succeeded run shows the evaluation and aggregation status from its output', async () => {
     const { deps, text } = setUp();
     const sfn = mockClient(SFNClient);
-    sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'SUCCEEDED', startDate: T0, stopDate: T0, input: '{}',
-      output: JSON.stringify({ stage1: { pretrainedEvaluation: { status: 'not-implemented' } }, fineTunedEvaluation: { status: 'not-implemented' }, aggregation: { status: 'not-implemented' } }) });
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: EXEC_ARN,
+      stateMachineArn: SM_ARN,
+      status: 'SUCCEEDED',
+      startDate: T0,
+      stopDate: T0,
+      input: '{}',
+      output: JSON.stringify({
+        stage1: { pretrainedEvaluation: { status: 'not-implemented' } },
+        fineTunedEvaluation: { status: 'not-implemented' },
+        aggregation: { status: 'not-implemented' },
+      }),
+    });
     const sm = mockClient(SageMakerClient);
     sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'Completed', SecondaryStatus: 'Completed' } as never);
     sm.on(DescribeEndpointCommand).rejects(notFound('endpoint'));

@@ -82,7 +82,14 @@ async function toBuffer(body: unknown): Promise<Buffer> {
 test('uploads the prepared files to their keys, single-part and multipart, and verifies them', async () => {
   fakeS3();
   cfn.on(DescribeStacksCommand, { StackName: 'impressions-data' }).resolves({
-    Stacks: [{ StackName: 'impressions-data', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'DataBucketName', OutputValue: 'data-bucket' }] }],
+    Stacks: [
+      {
+        StackName: 'impressions-data',
+        CreationTime: new Date(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: [{ OutputKey: 'DataBucketName', OutputValue: 'data-bucket' }],
+      },
+    ],
   });
   const big = Buffer.alloc(PART * 2 + 123, 'a');
   fs.writeFileSync(path.join(dir, 'train.jsonl'), big);
@@ -139,7 +146,9 @@ test('a failed upload and an empty folder are clear errors', async () => {
   s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
   await expect(runUpload(options({ bucket: 'b' }))).rejects.toThrow(`${dir}: none of train.jsonl, dev1.jsonl, dev2.jsonl is there`);
   fs.writeFileSync(path.join(dir, 'dev1.jsonl'), 'x\n');
-  await expect(runUpload(options({ bucket: 'b' }))).rejects.toThrow(/dev1\.jsonl: upload to s3:\/\/b\/eval_data\/dev1\.jsonl failed \(AccessDenied: Access Denied\)/);
+  await expect(runUpload(options({ bucket: 'b' }))).rejects.toThrow(
+    /dev1\.jsonl: upload to s3:\/\/b\/eval_data\/dev1\.jsonl failed \(AccessDenied: Access Denied\)/,
+  );
   await expect(runUpload(options({ dir: path.join(dir, 'nope'), bucket: 'b' }))).rejects.toThrow(/nope: no such folder/);
 });
 

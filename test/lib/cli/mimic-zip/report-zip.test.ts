@@ -22,13 +22,17 @@ async function read(file: string, names: string[]): Promise<Record<string, strin
 
 test('reads stored and deflated entries by exact name, with ZIP64 end records, skipping directories and decoys', async () => {
   const file = path.join(dir, 'a.zip');
-  writeZip(file, [
-    { name: 'files/' },
-    { name: 'files/p10/p10000001/s1.txt', data: 'deflated ü' },
-    { name: 'files/p10/p10000001/s2.txt', data: 'stored', method: 0 },
-    { name: 'other/files/p10/p10000001/s1.txt', data: 'decoy' },
-    { name: 'files/p11/p10000001/s1.txt', data: 'decoy' },
-  ], { zip64: true });
+  writeZip(
+    file,
+    [
+      { name: 'files/' },
+      { name: 'files/p10/p10000001/s1.txt', data: 'deflated ü' },
+      { name: 'files/p10/p10000001/s2.txt', data: 'stored', method: 0 },
+      { name: 'other/files/p10/p10000001/s1.txt', data: 'decoy' },
+      { name: 'files/p11/p10000001/s1.txt', data: 'decoy' },
+    ],
+    { zip64: true },
+  );
   expect(await read(file, ['files/p10/p10000001/s1.txt', 'files/p10/p10000001/s2.txt', 'files/p10/p10000001/s9.txt'])).toEqual({
     'files/p10/p10000001/s1.txt': 'deflated ü',
     'files/p10/p10000001/s2.txt': 'stored',
@@ -51,7 +55,10 @@ test('more than 65,535 entries (ZIP64 entry count)', async () => {
 
 test('a name listed twice resolves to the last entry, as in Python', async () => {
   const file = path.join(dir, 'dup.zip');
-  writeZip(file, [{ name: 'a.txt', data: 'first' }, { name: 'a.txt', data: 'second' }]);
+  writeZip(file, [
+    { name: 'a.txt', data: 'first' },
+    { name: 'a.txt', data: 'second' },
+  ]);
   expect(await read(file, ['a.txt'])).toEqual({ 'a.txt': 'second' });
 });
 

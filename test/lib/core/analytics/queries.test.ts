@@ -6,7 +6,13 @@ const names = analyticsNames('impressions');
 const queries = namedQueries({ database: names.glueDatabase, predictions: names.predictionsTable, summary: names.summaryTable });
 
 test('the names derive from the prefix', () => {
-  expect(analyticsNames('my-app')).toMatchObject({ glueDatabase: 'my_app_results', workGroup: 'my-app-workgroup', predictionsDataSetId: 'my-app-predictions', summaryDataSetId: 'my-app-summary', dashboardId: 'my-app-dashboard' });
+  expect(analyticsNames('my-app')).toMatchObject({
+    glueDatabase: 'my_app_results',
+    workGroup: 'my-app-workgroup',
+    predictionsDataSetId: 'my-app-predictions',
+    summaryDataSetId: 'my-app-summary',
+    dashboardId: 'my-app-dashboard',
+  });
 });
 
 test('the mean query pivots the four ROUGE types with their CIs from the summary, baselines not filtered out', () => {
@@ -18,7 +24,9 @@ test('the mean query pivots the four ROUGE types with their CIs from the summary
   }
   expect(sql).not.toMatch(/WHERE/);
   for (const baseline of BASELINE_MODELS) expect(sql).toContain(`'${baseline}'`);
-  expect(sql).toContain("ORDER BY run_id DESC, dataset, CASE model WHEN 'fine-tuned' THEN 1 WHEN 'pretrained' THEN 2 WHEN 'baseline-normal' THEN 3 WHEN 'baseline-copy-findings' THEN 4 WHEN 'baseline-first-sentence' THEN 5 ELSE 6 END, model");
+  expect(sql).toContain(
+    "ORDER BY run_id DESC, dataset, CASE model WHEN 'fine-tuned' THEN 1 WHEN 'pretrained' THEN 2 WHEN 'baseline-normal' THEN 3 WHEN 'baseline-copy-findings' THEN 4 WHEN 'baseline-first-sentence' THEN 5 ELSE 6 END, model",
+  );
 });
 
 test('the lowest-scoring query keeps scored fine-tuned reports, 25 per run and data set', () => {
@@ -42,7 +50,7 @@ test('the agreement query pivots the three agreement figures with their CIs; the
   expect(sql).toContain("WHERE lower(metric) IN ('chexpert_micro_f1_13', 'chexpert_macro_f1_14', 'chexpert_micro_f1_14')");
   for (const baseline of BASELINE_MODELS) expect(sql).toContain(`'${baseline}'`);
   const rouge = queries.find((q) => q.name === 'mean-rouge-by-model-and-dataset')!.sql;
-  expect(rouge).toContain("THEN mean END) AS chexpert_micro_f1_13");
+  expect(rouge).toContain('THEN mean END) AS chexpert_micro_f1_13');
   expect(rouge).toContain("max(CASE WHEN lower(metric) LIKE 'rouge%' THEN count END) AS reports");
   expect(queries.find((q) => q.name === 'score-distributions')!.sql).toContain("WHERE lower(metric) LIKE 'rouge%'");
   expect(queries.find((q) => q.name === 'fine-tuned-lowest-scoring-reports')!.sql).toContain('generated_labels, reference_labels');

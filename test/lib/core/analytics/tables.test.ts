@@ -2,12 +2,51 @@ import { isValidRunId, partitionsOfRun, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA } fro
 import type { PredictionRow, SummaryRow } from '../../../../lib/core/run/contracts';
 
 const PREDICTION: PredictionRow = {
-  run_id: 'r', dataset: 'dev1', data_source: 'mimic-cxr', model: 'fine-tuned', model_version: '2.2.3', study_id: 's', findings: 'f',
-  background: 'b', reference: 'r', generated: 'g', rouge1: 1, rouge2: 1, rougel: 1, rougelsum: 1, rouge1_precision: 1, rouge1_recall: 1,
-  rouge2_precision: 1, rouge2_recall: 1, rougel_precision: 1, rougel_recall: 1, rougelsum_precision: 1, rougelsum_recall: 1,
-  latency_ms: 1, generated_labels: '{"cardiomegaly":1}', reference_labels: '{"no_finding":1}', error: null, created_at: '2026-11-28T00:00:00Z',
+  run_id: 'r',
+  dataset: 'dev1',
+  data_source: 'mimic-cxr',
+  model: 'fine-tuned',
+  model_version: '2.2.3',
+  study_id: 's',
+  findings: 'f',
+  background: 'b',
+  reference: 'r',
+  generated: 'g',
+  rouge1: 1,
+  rouge2: 1,
+  rougel: 1,
+  rougelsum: 1,
+  rouge1_precision: 1,
+  rouge1_recall: 1,
+  rouge2_precision: 1,
+  rouge2_recall: 1,
+  rougel_precision: 1,
+  rougel_recall: 1,
+  rougelsum_precision: 1,
+  rougelsum_recall: 1,
+  latency_ms: 1,
+  generated_labels: '{"cardiomegaly":1}',
+  reference_labels: '{"no_finding":1}',
+  error: null,
+  created_at: '2026-11-28T00:00:00Z',
 };
-const SUMMARY: SummaryRow = { run_id: 'r', dataset: 'dev1', model: 'fine-tuned', metric: 'rouge1', count: 1, errors: 0, mean: 1, ci_low: 1, ci_high: 1, std: 0, min: 1, p25: 1, p50: 1, p75: 1, max: 1 };
+const SUMMARY: SummaryRow = {
+  run_id: 'r',
+  dataset: 'dev1',
+  model: 'fine-tuned',
+  metric: 'rouge1',
+  count: 1,
+  errors: 0,
+  mean: 1,
+  ci_low: 1,
+  ci_high: 1,
+  std: 0,
+  min: 1,
+  p25: 1,
+  p50: 1,
+  p75: 1,
+  max: 1,
+};
 
 test('the schemas cover exactly the fields of the row contracts, partition keys apart from data columns', () => {
   expect(Object.keys(PREDICTIONS_SCHEMA.fields).sort()).toEqual(Object.keys(PREDICTION).sort());
@@ -24,7 +63,10 @@ test('the schemas cover exactly the fields of the row contracts, partition keys 
 
 test('the labels are string columns holding compact JSON (QuickSight imports no struct columns)', () => {
   const columns = PREDICTIONS_SCHEMA.columns.filter((c) => c.name.endsWith('_labels'));
-  expect(columns).toEqual([{ name: 'generated_labels', type: 'string' }, { name: 'reference_labels', type: 'string' }]);
+  expect(columns).toEqual([
+    { name: 'generated_labels', type: 'string' },
+    { name: 'reference_labels', type: 'string' },
+  ]);
 });
 
 test('partitionsOfRun finds each data set/model folder and the summary of one run only', () => {
@@ -46,6 +88,17 @@ test('partitionsOfRun finds each data set/model folder and the summary of one ru
   expect(partitionsOfRun('c', keys)).toEqual([]);
 });
 
-test.each([['run-1', true], ['2026-11-28T10-00-00Z_abc.1', true], ['', false], ['-x', false], ["a'b", false], ['a/b', false], ['a b', false], ['x'.repeat(80), true], ['x'.repeat(81), false], [42, false]])('isValidRunId(%j) is %s', (id, valid) => {
+test.each([
+  ['run-1', true],
+  ['2026-11-28T10-00-00Z_abc.1', true],
+  ['', false],
+  ['-x', false],
+  ["a'b", false],
+  ['a/b', false],
+  ['a b', false],
+  ['x'.repeat(80), true],
+  ['x'.repeat(81), false],
+  [42, false],
+])('isValidRunId(%j) is %s', (id, valid) => {
   expect(isValidRunId(id)).toBe(valid);
 });

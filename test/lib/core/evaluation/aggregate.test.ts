@@ -5,24 +5,59 @@ import type { PredictionRow } from '../../../../lib/core/run/contracts';
 function row(dataset: string, model: PredictionRow['model'], study: string, f: number | null): PredictionRow {
   const t = (x: number | null) => x;
   return {
-    run_id: 'r', dataset, data_source: 'x', model, model_version: '', study_id: study, findings: '', background: '', reference: '',
-    generated: f === null ? null : 'g', rouge1: t(f), rouge2: f === null ? null : f / 2, rougel: t(f), rougelsum: t(f),
-    rouge1_precision: t(f), rouge1_recall: t(f), rouge2_precision: t(f), rouge2_recall: t(f), rougel_precision: t(f), rougel_recall: t(f),
-    rougelsum_precision: t(f), rougelsum_recall: t(f), latency_ms: null,
-    generated_labels: null, reference_labels: null, error: f === null ? 'E' : null, created_at: '2025-01-01T00:00:00.000Z',
+    run_id: 'r',
+    dataset,
+    data_source: 'x',
+    model,
+    model_version: '',
+    study_id: study,
+    findings: '',
+    background: '',
+    reference: '',
+    generated: f === null ? null : 'g',
+    rouge1: t(f),
+    rouge2: f === null ? null : f / 2,
+    rougel: t(f),
+    rougelsum: t(f),
+    rouge1_precision: t(f),
+    rouge1_recall: t(f),
+    rouge2_precision: t(f),
+    rouge2_recall: t(f),
+    rougel_precision: t(f),
+    rougel_recall: t(f),
+    rougelsum_precision: t(f),
+    rougelsum_recall: t(f),
+    latency_ms: null,
+    generated_labels: null,
+    reference_labels: null,
+    error: f === null ? 'E' : null,
+    created_at: '2025-01-01T00:00:00.000Z',
   };
 }
 
 const rows: PredictionRow[] = [
-  row('dev1', 'fine-tuned', 'a', 0.2), row('dev1', 'fine-tuned', 'b', 0.4), row('dev1', 'fine-tuned', 'c', 0.6), row('dev1', 'fine-tuned', 'd', 0.8), row('dev1', 'fine-tuned', 'e', null),
-  row('dev1', 'pretrained', 'd', 0.5), row('dev1', 'pretrained', 'a', 0.1), row('dev1', 'pretrained', 'b', 0.1), row('dev1', 'pretrained', 'c', null),
+  row('dev1', 'fine-tuned', 'a', 0.2),
+  row('dev1', 'fine-tuned', 'b', 0.4),
+  row('dev1', 'fine-tuned', 'c', 0.6),
+  row('dev1', 'fine-tuned', 'd', 0.8),
+  row('dev1', 'fine-tuned', 'e', null),
+  row('dev1', 'pretrained', 'd', 0.5),
+  row('dev1', 'pretrained', 'a', 0.1),
+  row('dev1', 'pretrained', 'b', 0.1),
+  row('dev1', 'pretrained', 'c', null),
   row('dev1', 'baseline-normal', 'a', 0.3),
 ];
 
 describe('summaryRows', () => {
   const summary = summaryRows('r', rows);
   it('one row per dataset × model × metric, in report order', () => {
-    expect(summary.map((s) => `${s.model}/${s.metric}`).slice(0, 5)).toEqual(['pretrained/rouge1', 'pretrained/rouge2', 'pretrained/rougeL', 'pretrained/rougeLsum', 'fine-tuned/rouge1']);
+    expect(summary.map((s) => `${s.model}/${s.metric}`).slice(0, 5)).toEqual([
+      'pretrained/rouge1',
+      'pretrained/rouge2',
+      'pretrained/rougeL',
+      'pretrained/rougeLsum',
+      'fine-tuned/rouge1',
+    ]);
     expect(summary).toHaveLength(12);
   });
   it('matches hand-computed figures over scored rows', () => {
@@ -60,11 +95,14 @@ describe('pairedComparisons', () => {
 
 describe('cost', () => {
   it('prices measured seconds and lists unpriced instance types', () => {
-    const c = estimateCost([
-      { item: 'training', instanceType: 'ml.p3.16xlarge', seconds: 38468 },
-      { item: 'endpoint pretrained', instanceType: 'ml.g5.2xlarge', seconds: secondsBetween('2025-01-01T00:00:00Z', '2025-01-01T01:30:00Z') },
-      { item: 'endpoint fine-tuned', instanceType: 'ml.x.y', seconds: 60 },
-    ], { 'ml.p3.16xlarge': 28.152, 'ml.g5.2xlarge': 1.515 });
+    const c = estimateCost(
+      [
+        { item: 'training', instanceType: 'ml.p3.16xlarge', seconds: 38468 },
+        { item: 'endpoint pretrained', instanceType: 'ml.g5.2xlarge', seconds: secondsBetween('2025-01-01T00:00:00Z', '2025-01-01T01:30:00Z') },
+        { item: 'endpoint fine-tuned', instanceType: 'ml.x.y', seconds: 60 },
+      ],
+      { 'ml.p3.16xlarge': 28.152, 'ml.g5.2xlarge': 1.515 },
+    );
     expect(c.lines[0].usd).toBeCloseTo((38468 / 3600) * 28.152, 10);
     expect(c.lines[1]).toMatchObject({ seconds: 5400, usd: 1.5 * 1.515 });
     expect(c.lines[2].usd).toBeNull();

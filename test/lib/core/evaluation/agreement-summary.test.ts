@@ -7,10 +7,33 @@ import type { PredictionRow } from '../../../../lib/core/run/contracts';
 function row(model: PredictionRow['model'], study: string, generated: string | null, reference: string | null, error: string | null = null): PredictionRow {
   const f = error === null ? 0.5 : null;
   return {
-    run_id: 'r', dataset: 'dev1', data_source: 'x', model, model_version: '', study_id: study, findings: '', background: '', reference: '',
-    generated: error === null ? 'g' : null, rouge1: f, rouge2: f, rougel: f, rougelsum: f, rouge1_precision: f, rouge1_recall: f,
-    rouge2_precision: f, rouge2_recall: f, rougel_precision: f, rougel_recall: f, rougelsum_precision: f, rougelsum_recall: f,
-    latency_ms: null, generated_labels: generated, reference_labels: reference, error, created_at: '2025-01-01T00:00:00.000Z',
+    run_id: 'r',
+    dataset: 'dev1',
+    data_source: 'x',
+    model,
+    model_version: '',
+    study_id: study,
+    findings: '',
+    background: '',
+    reference: '',
+    generated: error === null ? 'g' : null,
+    rouge1: f,
+    rouge2: f,
+    rougel: f,
+    rougelsum: f,
+    rouge1_precision: f,
+    rouge1_recall: f,
+    rouge2_precision: f,
+    rouge2_recall: f,
+    rougel_precision: f,
+    rougel_recall: f,
+    rougelsum_precision: f,
+    rougelsum_recall: f,
+    latency_ms: null,
+    generated_labels: generated,
+    reference_labels: reference,
+    error,
+    created_at: '2025-01-01T00:00:00.000Z',
   };
 }
 
@@ -44,7 +67,10 @@ describe('agreement summary rows', () => {
       expect(r.ci_high!).toBeGreaterThanOrEqual(r.mean!);
     }
     // The interval is the labeler's bootstrap with the run's seed.
-    const direct = agreement(fineTuned.slice(0, 3).map((r) => storedLabelPair(r)!), { seed: 0 });
+    const direct = agreement(
+      fineTuned.slice(0, 3).map((r) => storedLabelPair(r)!),
+      { seed: 0 },
+    );
     expect([micro13.ci_low, micro13.ci_high]).toEqual([direct.intervals.microF1Of13.low, direct.intervals.microF1Of13.high]);
   });
   it('are absent for rows written before labelling, and null-valued when every labelled row failed', () => {
@@ -52,15 +78,27 @@ describe('agreement summary rows', () => {
     const failed = agreementSummaryRows('r', 'dev1', 'fine-tuned', [fineTuned[3]], 0);
     expect(failed[0]).toMatchObject({ count: 0, errors: 1, mean: null, ci_low: null, ci_high: null });
   });
-  it('follow each group\'s ROUGE rows in summaryRows, and name the row of malformed labels', () => {
+  it("follow each group's ROUGE rows in summaryRows, and name the row of malformed labels", () => {
     const summary = summaryRows('r', [...fineTuned, ...pretrained]);
     expect(summary.map((s) => `${s.model}/${s.metric}`)).toEqual([
-      'pretrained/rouge1', 'pretrained/rouge2', 'pretrained/rougeL', 'pretrained/rougeLsum',
-      'pretrained/chexpert_micro_f1_13', 'pretrained/chexpert_macro_f1_14', 'pretrained/chexpert_micro_f1_14',
-      'fine-tuned/rouge1', 'fine-tuned/rouge2', 'fine-tuned/rougeL', 'fine-tuned/rougeLsum',
-      'fine-tuned/chexpert_micro_f1_13', 'fine-tuned/chexpert_macro_f1_14', 'fine-tuned/chexpert_micro_f1_14',
+      'pretrained/rouge1',
+      'pretrained/rouge2',
+      'pretrained/rougeL',
+      'pretrained/rougeLsum',
+      'pretrained/chexpert_micro_f1_13',
+      'pretrained/chexpert_macro_f1_14',
+      'pretrained/chexpert_micro_f1_14',
+      'fine-tuned/rouge1',
+      'fine-tuned/rouge2',
+      'fine-tuned/rougeL',
+      'fine-tuned/rougeLsum',
+      'fine-tuned/chexpert_micro_f1_13',
+      'fine-tuned/chexpert_macro_f1_14',
+      'fine-tuned/chexpert_micro_f1_14',
     ]);
-    expect(() => summaryRows('r', [row('fine-tuned', 's9', '{"edema":7}', '{}')])).toThrow(/run r dev1\/fine-tuned study s9: generated_labels: edema must be 1, 0, -1 or null/);
+    expect(() => summaryRows('r', [row('fine-tuned', 's9', '{"edema":7}', '{}')])).toThrow(
+      /run r dev1\/fine-tuned study s9: generated_labels: edema must be 1, 0, -1 or null/,
+    );
   });
 });
 

@@ -11,7 +11,13 @@ describe('isRetryable', () => {
     [err('InternalFailure', { $metadata: { httpStatusCode: 500 } }), true],
     [err('Unknown', { $metadata: { httpStatusCode: 502 } }), true],
     [err('ModelError', { OriginalStatusCode: 500, $metadata: { httpStatusCode: 424 } }), true],
-    [Object.assign(new Error('Received server error... Your invocation timed out while waiting for a response'), { name: 'ModelError', $metadata: { httpStatusCode: 424 } }), true],
+    [
+      Object.assign(new Error('Received server error... Your invocation timed out while waiting for a response'), {
+        name: 'ModelError',
+        $metadata: { httpStatusCode: 424 },
+      }),
+      true,
+    ],
     [err('ModelError', { OriginalStatusCode: 400, $metadata: { httpStatusCode: 424 } }), false],
     [err('ValidationError', { $metadata: { httpStatusCode: 400 } }), false],
     [Object.assign(new Error('socket'), { code: 'ECONNRESET' }), true],
@@ -38,7 +44,8 @@ describe('backoffMs', () => {
   });
   it('validates a policy', () => {
     expect(retryPolicyProblems({ maxAttempts: 0, baseDelayMs: 10, maxDelayMs: 5 })).toEqual([
-      'maxAttempts must be a whole number from 1 to 20', 'maxDelayMs must be ≥ baseDelayMs',
+      'maxAttempts must be a whole number from 1 to 20',
+      'maxDelayMs must be ≥ baseDelayMs',
     ]);
   });
 });
@@ -48,24 +55,47 @@ describe('withRetries', () => {
   it('retries throttling until success, sleeping the jittered back-off', async () => {
     const sleeps: number[] = [];
     let calls = 0;
-    const out = await withRetries(async () => {
-      calls += 1;
-      if (calls < 3) throw err('ThrottlingException', { $metadata: { httpStatusCode: 400 } });
-      return 'ok';
-    }, policy, async (ms) => { sleeps.push(ms); }, () => 0.5);
+    const out = await withRetries(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw err('ThrottlingException', { $metadata: { httpStatusCode: 400 } });
+        return 'ok';
+      },
+      policy,
+      async (ms) => {
+        sleeps.push(ms);
+      },
+      () => 0.5,
+    );
     expect(out).toEqual({ ok: true, value: 'ok', attempts: 3 });
     expect(sleeps).toEqual([50, 100]);
   });
   it('stops at maxAttempts and returns the last error', async () => {
     const sleeps: number[] = [];
-    const out = await withRetries(async () => { throw err('Error', { $metadata: { httpStatusCode: 503 } }); }, policy, async (ms) => { sleeps.push(ms); }, () => 0.999);
+    const out = await withRetries(
+      async () => {
+        throw err('Error', { $metadata: { httpStatusCode: 503 } });
+      },
+      policy,
+      async (ms) => {
+        sleeps.push(ms);
+      },
+      () => 0.999,
+    );
     expect(out.ok).toBe(false);
     expect(out.attempts).toBe(4);
     expect(sleeps).toEqual([99, 199, 249]);
   });
   it('does not retry a client error', async () => {
     let calls = 0;
-    const out = await withRetries(async () => { calls += 1; throw err('ValidationError', { $metadata: { httpStatusCode: 400 } }); }, policy, async () => undefined);
+    const out = await withRetries(
+      async () => {
+        calls += 1;
+        throw err('ValidationError', { $metadata: { httpStatusCode: 400 } });
+      },
+      policy,
+      async () => undefined,
+    );
     expect(calls).toBe(1);
     expect(out).toMatchObject({ ok: false, attempts: 1, retryable: false });
   });
@@ -86,7 +116,12 @@ describe('mapPool', () => {
     expect(peak).toBe(3);
   });
   it('rethrows the first failure and rejects a bad concurrency', async () => {
-    await expect(mapPool([1, 2, 3], 2, async (n) => { if (n === 2) throw new Error('boom'); return n; })).rejects.toThrow('boom');
+    await expect(
+      mapPool([1, 2, 3], 2, async (n) => {
+        if (n === 2) throw new Error('boom');
+        return n;
+      }),
+    ).rejects.toThrow('boom');
     await expect(mapPool([1], 0, async (n) => n)).rejects.toThrow(/concurrency must be/);
   });
 });

@@ -27,7 +27,8 @@ describe('version selection', () => {
 
   test('an unknown version fails, naming model, version, region and the available versions', () => {
     expect(() => selectManifestEntry(entries, XL, '3.*', 'eu-west-1')).toThrow(
-      /^JumpStart model huggingface-text2text-flan-t5-xl version 3\.\* in region eu-west-1: version: no manifest entry matches \(available: 1\.0\.0, .*2\.2\.15\)$/);
+      /^JumpStart model huggingface-text2text-flan-t5-xl version 3\.\* in region eu-west-1: version: no manifest entry matches \(available: 1\.0\.0, .*2\.2\.15\)$/,
+    );
     expect(() => selectManifestEntry(entries, XL, '2.2.99', 'eu-west-1')).toThrow(ModelResolutionError);
   });
 
@@ -37,7 +38,8 @@ describe('version selection', () => {
 
   test('an unknown model fails on model_id', () => {
     expect(() => selectManifestEntry(entries, 'no-such-model', '*', 'eu-west-1')).toThrow(
-      'JumpStart model no-such-model version * in region eu-west-1: model_id: no such model in models_manifest.json');
+      'JumpStart model no-such-model version * in region eu-west-1: model_id: no such model in models_manifest.json',
+    );
   });
 
   test('a malformed request fails on version', () => {

@@ -50,8 +50,16 @@ describe('resolveModel: JumpStart 2.x (flan-t5-base 2.2.3) matches the SDK', () 
 
   test('hyperparameters: the SDK defaults exactly as it prints them, then config epochs and run overrides, then script mode', () => {
     const sdk = training.hyperparameters as Record<string, string>;
-    const { epochs, learning_rate, sagemaker_program, sagemaker_submit_directory, sagemaker_container_log_level,
-      sagemaker_job_name, sagemaker_region, ...rest } = resolved.training.hyperparameters;
+    const {
+      epochs,
+      learning_rate,
+      sagemaker_program,
+      sagemaker_submit_directory,
+      sagemaker_container_log_level,
+      sagemaker_job_name,
+      sagemaker_region,
+      ...rest
+    } = resolved.training.hyperparameters;
     const { epochs: _e, learning_rate: _l, ...sdkRest } = sdk;
     expect(rest).toEqual(sdkRest);
     expect(epochs).toBe('3');
@@ -65,7 +73,11 @@ describe('resolveModel: JumpStart 2.x (flan-t5-base 2.2.3) matches the SDK', () 
 
   test('metrics, estimator settings and volume', () => {
     expect(resolved.training.metricDefinitions.map((m) => m.Name)).toEqual([
-      'impressions:validation-loss', 'impressions:train-loss', 'impressions:epoch', 'huggingface-text2text:eval-loss']);
+      'impressions:validation-loss',
+      'impressions:train-loss',
+      'impressions:epoch',
+      'huggingface-text2text:eval-loss',
+    ]);
     expect(resolved.training.metricDefinitions).toEqual(expect.arrayContaining(training.metric_definitions as object[]));
     expect(resolved.training.enableInterContainerTrafficEncryption).toBe(training.encrypt_inter_container_traffic);
     expect(resolved.training.outputCompression).toBe('NONE');
@@ -132,7 +144,8 @@ describe('resolveModel: JumpStart 1.x with variants (flan-t5-xxl-fp16 1.1.2) mat
 
   test('training from the 1.x variants; compressed output gives a tarball fine-tuned model', () => {
     expect(resolved.training.image).toBe(
-      '763104351884.dkr.ecr.us-west-2.amazonaws.com/huggingface-pytorch-training:1.13.1-transformers4.26.0-gpu-py39-cu117-ubuntu20.04');
+      '763104351884.dkr.ecr.us-west-2.amazonaws.com/huggingface-pytorch-training:1.13.1-transformers4.26.0-gpu-py39-cu117-ubuntu20.04',
+    );
     expect(resolved.training.outputCompression).toBe('GZIP');
     expect(resolved.inference.fineTunedModelData.uri).toMatch(/\/impressions-run-2024-01-01-train\/output\/model\.tar\.gz$/);
     expect(resolved.inference.modelDataDownloadTimeoutSeconds).toBe(3600);
@@ -143,17 +156,20 @@ describe('resolveModel failures name model, version, region and field', () => {
   test('a spec without variants (flan-t5-base 1.2.0) is not resolved from legacy ecr specs', () => {
     expect(() => resolveModel(input('flan-t5-base-1.2.0.spec.json'))).toThrow(
       'JumpStart model huggingface-text2text-flan-t5-base version 1.2.0 in region us-west-2: training_instance_type_variants: ' +
-        'missing: the spec has no instance type variants (legacy *_ecr_specs images are not derived)');
+        'missing: the spec has no instance type variants (legacy *_ecr_specs images are not derived)',
+    );
   });
 
   test('a region without an image', () => {
     expect(() => resolveModel(input('flan-t5-base-2.2.3.spec.json', { region: 'eu-central-2' }))).toThrow(
-      /version 2\.2\.3 in region eu-central-2: training_instance_type_variants\.regional_aliases: no entry for region eu-central-2/);
+      /version 2\.2\.3 in region eu-central-2: training_instance_type_variants\.regional_aliases: no entry for region eu-central-2/,
+    );
   });
 
   test('an instance type without an image', () => {
     expect(() => resolveModel(input('flan-t5-base-2.2.3.spec.json', { inferenceInstanceType: 'ml.c5.xlarge' }))).toThrow(
-      /hosting_instance_type_variants: no image for instance type ml\.c5\.xlarge \(nor family c5\)/);
+      /hosting_instance_type_variants: no image for instance type ml\.c5\.xlarge \(nor family c5\)/,
+    );
   });
 
   const edited = (edit: (spec: Record<string, unknown>) => void): ResolveModelInput => {
@@ -163,32 +179,66 @@ describe('resolveModel failures name model, version, region and field', () => {
   };
 
   test('training not supported', () => {
-    expect(() => resolveModel(edited((s) => { s.training_supported = false; }))).toThrow(/: training_supported: the model cannot be fine-tuned$/);
+    expect(() =>
+      resolveModel(
+        edited((s) => {
+          s.training_supported = false;
+        }),
+      ),
+    ).toThrow(/: training_supported: the model cannot be fine-tuned$/);
   });
 
   test('no training artifact key', () => {
-    expect(() => resolveModel(edited((s) => { delete s.training_artifact_key; }))).toThrow(/in region us-west-2: training_artifact_key: missing$/);
+    expect(() =>
+      resolveModel(
+        edited((s) => {
+          delete s.training_artifact_key;
+        }),
+      ),
+    ).toThrow(/in region us-west-2: training_artifact_key: missing$/);
   });
 
   test('no training script', () => {
-    expect(() => resolveModel(edited((s) => { delete s.training_script_key; delete s.training_prepacked_script_key; })))
-      .toThrow(/: training_script_key: missing/);
+    expect(() =>
+      resolveModel(
+        edited((s) => {
+          delete s.training_script_key;
+          delete s.training_prepacked_script_key;
+        }),
+      ),
+    ).toThrow(/: training_script_key: missing/);
   });
 
   test('no hosting artifact', () => {
-    expect(() => resolveModel(edited((s) => { delete s.hosting_artifact_key; delete s.hosting_prepacked_artifact_key; })))
-      .toThrow(/: hosting_artifact_key: missing/);
+    expect(() =>
+      resolveModel(
+        edited((s) => {
+          delete s.hosting_artifact_key;
+          delete s.hosting_prepacked_artifact_key;
+        }),
+      ),
+    ).toThrow(/: hosting_artifact_key: missing/);
   });
 
   test('an image repository with no known payload contract', () => {
-    expect(() => resolveModel(edited((s) => {
-      const v = s.hosting_instance_type_variants as { regional_aliases: Record<string, Record<string, string>> };
-      v.regional_aliases['us-west-2'].gpu_ecr_uri_1 = '763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.1';
-    }))).toThrow(/hosting_instance_type_variants: image repository djl-inference speaks no known payload contract/);
+    expect(() =>
+      resolveModel(
+        edited((s) => {
+          const v = s.hosting_instance_type_variants as { regional_aliases: Record<string, Record<string, string>> };
+          v.regional_aliases['us-west-2'].gpu_ecr_uri_1 = '763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.1';
+        }),
+      ),
+    ).toThrow(/hosting_instance_type_variants: image repository djl-inference speaks no known payload contract/);
   });
 
   test('gated models', () => {
-    expect(() => resolveModel(edited((s) => { s.gated_bucket = true; }))).toThrow(/: gated_bucket: gated models/);
+    expect(() =>
+      resolveModel(
+        edited((s) => {
+          s.gated_bucket = true;
+        }),
+      ),
+    ).toThrow(/: gated_bucket: gated models/);
   });
 
   test('unknown, mistyped or out-of-range hyperparameters are all listed', () => {
@@ -196,7 +246,8 @@ describe('resolveModel failures name model, version, region and field', () => {
     expect(() => resolveModel(input('flan-t5-base-2.2.3.spec.json', { run }))).toThrow(
       'JumpStart model huggingface-text2text-flan-t5-base version 2.2.3 in region us-west-2: hyperparameters: ' +
         'epoch="3": not a hyperparameter of this model; batch_size="big": expected an integer; ' +
-        'seed="5000": above the maximum 1000; peft_type="qlora": expected one of lora, none');
+        'seed="5000": above the maximum 1000; peft_type="qlora": expected one of lora, none',
+    );
   });
 
   test('a spec that is not an object', () => {
@@ -205,16 +256,23 @@ describe('resolveModel failures name model, version, region and field', () => {
 });
 
 describe('lookupImage and imageRepository on the recorded flan-t5-xl 2.2.15 hosting data', () => {
-  const xl = (JSON.parse(fixtureText('flan-t5-xl-hosting.json')) as Record<string, {
-    instanceAliases: { region: string; aliases: Record<string, string> }[];
-  }>).HUGGINGFACE_TEXT2TEXT_FLAN_T5_XL_2_2_15;
+  const xl = (
+    JSON.parse(fixtureText('flan-t5-xl-hosting.json')) as Record<
+      string,
+      {
+        instanceAliases: { region: string; aliases: Record<string, string> }[];
+      }
+    >
+  ).HUGGINGFACE_TEXT2TEXT_FLAN_T5_XL_2_2_15;
 
   test('region-specific ECR accounts come from the aliases, not a guess', () => {
     const variants = {
       regional_aliases: Object.fromEntries(xl.instanceAliases.map((a) => [a.region, a.aliases])),
       variants: { g5: { regional_properties: { image_uri: '$gpu_ecr_uri_1' } } },
     };
-    const fail = (field: string, detail: string): never => { throw new Error(`${field}: ${detail}`); };
+    const fail = (field: string, detail: string): never => {
+      throw new Error(`${field}: ${detail}`);
+    };
     const image = lookupImage(variants, 'ml.g5.2xlarge', 'af-south-1', 'hosting', fail);
     expect(image).toBe('626614931356.dkr.ecr.af-south-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04');
     expect(imageRepository(image)).toBe('huggingface-pytorch-tgi-inference');

@@ -106,29 +106,23 @@ describe('negation', () => {
 });
 
 describe('uncertainty and hedges', () => {
-  test.each(['Cannot exclude small effusion.', 'No definite effusion.', 'Small effusion is not excluded.'])(
-    'uncertainty before negation: %s',
-    (text) => {
-      expect(label(text, 'Pleural Effusion')).toBe(-1);
-    },
-  );
+  test.each(['Cannot exclude small effusion.', 'No definite effusion.', 'Small effusion is not excluded.'])('uncertainty before negation: %s', (text) => {
+    expect(label(text, 'Pleural Effusion')).toBe(-1);
+  });
 
-  test.each(['Findings may represent pneumonia.', 'Likely pneumonia.', 'Opacity suspicious for pneumonia.', 'Pneumonia is suspected.'])(
-    'hedge: %s',
-    (text) => {
-      expect(label(text, 'Pneumonia')).toBe(-1);
-    },
-  );
+  test.each(['Findings may represent pneumonia.', 'Likely pneumonia.', 'Opacity suspicious for pneumonia.', 'Pneumonia is suspected.'])('hedge: %s', (text) => {
+    expect(label(text, 'Pneumonia')).toBe(-1);
+  });
 
   test.each([
-    'Findings may be secondary to pulmonary edema.', 'This could be due to edema.', 'Question mild pulmonary edema.',
-    'Atypical edema is another consideration.', 'Opacity favoring edema.',
-  ])(
-    'hedge wordings ("may be" hedges forward too, "consideration" backward): %s',
-    (text) => {
-      expect(label(text, 'Edema')).toBe(-1);
-    },
-  );
+    'Findings may be secondary to pulmonary edema.',
+    'This could be due to edema.',
+    'Question mild pulmonary edema.',
+    'Atypical edema is another consideration.',
+    'Opacity favoring edema.',
+  ])('hedge wordings ("may be" hedges forward too, "consideration" backward): %s', (text) => {
+    expect(label(text, 'Edema')).toBe(-1);
+  });
 
   test('a later negation opens its own scope inside an uncertainty scope', () => {
     const labels = labelReport('No definite focal consolidation, no pleural effusion.');
@@ -206,8 +200,14 @@ describe('aggregation', () => {
   test('a negating prefix negates only the word it starts', () => {
     expect(label('Nonconsolidating airspace disease.', 'Consolidation')).toBe(0);
     const mentions = (text: string) => labelMentions(text).map((m) => [m.category, m.label]);
-    expect(mentions('Non-calcified nodule.')).toEqual([['Lung Lesion', 1], ['Other Finding', 0]]);
-    expect(mentions('Uncalcified nodule.')).toEqual([['Lung Lesion', 1], ['Other Finding', 0]]);
+    expect(mentions('Non-calcified nodule.')).toEqual([
+      ['Lung Lesion', 1],
+      ['Other Finding', 0],
+    ]);
+    expect(mentions('Uncalcified nodule.')).toEqual([
+      ['Lung Lesion', 1],
+      ['Other Finding', 0],
+    ]);
     expect(label('Noncalcified nodule.', 'Lung Lesion')).toBe(1);
     expect(label('Non-displaced rib fracture.', 'Fracture')).toBe(1);
   });
@@ -220,8 +220,14 @@ describe('aggregation', () => {
 
   test('project wordings of upstream no_finding entries block No Finding, negated ones do not', () => {
     for (const text of [
-      'Low lung volumes.', 'The lung volumes are low.', 'Hypoinflated lungs.', 'The aorta is tortuous.',
-      'Ectatic thoracic aorta.', 'Unfolding of the aorta.', 'Mild dextrocurvature of the spine.', 'Thoracic spondylosis.',
+      'Low lung volumes.',
+      'The lung volumes are low.',
+      'Hypoinflated lungs.',
+      'The aorta is tortuous.',
+      'Ectatic thoracic aorta.',
+      'Unfolding of the aorta.',
+      'Mild dextrocurvature of the spine.',
+      'Thoracic spondylosis.',
     ]) {
       expect([text, label(text, 'No Finding')]).toEqual([text, null]);
     }

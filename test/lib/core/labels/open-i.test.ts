@@ -14,7 +14,11 @@ function labels(values: Partial<ReportLabels>): ReportLabels {
 }
 
 function gold(present: string[]): OpenILabels {
-  return Object.fromEntries(HEADER.split(',').slice(1).map((c) => [c, present.includes(c) ? 1 : 0])) as OpenILabels;
+  return Object.fromEntries(
+    HEADER.split(',')
+      .slice(1)
+      .map((c) => [c, present.includes(c) ? 1 : 0]),
+  ) as OpenILabels;
 }
 
 describe('parseOpenILabels', () => {
@@ -93,8 +97,14 @@ describe('the labeler on the Indiana dev reports', () => {
   });
 
   test('ranks the constant "normal" impression below copying the findings on the headline figures', () => {
-    const normal = textAgreement(records.map((r) => ({ prediction: 'No acute cardiopulmonary process.', reference: r.impression })), { resamples: 10 });
-    const copy = textAgreement(records.map((r) => ({ prediction: r.findings, reference: r.impression })), { resamples: 10 });
+    const normal = textAgreement(
+      records.map((r) => ({ prediction: 'No acute cardiopulmonary process.', reference: r.impression })),
+      { resamples: 10 },
+    );
+    const copy = textAgreement(
+      records.map((r) => ({ prediction: r.findings, reference: r.impression })),
+      { resamples: 10 },
+    );
     expect(normal.microF1Of13).toBeLessThan(copy.microF1Of13);
     expect(normal.macroF1).toBeLessThan(copy.macroF1);
   });

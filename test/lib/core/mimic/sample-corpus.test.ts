@@ -19,13 +19,15 @@ test('every sample report yields exactly the official record', async () => {
   try {
     const entries = zip.findEntries(new Set(rows.map((r) => reportEntryName(r.studyId, r.subjectId))));
     const records = (split: string): EvalRecord[] =>
-      rows.filter((r) => r.split === split).map((r) => {
-        const entry = entries.get(reportEntryName(r.studyId, r.subjectId));
-        if (entry === undefined) throw new Error(`no entry for ${r.studyId}`);
-        const outcome = recordFromReport(decoder.decode(zip.readEntry(entry)), r.studyId, r.subjectId);
-        if (!('record' in outcome)) throw new Error(`${r.studyId}: ${outcome.reason}`);
-        return outcome.record;
-      });
+      rows
+        .filter((r) => r.split === split)
+        .map((r) => {
+          const entry = entries.get(reportEntryName(r.studyId, r.subjectId));
+          if (entry === undefined) throw new Error(`no entry for ${r.studyId}`);
+          const outcome = recordFromReport(decoder.decode(zip.readEntry(entry)), r.studyId, r.subjectId);
+          if (!('record' in outcome)) throw new Error(`${r.studyId}: ${outcome.reason}`);
+          return outcome.record;
+        });
     const train = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'expected-train.json'), 'utf8')) as EvalRecord[];
     const dev = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'expected-dev.json'), 'utf8')) as EvalRecord[];
     expect(train).toHaveLength(250);
@@ -33,7 +35,10 @@ test('every sample report yields exactly the official record', async () => {
     const gotTrain = records('train');
     const gotDev = records('dev');
     // Field by field first, so a failure names the study.
-    for (const [got, want] of [[gotTrain, train], [gotDev, dev]] as const) {
+    for (const [got, want] of [
+      [gotTrain, train],
+      [gotDev, dev],
+    ] as const) {
       want.forEach((record, i) => expect({ id: record.study_id, ...got[i] }).toEqual({ id: record.study_id, ...record }));
     }
     expect(gotTrain).toEqual(train);

@@ -7,10 +7,18 @@ function reference(template: string, findings: string, impression: string): stri
   return `{"prompt":${JSON.stringify(renderPrompt(template, findings))},"completion":${JSON.stringify(impression)}}`;
 }
 
-const TEMPLATES = ['Findings: {context}', '{context}', 'A "q" \\ \n\t\u0001{context} é\u2028 end', '\ud83d{context}', '{context}\ude00', '\ud83d{context}\ude00', 'x\ude00{context}\ud83dy'];
+const TEMPLATES = [
+  'Findings: {context}',
+  '{context}',
+  'A "q" \\ \n\t\u0001{context} é\u2028 end',
+  '\ud83d{context}',
+  '{context}\ude00',
+  '\ud83d{context}\ude00',
+  'x\ude00{context}\ud83dy',
+];
 const TEXTS = ['', 'plain', '"quoted" \\ back\nslash\r\t\u0000\u001f\u007f', '\ude00starts low', 'ends high\ud83d', '\ud83d\ude00 pair', 'ü €'];
 
-test('train lines are byte-identical to JSON.stringify of the evaluation\'s prompt, surrogates at the seams included', () => {
+test("train lines are byte-identical to JSON.stringify of the evaluation's prompt, surrogates at the seams included", () => {
   for (const template of TEMPLATES) {
     const line = trainLineFormatter(template);
     for (const findings of TEXTS) {

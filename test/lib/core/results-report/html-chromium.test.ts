@@ -23,10 +23,24 @@ function render(html: string): { dom: string; console: string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-html-'));
   const file = path.join(dir, 'report.html');
   fs.writeFileSync(file, html);
-  const result = spawnSync(CHROMIUM!, [
-    '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`,
-  ], { encoding: 'utf8', timeout: 90_000 });
+  const result = spawnSync(
+    CHROMIUM!,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${path.join(dir, 'profile')}`,
+      '--enable-logging=stderr',
+      '--v=0',
+      '--dump-dom',
+      `file://${file}`,
+    ],
+    { encoding: 'utf8', timeout: 90_000 },
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   if (result.status !== 0) throw new Error(`chromium exited with ${result.status}: ${result.stderr.slice(-2000)}`);
   return { dom: result.stdout, console: result.stderr.split('\n').filter((l) => l.includes(':CONSOLE')) };
@@ -35,7 +49,9 @@ function render(html: string): { dom: string; console: string[] } {
 maybe('HTML report in headless Chromium', () => {
   it('renders every dataset and model, fills the report table, logs no console error', async () => {
     const results = await loadRunResults(localStore(FIXTURE), 'fixture-run');
-    const { dom, console } = render(reportHtml('fixture-run', results.summary, results.rows, { stemmer: false, generatedAt: new Date('2026-01-16T00:00:00Z') }));
+    const { dom, console } = render(
+      reportHtml('fixture-run', results.summary, results.rows, { stemmer: false, generatedAt: new Date('2026-01-16T00:00:00Z') }),
+    );
     expect(console).toEqual([]);
     expect(dom).toContain('Showing 1–50 of 65 matching reports (65 in the run), page 1 of 2.');
     expect((dom.match(/<g class="box"/g) ?? []).length).toBe(4 * 2 * 5);

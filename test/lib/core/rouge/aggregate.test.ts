@@ -75,7 +75,10 @@ describe('summarize', () => {
     const scores = records.map((r) => scorer.score(r.findings, r.impression));
     const rng = new Mt19937(42);
     const got = DEFAULT_ROUGE_TYPES.map((type) => {
-      const s = summarize(scores.map((x) => x[type].fmeasure), { rng });
+      const s = summarize(
+        scores.map((x) => x[type].fmeasure),
+        { rng },
+      );
       return [s.ciLow, s.ciMid, s.ciHigh, s.mean];
     });
     expect(got).toEqual([

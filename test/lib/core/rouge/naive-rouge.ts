@@ -77,8 +77,14 @@ function lcsIndices(ref: string[], can: string[]): number[] {
 
 export function naiveRougeLsum(targetText: string, predictionText: string, stemmer: boolean): Score {
   const zero = { precision: 0, recall: 0, fmeasure: 0 };
-  const refSents = targetText.split('\n').filter((s) => s.length > 0).map((s) => naiveTokens(s, stemmer));
-  const canSents = predictionText.split('\n').filter((s) => s.length > 0).map((s) => naiveTokens(s, stemmer));
+  const refSents = targetText
+    .split('\n')
+    .filter((s) => s.length > 0)
+    .map((s) => naiveTokens(s, stemmer));
+  const canSents = predictionText
+    .split('\n')
+    .filter((s) => s.length > 0)
+    .map((s) => naiveTokens(s, stemmer));
   if (refSents.length === 0 || canSents.length === 0) return zero;
   const m = refSents.reduce((a, s) => a + s.length, 0);
   const n = canSents.reduce((a, s) => a + s.length, 0);

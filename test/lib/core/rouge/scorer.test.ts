@@ -21,7 +21,7 @@ describe('scoreRouge: hand-computed cases', () => {
     expect(s.rougeLsum).toEqual(s.rougeL);
   });
 
-  test('repeated tokens are clipped by the other side\'s counts', () => {
+  test("repeated tokens are clipped by the other side's counts", () => {
     const s = scoreRouge('a a a b', 'a b b');
     expect(s.rouge1).toEqual(expected(2 / 4, 2 / 3));
     expect(s.rouge2).toEqual(expected(1 / 3, 1 / 2));

@@ -24,7 +24,16 @@ describe('tokenize (rouge-score DefaultTokenizer)', () => {
   });
 
   test('the stemmer applies only to tokens longer than three characters', () => {
-    expect(tokenize('Lungs are clear, opacities noted in 1990s; was', { stemmer: true })).toEqual(['lung', 'are', 'clear', 'opac', 'note', 'in', '1990', 'was']);
+    expect(tokenize('Lungs are clear, opacities noted in 1990s; was', { stemmer: true })).toEqual([
+      'lung',
+      'are',
+      'clear',
+      'opac',
+      'note',
+      'in',
+      '1990',
+      'was',
+    ]);
   });
 
   test('lines split on "\\n" only; empty lines are dropped, whitespace-only lines kept', () => {

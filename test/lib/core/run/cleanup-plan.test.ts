@@ -1,30 +1,41 @@
 import { isNotFound, toTaggedResources, unlessGone } from '../../../../lib/core/run/cleanup-plan';
 
 const ARN = 'arn:aws:sagemaker:eu-west-1:123456789012';
-const tags = (app: string, runId?: string) =>
-  [{ Key: 'impressions:app', Value: app }, ...(runId === undefined ? [] : [{ Key: 'impressions:run-id', Value: runId }])];
+const tags = (app: string, runId?: string) => [
+  { Key: 'impressions:app', Value: app },
+  ...(runId === undefined ? [] : [{ Key: 'impressions:run-id', Value: runId }]),
+];
 
 describe('toTaggedResources', () => {
   test('keeps only this app (and run), orders training jobs, endpoints, configs, models, and restores name case', () => {
-    const resources = toTaggedResources([
-      { ResourceARN: `${ARN}:model/impressions-abc-ft`, Tags: tags('impressions', 'ABC') },
-      { ResourceARN: `${ARN}:endpoint/impressions-abc-ft`, Tags: tags('impressions', 'ABC') },
-      { ResourceARN: `${ARN}:endpoint/impressions-x-ft`, Tags: tags('impressions', 'x') },
-      { ResourceARN: `${ARN}:endpoint/impressions-abc-pt`, Tags: tags('other', 'ABC') },
-      { ResourceARN: `${ARN}:endpoint/no-run-tag`, Tags: tags('impressions') },
-      { ResourceARN: `${ARN}:notebook-instance/impressions-abc`, Tags: tags('impressions', 'ABC') },
-      { ResourceARN: `${ARN}:training-job/impressions-abc-train`, Tags: tags('impressions', 'ABC') },
-    ], 'impressions', 'ABC');
+    const resources = toTaggedResources(
+      [
+        { ResourceARN: `${ARN}:model/impressions-abc-ft`, Tags: tags('impressions', 'ABC') },
+        { ResourceARN: `${ARN}:endpoint/impressions-abc-ft`, Tags: tags('impressions', 'ABC') },
+        { ResourceARN: `${ARN}:endpoint/impressions-x-ft`, Tags: tags('impressions', 'x') },
+        { ResourceARN: `${ARN}:endpoint/impressions-abc-pt`, Tags: tags('other', 'ABC') },
+        { ResourceARN: `${ARN}:endpoint/no-run-tag`, Tags: tags('impressions') },
+        { ResourceARN: `${ARN}:notebook-instance/impressions-abc`, Tags: tags('impressions', 'ABC') },
+        { ResourceARN: `${ARN}:training-job/impressions-abc-train`, Tags: tags('impressions', 'ABC') },
+      ],
+      'impressions',
+      'ABC',
+    );
     expect(resources.map((r) => `${r.kind}:${r.name}`)).toEqual([
-      'training-job:impressions-ABC-train', 'endpoint:impressions-ABC-ft', 'model:impressions-ABC-ft',
+      'training-job:impressions-ABC-train',
+      'endpoint:impressions-ABC-ft',
+      'model:impressions-ABC-ft',
     ]);
   });
 
   test('without a run id every run of the app is kept; unknown names keep the ARN spelling', () => {
-    const resources = toTaggedResources([
-      { ResourceARN: `${ARN}:model/handmade`, Tags: tags('impressions', 'r') },
-      { ResourceARN: `${ARN}:model/impressions-q-pt`, Tags: tags('impressions', 'q') },
-    ], 'impressions');
+    const resources = toTaggedResources(
+      [
+        { ResourceARN: `${ARN}:model/handmade`, Tags: tags('impressions', 'r') },
+        { ResourceARN: `${ARN}:model/impressions-q-pt`, Tags: tags('impressions', 'q') },
+      ],
+      'impressions',
+    );
     expect(resources.map((r) => r.name)).toEqual(['handmade', 'impressions-q-pt']);
   });
 });
@@ -38,6 +49,14 @@ test('isNotFound', () => {
 
 test('unlessGone: the result, undefined for a missing resource, any other error rethrown', async () => {
   await expect(unlessGone(async () => 'described')).resolves.toBe('described');
-  await expect(unlessGone(async () => { throw Object.assign(new Error('Could not find endpoint "e".'), { name: 'ValidationException' }); })).resolves.toBeUndefined();
-  await expect(unlessGone(async () => { throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }); })).rejects.toThrow('Rate exceeded');
+  await expect(
+    unlessGone(async () => {
+      throw Object.assign(new Error('Could not find endpoint "e".'), { name: 'ValidationException' });
+    }),
+  ).resolves.toBeUndefined();
+  await expect(
+    unlessGone(async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }),
+  ).rejects.toThrow('Rate exceeded');
 });

@@ -9,15 +9,16 @@ describe('runIdFromExecutionName', () => {
     expect(runIdFromExecutionName('a'.repeat(32))).toBe('a'.repeat(32));
   });
 
-  test.each([
-    'a'.repeat(33), 'my_run.2024', '-leading', 'trailing-', 'ünïcode run', '____', '7c0b6a2e-2d6a-4a0e-9d3f-0d3f1c2b4a5e',
-  ])('%p becomes a deterministic slug of at most 32 valid characters', (name) => {
-    const id = runIdFromExecutionName(name);
-    expect(id).toBe(runIdFromExecutionName(name));
-    expect(id.length).toBeLessThanOrEqual(32);
-    expect(id).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*-[0-9a-f]{8}$/);
-    expect(id).not.toBe(name);
-  });
+  test.each(['a'.repeat(33), 'my_run.2024', '-leading', 'trailing-', 'ünïcode run', '____', '7c0b6a2e-2d6a-4a0e-9d3f-0d3f1c2b4a5e'])(
+    '%p becomes a deterministic slug of at most 32 valid characters',
+    (name) => {
+      const id = runIdFromExecutionName(name);
+      expect(id).toBe(runIdFromExecutionName(name));
+      expect(id.length).toBeLessThanOrEqual(32);
+      expect(id).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*-[0-9a-f]{8}$/);
+      expect(id).not.toBe(name);
+    },
+  );
 
   test('different names that sanitise alike still differ', () => {
     expect(runIdFromExecutionName('my_run')).not.toBe(runIdFromExecutionName('my.run'));
@@ -54,6 +55,9 @@ describe('runResourceNames', () => {
 });
 
 test('runTags', () => {
-  expect(runTags('impressions', 'r1')).toEqual([{ Key: TAG_APP, Value: 'impressions' }, { Key: TAG_RUN_ID, Value: 'r1' }]);
+  expect(runTags('impressions', 'r1')).toEqual([
+    { Key: TAG_APP, Value: 'impressions' },
+    { Key: TAG_RUN_ID, Value: 'r1' },
+  ]);
   expect([TAG_APP, TAG_RUN_ID]).toEqual(['impressions:app', 'impressions:run-id']);
 });

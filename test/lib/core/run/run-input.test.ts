@@ -38,16 +38,19 @@ describe('planRun', () => {
   });
 
   test('every field applied', () => {
-    const p = plan({
-      runName: 'Trial 2.b',
-      modelVersion: '1.*',
-      trainingData: 's3://data-bucket/train_data/v2/',
-      evalData: { dev1: 's3://data-bucket/eval_data/small/dev1.jsonl', iu_test: 's3://data-bucket/eval_data/iu.jsonl' },
-      skipTraining: true,
-      modelData: 's3://data-bucket/runs/old/model/old-train/output/model.tar.gz',
-      keepEndpoints: true,
-      hyperparameters: { epochs: 1, learning_rate: 0.0002, pad_to_max_length: false, peft_type: 'lora' },
-    }, 'a_b');
+    const p = plan(
+      {
+        runName: 'Trial 2.b',
+        modelVersion: '1.*',
+        trainingData: 's3://data-bucket/train_data/v2/',
+        evalData: { dev1: 's3://data-bucket/eval_data/small/dev1.jsonl', iu_test: 's3://data-bucket/eval_data/iu.jsonl' },
+        skipTraining: true,
+        modelData: 's3://data-bucket/runs/old/model/old-train/output/model.tar.gz',
+        keepEndpoints: true,
+        hyperparameters: { epochs: 1, learning_rate: 0.0002, pad_to_max_length: false, peft_type: 'lora' },
+      },
+      'a_b',
+    );
     expect(p.runName).toBe('Trial 2.b');
     expect(p.runId).toMatch(/^a-b-[0-9a-f]{8}$/);
     expect(p.modelVersion).toBe('1.*');
@@ -69,7 +72,10 @@ describe('planRun', () => {
     [{ runName: 'x'.repeat(81) }, /runName: .*expected 1-80/],
     [{ modelVersion: '*' }, /modelVersion: "\*": expected an exact version such as 2\.2\.3, or a major wildcard/],
     [{ modelVersion: '2.2' }, /modelVersion: "2\.2"/],
-    [{ trainingData: 's3://other-bucket/train_data/' }, /trainingData: "s3:\/\/other-bucket\/train_data\/": expected a prefix ending with \/ under s3:\/\/data-bucket\/train_data\//],
+    [
+      { trainingData: 's3://other-bucket/train_data/' },
+      /trainingData: "s3:\/\/other-bucket\/train_data\/": expected a prefix ending with \/ under s3:\/\/data-bucket\/train_data\//,
+    ],
     [{ trainingData: 's3://data-bucket/train_data/train.jsonl' }, /trainingData: .*expected a prefix ending with \//],
     [{ trainingData: 's3://data-bucket/eval_data/' }, /trainingData:/],
     [{ trainingData: 's3://data-bucket/train_data/../runs/' }, /trainingData:/],
@@ -81,7 +87,10 @@ describe('planRun', () => {
     [{ keepEndpoints: 1 }, /keepEndpoints: 1: expected true or false/],
     [{ skipTraining: true }, /modelData: required when skipTraining is true/],
     [{ modelData: 's3://data-bucket/runs/r/model/' }, /modelData: only allowed with skipTraining: true/],
-    [{ skipTraining: true, modelData: 's3://data-bucket/train_data/model.tar.gz' }, /modelData: .*expected a \.tar\.gz or a prefix ending with \/ under s3:\/\/data-bucket\/runs\//],
+    [
+      { skipTraining: true, modelData: 's3://data-bucket/train_data/model.tar.gz' },
+      /modelData: .*expected a \.tar\.gz or a prefix ending with \/ under s3:\/\/data-bucket\/runs\//,
+    ],
     [{ skipTraining: true, modelData: 's3://data-bucket/runs/r/model.zip' }, /modelData:/],
     [{ hyperparameters: { sagemaker_program: 'x.py' } }, /hyperparameters\.sagemaker_program: sagemaker_\* entries are set by the pipeline/],
     [{ hyperparameters: { 'Bad-Name': 1 } }, /hyperparameters\.Bad-Name: names are lower-case/],
