@@ -16,6 +16,7 @@ import {
   isAgreementMetric,
   mapPool,
   METRIC_NAMESPACE,
+  parseAggregateEvent,
   parsePartKey,
   predictionsPrefix,
   runSummaryKey,
@@ -102,13 +103,14 @@ function parsePrices(): Record<string, number> {
 
 /** Aggregates a run with the given clients. */
 export async function aggregate(
-  event: AggregateEvent,
+  raw: unknown,
   clients: { s3: S3Client; cloudwatch: CloudWatchClient; sagemaker?: SageMakerClient },
   now = new Date(),
 ): Promise<AggregateResult> {
+  const event = parseAggregateEvent(raw);
   const bucket = requiredEnv(EVALUATION_ENV.dataBucket);
   const namespace = process.env[EVALUATION_ENV.metricNamespace] ?? METRIC_NAMESPACE;
-  const runId = event?.runId;
+  const runId = event.runId;
   const keys = await listPartKeys(clients.s3, bucket, runId);
   if (keys.length === 0) throw new Error(`run ${runId}: no prediction part files under ${predictionsPrefix(runId)}`);
   const parts = await mapPool(keys, 8, async (key) => parseRows(key, await readText(clients.s3, bucket, key)));
@@ -139,8 +141,8 @@ export async function aggregate(
 }
 
 /** Lambda entry point. */
-export async function handler(event: AggregateEvent): Promise<AggregateResult> {
-  logger.appendKeys({ runId: event?.runId });
+export async function handler(event: unknown): Promise<AggregateResult> {
+  logger.appendKeys({ runId: parseAggregateEvent(event).runId });
   const result = await aggregate(event, { s3, cloudwatch, sagemaker });
   logger.info('run aggregated', { ...result });
   return result;

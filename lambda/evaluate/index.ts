@@ -12,6 +12,7 @@ import {
   evaluateShard,
   EVALUATION_ENV,
   EVALUATION_ERROR_NAMES,
+  parseEvaluateEvent,
   parseRecord,
   parseS3Uri,
   parsePartKey,
@@ -55,9 +56,10 @@ function retryPolicy(): RetryPolicy {
 }
 
 /** Evaluates one shard with the given clients (the handler passes the module's; tests their own). */
-export async function evaluate(event: EvaluateEvent, clients: { s3: S3Client; runtime: SageMakerRuntimeClient }): Promise<EvaluateResult> {
+export async function evaluate(raw: unknown, clients: { s3: S3Client; runtime: SageMakerRuntimeClient }): Promise<EvaluateResult> {
+  const event = parseEvaluateEvent(raw);
   const bucket = requiredEnv(EVALUATION_ENV.dataBucket);
-  const key = parsePartKey(event?.partKey ?? '');
+  const key = parsePartKey(event.partKey);
   if (key === undefined || key.runId !== event.runId || key.dataset !== event.dataset || key.model !== event.model || key.shardIndex !== event.shardIndex) {
     throw new Error(`shard item has an inconsistent partKey ${JSON.stringify(event?.partKey)}`);
   }
@@ -88,8 +90,9 @@ export async function evaluate(event: EvaluateEvent, clients: { s3: S3Client; ru
 }
 
 /** Lambda entry point. */
-export async function handler(event: EvaluateEvent): Promise<EvaluateResult> {
-  logger.appendKeys({ runId: event?.runId, dataset: event?.dataset, model: event?.model, shardIndex: event?.shardIndex });
+export async function handler(raw: unknown): Promise<EvaluateResult> {
+  const event: EvaluateEvent = parseEvaluateEvent(raw);
+  logger.appendKeys({ runId: event.runId, dataset: event.dataset, model: event.model, shardIndex: event.shardIndex });
   const result = await evaluate(event, { s3, runtime });
   logger.info('shard evaluated', { ...result });
   return result;

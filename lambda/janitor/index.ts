@@ -6,7 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { RUN_ERROR_NAMES, type JanitorEvent, type JanitorResult } from '../../lib/core/run/lambda-contracts';
+import { parseJanitorEvent, RUN_ERROR_NAMES, type JanitorResult } from '../../lib/core/run/lambda-contracts';
 import { JANITOR_STATUSES } from '../../lib/core/run/cleanup-plan';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
 import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps } from '../shared/sagemaker-cleanup';
@@ -28,7 +28,8 @@ const logger = new Logger({ serviceName: 'impressions-janitor' });
 
 /** Builds the handler around its clients (tests pass mocks and a fake clock). */
 export function createHandler(deps: CleanupDeps, pollMs: number = POLL_MS) {
-  return async (event: JanitorEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<JanitorResult> => {
+  return async (raw: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<JanitorResult> => {
+    const event = parseJanitorEvent(raw);
     const prefix = resourcePrefixFromEnv();
     const runId = runIdFromExecutionName(event.detail.name);
     const status = event.detail.status;

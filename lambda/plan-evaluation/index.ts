@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import {
   EVALUATION_ENV,
   EVALUATION_ERROR_NAMES,
-  isPayloadContract,
+  parsePlanEvaluationEvent,
   parseRecord,
   parseS3Uri,
   planShards,
@@ -21,14 +21,13 @@ import {
   type PlannedDataset,
   type PlannedDatasetCounts,
 } from '../../lib/core/evaluation';
-import { assertRunId } from '../../lib/core/evaluation/keys';
 import { readText, writeText } from '../../lib/aws/s3-text';
 import { intEnv, requiredEnv } from '../shared/env';
 
 const logger = new Logger();
 const s3 = new S3Client({});
 
-/** The event is unusable; not retried. */
+/** An evaluation set is not an object under the data bucket's `eval_data/`; not retried. */
 export class InvalidEvaluationInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -36,40 +35,26 @@ export class InvalidEvaluationInputError extends Error {
   }
 }
 
-/** Checks the event and returns every problem at once. */
-function validate(event: PlanEvaluationEvent, bucket: string): void {
+/** Checks that every evaluation set is an object under the data bucket's `eval_data/`, naming every one that is not. */
+function checkEvalData(event: PlanEvaluationEvent, bucket: string): void {
   const problems: string[] = [];
-  try {
-    assertRunId(event?.plan?.runId);
-  } catch (e) {
-    problems.push(`plan.runId: ${(e as Error).message}`);
-  }
-  if (event?.model !== 'pretrained' && event?.model !== 'fine-tuned')
-    problems.push(`model must be pretrained or fine-tuned, got ${JSON.stringify(event?.model)}`);
-  if (typeof event?.endpointName !== 'string' || !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(event.endpointName))
-    problems.push('endpointName must be a SageMaker endpoint name');
-  if (!isPayloadContract(event?.resolved?.inference?.payloadContract)) problems.push('resolved.inference.payloadContract must be hf-text2text or tgi');
-  if (typeof event?.resolved?.version !== 'string') problems.push('resolved.version must be a string');
-  const evalData = event?.plan?.evalData;
-  if (typeof evalData !== 'object' || evalData === null || Object.keys(evalData).length === 0) problems.push('plan.evalData must name at least one dataset');
-  else {
-    for (const [dataset, uri] of Object.entries(evalData)) {
-      try {
-        const { bucket: b, key } = parseS3Uri(uri);
-        if (b !== bucket || !key.startsWith('eval_data/')) problems.push(`plan.evalData.${dataset}: must be under s3://${bucket}/eval_data/`);
-      } catch (e) {
-        problems.push(`plan.evalData.${dataset}: ${(e as Error).message}`);
-      }
+  for (const [dataset, uri] of Object.entries(event.plan.evalData)) {
+    try {
+      const { bucket: b, key } = parseS3Uri(uri);
+      if (b !== bucket || !key.startsWith('eval_data/')) problems.push(`plan.evalData.${dataset}: must be under s3://${bucket}/eval_data/`);
+    } catch (e) {
+      problems.push(`plan.evalData.${dataset}: ${(e as Error).message}`);
     }
   }
   if (problems.length > 0) throw new InvalidEvaluationInputError(`invalid evaluation input: ${problems.join('; ')}`);
 }
 
 /** Lambda entry point. */
-export async function handler(event: PlanEvaluationEvent): Promise<PlanEvaluationResult> {
+export async function handler(raw: unknown): Promise<PlanEvaluationResult> {
+  const event = parsePlanEvaluationEvent(raw);
   const bucket = requiredEnv(EVALUATION_ENV.dataBucket);
   const shardSize = intEnv(EVALUATION_ENV.shardSize, 100, 1, 10000);
-  validate(event, bucket);
+  checkEvalData(event, bucket);
   const runId = event.plan.runId;
   const includeBaselines = event.includeBaselines ?? event.model === 'pretrained';
   logger.appendKeys({ runId, model: event.model });

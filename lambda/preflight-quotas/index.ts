@@ -2,7 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQuotasClient, type ServiceQuota } from '@aws-sdk/client-service-quotas';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { PreflightQuotasEvent, PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
+import { parsePreflightQuotasEvent, type PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
 import { evaluateQuotas, QuotaTooLowError, quotaNeeds, usageByQuota } from '../../lib/core/run/quotas';
 import { findInstanceHolders } from './instance-holders';
 
@@ -28,7 +28,8 @@ async function listAll(defaults: boolean): Promise<ServiceQuota[]> {
  * Returns the quotas checked with the instances already in use; throws `QuotaTooLowError` naming the
  * quota (name and code) to raise, or the jobs and endpoints that hold it.
  */
-export async function handler(event: PreflightQuotasEvent): Promise<PreflightQuotasResult> {
+export async function handler(raw: unknown): Promise<PreflightQuotasResult> {
+  const event = parsePreflightQuotasEvent(raw);
   const needs = quotaNeeds(event);
   // Independent reads: the quota listing and the (slower) describe calls of the instance holders run side by side.
   const [applied, holders] = await Promise.all([

@@ -3,73 +3,30 @@
  * `summary` tables (idempotent), then, when QuickSight is configured, starts a SPICE refresh of
  * both data sets and puts the `AnalyticsRefreshFailed` metric (1 failed, 0 started).
  *
- * Input: `{ "runId": "<id>" }`. Output: {@link PublishResultsOutput}. A refresh that cannot be
- * started is reported in the output and the metric, never thrown: the scores are in S3 and Athena
- * already. Registration problems are thrown (named errors, for the state machine's Catch).
- * Reads no object and logs ids and counts only.
+ * Contract (event, output, errors, environment): lib/core/analytics/publish-contracts.ts. A refresh
+ * that cannot be started is reported in the output and the metric, never thrown: the scores are in
+ * S3 and Athena already. Registration problems are thrown (named errors, for the state machine's
+ * Catch). Reads no object and logs ids and counts only.
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { BatchCreatePartitionCommand, GetTableCommand, GlueClient, PartitionInput, StorageDescriptor } from '@aws-sdk/client-glue';
 import { CreateIngestionCommand, QuickSightClient } from '@aws-sdk/client-quicksight';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { isValidRunId, partitionsOfRun, ResultPartition } from '../../lib/core/analytics/tables';
+import {
+  NoResultsError,
+  PartitionRegistrationError,
+  parsePublishResultsEvent,
+  PUBLISH_ENV,
+  type IngestionResult,
+  type PublishResultsOutput,
+} from '../../lib/core/analytics/publish-contracts';
+import { partitionsOfRun, ResultPartition } from '../../lib/core/analytics/tables';
+import { InvalidEventError } from '../../lib/core/event-reader';
 import { predictionsPrefix, summaryPrefix } from '../../lib/core/evaluation/keys';
 import { listKeys } from '../../lib/aws/s3-text';
 
-/** The event is not `{ runId }` with a valid run id. */
-export class InvalidEventError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEventError';
-  }
-}
-
-/** No result file of the run was found under `prediction_data/`. */
-export class NoResultsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NoResultsError';
-  }
-}
-
-/** Glue refused a partition for a reason other than "already exists". */
-export class PartitionRegistrationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PartitionRegistrationError';
-  }
-}
-
-/** One SPICE refresh. */
-export interface IngestionResult {
-  readonly dataSetId: string;
-  /** Absent when the ingestion could not be created. */
-  readonly ingestionId?: string;
-  /** QuickSight's ingestion status (e.g. `INITIALIZED`), or `FAILED` when it could not be created. */
-  readonly status: string;
-  /** Error name and message from QuickSight when it could not be created. */
-  readonly error?: string;
-}
-
-/** What the function returns to the state machine. */
-export interface PublishResultsOutput {
-  readonly runId: string;
-  readonly partitions: {
-    /** Partitions of the predictions table found for the run (one per data set and model). */
-    readonly predictions: number;
-    /** Partitions of the summary table found for the run (0 or 1). */
-    readonly summary: number;
-    /** Newly registered by this call. */
-    readonly created: number;
-    /** Already registered (a retried or repeated call). */
-    readonly alreadyRegistered: number;
-  };
-  readonly ingestions: readonly IngestionResult[];
-  readonly quicksight: 'not-configured' | 'started' | 'failed';
-  /** Why a refresh could not be started (QuickSight's error names and messages). */
-  readonly error?: string;
-}
+export { InvalidEventError, NoResultsError, PartitionRegistrationError, type PublishResultsOutput };
 
 /** Deployment settings, from the function's environment. */
 export interface PublishSettings {
@@ -100,14 +57,14 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     return value;
   };
   return {
-    bucket: required('DATA_BUCKET'),
-    database: required('DATABASE_NAME'),
-    predictionsTable: required('PREDICTIONS_TABLE'),
-    summaryTable: required('SUMMARY_TABLE'),
-    metricNamespace: required('METRIC_NAMESPACE'),
-    metricName: required('METRIC_NAME'),
-    quicksightAccountId: required('QUICKSIGHT_ACCOUNT_ID'),
-    dataSetIds: (env.QUICKSIGHT_DATA_SET_IDS ?? '')
+    bucket: required(PUBLISH_ENV.dataBucket),
+    database: required(PUBLISH_ENV.database),
+    predictionsTable: required(PUBLISH_ENV.predictionsTable),
+    summaryTable: required(PUBLISH_ENV.summaryTable),
+    metricNamespace: required(PUBLISH_ENV.metricNamespace),
+    metricName: required(PUBLISH_ENV.metricName),
+    quicksightAccountId: required(PUBLISH_ENV.quicksightAccountId),
+    dataSetIds: (env[PUBLISH_ENV.quicksightDataSetIds] ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== ''),
@@ -137,7 +94,7 @@ export async function publishResults(
   sdk: PublishClients,
   now: () => Date = () => new Date(),
 ): Promise<PublishResultsOutput> {
-  const runId = parseEvent(event);
+  const { runId } = parsePublishResultsEvent(event);
   const keys = [...(await listKeys(sdk.s3, settings.bucket, predictionsPrefix(runId))), ...(await listKeys(sdk.s3, settings.bucket, summaryPrefix(runId)))];
   const partitions = partitionsOfRun(runId, keys);
   if (partitions.length === 0) {
@@ -174,19 +131,6 @@ export async function publishResults(
     quicksight: 'failed',
     error: failed.map((i) => `${i.dataSetId}: ${i.error}`).join('; '),
   };
-}
-
-function parseEvent(event: unknown): string {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new InvalidEventError('event must be an object { "runId": "<id>" }');
-  }
-  const runId = (event as { runId?: unknown }).runId;
-  if (!isValidRunId(runId)) {
-    throw new InvalidEventError(
-      `event.runId must be 1-80 characters of A-Z a-z 0-9 . _ - starting with a letter or digit, got ${JSON.stringify(runId) ?? 'undefined'}`,
-    );
-  }
-  return runId;
 }
 
 /** The partition's storage: the table's, at the partition's own location. */

@@ -7,7 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ModelResolutionError } from '../../lib/core/jumpstart/errors';
 import { loadResolvedModel, type ReadText } from '../../lib/core/jumpstart/load';
 import { readTextIfExists } from '../../lib/aws/s3-text';
-import type { ResolveModelEvent, ResolveModelResult } from '../../lib/core/run/lambda-contracts';
+import { parseResolveModelEvent, type ResolveModelResult } from '../../lib/core/run/lambda-contracts';
 
 export { ModelResolutionError };
 
@@ -18,7 +18,8 @@ const s3 = new S3Client({ followRegionRedirects: true });
 const readText: ReadText = (bucket, key) => readTextIfExists(s3, bucket, key);
 
 /** Resolves the run's model; throws `ModelResolutionError` (no retry) naming model, version, region and field. */
-export async function handler(event: ResolveModelEvent): Promise<ResolveModelResult> {
+export async function handler(raw: unknown): Promise<ResolveModelResult> {
+  const event = parseResolveModelEvent(raw);
   const region = event.region ?? process.env.AWS_REGION;
   if (region === undefined || region === '') throw new Error('no region: set event.region or AWS_REGION');
   try {

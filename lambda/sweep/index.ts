@@ -6,7 +6,7 @@
  * provider's polling (its `queryInterval` and `totalTimeout`) does the waiting.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { SweepIsCompleteRequest, SweepIsCompleteResponse, SweepOnEventRequest, SweepOnEventResponse } from '../../lib/core/run/lambda-contracts';
+import { parseSweepRequest, type SweepIsCompleteResponse, type SweepOnEventResponse } from '../../lib/core/run/lambda-contracts';
 import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps, type CleanupOutcome } from '../shared/sagemaker-cleanup';
 
 const logger = new Logger({ serviceName: 'impressions-sweep' });
@@ -18,7 +18,9 @@ async function pass(deps: CleanupDeps, prefix: string): Promise<CleanupOutcome> 
 /** Builds both handlers around their clients (tests pass mocks). */
 export function createHandlers(deps: CleanupDeps) {
   return {
-    onEvent: async (event: SweepOnEventRequest): Promise<SweepOnEventResponse> => {
+    /** Provider `onEvent` (event: `SweepOnEventRequest`). */
+    onEvent: async (raw: unknown): Promise<SweepOnEventResponse> => {
+      const event = parseSweepRequest(raw);
       const prefix = resourcePrefixFromEnv();
       if (event.RequestType === 'Create') return { PhysicalResourceId: `${prefix}-sagemaker-sweep` };
       if (event.RequestType === 'Update') return { PhysicalResourceId: event.PhysicalResourceId };
@@ -26,7 +28,9 @@ export function createHandlers(deps: CleanupDeps) {
       logger.info('sweep started', { prefix, ...outcome });
       return { PhysicalResourceId: event.PhysicalResourceId };
     },
-    isComplete: async (event: SweepIsCompleteRequest): Promise<SweepIsCompleteResponse> => {
+    /** Provider `isComplete` (event: `SweepIsCompleteRequest`). */
+    isComplete: async (raw: unknown): Promise<SweepIsCompleteResponse> => {
+      const event = parseSweepRequest(raw);
       if (event.RequestType !== 'Delete') return { IsComplete: true };
       const prefix = resourcePrefixFromEnv();
       const outcome = await pass(deps, prefix);

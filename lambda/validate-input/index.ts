@@ -1,16 +1,20 @@
 /** validate-input: checks the run input against the deployment defaults and returns the run plan (lib/core/run/run-input). */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { RunPlan, ValidateInputEvent } from '../../lib/core/run/lambda-contracts';
+import { parseValidateInputEvent, type RunPlan } from '../../lib/core/run/lambda-contracts';
 import { InvalidRunInputError, planRun } from '../../lib/core/run/run-input';
 
 export { InvalidRunInputError };
 
 const logger = new Logger({ serviceName: 'impressions-validate-input' });
 
-/** Returns the run plan; throws `InvalidRunInputError` (no retry) listing every bad field. */
-export async function handler(event: ValidateInputEvent): Promise<RunPlan> {
+/**
+ * Returns the run plan; throws `InvalidRunInputError` (no retry) listing every bad field of the run
+ * input, or `InvalidEventError` when the state machine's payload itself is malformed.
+ */
+export async function handler(event: unknown): Promise<RunPlan> {
+  const parsed = parseValidateInputEvent(event);
   try {
-    const plan = planRun(event);
+    const plan = planRun(parsed);
     logger.info('run planned', {
       runId: plan.runId,
       skipTraining: plan.skipTraining,

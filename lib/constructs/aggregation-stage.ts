@@ -3,12 +3,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { AggregateEvent, AggregateResult } from '../core/evaluation/lambda-contracts';
+import { at, keysOf, statePath, type JsonPath } from '../core/json-path';
+import type { AggregationBranchInput, RunState } from '../core/run/contracts';
+import { lambdaPayload, ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
 
 /** Properties of {@link AggregationStage}. */
 export interface AggregationStageProps {
-  /** JSONPath at which the stage writes its result. */
-  readonly resultPath: string;
+  /** Where the stage writes its result. */
+  readonly resultPath: JsonPath<AggregateResult>;
   /** aggregate: summary rows, run summary, metrics. */
   readonly aggregateFunction: lambda.IFunction;
 }
@@ -17,57 +21,68 @@ export interface AggregationStageProps {
  * AGGREGATE: turns the run's prediction rows into summary rows and the run summary (means, paired
  * differences, cost estimate) and publishes the mean scores as CloudWatch metrics.
  *
- * A {@link TaskLikeStage}. The branch receives exactly:
+ * A {@link TaskLikeStage}. It runs after both evaluations; its branch receives exactly an
+ * {@link AggregationBranchInput}:
  * ```json
- * { "plan": RunPlan, "resolved": ResolvedModel, "training": { "trainingJobName": string | null, "modelData": {…} },
- *   "evaluation": { "pretrained": <EvaluationStage output>, "fine-tuned": <EvaluationStage output> },
+ * { "plan": RunPlan, "resolved": ResolvedModel, "training": FineTuningResult,
+ *   "evaluation": { "pretrained": EvaluationStageResult, "fine-tuned": EvaluationStageResult },
  *   "endpoints": [{ "model", "instanceType", "inServiceAt", "deletedAt", "kept" }, …] }
  * ```
- * (`endpoints` are the measured InService-to-deleted times of both endpoints, for the cost estimate.)
- * and calls the aggregate Lambda with `{runId, training}` (the Lambda reads the job's
- * billable seconds; endpoint hours are not passed yet, so the cost covers training only). The stage
- * writes at `resultPath` the Lambda's result: `{runId, summaryKey, runSummaryKey, partFiles, rows,
- * errors, metricsPublished, costUsd}`.
- *
- * Not done here: registering partitions for Athena and refreshing QuickSight (the analytics issue).
+ * and calls the aggregate Lambda with an `AggregateEvent`: `{ runId, training, usage: { endpoints } }`.
+ * The cost estimate covers the training job (the Lambda reads its billable seconds from
+ * `training.trainingJobName`) and both endpoints (the measured InService-to-deleted times in
+ * `endpoints`; a kept endpoint is costed up to aggregation). The stage writes the Lambda's
+ * `AggregateResult` at `resultPath`.
  */
-export class AggregationStage extends TaskLikeStage {
+export class AggregationStage extends TaskLikeStage<AggregateResult> {
   constructor(scope: Construct, id: string, props: AggregationStageProps) {
+    const run = statePath<RunState>();
+    const instanceType = ref(at(run, 'settings.inference.instanceType'));
     super(scope, id, {
       stateName: 'Aggregate',
-      parameters: {
-        'plan.$': '$.plan',
-        'resolved.$': '$.resolved',
-        'training.$': '$.stage1.training',
-        evaluation: { 'pretrained.$': '$.stage1.pretrainedEvaluation', 'fine-tuned.$': '$.fineTunedEvaluation' },
+      parameters: stateFields<AggregationBranchInput>({
+        plan: ref(at(run, 'plan')),
+        resolved: ref(at(run, 'resolved')),
+        training: ref(at(run, 'stage1.training')),
+        evaluation: { pretrained: ref(at(run, 'stage1.pretrainedEvaluation')), 'fine-tuned': ref(at(run, 'fineTunedEvaluation')) },
         endpoints: [
           {
             model: 'pretrained',
-            'instanceType.$': '$.settings.inference.instanceType',
-            'inServiceAt.$': '$.stage1.pretrainedEndpoint.inServiceAt',
-            'deletedAt.$': '$.stage1.pretrainedTeardown.deletedAt',
+            instanceType,
+            inServiceAt: ref(at(run, 'stage1.pretrainedEndpoint.inServiceAt')),
+            deletedAt: ref(at(run, 'stage1.pretrainedTeardown.deletedAt')),
             kept: false,
           },
           {
             model: 'fine-tuned',
-            'instanceType.$': '$.settings.inference.instanceType',
-            'inServiceAt.$': '$.fineTunedEndpoint.inServiceAt',
-            'deletedAt.$': '$.fineTunedTeardown.deletedAt',
-            'kept.$': '$.fineTunedTeardown.kept',
+            instanceType,
+            inServiceAt: ref(at(run, 'fineTunedEndpoint.inServiceAt')),
+            deletedAt: ref(at(run, 'fineTunedTeardown.deletedAt')),
+            kept: ref(at(run, 'fineTunedTeardown.kept')),
           },
         ],
-      },
-      resultKeys: ['runId', 'summaryKey', 'runSummaryKey', 'partFiles', 'rows', 'errors', 'metricsPublished', 'costUsd'],
+      }),
+      resultKeys: keysOf<AggregateResult>({
+        runId: true,
+        summaryKey: true,
+        runSummaryKey: true,
+        partFiles: true,
+        rows: true,
+        errors: true,
+        metricsPublished: true,
+        costUsd: true,
+      }),
       resultPath: props.resultPath,
     });
+    const branch = statePath<AggregationBranchInput>();
     const aggregate = new tasks.LambdaInvoke(this, 'Aggregate', {
       stateName: 'Aggregate results',
       lambdaFunction: props.aggregateFunction,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({
-        runId: sfn.JsonPath.stringAt('$.plan.runId'),
-        training: sfn.JsonPath.objectAt('$.training'),
-        usage: { endpoints: sfn.JsonPath.listAt('$.endpoints') },
+      payload: lambdaPayload<AggregateEvent>({
+        runId: ref(at(branch, 'plan.runId')),
+        training: ref(at(branch, 'training')),
+        usage: { endpoints: ref(at(branch, 'endpoints')) },
       }),
       taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
     });

@@ -3,19 +3,23 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { at, CONTEXT_PATHS, keysOf, statePath, type JsonPath } from '../core/json-path';
+import type { EndpointDeployment, ModelDataLocation, RunSetup } from '../core/run/contracts';
+import type { HostingNames } from '../core/run/naming';
 import { runTags, sageMakerArn, sageMakerCall } from './sagemaker-tasks';
+import { ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
 
 /** Properties of {@link EndpointDeploymentStage}. */
 export interface EndpointDeploymentStageProps {
   /** Label used in state names and the result, e.g. `pretrained`. */
   readonly label: string;
-  /** JSONPath of the run's names for this model (`{model, endpointConfig, endpoint}`), e.g. `$.plan.names.pretrained`. */
-  readonly namesPath: string;
-  /** JSONPath of the weights to host (`{type: 'tarball'|'prefix', uri}`). */
-  readonly modelDataPath: string;
-  /** JSONPath at which the stage writes its result. */
-  readonly resultPath: string;
+  /** The run's names for this model, e.g. `$.plan.names.pretrained`. */
+  readonly namesPath: JsonPath<HostingNames>;
+  /** The weights to host. */
+  readonly modelDataPath: JsonPath<ModelDataLocation>;
+  /** Where the stage writes its result. */
+  readonly resultPath: JsonPath<EndpointDeployment>;
   /** Role the model runs as (passed to CreateModel). */
   readonly executionRole: iam.IRole;
   /** Key encrypting the endpoint's storage volume where the instance type allows it. */
@@ -26,6 +30,15 @@ export interface EndpointDeploymentStageProps {
   readonly pollInterval: Duration;
   /** Most DescribeEndpoint calls before the stage gives up with `EndpointNotInService`. */
   readonly maxPolls: number;
+}
+
+/** The stage's own fields beside the run state (inside its branch only). */
+interface DeploymentScratch extends RunSetup {
+  /** CreateModel's `PrimaryContainer`. */
+  readonly container: unknown;
+  readonly poll: { readonly count: number };
+  /** The fields of DescribeEndpoint the stage reads. */
+  readonly endpointDescription: { readonly EndpointStatus: string; readonly FailureReason?: string };
 }
 
 /**
@@ -47,34 +60,41 @@ export interface EndpointDeploymentStageProps {
  *
  * It cannot delete what it created: the caller's Catch leads to the clean-up stage.
  */
-export class EndpointDeploymentStage extends TaskLikeStage {
+export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
   constructor(scope: Construct, id: string, props: EndpointDeploymentStageProps) {
     super(scope, id, {
       stateName: `Deploy ${props.label}`,
-      resultKeys: ['endpointName', 'endpointConfigName', 'modelName', 'status', 'inServiceAt'],
+      resultKeys: keysOf<EndpointDeployment>({ endpointName: true, endpointConfigName: true, modelName: true, status: true, inServiceAt: true }),
       resultPath: props.resultPath,
     });
-    const { label, namesPath } = props;
-    const inference = '$.settings.inference';
+    const { label } = props;
+    const state = statePath<DeploymentScratch>();
+    const inference = at(state, 'settings.inference');
+    const names = {
+      model: at(props.namesPath, 'model'),
+      endpointConfig: at(props.namesPath, 'endpointConfig'),
+      endpoint: at(props.namesPath, 'endpoint'),
+    };
+    const modelDataUri = at(props.modelDataPath, 'uri');
     const tags = runTags(props.resourcePrefix);
 
     const tarball = new sfn.Pass(this, 'Tarball', {
       stateName: `${label}: tarball container`,
       parameters: {
-        'Image.$': `${inference}.image`,
-        'Environment.$': `${inference}.environment`,
-        'ModelDataUrl.$': `${props.modelDataPath}.uri`,
+        'Image.$': at(inference, 'image'),
+        'Environment.$': at(inference, 'environment'),
+        'ModelDataUrl.$': modelDataUri,
       },
-      resultPath: '$.container',
+      resultPath: at(state, 'container'),
     });
     const prefix = new sfn.Pass(this, 'Prefix', {
       stateName: `${label}: prefix container`,
       parameters: {
-        'Image.$': `${inference}.image`,
-        'Environment.$': `${inference}.environment`,
-        ModelDataSource: { S3DataSource: { 'S3Uri.$': `${props.modelDataPath}.uri`, S3DataType: 'S3Prefix', CompressionType: 'None' } },
+        'Image.$': at(inference, 'image'),
+        'Environment.$': at(inference, 'environment'),
+        ModelDataSource: { S3DataSource: { 'S3Uri.$': modelDataUri, S3DataType: 'S3Prefix', CompressionType: 'None' } },
       },
-      resultPath: '$.container',
+      resultPath: at(state, 'container'),
     });
 
     const createModel = sageMakerCall(this, `${label}: create model`, {
@@ -82,77 +102,77 @@ export class EndpointDeploymentStage extends TaskLikeStage {
       iamAction: 'sagemaker:CreateModel',
       iamResources: [sageMakerArn(this, 'model', props.resourcePrefix)],
       parameters: {
-        'ModelName.$': `${namesPath}.model`,
+        'ModelName.$': names.model,
         ExecutionRoleArn: props.executionRole.roleArn,
-        'PrimaryContainer.$': '$.container',
-        'EnableNetworkIsolation.$': `${inference}.enableNetworkIsolation`,
+        'PrimaryContainer.$': at(state, 'container'),
+        'EnableNetworkIsolation.$': at(inference, 'enableNetworkIsolation'),
         Tags: tags,
       },
     });
 
     const variant = {
       VariantName: 'AllTraffic',
-      'ModelName.$': `${namesPath}.model`,
-      'InstanceType.$': `${inference}.instanceType`,
+      'ModelName.$': names.model,
+      'InstanceType.$': at(inference, 'instanceType'),
       InitialInstanceCount: 1,
-      'ModelDataDownloadTimeoutInSeconds.$': `${inference}.modelDataDownloadTimeoutSeconds`,
-      'ContainerStartupHealthCheckTimeoutInSeconds.$': `${inference}.containerStartupHealthCheckTimeoutSeconds`,
+      'ModelDataDownloadTimeoutInSeconds.$': at(inference, 'modelDataDownloadTimeoutSeconds'),
+      'ContainerStartupHealthCheckTimeoutInSeconds.$': at(inference, 'containerStartupHealthCheckTimeoutSeconds'),
     };
     const configArns = [sageMakerArn(this, 'endpoint-config', props.resourcePrefix)];
     const createConfigWithKey = sageMakerCall(this, `${label}: create endpoint config (KMS)`, {
       action: 'createEndpointConfig',
       iamAction: 'sagemaker:CreateEndpointConfig',
       iamResources: configArns,
-      parameters: { 'EndpointConfigName.$': `${namesPath}.endpointConfig`, ProductionVariants: [variant], KmsKeyId: props.key.keyArn, Tags: tags },
+      parameters: { 'EndpointConfigName.$': names.endpointConfig, ProductionVariants: [variant], KmsKeyId: props.key.keyArn, Tags: tags },
     });
     const createConfig = sageMakerCall(this, `${label}: create endpoint config`, {
       action: 'createEndpointConfig',
       iamAction: 'sagemaker:CreateEndpointConfig',
       iamResources: configArns,
       comment: 'The instance type has NVMe instance storage, which rejects KmsKeyId.',
-      parameters: { 'EndpointConfigName.$': `${namesPath}.endpointConfig`, ProductionVariants: [variant], Tags: tags },
+      parameters: { 'EndpointConfigName.$': names.endpointConfig, ProductionVariants: [variant], Tags: tags },
     });
 
     const createEndpoint = sageMakerCall(this, `${label}: create endpoint`, {
       action: 'createEndpoint',
       iamAction: 'sagemaker:CreateEndpoint',
       iamResources: [sageMakerArn(this, 'endpoint', props.resourcePrefix), ...configArns],
-      parameters: { 'EndpointName.$': `${namesPath}.endpoint`, 'EndpointConfigName.$': `${namesPath}.endpointConfig`, Tags: tags },
+      parameters: { 'EndpointName.$': names.endpoint, 'EndpointConfigName.$': names.endpointConfig, Tags: tags },
     });
 
     const startPolling = new sfn.Pass(this, 'StartPolling', {
       stateName: `${label}: start polling`,
       result: sfn.Result.fromObject({ count: 0 }),
-      resultPath: '$.poll',
+      resultPath: at(state, 'poll'),
     });
     const wait = new sfn.Wait(this, 'Wait', { stateName: `${label}: wait for endpoint`, time: sfn.WaitTime.duration(props.pollInterval) });
     const describe = sageMakerCall(this, `${label}: describe endpoint`, {
       action: 'describeEndpoint',
       iamAction: 'sagemaker:DescribeEndpoint',
       iamResources: [sageMakerArn(this, 'endpoint', props.resourcePrefix)],
-      parameters: { 'EndpointName.$': `${namesPath}.endpoint` },
-      resultPath: '$.endpointDescription',
+      parameters: { 'EndpointName.$': names.endpoint },
+      resultPath: at(state, 'endpointDescription'),
     });
     const count = new sfn.Pass(this, 'Count', {
       stateName: `${label}: count polls`,
-      parameters: { 'count.$': 'States.MathAdd($.poll.count, 1)' },
-      resultPath: '$.poll',
+      parameters: { 'count.$': `States.MathAdd(${at(state, 'poll.count')}, 1)` },
+      resultPath: at(state, 'poll'),
     });
     const ready = new sfn.Pass(this, 'Ready', {
       stateName: `${label}: endpoint in service`,
-      parameters: {
-        'endpointName.$': `${namesPath}.endpoint`,
-        'endpointConfigName.$': `${namesPath}.endpointConfig`,
-        'modelName.$': `${namesPath}.model`,
+      parameters: stateFields<EndpointDeployment>({
+        endpointName: ref(names.endpoint),
+        endpointConfigName: ref(names.endpointConfig),
+        modelName: ref(names.model),
         status: 'InService',
         // When the run saw the endpoint InService: the start of its billed time in the cost estimate.
-        'inServiceAt.$': '$$.State.EnteredTime',
-      },
+        inServiceAt: ref(CONTEXT_PATHS.stateEnteredTime),
+      }),
     });
     const failed = new sfn.Fail(this, 'Failed', {
       stateName: `${label}: endpoint failed`,
       error: 'EndpointFailed',
-      causePath: '$.endpointDescription.FailureReason',
+      causePath: at(state, 'endpointDescription.FailureReason'),
     });
     const tooSlow = new sfn.Fail(this, 'TooSlow', {
       stateName: `${label}: endpoint not in service`,
@@ -161,13 +181,13 @@ export class EndpointDeploymentStage extends TaskLikeStage {
     });
 
     const start = new sfn.Choice(this, 'ModelDataType', { stateName: `${label}: model data type` })
-      .when(sfn.Condition.stringEquals(`${props.modelDataPath}.type`, 'tarball'), tarball)
+      .when(sfn.Condition.stringEquals(at(props.modelDataPath, 'type'), 'tarball'), tarball)
       .otherwise(prefix);
     tarball.next(createModel);
     prefix.next(createModel);
     createModel.next(
       new sfn.Choice(this, 'EncryptVolume', { stateName: `${label}: encrypt endpoint volume?` })
-        .when(sfn.Condition.booleanEquals(`${inference}.volumeKmsSupported`, true), createConfigWithKey)
+        .when(sfn.Condition.booleanEquals(at(inference, 'volumeKmsSupported'), true), createConfigWithKey)
         .otherwise(createConfig),
     );
     createConfigWithKey.next(createEndpoint);
@@ -179,9 +199,9 @@ export class EndpointDeploymentStage extends TaskLikeStage {
       .next(count)
       .next(
         new sfn.Choice(this, 'Status', { stateName: `${label}: endpoint status` })
-          .when(sfn.Condition.stringEquals('$.endpointDescription.EndpointStatus', 'InService'), ready)
-          .when(sfn.Condition.stringEquals('$.endpointDescription.EndpointStatus', 'Failed'), failed)
-          .when(sfn.Condition.numberGreaterThanEquals('$.poll.count', props.maxPolls), tooSlow)
+          .when(sfn.Condition.stringEquals(at(state, 'endpointDescription.EndpointStatus'), 'InService'), ready)
+          .when(sfn.Condition.stringEquals(at(state, 'endpointDescription.EndpointStatus'), 'Failed'), failed)
+          .when(sfn.Condition.numberGreaterThanEquals(at(state, 'poll.count'), props.maxPolls), tooSlow)
           .otherwise(wait),
       );
     this.unit.branch(start);

@@ -4,17 +4,20 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { EVALUATION_ERROR_NAMES } from '../core/evaluation/lambda-contracts';
+import { EVALUATION_ERROR_NAMES, type PlanEvaluationEvent, type PlanEvaluationResult } from '../core/evaluation/lambda-contracts';
+import { at, keysOf, statePath, type JsonPath } from '../core/json-path';
+import type { EndpointDeployment, EvaluationBranchInput, EvaluationStageResult, HostedModel, RunSetup } from '../core/run/contracts';
+import { lambdaPayload, ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
 
 /** Properties of {@link EvaluationStage}. */
 export interface EvaluationStageProps {
   /** Which model the endpoint hosts: `pretrained` or `fine-tuned` (the `model` of result rows). */
-  readonly model: 'pretrained' | 'fine-tuned';
-  /** JSONPath of the deployment result (`{endpointName, …}`), e.g. `$.pretrainedEndpoint`. */
-  readonly endpointPath: string;
-  /** JSONPath at which the stage writes its result. */
-  readonly resultPath: string;
+  readonly model: HostedModel;
+  /** The deployment result, e.g. `$.pretrainedEndpoint`. */
+  readonly endpointPath: JsonPath<EndpointDeployment>;
+  /** Where the stage writes its result. */
+  readonly resultPath: JsonPath<EvaluationStageResult>;
   /** plan-evaluation: writes the shard manifest. */
   readonly planFunction: lambda.IFunction;
   /** evaluate: scores one shard. */
@@ -25,11 +28,17 @@ export interface EvaluationStageProps {
   readonly maxConcurrency: number;
 }
 
+/** The branch's state: its input and the shard plan. */
+interface EvaluationBranchState extends EvaluationBranchInput {
+  readonly shards: Pick<PlanEvaluationResult, 'manifestKey' | 'shardCount' | 'recordCount'>;
+}
+
 /**
  * EVALUATE: scores one deployed model on every evaluation set.
  *
  * A {@link TaskLikeStage}, so the caller attaches a single Catch and a
- * failure anywhere inside leads to the clean-up. The branch receives exactly:
+ * failure anywhere inside leads to the clean-up. The branch receives exactly an
+ * {@link EvaluationBranchInput}:
  * ```json
  * { "plan": RunPlan, "resolved": ResolvedModel, "endpointName": "impressions-<run>-pt", "model": "pretrained" }
  * ```
@@ -38,7 +47,7 @@ export interface EvaluationStageProps {
  * manifest (S3 JSONL item reader), `maxConcurrency` evaluate Lambdas at once, tolerated failure 0,
  * each item one evaluate invocation (retried on Lambda errors and on `EndpointUnavailableError`) →
  * the result. The map's own results are discarded: the rows are in S3, the counts in the plan.
- * The stage writes at `resultPath`:
+ * The stage writes at `resultPath` an {@link EvaluationStageResult}:
  * ```json
  * { "model": "pretrained", "status": "evaluated", "endpointName": "…", "manifestKey": "runs/…/shards.jsonl",
  *   "shardCount": 100, "recordCount": 4000 }
@@ -46,22 +55,25 @@ export interface EvaluationStageProps {
  * Called from the RunStateMachine: in the pretrained branch of the first Parallel (after
  * "Deploy pretrained", before "Delete pretrained") and after "Deploy fine-tuned".
  */
-export class EvaluationStage extends TaskLikeStage {
+export class EvaluationStage extends TaskLikeStage<EvaluationStageResult> {
   /** The Distributed Map over the shards. */
   public readonly map: sfn.DistributedMap;
 
   constructor(scope: Construct, id: string, props: EvaluationStageProps) {
+    const run = statePath<RunSetup>();
     super(scope, id, {
       stateName: `Evaluate ${props.model}`,
-      parameters: {
-        'plan.$': '$.plan',
-        'resolved.$': '$.resolved',
-        'endpointName.$': `${props.endpointPath}.endpointName`,
+      parameters: stateFields<EvaluationBranchInput>({
+        plan: ref(at(run, 'plan')),
+        resolved: ref(at(run, 'resolved')),
+        endpointName: ref(at(props.endpointPath, 'endpointName')),
         model: props.model,
-      },
-      resultKeys: ['model', 'status', 'endpointName', 'manifestKey', 'shardCount', 'recordCount'],
+      }),
+      resultKeys: keysOf<EvaluationStageResult>({ model: true, status: true, endpointName: true, manifestKey: true, shardCount: true, recordCount: true }),
       resultPath: props.resultPath,
     });
+    const branch = statePath<EvaluationBranchState>();
+    const planned = statePath<PlanEvaluationResult>();
     if (!Number.isInteger(props.maxConcurrency) || props.maxConcurrency < 1) {
       throw new Error(`EvaluationStage ${id}: maxConcurrency must be a whole number ≥ 1, got ${props.maxConcurrency}`);
     }
@@ -70,14 +82,18 @@ export class EvaluationStage extends TaskLikeStage {
       stateName: `${props.model}: plan shards`,
       lambdaFunction: props.planFunction,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({
-        plan: sfn.JsonPath.objectAt('$.plan'),
-        resolved: sfn.JsonPath.objectAt('$.resolved'),
-        endpointName: sfn.JsonPath.stringAt('$.endpointName'),
-        model: sfn.JsonPath.stringAt('$.model'),
+      payload: lambdaPayload<PlanEvaluationEvent>({
+        plan: ref(at(branch, 'plan')),
+        resolved: ref(at(branch, 'resolved')),
+        endpointName: ref(at(branch, 'endpointName')),
+        model: ref(at(branch, 'model')),
       }),
-      resultSelector: { 'manifestKey.$': '$.manifestKey', 'shardCount.$': '$.shardCount', 'recordCount.$': '$.recordCount' },
-      resultPath: '$.shards',
+      resultSelector: stateFields<EvaluationBranchState['shards']>({
+        manifestKey: ref(at(planned, 'manifestKey')),
+        shardCount: ref(at(planned, 'shardCount')),
+        recordCount: ref(at(planned, 'recordCount')),
+      }),
+      resultPath: at(branch, 'shards'),
     });
 
     const evaluate = new tasks.LambdaInvoke(this, 'Evaluate', {
@@ -103,7 +119,7 @@ export class EvaluationStage extends TaskLikeStage {
 
     this.map = new sfn.DistributedMap(this, 'Shards', {
       stateName: `${props.model}: evaluate shards`,
-      itemReader: new sfn.S3JsonLItemReader({ bucket: props.bucket, key: sfn.JsonPath.stringAt('$.shards.manifestKey') }),
+      itemReader: new sfn.S3JsonLItemReader({ bucket: props.bucket, key: sfn.JsonPath.stringAt(at(branch, 'shards.manifestKey')) }),
       maxConcurrency: props.maxConcurrency,
       toleratedFailurePercentage: 0,
       resultPath: sfn.JsonPath.DISCARD,
@@ -112,14 +128,14 @@ export class EvaluationStage extends TaskLikeStage {
 
     const done = new sfn.Pass(this, 'Done', {
       stateName: `${props.model}: evaluated`,
-      parameters: {
-        'model.$': '$.model',
+      parameters: stateFields<EvaluationStageResult>({
+        model: ref(at(branch, 'model')),
         status: 'evaluated',
-        'endpointName.$': '$.endpointName',
-        'manifestKey.$': '$.shards.manifestKey',
-        'shardCount.$': '$.shards.shardCount',
-        'recordCount.$': '$.shards.recordCount',
-      },
+        endpointName: ref(at(branch, 'endpointName')),
+        manifestKey: ref(at(branch, 'shards.manifestKey')),
+        shardCount: ref(at(branch, 'shards.shardCount')),
+        recordCount: ref(at(branch, 'shards.recordCount')),
+      }),
     });
     this.unit.branch(plan.next(this.map).next(done));
   }

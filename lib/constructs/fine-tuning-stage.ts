@@ -3,7 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { at, statePath, type JsonPath } from '../core/json-path';
+import type { FineTuningResult, RunSetup } from '../core/run/contracts';
 import { SAGEMAKER_RETRY, runTags } from './sagemaker-tasks';
+import { ref, stateFields } from './state-json';
 
 /** Properties of {@link FineTuningStage}. */
 export interface FineTuningStageProps {
@@ -20,8 +23,16 @@ export interface FineTuningStageProps {
    * @default Duration.hours(12)
    */
   readonly spotWaitAllowance?: Duration;
-  /** JSONPath at which the stage writes its result. */
-  readonly resultPath: string;
+  /** Where the stage writes its result (in the state of its Parallel branch). */
+  readonly resultPath: JsonPath<FineTuningResult>;
+}
+
+/** The stage's own fields beside the run state (inside its Parallel branch only). */
+interface FineTuningScratch extends RunSetup {
+  /** The training job's resources and stopping condition, chosen by instance type and spot. */
+  readonly trainingResources: { readonly ResourceConfig: unknown; readonly StoppingCondition: unknown };
+  /** The fields of DescribeTrainingJob the stage keeps. */
+  readonly trainingJob: { readonly TrainingJobName: string; readonly S3ModelArtifacts: string };
 }
 
 /**
@@ -35,7 +46,8 @@ export interface FineTuningStageProps {
  * metricDefinitions, inputDataConfig, enableNetworkIsolation, enableInterContainerTrafficEncryption,
  * outputCompression, volumeKmsSupported, volumeSizeGb, maxRuntimeSeconds) and
  * `$.settings.inference.fineTunedModelDataType`.
- * Output (at `resultPath`): `{ "trainingJobName": string | null, "modelData": { "type": "tarball" | "prefix", "uri": "s3://…" } }`.
+ * Output (at `resultPath`): a `FineTuningResult`, `{ "trainingJobName": string, "modelData": { "type": "tarball" | "prefix", "uri": "s3://…" } }`
+ * (no `trainingJobName` when training was skipped).
  * Errors: `SageMaker.AmazonSageMakerException` and the .sync integration's `States.TaskFailed`
  * when the job fails or stops (cause: the DescribeTrainingJob output with FailureReason).
  *
@@ -50,15 +62,15 @@ export class FineTuningStage extends sfn.StateMachineFragment {
 
   constructor(scope: Construct, id: string, props: FineTuningStageProps) {
     super(scope, id);
-    const training = '$.settings.training';
+    const state = statePath<FineTuningScratch>();
+    const training = at(state, 'settings.training');
+    const plan = at(state, 'plan');
     const waitAllowance = (props.spotWaitAllowance ?? Duration.hours(12)).toSeconds();
+    const maxRuntime = at(training, 'maxRuntimeSeconds');
 
     const stopping: Record<string, string> = props.spot
-      ? {
-          'MaxRuntimeInSeconds.$': `${training}.maxRuntimeSeconds`,
-          'MaxWaitTimeInSeconds.$': `States.MathAdd(${training}.maxRuntimeSeconds, ${waitAllowance})`,
-        }
-      : { 'MaxRuntimeInSeconds.$': `${training}.maxRuntimeSeconds` };
+      ? { 'MaxRuntimeInSeconds.$': maxRuntime, 'MaxWaitTimeInSeconds.$': `States.MathAdd(${maxRuntime}, ${waitAllowance})` }
+      : { 'MaxRuntimeInSeconds.$': maxRuntime };
     const resources = (withKey: boolean): sfn.Pass =>
       new sfn.Pass(this, withKey ? 'ResourcesWithKey' : 'Resources', {
         stateName: withKey ? 'training: resources (encrypted volume)' : 'training: resources (instance storage)',
@@ -66,42 +78,42 @@ export class FineTuningStage extends sfn.StateMachineFragment {
         parameters: {
           ResourceConfig: {
             InstanceCount: 1,
-            'InstanceType.$': `${training}.instanceType`,
-            'VolumeSizeInGB.$': `${training}.volumeSizeGb`,
+            'InstanceType.$': at(training, 'instanceType'),
+            'VolumeSizeInGB.$': at(training, 'volumeSizeGb'),
             ...(withKey ? { VolumeKmsKeyId: props.key.keyArn } : {}),
           },
           StoppingCondition: stopping,
         },
-        resultPath: '$.trainingResources',
+        resultPath: at(state, 'trainingResources'),
       });
     const withKey = resources(true);
     const withoutKey = resources(false);
 
-    const spotSettings = props.spot ? { EnableManagedSpotTraining: true, CheckpointConfig: { 'S3Uri.$': '$.plan.checkpointPath' } } : {};
+    const spotSettings = props.spot ? { EnableManagedSpotTraining: true, CheckpointConfig: { 'S3Uri.$': at(plan, 'checkpointPath') } } : {};
     this.trainingTask = new sfn.CustomState(this, 'training: fine-tune', {
       stateJson: {
         Type: 'Task',
         Comment: 'Fine-tune; .sync waits for the job and returns DescribeTrainingJob.',
         Resource: `arn:${Stack.of(this).partition}:states:::sagemaker:createTrainingJob.sync`,
         Parameters: {
-          'TrainingJobName.$': '$.plan.names.trainingJob',
+          'TrainingJobName.$': at(plan, 'names.trainingJob'),
           RoleArn: props.executionRole.roleArn,
           AlgorithmSpecification: {
-            'TrainingImage.$': `${training}.image`,
+            'TrainingImage.$': at(training, 'image'),
             TrainingInputMode: 'File',
-            'MetricDefinitions.$': `${training}.metricDefinitions`,
+            'MetricDefinitions.$': at(training, 'metricDefinitions'),
           },
-          'HyperParameters.$': `${training}.hyperparameters`,
-          'InputDataConfig.$': `${training}.inputDataConfig`,
+          'HyperParameters.$': at(training, 'hyperparameters'),
+          'InputDataConfig.$': at(training, 'inputDataConfig'),
           OutputDataConfig: {
-            'S3OutputPath.$': '$.plan.outputPath',
+            'S3OutputPath.$': at(plan, 'outputPath'),
             KmsKeyId: props.key.keyArn,
-            'CompressionType.$': `${training}.outputCompression`,
+            'CompressionType.$': at(training, 'outputCompression'),
           },
-          'ResourceConfig.$': '$.trainingResources.ResourceConfig',
-          'StoppingCondition.$': '$.trainingResources.StoppingCondition',
-          'EnableNetworkIsolation.$': `${training}.enableNetworkIsolation`,
-          'EnableInterContainerTrafficEncryption.$': `${training}.enableInterContainerTrafficEncryption`,
+          'ResourceConfig.$': at(state, 'trainingResources.ResourceConfig'),
+          'StoppingCondition.$': at(state, 'trainingResources.StoppingCondition'),
+          'EnableNetworkIsolation.$': at(training, 'enableNetworkIsolation'),
+          'EnableInterContainerTrafficEncryption.$': at(training, 'enableInterContainerTrafficEncryption'),
           ...spotSettings,
           Tags: runTags(props.resourcePrefix),
         },
@@ -109,40 +121,39 @@ export class FineTuningStage extends sfn.StateMachineFragment {
           'TrainingJobName.$': '$.TrainingJobName',
           'S3ModelArtifacts.$': '$.ModelArtifacts.S3ModelArtifacts',
         },
-        ResultPath: '$.trainingJob',
+        ResultPath: at(state, 'trainingJob'),
       },
     });
     this.trainingTask.addRetry(SAGEMAKER_RETRY);
 
     const trained = new sfn.Pass(this, 'Trained', {
       stateName: 'training: fine-tuned model data',
-      parameters: {
-        'trainingJobName.$': '$.trainingJob.TrainingJobName',
-        modelData: { 'type.$': '$.settings.inference.fineTunedModelDataType', 'uri.$': '$.trainingJob.S3ModelArtifacts' },
-      },
+      parameters: stateFields<FineTuningResult>({
+        trainingJobName: ref(at(state, 'trainingJob.TrainingJobName')),
+        modelData: { type: ref(at(state, 'settings.inference.fineTunedModelDataType')), uri: ref(at(state, 'trainingJob.S3ModelArtifacts')) },
+      }),
       resultPath: props.resultPath,
     });
-    const givenTarball = new sfn.Pass(this, 'GivenTarball', {
-      stateName: 'training: skipped (tarball given)',
-      parameters: { trainingJobName: null, modelData: { type: 'tarball', 'uri.$': '$.plan.modelData' } },
-      resultPath: props.resultPath,
-    });
-    const givenPrefix = new sfn.Pass(this, 'GivenPrefix', {
-      stateName: 'training: skipped (prefix given)',
-      parameters: { trainingJobName: null, modelData: { type: 'prefix', 'uri.$': '$.plan.modelData' } },
-      resultPath: props.resultPath,
-    });
+    // A given model (the run input's modelData, validated as a .tar.gz or a prefix ending in /).
+    const given = (type: 'tarball' | 'prefix'): sfn.Pass =>
+      new sfn.Pass(this, type === 'tarball' ? 'GivenTarball' : 'GivenPrefix', {
+        stateName: `training: skipped (${type} given)`,
+        parameters: stateFields<FineTuningResult>({ modelData: { type, uri: ref(at(plan, 'modelData') as JsonPath<string>) } }),
+        resultPath: props.resultPath,
+      });
+    const givenTarball = given('tarball');
+    const givenPrefix = given('prefix');
 
     const skip = new sfn.Choice(this, 'Skip', { stateName: 'training: skip?' })
       .when(
-        sfn.Condition.booleanEquals('$.plan.skipTraining', true),
+        sfn.Condition.booleanEquals(at(plan, 'skipTraining'), true),
         new sfn.Choice(this, 'GivenType', { stateName: 'training: given model data type' })
-          .when(sfn.Condition.stringMatches('$.plan.modelData', '*.tar.gz'), givenTarball)
+          .when(sfn.Condition.stringMatches(at(plan, 'modelData'), '*.tar.gz'), givenTarball)
           .otherwise(givenPrefix),
       )
       .otherwise(
         new sfn.Choice(this, 'VolumeKey', { stateName: 'training: encrypt volume?' })
-          .when(sfn.Condition.booleanEquals(`${training}.volumeKmsSupported`, true), withKey)
+          .when(sfn.Condition.booleanEquals(at(training, 'volumeKmsSupported'), true), withKey)
           .otherwise(withoutKey),
       );
     withKey.next(this.trainingTask);

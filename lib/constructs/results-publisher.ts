@@ -1,14 +1,13 @@
-import * as path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PUBLISH_ENV } from '../core/analytics/publish-contracts';
 import { PREDICTIONS_PREFIX, SUMMARY_PREFIX } from '../core/analytics/tables';
 import { ClinicianDashboard } from './clinician-dashboard';
 import { DataStore } from './data-store';
+import { ImpressionsFunction, InvocationMode } from './impressions-function';
 import { ResultsCatalog } from './results-catalog';
 
 /** Properties of {@link ResultsPublisher}. */
@@ -33,23 +32,20 @@ export interface ResultsPublisherProps {
   readonly timeout?: Duration;
 }
 
-/** Path of the handler, bundled by esbuild at synth time. */
-const ENTRY = path.join(__dirname, '..', '..', 'lambda', 'publish-results', 'index.ts');
-
 /**
  * The function the run's final step calls with `{ runId }`: it registers the run's Glue partitions
  * (idempotent) and, when QuickSight is configured, starts the SPICE refresh of both data sets. A
  * failed refresh is reported in its output and as the `AnalyticsRefreshFailed` metric, never as an
  * error, so the run's scores stay visible in Athena. See lambda/publish-results/index.ts.
  *
- * Its role may only: list keys under the two result prefixes (it reads no object, so it needs no
- * KMS permission for S3), read the two tables' definitions and add partitions to them, start
- * ingestions of the two data sets, put metrics in one namespace, write its own log group, and send
- * X-Ray traces.
+ * Built like every function of the app ({@link ImpressionsFunction}). Its role may only: list keys
+ * under the two result prefixes (it reads no object, so it needs no KMS permission for S3), read
+ * the two tables' definitions and add partitions to them, start ingestions of the two data sets,
+ * put metrics in one namespace, write its own log group, and send X-Ray traces.
  */
 export class ResultsPublisher extends Construct {
-  /** The function. */
-  public readonly function: nodejs.NodejsFunction;
+  /** The function (lambda/publish-results; contract in lib/core/analytics/publish-contracts.ts). */
+  public readonly function: ImpressionsFunction;
   private readonly metricNamespace: string;
   private readonly refreshFailedMetricName: string;
 
@@ -59,49 +55,28 @@ export class ResultsPublisher extends Construct {
     this.refreshFailedMetricName = props.refreshFailedMetricName;
     const stack = Stack.of(this);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.dataStore.key,
-      retention: logs.RetentionDays.ONE_YEAR,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'radiology-impressions: registers result partitions and refreshes the QuickSight data sets',
-    });
-    logGroup.grantWrite(role);
-
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+    this.function = new ImpressionsFunction(this, 'Function', {
+      handlerDir: 'publish-results',
+      description: 'radiology-impressions: make a run visible to Athena and QuickSight',
+      logKey: props.dataStore.key,
+      invocation: InvocationMode.SYNCHRONOUS,
+      logRetention: logs.RetentionDays.ONE_YEAR,
       memorySize: 256,
       timeout: props.timeout ?? Duration.minutes(2),
       // One run finishes at a time; a small cap keeps a retry storm from exhausting account concurrency.
       reservedConcurrentExecutions: 2,
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
-      description: 'radiology-impressions: make a run visible to Athena and QuickSight',
       environment: {
-        DATABASE_NAME: props.catalog.database.databaseName,
-        PREDICTIONS_TABLE: props.catalog.predictionsTable.tableName,
-        SUMMARY_TABLE: props.catalog.summaryTable.tableName,
-        DATA_BUCKET: props.dataStore.bucket.bucketName,
-        METRIC_NAMESPACE: props.metricNamespace,
-        METRIC_NAME: props.refreshFailedMetricName,
-        QUICKSIGHT_ACCOUNT_ID: stack.account,
-        QUICKSIGHT_DATA_SET_IDS: (props.dashboard?.dataSetIds ?? []).join(','),
-        POWERTOOLS_SERVICE_NAME: 'publish-results',
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the pinned SDK clients instead of relying on the runtime's copy.
-        externalModules: [],
+        [PUBLISH_ENV.database]: props.catalog.database.databaseName,
+        [PUBLISH_ENV.predictionsTable]: props.catalog.predictionsTable.tableName,
+        [PUBLISH_ENV.summaryTable]: props.catalog.summaryTable.tableName,
+        [PUBLISH_ENV.dataBucket]: props.dataStore.bucket.bucketName,
+        [PUBLISH_ENV.metricNamespace]: props.metricNamespace,
+        [PUBLISH_ENV.metricName]: props.refreshFailedMetricName,
+        [PUBLISH_ENV.quicksightAccountId]: stack.account,
+        [PUBLISH_ENV.quicksightDataSetIds]: (props.dashboard?.dataSetIds ?? []).join(','),
       },
     });
+    const role = this.function.executionRole;
 
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -124,10 +99,6 @@ export class ResultsPublisher extends Construct {
     );
 
     const policy = role.node.tryFindChild('DefaultPolicy');
-    Validations.of(role).acknowledge({
-      id: 'HIPAA.Security-IAMNoInlinePolicy',
-      reason: 'The role is used by this one function only; its grants are scoped statements generated next to the resources they concern.',
-    });
     if (policy !== undefined) {
       Validations.of(policy).acknowledge(
         {
@@ -138,16 +109,6 @@ export class ResultsPublisher extends Construct {
         ...(props.dashboard?.ingestionAcknowledgements() ?? []),
       );
     }
-    Validations.of(this.function).acknowledge(
-      {
-        id: 'HIPAA.Security-LambdaDLQ',
-        reason: "Invoked synchronously by the run's state machine, which retries and catches failures; a DLQ only applies to asynchronous invocations.",
-      },
-      {
-        id: 'HIPAA.Security-LambdaInsideVPC',
-        reason: 'Calls only AWS APIs (S3 list, Glue, QuickSight, CloudWatch) over TLS and handles no report text; no VPC in this design.',
-      },
-    );
   }
 
   /**

@@ -6,7 +6,21 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { RunDefaults } from '../core/run/lambda-contracts';
+import type { PublishResultsEvent } from '../core/analytics/publish-contracts';
+import { at, branchOutput, CONTEXT_PATHS, statePath } from '../core/json-path';
+import type {
+  CaughtError,
+  EndpointTeardown,
+  FailedRunState,
+  FineTuningBranchState,
+  PretrainedBranchState,
+  PublicationResult,
+  RunSettings,
+  RunState,
+  SettingDefaults,
+  Stage1Result,
+} from '../core/run/contracts';
+import type { PreflightQuotasEvent, ResolveModelEvent, RunDefaults, RunPlan, ValidateInputEvent } from '../core/run/lambda-contracts';
 import { AggregationStage } from './aggregation-stage';
 import { acknowledgeReferenceWildcards } from './nag-acknowledgements';
 import { CleanupStage } from './cleanup-stage';
@@ -17,12 +31,13 @@ import { EvaluationStage } from './evaluation-stage';
 import { FineTuningStage } from './fine-tuning-stage';
 import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
+import { lambdaPayload, ref, stateFields } from './state-json';
 
 /** Name of the EventBridge rule that Step Functions manages for `createTrainingJob.sync`. */
 export const SAGEMAKER_SYNC_RULE = 'StepFunctionsGetEventsForSageMakerTrainingJobsRule';
 
 /** The Lambda functions the run calls. */
-export interface RunFunctions {
+export interface RunStateMachineFunctions {
   /** validate-input: raw input → RunPlan. */
   readonly validateInput: lambda.IFunction;
   /** preflight-quotas: fails early when a quota is too low. */
@@ -61,7 +76,7 @@ export interface RunStateMachineProps {
   readonly dataStore: DataStore;
   /** Role of training jobs and models. */
   readonly sageMakerRole: iam.IRole;
-  readonly functions: RunFunctions;
+  readonly functions: RunStateMachineFunctions;
   /** Prefix of every SageMaker name; the state machine may touch nothing else. */
   readonly resourcePrefix: string;
   readonly model: RunModelSettings;
@@ -95,8 +110,10 @@ export interface RunStateMachineProps {
  * the first three states fail the run directly with their own error (e.g. `InvalidRunInputError`).
  *
  * Execution input: the run input of DESIGN.md (every field optional). Output on success: the run
- * state (`plan`, `resolved`, `settings`, `stage1`, `fineTunedEndpoint`, `fineTunedEvaluation`,
- * `aggregation`, …) — ids, names and URIs only, never report text.
+ * state, a `RunOutput` (lib/core/run/contracts.ts): `plan`, `preflight`, `resolved`, `settings`,
+ * `stage1`, `fineTunedEndpoint`, `fineTunedEvaluation`, `fineTunedTeardown`, `aggregation`,
+ * `publication` — ids, names, URIs and counts only, never report text. Every JSONPath below is
+ * derived from `RunState` and each Lambda payload is checked against the handler's event type.
  *
  * Logs: level ALL without execution data (inputs may hold S3 keys but never text; outputs of the
  * evaluation will hold counts only, yet we keep the log free of data by construction); X-Ray on.
@@ -113,6 +130,8 @@ export class RunStateMachine extends Construct {
     const maxPolls = props.maxPolls ?? 90;
     const stack = Stack.of(this);
 
+    const run = statePath<RunState>();
+    const plan = at(run, 'plan');
     const bucket = dataStore.bucket.bucketName;
     const defaults: RunDefaults = {
       bucketName: bucket,
@@ -126,69 +145,71 @@ export class RunStateMachine extends Construct {
     const validate = new tasks.LambdaInvoke(this, 'Validate input', {
       lambdaFunction: props.functions.validateInput,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({
-        input: sfn.JsonPath.objectAt('$$.Execution.Input'),
-        executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+      payload: lambdaPayload<ValidateInputEvent>({
+        input: ref(CONTEXT_PATHS.executionInput),
+        executionName: ref(CONTEXT_PATHS.executionName),
         defaults,
       }),
       // The result replaces the state (default ResultPath): the raw input stays in $$.Execution.Input.
-      resultSelector: { 'plan.$': '$' },
+      resultSelector: stateFields<Pick<RunState, 'plan'>>({ plan: ref(statePath<RunPlan>()) }),
     });
     const preflight = new tasks.LambdaInvoke(this, 'Check quotas', {
       lambdaFunction: props.functions.preflightQuotas,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({
+      payload: lambdaPayload<PreflightQuotasEvent>({
         trainingInstanceType: model.trainingInstanceType,
         inferenceInstanceType: model.inferenceInstanceType,
-        skipTraining: sfn.JsonPath.stringAt('$.plan.skipTraining'),
+        skipTraining: ref(at(plan, 'skipTraining')),
         spotTraining: model.spotTraining,
       }),
-      resultPath: '$.preflight',
+      resultPath: at(run, 'preflight'),
     });
     const resolve = new tasks.LambdaInvoke(this, 'Resolve model', {
       lambdaFunction: props.functions.resolveModel,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({
-        run: sfn.JsonPath.objectAt('$.plan'),
+      payload: lambdaPayload<ResolveModelEvent>({
+        run: ref(plan),
         modelId: model.modelId,
         trainingInstanceType: model.trainingInstanceType,
         inferenceInstanceType: model.inferenceInstanceType,
         trainingVolumeGb: model.trainingVolumeGb,
         maxTrainingHours: model.maxTrainingHours,
       }),
-      resultPath: '$.resolved',
+      resultPath: at(run, 'resolved'),
     });
     const settingDefaults = new sfn.Pass(this, 'Setting defaults', {
       comment: 'Values SageMaker requires where resolution may leave them out (instance types that ignore volume size; specs without deploy timeouts).',
       result: sfn.Result.fromObject({
         training: { volumeSizeGb: 30 },
         inference: { modelDataDownloadTimeoutSeconds: 3600, containerStartupHealthCheckTimeoutSeconds: 3600 },
-      }),
-      resultPath: '$.settingDefaults',
+      } satisfies SettingDefaults),
+      resultPath: at(run, 'settingDefaults'),
     });
+    // A shallow merge in which the resolved value wins: a default only fills a field resolution left out.
+    const merged = <K extends keyof RunSettings>(part: K): string =>
+      `States.JsonMerge(${at(run, `settingDefaults.${part}`)}, ${at(run, `resolved.${part}`)}, false)`;
     const settings = new sfn.Pass(this, 'Apply settings', {
-      parameters: {
-        'training.$': 'States.JsonMerge($.settingDefaults.training, $.resolved.training, false)',
-        'inference.$': 'States.JsonMerge($.settingDefaults.inference, $.resolved.inference, false)',
-      },
-      resultPath: '$.settings',
+      parameters: { 'training.$': merged('training'), 'inference.$': merged('inference') },
+      resultPath: at(run, 'settings'),
     });
 
     const cleanup = new CleanupStage(this, 'Cleanup', { resourcePrefix, pollInterval, maxPolls });
-    const onError = { resultPath: '$.error' };
+    const onError = { resultPath: at(statePath<FailedRunState>(), 'error') };
 
+    const fineTuningBranch = statePath<FineTuningBranchState>();
+    const pretrainedBranch = statePath<PretrainedBranchState>();
     const fineTuning = new FineTuningStage(this, 'FineTuning', {
       executionRole: props.sageMakerRole,
       key: dataStore.key,
       resourcePrefix,
       spot: model.spotTraining,
-      resultPath: '$.training',
+      resultPath: at(fineTuningBranch, 'training'),
     });
     const deployPretrained = new EndpointDeploymentStage(this, 'DeployPretrained', {
       label: 'pretrained',
-      namesPath: '$.plan.names.pretrained',
-      modelDataPath: '$.settings.inference.pretrainedModelData',
-      resultPath: '$.pretrainedEndpoint',
+      namesPath: at(pretrainedBranch, 'plan.names.pretrained'),
+      modelDataPath: at(pretrainedBranch, 'settings.inference.pretrainedModelData'),
+      resultPath: at(pretrainedBranch, 'pretrainedEndpoint'),
       executionRole: props.sageMakerRole,
       key: dataStore.key,
       resourcePrefix,
@@ -203,36 +224,37 @@ export class RunStateMachine extends Construct {
     };
     const evaluatePretrained = new EvaluationStage(this, 'EvaluatePretrained', {
       model: 'pretrained',
-      endpointPath: '$.pretrainedEndpoint',
-      resultPath: '$.pretrainedEvaluation',
+      endpointPath: at(pretrainedBranch, 'pretrainedEndpoint'),
+      resultPath: at(pretrainedBranch, 'pretrainedEvaluation'),
       ...evaluationProps,
     });
     const deletePretrained = new EndpointTeardownStage(this, 'DeletePretrained', {
       label: 'pretrained',
-      namesPath: '$.plan.names.pretrained',
-      resultPath: '$.pretrainedTeardown',
+      namesPath: at(pretrainedBranch, 'plan.names.pretrained'),
+      resultPath: at(pretrainedBranch, 'pretrainedTeardown'),
       resourcePrefix,
       pollInterval,
       maxPolls,
     });
     const stage1 = new sfn.Parallel(this, 'Train and evaluate pretrained', {
       comment: 'The pretrained evaluation overlaps training, so it costs no wall time.',
-      resultSelector: {
-        'training.$': '$[0].training',
-        'pretrainedEvaluation.$': '$[1].pretrainedEvaluation',
-        'pretrainedEndpoint.$': '$[1].pretrainedEndpoint',
-        'pretrainedTeardown.$': '$[1].pretrainedTeardown',
-      },
-      resultPath: '$.stage1',
+      // Branch 0 is the fine-tuning, branch 1 the pretrained model's deploy → evaluate → delete.
+      resultSelector: stateFields<Stage1Result>({
+        training: ref(at(branchOutput<FineTuningBranchState>(0), 'training')),
+        pretrainedEvaluation: ref(at(branchOutput<PretrainedBranchState>(1), 'pretrainedEvaluation')),
+        pretrainedEndpoint: ref(at(branchOutput<PretrainedBranchState>(1), 'pretrainedEndpoint')),
+        pretrainedTeardown: ref(at(branchOutput<PretrainedBranchState>(1), 'pretrainedTeardown')),
+      }),
+      resultPath: at(run, 'stage1'),
     });
     stage1.branch(fineTuning, deployPretrained.next(evaluatePretrained).next(deletePretrained));
     stage1.addCatch(cleanup, onError);
 
     const deployFineTuned = new EndpointDeploymentStage(this, 'DeployFineTuned', {
       label: 'fine-tuned',
-      namesPath: '$.plan.names.fineTuned',
-      modelDataPath: '$.stage1.training.modelData',
-      resultPath: '$.fineTunedEndpoint',
+      namesPath: at(plan, 'names.fineTuned'),
+      modelDataPath: at(run, 'stage1.training.modelData'),
+      resultPath: at(run, 'fineTunedEndpoint'),
       executionRole: props.sageMakerRole,
       key: dataStore.key,
       resourcePrefix,
@@ -242,21 +264,21 @@ export class RunStateMachine extends Construct {
     deployFineTuned.unit.addCatch(cleanup, onError);
     const evaluateFineTuned = new EvaluationStage(this, 'EvaluateFineTuned', {
       model: 'fine-tuned',
-      endpointPath: '$.fineTunedEndpoint',
-      resultPath: '$.fineTunedEvaluation',
+      endpointPath: at(run, 'fineTunedEndpoint'),
+      resultPath: at(run, 'fineTunedEvaluation'),
       ...evaluationProps,
     });
     evaluateFineTuned.unit.addCatch(cleanup, onError);
     const deleteFineTuned = new EndpointTeardownStage(this, 'DeleteFineTuned', {
       label: 'fine-tuned',
-      namesPath: '$.plan.names.fineTuned',
-      resultPath: '$.fineTunedTeardown',
+      namesPath: at(plan, 'names.fineTuned'),
+      resultPath: at(run, 'fineTunedTeardown'),
       resourcePrefix,
       pollInterval,
       maxPolls,
     });
     deleteFineTuned.unit.addCatch(cleanup, onError);
-    const aggregate = new AggregationStage(this, 'Aggregate', { resultPath: '$.aggregation', aggregateFunction: props.functions.aggregate });
+    const aggregate = new AggregationStage(this, 'Aggregate', { resultPath: at(run, 'aggregation'), aggregateFunction: props.functions.aggregate });
     aggregate.unit.addCatch(cleanup, onError);
     const succeed = new sfn.Succeed(this, 'Run succeeded');
 
@@ -271,11 +293,11 @@ export class RunStateMachine extends Construct {
       .next(
         new sfn.Choice(this, 'Keep endpoints?')
           .when(
-            sfn.Condition.booleanEquals('$.plan.keepEndpoints', true),
+            sfn.Condition.booleanEquals(at(plan, 'keepEndpoints'), true),
             new sfn.Pass(this, 'Endpoint kept', {
               comment: 'The fine-tuned endpoint stays up (keepEndpoints): its cost is counted until now and goes on until it is deleted.',
-              parameters: { deleted: false, kept: true, 'deletedAt.$': '$$.State.EnteredTime' },
-              resultPath: '$.fineTunedTeardown',
+              parameters: stateFields<EndpointTeardown>({ deleted: false, kept: true, deletedAt: ref(CONTEXT_PATHS.stateEnteredTime) }),
+              resultPath: at(run, 'fineTunedTeardown'),
             }).next(aggregate),
           )
           .otherwise(deleteFineTuned.next(aggregate)),
@@ -351,11 +373,13 @@ export class RunStateMachine extends Construct {
    * `quicksight: "failed"` output and the AnalyticsRefreshFailed metric).
    */
   private publishStep(publishFunction: lambda.IFunction, next: sfn.IChainable): sfn.IChainable {
+    const run = statePath<RunState>();
+    const publication = at(run, 'publication');
     const publish = new tasks.LambdaInvoke(this, 'Publish results', {
       lambdaFunction: publishFunction,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId') }),
-      resultPath: '$.publication',
+      payload: lambdaPayload<PublishResultsEvent>({ runId: ref(at(run, 'plan.runId')) }),
+      resultPath: publication,
       taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
     });
     publish.addRetry({
@@ -364,12 +388,18 @@ export class RunStateMachine extends Construct {
       backoffRate: 2,
       maxAttempts: 3,
     });
+    // Between the Catch and the Pass below, `publication` holds the caught error.
+    const caught = statePath<{ readonly publication: CaughtError }>();
     const notPublished = new sfn.Pass(this, 'Results not published', {
       comment: 'The scores are in S3; only their registration for Athena/QuickSight failed. Recorded, alarmed, not fatal.',
-      parameters: { status: 'failed', 'error.$': '$.publication.Error', 'cause.$': '$.publication.Cause' },
-      resultPath: '$.publication',
+      parameters: stateFields<PublicationResult>({
+        status: 'failed',
+        error: ref(at(caught, 'publication.Error')),
+        cause: ref(at(caught, 'publication.Cause')),
+      }),
+      resultPath: publication,
     });
-    publish.addCatch(notPublished, { resultPath: '$.publication' });
+    publish.addCatch(notPublished, { resultPath: at(caught, 'publication') });
     publish.next(next);
     notPublished.next(next);
     return publish;

@@ -7,6 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { at, statePath, type JsonPath } from '../core/json-path';
+import type { CaughtError, RunSetup } from '../core/run/contracts';
 import { TAG_APP, TAG_RUN_ID } from '../core/run/tags';
 
 /** Kinds of SageMaker resources a run creates. */
@@ -43,11 +45,11 @@ export const SAGEMAKER_RETRY: sfn.RetryProps = {
   jitterStrategy: sfn.JitterType.FULL,
 };
 
-/** Tags every SageMaker resource of a run carries (read by the janitor and the sweep). */
+/** Tags every SageMaker resource of a run carries (read by the janitor and the sweep); the state must hold the run's `plan`. */
 export function runTags(resourcePrefix: string): { Key: string; Value?: string; 'Value.$'?: string }[] {
   return [
     { Key: TAG_APP, Value: resourcePrefix },
-    { Key: TAG_RUN_ID, 'Value.$': '$.plan.runId' },
+    { Key: TAG_RUN_ID, 'Value.$': at(statePath<Pick<RunSetup, 'plan'>>(), 'plan.runId') },
   ];
 }
 
@@ -85,6 +87,6 @@ export function sageMakerCall(scope: Construct, stateName: string, props: SageMa
 }
 
 /** A Choice condition true when the caught error at `errorPath` says the resource does not exist. */
-export function isNotFound(errorPath: string): sfn.Condition {
-  return sfn.Condition.or(...NOT_FOUND_CAUSE_PATTERNS.map((pattern) => sfn.Condition.stringMatches(`${errorPath}.Cause`, pattern)));
+export function isNotFound(errorPath: JsonPath<CaughtError>): sfn.Condition {
+  return sfn.Condition.or(...NOT_FOUND_CAUSE_PATTERNS.map((pattern) => sfn.Condition.stringMatches(at(errorPath, 'Cause'), pattern)));
 }

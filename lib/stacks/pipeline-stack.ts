@@ -1,15 +1,13 @@
-import { CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ImpressionsConfig } from '../config';
 import { DataStore } from '../constructs/data-store';
 import { EvaluationFunctions } from '../constructs/evaluation-functions';
-import { ImpressionsFunction, InvocationMode } from '../constructs/impressions-function';
-import { acknowledgeGrantActionWildcards } from '../constructs/nag-acknowledgements';
 import { RunAlarms } from '../constructs/run-alarms';
+import { RunFunctions } from '../constructs/run-functions';
 import { RunSafetyNets } from '../constructs/run-safety-nets';
 import { RunStateMachine } from '../constructs/run-state-machine';
 import { SageMakerExecutionRole } from '../constructs/sagemaker-execution-role';
@@ -47,81 +45,16 @@ export class PipelineStack extends Stack {
 
     this.sageMakerRole = new SageMakerExecutionRole(this, 'SageMaker', { dataStore }).role;
 
-    const validateInput = new ImpressionsFunction(this, 'ValidateInput', {
-      handlerDir: 'validate-input',
-      description: 'Validates a run input and plans the run (names, paths, hyperparameters)',
-      logKey: key,
-      invocation: InvocationMode.SYNCHRONOUS,
-      timeout: Duration.seconds(30),
-    });
-    // Pure validation: it reads nothing, so it is granted nothing.
-
-    const preflightQuotas = new ImpressionsFunction(this, 'PreflightQuotas', {
-      handlerDir: 'preflight-quotas',
-      description: 'Fails a run early when a SageMaker instance quota is too low or taken',
-      logKey: key,
-      invocation: InvocationMode.SYNCHRONOUS,
-      // Describes every running training job and live endpoint of the account, 4 at a time.
-      timeout: Duration.minutes(2),
-    });
-    preflightQuotas.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadSageMakerQuotas',
-        actions: ['servicequotas:ListServiceQuotas', 'servicequotas:ListAWSDefaultServiceQuotas'],
-        // Service Quotas list calls support no resource-level permission; read-only.
-        resources: ['*'],
-      }),
-    );
-    preflightQuotas.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ListSageMakerInstanceHolders',
-        actions: ['sagemaker:ListTrainingJobs', 'sagemaker:ListEndpoints'],
-        // SageMaker list calls support no resource-level permission; read-only.
-        resources: ['*'],
-      }),
-    );
-    const anySageMaker = (type: string) => this.formatArn({ service: 'sagemaker', resource: type, resourceName: '*' });
-    preflightQuotas.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'DescribeSageMakerInstanceHolders',
-        actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
-        resources: [anySageMaker('training-job'), anySageMaker('endpoint'), anySageMaker('endpoint-config')],
-      }),
-    );
-    Validations.of(preflightQuotas.executionRole).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Service Quotas list reads, SageMaker ListTrainingJobs/ListEndpoints and X-Ray support no resource-level permission; all read-only.',
-      },
-      ...(['training-job', 'endpoint', 'endpoint-config'] as const).map((type) => ({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${type}/*]`,
-        reason: `Quotas are per account: every ${type} of the account counts against them, not only this app's, so the check describes any (read-only).`,
-      })),
-    );
-
-    const resolveModel = new ImpressionsFunction(this, 'ResolveModel', {
-      handlerDir: 'resolve-model',
-      description: 'Resolves the JumpStart model version, images, channels and settings',
-      logKey: key,
-      invocation: InvocationMode.SYNCHRONOUS,
-      timeout: Duration.minutes(1),
-    });
-    s3.Bucket.fromBucketName(this, 'JumpStartBucket', `jumpstart-cache-prod-${this.region}`).grantRead(resolveModel, '*');
-    acknowledgeGrantActionWildcards(resolveModel.executionRole, 'read of the public JumpStart bucket');
-    Validations.of(resolveModel.executionRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::jumpstart-cache-prod-<AWS::Region>/*]',
-      reason: 'Reads the manifest and specs of the public JumpStart bucket of the region; the key depends on the resolved version.',
-    });
-
+    const runFunctions = new RunFunctions(this, 'RunFunctions', { logKey: key });
     const evaluation = new EvaluationFunctions(this, 'Evaluation', { dataStore, logKey: key, config });
 
     this.run = new RunStateMachine(this, 'Run', {
       dataStore,
       sageMakerRole: this.sageMakerRole,
       functions: {
-        validateInput,
-        preflightQuotas,
-        resolveModel,
+        validateInput: runFunctions.validateInput,
+        preflightQuotas: runFunctions.preflightQuotas,
+        resolveModel: runFunctions.resolveModel,
         planEvaluation: evaluation.planEvaluation,
         evaluate: evaluation.evaluate,
         aggregate: evaluation.aggregate,

@@ -113,11 +113,21 @@ describe('plan-evaluation', () => {
     }
   });
   it('rejects eval data outside the bucket with every problem named', async () => {
-    await expect(
-      plan({ ...planEvent('pretrained', { dev1: 's3://other-bucket/eval_data/dev1.jsonl', dev2: 'nope' }), endpointName: 'bad name' }),
-    ).rejects.toThrow(
-      /endpointName must be a SageMaker endpoint name; plan.evalData.dev1: must be under s3:\/\/data-bucket\/eval_data\/; plan.evalData.dev2: "nope" is not an s3/,
+    await expect(plan(planEvent('pretrained', { dev1: 's3://other-bucket/eval_data/dev1.jsonl', dev2: 'nope' }))).rejects.toThrow(
+      /plan.evalData.dev1: must be under s3:\/\/data-bucket\/eval_data\/; plan.evalData.dev2: "nope" is not an s3/,
     );
+  });
+  it('rejects a malformed event with InvalidEventError naming every bad field, before reading anything', async () => {
+    const error = await plan({ ...planEvent('pretrained'), endpointName: 'bad name', model: 'baseline-normal', resolved: { version: 2 } }).then(
+      () => new Error('no error thrown'),
+      (e: unknown) => e as Error,
+    );
+    expect(error.name).toBe('InvalidEventError');
+    expect(error.message).toContain('invalid plan-evaluation event (4 problems)');
+    expect(error.message).toContain('resolved.version: expected a string, got 2');
+    expect(error.message).toContain('resolved.inference: expected an object, got nothing');
+    expect(error.message).toContain('endpointName: expected a SageMaker endpoint name, got "bad name"');
+    expect(error.message).toContain('model: expected one of pretrained, fine-tuned, got "baseline-normal"');
   });
 });
 

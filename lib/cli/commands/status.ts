@@ -1,8 +1,8 @@
 /**
  * `impressions status [<name>] [--watch]`: where a run is. Shows the execution's status and current
- * state, the training job (status, secondary status, latest metrics) and both endpoints, and the
- * evaluation results once the run has written them. Only ids, names, statuses and numbers are
- * printed; the run never carries report text in its state.
+ * state, the training job (status, secondary status, latest metrics) and both endpoints, and, once
+ * the run has succeeded, its results from the execution output (a `RunOutput`, lib/core/run/contracts.ts).
+ * Only ids, names, statuses, keys and numbers are printed; the run never carries report text in its state.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -10,6 +10,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { STACK_OUTPUTS, stackNames } from '../../core/deployment';
+import type { EvaluationStageResult, RunOutput } from '../../core/run/contracts';
 import { runIdFromExecutionName, runResourceNames } from '../../core/run/naming';
 import { CliError } from '../errors';
 import { requireStackOutput } from '../stack-outputs';
@@ -108,17 +109,31 @@ export async function readRunStatus(deps: StatusDeps, stateMachineArn: string, n
       lines.push(`  endpoint ${label} ${hosting.endpoint}: none`);
     }
   }
-  if (execution.output !== undefined) {
-    const output = JSON.parse(execution.output) as {
-      stage1?: { pretrainedEvaluation?: { status?: string } };
-      fineTunedEvaluation?: { status?: string };
-      aggregation?: { status?: string };
-    };
-    lines.push(
-      `  evaluation: pretrained ${output.stage1?.pretrainedEvaluation?.status ?? '?'}, fine-tuned ${output.fineTunedEvaluation?.status ?? '?'}; aggregation ${output.aggregation?.status ?? '?'}`,
-    );
-  }
+  // Only a succeeded execution has an output (a failed run ends in a Fail state).
+  if (status === 'SUCCEEDED' && execution.output !== undefined) lines.push(...runOutputLines(JSON.parse(execution.output) as RunOutput));
   return { name, status, currentState, lines };
+}
+
+/** The results of a succeeded run, from its output (lib/core/run/contracts.ts `RunOutput`): counts, keys and statuses only. */
+export function runOutputLines(output: RunOutput): string[] {
+  const evaluation = (e: EvaluationStageResult): string => `${e.model} ${e.status} (${e.recordCount} records in ${e.shardCount} shards)`;
+  const a = output.aggregation;
+  const lines = [
+    `  evaluation: ${evaluation(output.stage1.pretrainedEvaluation)}; ${evaluation(output.fineTunedEvaluation)}`,
+    `  aggregation: ${a.rows} rows (${a.errors} not scored) from ${a.partFiles} part files; estimated cost $${a.costUsd.toFixed(2)}; summary ${a.summaryKey}, run summary ${a.runSummaryKey}`,
+  ];
+  if (output.fineTunedTeardown.kept)
+    lines.push(`  fine-tuned endpoint ${output.fineTunedEndpoint.endpointName} kept running (keepEndpoints): it costs until deleted`);
+  const p = output.publication;
+  if (p === undefined) lines.push('  publication: none (deployed without the analytics stack)');
+  else if ('partitions' in p) {
+    const refresh = p.quicksight === 'failed' ? `QuickSight refresh failed: ${p.error ?? '?'}` : `QuickSight ${p.quicksight}`;
+    lines.push(`  publication: ${p.partitions.created} partitions registered, ${p.partitions.alreadyRegistered} already there; ${refresh}`);
+  } else
+    lines.push(
+      `  publication: failed (${p.error}: ${p.cause}); the results are in S3, re-invoke the publish function with { "runId": "${output.plan.runId}" }`,
+    );
+  return lines;
 }
 
 /** Prints the status of `name` (or of the latest run), refreshing until it ends when `watch`. */

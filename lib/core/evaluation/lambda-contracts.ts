@@ -1,9 +1,14 @@
 /**
- * Event and result shapes of the evaluation Lambdas (plan-evaluation, evaluate, aggregate) and the
- * environment variables each reads. The evaluation fan-out construct builds its state `Parameters`
- * from these; the handlers in `lambda/` implement them. Change both together.
+ * Event and result shapes of the evaluation Lambdas (plan-evaluation, evaluate, aggregate), the
+ * parser of each event, and the environment variables each reads. The evaluation and aggregation
+ * stages build each task's payload as the event type (the compiler rejects a field the event
+ * lacks); the handlers in `lambda/` parse their event with the parser here. Change both together.
  */
-import type { ModelName, PayloadContract } from '../run/contracts';
+import { parseEvent, type EventReader } from '../event-reader';
+import type { HostedModel, ModelName, PayloadContract } from '../run/contracts';
+import { BASELINE_MODELS } from './baselines';
+import { isValidRunId } from './keys';
+import { PAYLOAD_CONTRACTS } from './payload';
 import type { ShardItem } from './shards';
 
 /** `Error.name` of errors the evaluation Lambdas throw on purpose (for `Catch`/`Retry`). */
@@ -51,7 +56,7 @@ export interface PlanEvaluationEvent {
   readonly plan: { readonly runId: string; readonly evalData: Readonly<Record<string, string>> };
   readonly resolved: { readonly version: string; readonly inference: { readonly payloadContract: PayloadContract } };
   readonly endpointName: string;
-  readonly model: ModelName;
+  readonly model: HostedModel;
   readonly includeBaselines?: boolean;
 }
 
@@ -66,7 +71,7 @@ export interface PlannedDatasetCounts {
 /** Result of plan-evaluation. */
 export interface PlanEvaluationResult {
   readonly runId: string;
-  readonly model: ModelName;
+  readonly model: HostedModel;
   /** Key of the shard manifest (JSONL of {@link ShardItem}) in the data bucket. */
   readonly manifestKey: string;
   readonly shardCount: number;
@@ -108,7 +113,7 @@ export interface AggregateUsage {
 /** Event of aggregate. */
 export interface AggregateEvent {
   readonly runId: string;
-  /** The FineTuningStage output; the job's billable seconds are read when `usage.training` is absent (`trainingJobName` null: training skipped). */
+  /** The FineTuningStage output; the job's billable seconds are read when `usage.training` is absent (no `trainingJobName`: training skipped). */
   readonly training?: { readonly trainingJobName?: string | null } | null;
   readonly usage?: AggregateUsage;
 }
@@ -123,4 +128,99 @@ export interface AggregateResult {
   readonly errors: number;
   readonly metricsPublished: number;
   readonly costUsd: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsers of the events above (each throws InvalidEventError naming every bad field)
+
+const HOSTED_MODELS = ['pretrained', 'fine-tuned'] as const satisfies readonly HostedModel[];
+const MODEL_NAMES = [...HOSTED_MODELS, ...BASELINE_MODELS] as const satisfies readonly ModelName[];
+/** SageMaker's endpoint name pattern. */
+const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const RUN_ID_EXPECTED = 'a run id (1-80 of A-Z a-z 0-9 . _ -, starting with a letter or digit)';
+
+/** Parses the event of plan-evaluation (whether each evaluation set lies in the data bucket is the handler's check). */
+export function parsePlanEvaluationEvent(event: unknown): PlanEvaluationEvent {
+  return parseEvent('plan-evaluation', event, (r) => {
+    const plan = r.object('plan', (p) => {
+      const evalData = p.stringRecord('evalData');
+      if (p.has('evalData') && Object.keys(evalData).length === 0) p.problem('evalData', 'expected at least one dataset');
+      return { runId: p.string('runId', isValidRunId, RUN_ID_EXPECTED), evalData };
+    });
+    const resolved = r.object('resolved', (v) => ({
+      version: v.string('version'),
+      inference: v.object('inference', (i) => ({ payloadContract: i.oneOf('payloadContract', PAYLOAD_CONTRACTS) })),
+    }));
+    return {
+      plan,
+      resolved,
+      endpointName: r.string('endpointName', ENDPOINT_NAME, 'a SageMaker endpoint name'),
+      model: r.oneOf('model', HOSTED_MODELS),
+      ...(r.has('includeBaselines') ? { includeBaselines: r.boolean('includeBaselines') } : {}),
+    };
+  });
+}
+
+/** Parses the event of evaluate (one manifest line); an endpoint shard must name its endpoint and contract. */
+export function parseEvaluateEvent(event: unknown): EvaluateEvent {
+  return parseEvent('evaluate', event, (r) => {
+    const kind = r.oneOf('kind', ['endpoint', 'baseline'] as const);
+    const start = r.number('start', { integer: true, min: 0 });
+    const end = r.number('end', { integer: true, min: 0 });
+    if (end < start) r.problem('end', `expected ≥ start (${start}), got ${end}`);
+    const endpoint =
+      kind === 'endpoint' || r.has('endpointName')
+        ? { endpointName: r.string('endpointName', ENDPOINT_NAME, 'a SageMaker endpoint name'), contract: r.oneOf('contract', PAYLOAD_CONTRACTS) }
+        : {};
+    return {
+      runId: r.string('runId', isValidRunId, RUN_ID_EXPECTED),
+      dataset: r.string('dataset'),
+      dataSource: r.string('dataSource'),
+      model: r.oneOf('model', MODEL_NAMES),
+      modelVersion: r.string('modelVersion'),
+      kind,
+      shardIndex: r.number('shardIndex', { integer: true, min: 0 }),
+      start,
+      end,
+      evalDataUri: r.string('evalDataUri'),
+      ...endpoint,
+      partKey: r.string('partKey'),
+    };
+  });
+}
+
+/** Parses the event of aggregate. */
+export function parseAggregateEvent(event: unknown): AggregateEvent {
+  return parseEvent('aggregate', event, (r) => ({
+    runId: r.string('runId', isValidRunId, RUN_ID_EXPECTED),
+    ...(r.has('training')
+      ? { training: r.nullableObject('training', (t) => (t.has('trainingJobName') ? { trainingJobName: t.nullableString('trainingJobName') } : {})) }
+      : {}),
+    ...(r.has('usage') ? { usage: r.object('usage', readUsage) } : {}),
+  }));
+}
+
+function readUsage(u: EventReader): AggregateUsage {
+  return {
+    ...(u.has('training')
+      ? {
+          training: u.nullableObject('training', (t) => ({
+            instanceType: t.string('instanceType'),
+            billableSeconds: t.number('billableSeconds', { min: 0 }),
+            ...(t.has('instanceCount') ? { instanceCount: t.number('instanceCount', { integer: true, min: 1 }) } : {}),
+          })),
+        }
+      : {}),
+    ...(u.has('endpoints')
+      ? {
+          endpoints: u.objects('endpoints', (e) => ({
+            model: e.string('model'),
+            instanceType: e.string('instanceType'),
+            inServiceAt: e.string('inServiceAt'),
+            deletedAt: e.string('deletedAt'),
+            ...(e.has('kept') ? { kept: e.boolean('kept') } : {}),
+          })),
+        }
+      : {}),
+  };
 }

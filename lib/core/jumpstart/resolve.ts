@@ -10,7 +10,7 @@
  * are rejected.
  */
 import type { ModelDataLocation, PayloadContract, ResolvedModel, TrainingChannel } from '../run/contracts';
-import type { RunPlan } from '../run/lambda-contracts';
+import type { ResolveModelRun } from '../run/lambda-contracts';
 import { ModelResolutionError } from './errors';
 import { instanceFamily, volumeKmsSupported, volumeSizeSupported } from './instance-types';
 import type { JumpStartSpec, SpecHyperparameter, SpecInstanceTypeVariants } from './spec';
@@ -42,7 +42,7 @@ const PAYLOAD_CONTRACT_BY_REPOSITORY: Readonly<Record<string, PayloadContract>> 
 
 /** Inputs of {@link resolveModel}. */
 export interface ResolveModelInput {
-  readonly run: RunPlan;
+  readonly run: ResolveModelRun;
   readonly modelId: string;
   /** Exact version selected from the manifest. */
   readonly version: string;

@@ -1,9 +1,14 @@
 /**
- * The data contracts between the parts of a run: what JumpStart resolution hands to the state
- * machine, what an evaluation shard receives, and the rows written under `prediction_data/`
- * (DESIGN.md "S3 layout"). The Lambdas, the state machine, the Glue tables, the CLI and the
- * dashboard all read these shapes; change them here and everywhere at once.
+ * The data contracts between the parts of a run: the run's state as it flows through the state
+ * machine ({@link RunState}, its output {@link RunOutput} and each stage's result), what JumpStart
+ * resolution hands to the state machine, and the rows written under `prediction_data/` (DESIGN.md
+ * "S3 layout"). The Lambdas, the state machine (every JSONPath it uses is derived from these types,
+ * lib/core/json-path.ts), the Glue tables, the CLI and the dashboard all read these shapes; change
+ * them here and everywhere at once.
  */
+import type { PublishResultsOutput } from '../analytics/publish-contracts';
+import type { AggregateResult, AggregateUsage } from '../evaluation/lambda-contracts';
+import type { PreflightQuotasResult, RunPlan } from './lambda-contracts';
 
 /** Which request/response format an inference container speaks (chosen from the resolved spec). */
 export type PayloadContract =
@@ -173,4 +178,145 @@ export interface SummaryRow {
   readonly p50: number | null;
   readonly p75: number | null;
   readonly max: number | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run's state (Step Functions, JSONPath). Each top-level field is written by one state and
+// read by later ones; the constructs derive every path from these types.
+
+/** The two models a run hosts on endpoints. */
+export type HostedModel = Extract<ModelName, 'pretrained' | 'fine-tuned'>;
+
+/** An error caught by a `Catch` (its `ResultPath` holds Step Functions' `{ Error, Cause }`). */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause: string;
+}
+
+/**
+ * Values SageMaker requires where resolution may leave them out ("Setting defaults": instance types
+ * that ignore the volume size, specs without deploy timeouts). Merged under the resolved values.
+ */
+export interface SettingDefaults {
+  readonly training: { readonly volumeSizeGb: number };
+  readonly inference: { readonly modelDataDownloadTimeoutSeconds: number; readonly containerStartupHealthCheckTimeoutSeconds: number };
+}
+
+/** The resolved model with {@link SettingDefaults} merged under it ("Apply settings"): what training and hosting read. */
+export interface RunSettings {
+  readonly training: ResolvedModel['training'] & SettingDefaults['training'];
+  readonly inference: ResolvedModel['inference'] & SettingDefaults['inference'];
+}
+
+/** What the fine-tuning stage hands on: the job and where its weights are. */
+export interface FineTuningResult {
+  /**
+   * The training job; absent when training was skipped (CDK leaves a `null` out of a state's
+   * `Parameters`, so the skipped branch cannot write one).
+   */
+  readonly trainingJobName?: string;
+  readonly modelData: ModelDataLocation;
+}
+
+/** A model hosted on an endpoint (EndpointDeploymentStage). */
+export interface EndpointDeployment {
+  readonly endpointName: string;
+  readonly endpointConfigName: string;
+  readonly modelName: string;
+  readonly status: 'InService';
+  /** When the run saw the endpoint InService (ISO-8601): the start of its billed time in the cost estimate. */
+  readonly inServiceAt: string;
+}
+
+/** One model's evaluation (EvaluationStage); the rows themselves are in S3. */
+export interface EvaluationStageResult {
+  readonly model: HostedModel;
+  readonly status: 'evaluated';
+  readonly endpointName: string;
+  /** `runs/<run id>/evaluation/<model>/shards.jsonl` in the data bucket. */
+  readonly manifestKey: string;
+  readonly shardCount: number;
+  readonly recordCount: number;
+}
+
+/** What became of one model's endpoint at the end of its use (EndpointTeardownStage, or "Endpoint kept"). */
+export interface EndpointTeardown {
+  readonly deleted: boolean;
+  /** True when `keepEndpoints` left it running. */
+  readonly kept: boolean;
+  /** When it was deleted (or, when kept, when the run moved on): the end of its billed time in the cost estimate. */
+  readonly deletedAt: string;
+}
+
+/** Output of the first Parallel: fine-tuning beside the pretrained model's deploy → evaluate → delete. */
+export interface Stage1Result {
+  readonly training: FineTuningResult;
+  readonly pretrainedEvaluation: EvaluationStageResult;
+  readonly pretrainedEndpoint: EndpointDeployment;
+  readonly pretrainedTeardown: EndpointTeardown;
+}
+
+/** The publish step's outcome: the function's output, or the failure recorded instead (never fatal to the run). */
+export type PublicationResult = PublishResultsOutput | { readonly status: 'failed'; readonly error: string; readonly cause: string };
+
+/**
+ * The run's state as it flows through the state machine, in the order the fields are written:
+ * validate-input writes `plan`, then `preflight`, `resolved`, `settingDefaults`, `settings`, the
+ * first Parallel `stage1`, then `fineTunedEndpoint`, `fineTunedEvaluation`, `fineTunedTeardown`,
+ * `aggregation` and, with the AnalyticsStack, `publication`. A state sees the fields written
+ * before it. Ids, names, URIs and counts only: never report text.
+ */
+export interface RunState {
+  readonly plan: RunPlan;
+  readonly preflight: PreflightQuotasResult;
+  readonly resolved: ResolvedModel;
+  readonly settingDefaults: SettingDefaults;
+  readonly settings: RunSettings;
+  readonly stage1: Stage1Result;
+  readonly fineTunedEndpoint: EndpointDeployment;
+  readonly fineTunedEvaluation: EvaluationStageResult;
+  readonly fineTunedTeardown: EndpointTeardown;
+  readonly aggregation: AggregateResult;
+  /** Absent when the pipeline is deployed without the AnalyticsStack's publish function. */
+  readonly publication?: PublicationResult;
+}
+
+/** The output of a succeeded execution (`DescribeExecution.output`): the whole run state. */
+export type RunOutput = RunState;
+
+/** The state the first Parallel's branches start from: everything written before it. */
+export type RunSetup = Pick<RunState, 'plan' | 'preflight' | 'resolved' | 'settingDefaults' | 'settings'>;
+
+/** The fine-tuning branch of the first Parallel ends with its result at `training`. */
+export interface FineTuningBranchState extends RunSetup {
+  readonly training: FineTuningResult;
+}
+
+/** The pretrained branch of the first Parallel: deploy, evaluate, delete, each at its own field. */
+export interface PretrainedBranchState extends RunSetup {
+  readonly pretrainedEndpoint: EndpointDeployment;
+  readonly pretrainedEvaluation: EvaluationStageResult;
+  readonly pretrainedTeardown: EndpointTeardown;
+}
+
+/** A run state from the first Parallel on, as the clean-up receives it: the caught error at `error`. */
+export interface FailedRunState extends RunSetup {
+  readonly error: CaughtError;
+}
+
+/** What the evaluation stage's branch receives (and nothing more). */
+export interface EvaluationBranchInput {
+  readonly plan: RunPlan;
+  readonly resolved: ResolvedModel;
+  readonly endpointName: string;
+  readonly model: HostedModel;
+}
+
+/** What the aggregation stage's branch receives: the results to aggregate and the measured usage to cost. */
+export interface AggregationBranchInput {
+  readonly plan: RunPlan;
+  readonly resolved: ResolvedModel;
+  readonly training: FineTuningResult;
+  readonly evaluation: { readonly pretrained: EvaluationStageResult; readonly 'fine-tuned': EvaluationStageResult };
+  readonly endpoints: NonNullable<AggregateUsage['endpoints']>;
 }

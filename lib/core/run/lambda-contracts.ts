@@ -1,10 +1,12 @@
 /**
  * Exact event and result shapes of the run's Lambdas (validate-input, resolve-model,
- * preflight-quotas, janitor, sweep), the error names a state machine `Catch` can match, and the
- * environment variables each handler reads. The PipelineStack builds the state machine's
- * `Parameters` from these; the handlers in `lambda/` implement them. Change both together.
+ * preflight-quotas, janitor, sweep), the parser of each event, the error names a state machine
+ * `Catch` can match, and the environment variables each handler reads. The state machine builds
+ * each task's payload as the event type (the compiler rejects a field the event lacks); the
+ * handlers in `lambda/` parse their event with the parser here. Change both together.
  */
 import type { CloudFormationCustomResourceEvent, EventBridgeEvent } from 'aws-lambda';
+import { parseEvent, type EventReader } from '../event-reader';
 import type { ResolvedModel } from './contracts';
 import type { RunResourceNames } from './naming';
 
@@ -109,9 +111,14 @@ export interface RunPlan {
 // ---------------------------------------------------------------------------------------------
 // resolve-model
 
+/** The fields of the {@link RunPlan} that resolution reads (the state machine passes the whole plan). */
+export type ResolveModelRun = Pick<RunPlan, 'runId' | 'modelVersion' | 'trainingData' | 'skipTraining' | 'modelData' | 'outputPath' | 'hyperparameters'> & {
+  readonly names: Pick<RunResourceNames, 'trainingJob'>;
+};
+
 /** Event of the resolve-model Lambda. */
 export interface ResolveModelEvent {
-  readonly run: RunPlan;
+  readonly run: ResolveModelRun;
   /** JumpStart model id (config `modelId`). */
   readonly modelId: string;
   readonly trainingInstanceType: string;
@@ -160,19 +167,90 @@ export interface PreflightQuotasResult {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Parsers of the events above (each throws InvalidEventError naming every bad field)
+
+/** Parses the event of validate-input (`input` is left as it came: planRun validates it). */
+export function parseValidateInputEvent(event: unknown): ValidateInputEvent {
+  return parseEvent('validate-input', event, (r) => ({
+    input: (event as { input?: unknown }).input,
+    executionName: r.string('executionName'),
+    defaults: r.object('defaults', readRunDefaults),
+  }));
+}
+
+function readRunDefaults(r: EventReader): RunDefaults {
+  return {
+    bucketName: r.string('bucketName'),
+    trainingData: r.string('trainingData'),
+    evalData: r.object('evalData', (e) => ({ dev1: e.string('dev1'), dev2: e.string('dev2') })),
+    modelVersion: r.string('modelVersion'),
+    resourcePrefix: r.string('resourcePrefix'),
+    hyperparameters: r.stringRecord('hyperparameters'),
+    epochs: r.number('epochs', { integer: true, min: 1 }),
+  };
+}
+
+/** Parses the event of resolve-model. */
+export function parseResolveModelEvent(event: unknown): ResolveModelEvent {
+  return parseEvent('resolve-model', event, (r) => ({
+    run: r.object('run', (p) => ({
+      runId: p.string('runId'),
+      modelVersion: p.string('modelVersion'),
+      trainingData: p.string('trainingData'),
+      skipTraining: p.boolean('skipTraining'),
+      modelData: p.nullableString('modelData'),
+      outputPath: p.string('outputPath'),
+      hyperparameters: p.stringRecord('hyperparameters'),
+      names: p.object('names', (n) => ({ trainingJob: n.string('trainingJob') })),
+    })),
+    modelId: r.string('modelId'),
+    trainingInstanceType: r.string('trainingInstanceType'),
+    inferenceInstanceType: r.string('inferenceInstanceType'),
+    trainingVolumeGb: r.number('trainingVolumeGb', { integer: true, min: 1 }),
+    maxTrainingHours: r.number('maxTrainingHours', { min: 0 }),
+    ...(r.has('region') ? { region: r.string('region') } : {}),
+  }));
+}
+
+/** Parses the event of preflight-quotas. */
+export function parsePreflightQuotasEvent(event: unknown): PreflightQuotasEvent {
+  return parseEvent('preflight-quotas', event, (r) => ({
+    trainingInstanceType: r.string('trainingInstanceType'),
+    inferenceInstanceType: r.string('inferenceInstanceType'),
+    skipTraining: r.boolean('skipTraining'),
+    spotTraining: r.boolean('spotTraining'),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // janitor (EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions)
 
-/** `detail` of a "Step Functions Execution Status Change" event (only the fields the janitor reads). */
+/** Statuses of a "Step Functions Execution Status Change" event. */
+export const EXECUTION_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED', 'RUNNING', 'SUCCEEDED', 'PENDING_REDRIVE'] as const;
+
+/** `detail` of a "Step Functions Execution Status Change" event. */
 export interface ExecutionStatusChangeDetail {
   readonly executionArn: string;
   readonly stateMachineArn: string;
   /** The execution name; the run id is derived from it. */
   readonly name: string;
-  readonly status: 'ABORTED' | 'TIMED_OUT' | 'FAILED' | 'RUNNING' | 'SUCCEEDED' | 'PENDING_REDRIVE';
+  readonly status: (typeof EXECUTION_STATUSES)[number];
 }
 
 /** Event of the janitor Lambda. */
 export type JanitorEvent = EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChangeDetail>;
+
+/** The fields of a {@link JanitorEvent} the janitor reads. */
+export interface JanitorEventFields {
+  readonly detail: Pick<ExecutionStatusChangeDetail, 'name' | 'status'>;
+}
+
+/** Parses the event of the janitor (the fields it reads). */
+export function parseJanitorEvent(event: unknown): JanitorEventFields {
+  return parseEvent('janitor', event, (r) => ({
+    detail: r.object('detail', (d) => ({ name: d.string('name'), status: d.oneOf('status', EXECUTION_STATUSES) })),
+  }));
+}
 
 /** Counts of what one clean-up pass did. A second pass over the same run counts its resources under `alreadyGone`. */
 export interface CleanupCounts {
@@ -213,4 +291,15 @@ export type SweepIsCompleteRequest = CloudFormationCustomResourceEvent & SweepOn
 /** Result of the sweep's `isComplete` handler. */
 export interface SweepIsCompleteResponse {
   readonly IsComplete: boolean;
+}
+
+/** The fields of a sweep request (either handler) the sweep reads; Update and Delete carry the physical id. */
+export type SweepRequestFields = { readonly RequestType: 'Create' } | { readonly RequestType: 'Update' | 'Delete'; readonly PhysicalResourceId: string };
+
+/** Parses a sweep request (the fields the handlers read). */
+export function parseSweepRequest(event: unknown): SweepRequestFields {
+  return parseEvent('sweep', event, (r): SweepRequestFields => {
+    const RequestType = r.oneOf('RequestType', ['Create', 'Update', 'Delete'] as const);
+    return RequestType === 'Create' ? { RequestType } : { RequestType, PhysicalResourceId: r.string('PhysicalResourceId') };
+  });
 }

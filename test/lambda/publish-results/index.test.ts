@@ -1,5 +1,5 @@
 // Keep the handler's structured logs out of the test output (must run before the handler module loads).
-import './quiet-logs';
+import '../../helpers/quiet-logs';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { BatchCreatePartitionCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateIngestionCommand, QuickSightClient } from '@aws-sdk/client-quicksight';

@@ -1,217 +1,25 @@
 /**
- * Executes the synthesized run state machine with aws-local-stepfunctions: SageMaker calls go to
- * an in-memory simulator, the Lambda tasks to local handlers (validate-input uses the real
- * planRun). Every path must delete each endpoint, endpoint config and model it created exactly once.
+ * Executes the synthesized run state machine with aws-local-stepfunctions (test/helpers/run-execution.ts):
+ * SageMaker calls go to an in-memory simulator, the Lambda tasks to local stand-ins that parse their
+ * events with the handlers' own contract parsers. Every path must delete each endpoint, endpoint
+ * config and model it created exactly once.
  */
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import { buildApp } from '../../../lib/app';
-import type { ResolvedModel } from '../../../lib/core/run/contracts';
-import type { ValidateInputEvent } from '../../../lib/core/run/lambda-contracts';
-import { planRun } from '../../../lib/core/run/run-input';
-import { planShards, shardManifestKey, type PlanEvaluationEvent, type ShardItem } from '../../../lib/core/evaluation';
-import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from '../../helpers/asl';
-import { testApp } from '../../helpers/cdk';
-import { SageMakerSimulator, SimulatedAwsError, SimulatorOptions } from '../../helpers/sagemaker-simulator';
+import { keysOf } from '../../../lib/core/json-path';
+import type { RunOutput } from '../../../lib/core/run/contracts';
+import { allStates } from '../../helpers/asl';
+import {
+  bucketOfDefinition,
+  defaultRunDefinition,
+  ENTERED_TIME,
+  executeRun as execute,
+  RUN_ID,
+  sampleResolvedModel as resolved,
+  type RunOutcome as Outcome,
+} from '../../helpers/run-execution';
 
-polyfillPromiseWithResolvers();
-
-const EXECUTION_NAME = 'smoke-20260101-120000';
-const RUN_ID = EXECUTION_NAME;
+const DEFINITION = defaultRunDefinition();
 const PT = `impressions-${RUN_ID}-pt`;
 const FT = `impressions-${RUN_ID}-ft`;
-
-function runDefinition(): AslDefinition {
-  const { pipeline } = buildApp(testApp());
-  const definitions = stateMachineDefinitions(pipeline);
-  const run = Object.entries(definitions).find(([id]) => id.startsWith('RunStateMachine'));
-  if (run === undefined) throw new Error(`no run state machine among ${Object.keys(definitions).join(', ')}`);
-  return run[1];
-}
-const DEFINITION = runDefinition();
-
-function resolved(overrides: { volumeKmsSupported?: boolean } = {}): ResolvedModel {
-  return {
-    modelId: 'huggingface-text2text-flan-t5-xl',
-    version: '2.2.3',
-    region: 'us-east-1',
-    specUri: 's3://jumpstart-cache-prod-us-east-1/community_models_specs/huggingface-text2text-flan-t5-xl/specs_v2.2.3.json',
-    training: {
-      image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04',
-      instanceType: 'ml.p3.16xlarge',
-      hyperparameters: { epochs: '3', learning_rate: '0.0001' },
-      metricDefinitions: [{ Name: 'huggingface-textgeneration:train-loss', Regex: "'loss': ([0-9]+\\.[0-9]+)" }],
-      inputDataConfig: [],
-      enableNetworkIsolation: true,
-      enableInterContainerTrafficEncryption: true,
-      outputCompression: 'NONE',
-      volumeKmsSupported: overrides.volumeKmsSupported ?? true,
-      volumeSizeGb: 300,
-      maxRuntimeSeconds: 360000,
-    },
-    inference: {
-      image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.0.1-tgi0.9.3-gpu-py39-cu118-ubuntu20.04',
-      instanceType: 'ml.g5.2xlarge',
-      pretrainedModelData: { type: 'prefix', uri: 's3://jumpstart-cache-prod-us-east-1/huggingface-text2text/flan-t5-xl/artifacts/inference-prepack/v2.0.0/' },
-      fineTunedModelDataType: 'prefix',
-      // The state machine hosts the training job's own S3ModelArtifacts; this resolved value is not read.
-      fineTunedModelData: { type: 'prefix', uri: 's3://unused/' },
-      environment: { SM_NUM_GPUS: '1', ENDPOINT_SERVER_TIMEOUT: '3600' },
-      enableNetworkIsolation: true,
-      payloadContract: 'tgi',
-      volumeKmsSupported: false,
-    },
-  };
-}
-
-interface Outcome {
-  status: 'SUCCEEDED' | 'FAILED';
-  output?: Record<string, unknown>;
-  error?: string;
-  cause?: string;
-  sim: SageMakerSimulator;
-  lambdaCalls: string[];
-  /** Shard items each evaluate task received, by state name. */
-  shards: Record<string, ShardItem[]>;
-  /** Parameters of the SDK/optimized calls, by state name (last call). */
-  params: Record<string, Record<string, unknown>>;
-}
-
-interface Scenario {
-  input?: Record<string, unknown>;
-  sim?: SimulatorOptions;
-  resolved?: ResolvedModel;
-  /** Make these states (a Pass or a Lambda task) throw `EvaluationFailed`. */
-  failingStates?: string[];
-}
-
-async function execute(scenario: Scenario = {}): Promise<Outcome> {
-  const definition = JSON.parse(JSON.stringify(DEFINITION)) as AslDefinition;
-  const sim = new SageMakerSimulator(scenario.sim);
-  const lambdaCalls: string[] = [];
-  const params: Record<string, Record<string, unknown>> = {};
-  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const waits: Record<string, number> = {};
-  const retries: Record<string, number> = {};
-  const lambdas: Record<string, (event: Record<string, unknown>) => unknown> = {
-    'Validate input': (event) => planRun(event as unknown as ValidateInputEvent, new Date('2026-01-01T12:00:00Z')),
-    'Check quotas': () => ({ checked: [] }),
-    'Resolve model': () => scenario.resolved ?? resolved(),
-    'Publish results': (event) => (
-      (params['Publish results'] = event),
-      {
-        runId: event.runId,
-        partitions: { predictions: 10, summary: 1, created: 11, alreadyRegistered: 0 },
-        ingestions: [],
-        quicksight: 'not-configured',
-      }
-    ),
-    'Aggregate results': (event) => (
-      (params['Aggregate results'] = event),
-      {
-        runId: event.runId,
-        summaryKey: `prediction_data/summary/run_id=${String(event.runId)}/summary.jsonl`,
-        runSummaryKey: `runs/${String(event.runId)}/run-summary.json`,
-        partFiles: 24,
-        rows: 4 * 2 * 2 + 3 * 2 * 2,
-        errors: 0,
-        metricsPublished: 80,
-        costUsd: 1.5,
-      }
-    ),
-  };
-  const shards: Record<string, ShardItem[]> = {};
-  for (const model of ['pretrained', 'fine-tuned'] as const) {
-    // The real shard planning, for 4 records per dataset in shards of 2; the manifest is handed inline (no ItemReader locally).
-    lambdas[`${model}: plan shards`] = (event) => {
-      const e = event as unknown as PlanEvaluationEvent;
-      const items = planShards({
-        runId: e.plan.runId,
-        model: e.model,
-        modelVersion: e.resolved.version,
-        endpointName: e.endpointName,
-        contract: e.resolved.inference.payloadContract,
-        datasets: Object.entries(e.plan.evalData).map(([dataset, uri]) => ({ dataset, evalDataUri: uri, recordCount: 4 })),
-        shardSize: 2,
-        includeBaselines: e.model === 'pretrained',
-      });
-      return {
-        runId: e.plan.runId,
-        model: e.model,
-        manifestKey: shardManifestKey(e.plan.runId, e.model),
-        shardCount: items.length,
-        recordCount: 8,
-        datasets: [],
-        includeBaselines: e.model === 'pretrained',
-        items,
-      };
-    };
-    lambdas[`${model}: evaluate shard`] = (event) => {
-      const item = event as unknown as ShardItem;
-      (shards[`${model}: evaluate shard`] ??= []).push(item);
-      return { partKey: item.partKey, rows: item.end - item.start, scored: item.end - item.start, errors: 0, retries: 0 };
-    };
-  }
-
-  for (const [name, state] of allStates(definition)) {
-    if (state.Retry !== undefined) retries[name] = 0;
-    if (state.Type === 'Wait') waits[name] = 0;
-    if (state.Type === 'Map' && state.ItemReader !== undefined) {
-      // aws-local-stepfunctions has no ItemReader: read the items inline from the plan's result instead.
-      delete state.ItemReader;
-      state.ItemsPath = '$.shards.items';
-    }
-    if (name.endsWith(': plan shards')) (state.ResultSelector as Record<string, string>)['items.$'] = '$.items';
-    if (scenario.failingStates?.includes(name)) {
-      const isLambdaTask = state.Type === 'Task' && (state.Resource ?? '').includes(':function:');
-      if (state.Type !== 'Pass' && !isLambdaTask) throw new Error(`${name} is a ${state.Type}, not a Pass or Lambda task`);
-      state.Type = 'Task';
-      state.Resource = 'arn:aws:states:::lambda:invoke';
-      handlers[name] = async () => {
-        throw new SimulatedAwsError('EvaluationFailed', 'shard 3 of dev1 could not be scored');
-      };
-      continue;
-    }
-    if (state.Type !== 'Task') continue;
-    const resource = state.Resource ?? '';
-    const sdk = /:::aws-sdk:sagemaker:(\w+)$/.exec(resource);
-    if (sdk !== null) {
-      handlers[name] = async (p) => {
-        params[name] = p as Record<string, unknown>;
-        return sim.call(sdk[1], p as Record<string, unknown>);
-      };
-    } else if (resource.endsWith(':::sagemaker:createTrainingJob.sync')) {
-      handlers[name] = async (p) => {
-        params[name] = p as Record<string, unknown>;
-        return sim.train(p as Record<string, unknown>);
-      };
-    } else if (resource.includes(':function:')) {
-      const lambda = lambdas[name];
-      if (lambda === undefined) throw new Error(`no local handler for Lambda task ${name}`);
-      handlers[name] = async (event) => {
-        lambdaCalls.push(name);
-        return lambda(event as Record<string, unknown>);
-      };
-    } else {
-      throw new Error(`no local handler for task ${name} (${resource})`);
-    }
-  }
-
-  const input = scenario.input ?? {};
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
-  const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
-    // The local interpreter has no clock in the context object: every state sees this EnteredTime.
-    context: { Execution: { Name: EXECUTION_NAME, Input: input }, State: { EnteredTime: ENTERED_TIME } } as never,
-  });
-  try {
-    const output = (await execution.result) as Record<string, unknown>;
-    return { status: 'SUCCEEDED', output, sim, lambdaCalls, shards, params };
-  } catch (error) {
-    if (!(error instanceof ExecutionError)) throw error;
-    const cause = error.cause as Error;
-    return { status: 'FAILED', error: cause.name, cause: cause.message, sim, lambdaCalls, shards, params };
-  }
-}
 
 /** Every endpoint, config and model created was deleted exactly once; nothing is left. */
 function expectNoLeak(outcome: Outcome): void {
@@ -220,8 +28,6 @@ function expectNoLeak(outcome: Outcome): void {
   }
   expect(outcome.sim.leftovers()).toEqual([]);
 }
-
-const ENTERED_TIME = '2026-01-01T12:30:00.000Z';
 
 const HOSTING = (name: string): string[] => [`model ${name}`, `endpointConfig ${name}`, `endpoint ${name}`];
 
@@ -292,7 +98,7 @@ describe('run state machine, executed locally', () => {
       shardCount: 4,
       recordCount: 8,
     });
-    expect((output.stage1 as Record<string, unknown>).pretrainedEvaluation).toEqual({
+    expect(output.stage1.pretrainedEvaluation).toEqual({
       model: 'pretrained',
       status: 'evaluated',
       endpointName: PT,
@@ -300,6 +106,31 @@ describe('run state machine, executed locally', () => {
       shardCount: 16,
       recordCount: 8,
     });
+  });
+
+  test("the output of a succeeded run has exactly the fields of RunOutput, each payload passed its handler's parser", async () => {
+    const outcome = await execute();
+    const fields = keysOf<RunOutput>({
+      plan: true,
+      preflight: true,
+      resolved: true,
+      settingDefaults: true,
+      settings: true,
+      stage1: true,
+      fineTunedEndpoint: true,
+      fineTunedEvaluation: true,
+      fineTunedTeardown: true,
+      aggregation: true,
+      publication: true,
+    });
+    expect(Object.keys(outcome.output!).sort()).toEqual([...fields].sort());
+    expect(Object.keys(outcome.output!.stage1).sort()).toEqual(['pretrainedEndpoint', 'pretrainedEvaluation', 'pretrainedTeardown', 'training']);
+    expect(outcome.output!.stage1.training).toEqual({
+      trainingJobName: `impressions-${RUN_ID}-train`,
+      modelData: { type: 'prefix', uri: expect.stringMatching(/^s3:\/\//) },
+    });
+    expect(outcome.output!.settings.training.volumeSizeGb).toBe(300);
+    expect(outcome.output!.settings.inference.modelDataDownloadTimeoutSeconds).toBe(3600);
   });
 
   test('EVALUATE: a Distributed Map over the S3 manifest sends every shard to the evaluate Lambda; baselines once, with the pretrained model', async () => {
@@ -503,11 +334,5 @@ describe('run state machine, executed locally', () => {
 
 /** A skipTraining input whose model data lies under the deployment's bucket (the name is a synth token). */
 async function skipInput(file: string): Promise<Record<string, unknown>> {
-  const bucket = bucketOfDefinition();
-  return { skipTraining: true, modelData: `s3://${bucket}/runs/earlier/model/${file}` };
-}
-
-function bucketOfDefinition(): string {
-  const validate = DEFINITION.States['Validate input'] as unknown as { Parameters: { defaults: { bucketName: string } } };
-  return validate.Parameters.defaults.bucketName;
+  return { skipTraining: true, modelData: `s3://${bucketOfDefinition()}/runs/earlier/model/${file}` };
 }

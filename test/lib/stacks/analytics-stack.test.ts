@@ -168,7 +168,7 @@ describe('AnalyticsStack without QuickSight', () => {
   });
 
   test("the publish role may list the result prefixes, register partitions, put one namespace's metrics, log and trace: nothing else", () => {
-    const statements = roleStatements(template, 'PublishRole');
+    const statements = roleStatements(template, 'PublishFunctionRole');
     expect(actionsOf(statements)).toEqual([
       'cloudwatch:PutMetricData',
       'glue:BatchCreatePartition',
@@ -320,7 +320,7 @@ describe('AnalyticsStack with QuickSight principals', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ QUICKSIGHT_DATA_SET_IDS: 'impressions-predictions,impressions-summary' }) },
     });
-    const statements = roleStatements(template, 'PublishRole');
+    const statements = roleStatements(template, 'PublishFunctionRole');
     const ingest = statements.find((s) => s.Action === 'quicksight:CreateIngestion')!;
     const resources = JSON.stringify(ingest.Resource);
     expect(resources).toContain(':dataset/impressions-predictions/ingestion/*');

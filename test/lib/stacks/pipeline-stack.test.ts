@@ -56,7 +56,7 @@ describe('PipelineStack', () => {
   });
 
   test('quota check role: SageMaker reads only (lists, and describes of jobs, endpoints and their configurations)', () => {
-    const sageMaker = statementsOf('PreflightQuotas').filter((s) => actions(s).some((a) => a.startsWith('sagemaker:')));
+    const sageMaker = statementsOf('RunFunctionsPreflightQuotas').filter((s) => actions(s).some((a) => a.startsWith('sagemaker:')));
     expect(sageMaker.flatMap(actions).sort()).toEqual([
       'sagemaker:DescribeEndpoint',
       'sagemaker:DescribeEndpointConfig',

@@ -3,7 +3,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { executionArnOf, showStatus, StatusDeps } from '../../../../lib/cli/commands/status';
+import { executionArnOf, runOutputLines, showStatus, StatusDeps } from '../../../../lib/cli/commands/status';
+import { executeRun, RUN_ID } from '../../../helpers/run-execution';
 
 const SM_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:RunStateMachine-abc';
 const NAME = 'ft-20260304-050607';
@@ -114,7 +115,10 @@ describe('impressions status', () => {
     expect(sfn).not.toHaveReceivedCommand(ListExecutionsCommand);
   });
 
-  test('a succeeded run shows the evaluation and aggregation status from its output', async () => {
+  test('a succeeded run shows its results from the output the synthesized state machine produces', async () => {
+    // The output of a real (locally executed) run: the state machine's definition, the contract-typed stand-ins.
+    const run = await executeRun();
+    expect(run.status).toBe('SUCCEEDED');
     const { deps, text } = setUp();
     const sfn = mockClient(SFNClient);
     sfn.on(DescribeExecutionCommand).resolves({
@@ -124,17 +128,42 @@ describe('impressions status', () => {
       startDate: T0,
       stopDate: T0,
       input: '{}',
-      output: JSON.stringify({
-        stage1: { pretrainedEvaluation: { status: 'not-implemented' } },
-        fineTunedEvaluation: { status: 'not-implemented' },
-        aggregation: { status: 'not-implemented' },
-      }),
+      output: JSON.stringify(run.output),
     });
     const sm = mockClient(SageMakerClient);
     sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'Completed', SecondaryStatus: 'Completed' } as never);
     sm.on(DescribeEndpointCommand).rejects(notFound('endpoint'));
     await showStatus(NAME, false, deps);
-    expect(text()).toContain('evaluation: pretrained not-implemented, fine-tuned not-implemented; aggregation not-implemented');
+    expect(text()).toContain('evaluation: pretrained evaluated (8 records in 16 shards); fine-tuned evaluated (8 records in 4 shards)');
+    expect(text()).toContain(
+      `aggregation: 28 rows (0 not scored) from 24 part files; estimated cost $1.50; summary prediction_data/summary/run_id=${RUN_ID}/summary.jsonl, run summary runs/${RUN_ID}/run-summary.json`,
+    );
+    expect(text()).toContain('publication: 11 partitions registered, 0 already there; QuickSight not-configured');
+    expect(text()).not.toContain('kept running');
+  });
+
+  test('the output lines of a run whose publication failed and whose endpoint was kept', async () => {
+    const run = await executeRun({ input: { keepEndpoints: true }, failingStates: ['Publish results'] });
+    const lines = runOutputLines(run.output!).join('\n');
+    expect(lines).toContain(`fine-tuned endpoint impressions-${RUN_ID}-ft kept running (keepEndpoints)`);
+    expect(lines).toContain(
+      `publication: failed (EvaluationFailed: shard 3 of dev1 could not be scored); the results are in S3, re-invoke the publish function with { "runId": "${RUN_ID}" }`,
+    );
+    const { publication: _publication, ...withoutPublication } = run.output!;
+    expect(runOutputLines(withoutPublication).join('\n')).toContain('publication: none (deployed without the analytics stack)');
+  });
+
+  test('a failed run prints no results (it has no output)', async () => {
+    const { deps, text } = setUp();
+    const sfn = mockClient(SFNClient);
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'FAILED', startDate: T0, input: '{}', error: 'X', cause: 'y' });
+    const sm = mockClient(SageMakerClient);
+    sm.on(DescribeTrainingJobCommand).rejects(notFound('training job'));
+    sm.on(DescribeEndpointCommand).rejects(notFound('endpoint'));
+    await showStatus(NAME, false, deps);
+    expect(text()).not.toContain('evaluation:');
   });
 
   test('unknown run and no runs at all are clear errors', async () => {
