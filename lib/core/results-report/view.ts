@@ -331,7 +331,11 @@ function comparePaired(metric: string, a: readonly PredictionRow[], b: readonly 
   return pairedLine(metric, d.count, finite(d.meanA), finite(d.meanB), finite(d.difference), finite(d.ciLow), finite(d.ciHigh));
 }
 
-function settingsOf(runSummary: RunSummary | undefined): ScoringSettings {
+/**
+ * The scoring settings of a run (from its run summary), or this code's settings when it was not
+ * read; `unrecorded` ends the sentence in that case.
+ */
+export function scoringSettings(runSummary: RunSummary | undefined, unrecorded = ' (settings of this code: the run summary was not read).'): ScoringSettings {
   const stemmer = runSummary?.scoring.stemmer ?? SCORING_STEMMER;
   const resamples = runSummary?.aggregation.resamples ?? DEFAULT_RESAMPLES;
   const confidence = runSummary?.aggregation.confidence ?? DEFAULT_CONFIDENCE;
@@ -351,7 +355,7 @@ function settingsOf(runSummary: RunSummary | undefined): ScoringSettings {
       `Scoring: ROUGE F of each generated against its reference impression, ${stemmer ? 'with the Porter stemmer' : 'no stemmer (as published)'}, tokenizer ${tokenizer}; ` +
       `means over scored reports (errors counted, not scored); ${pct} % bootstrap intervals, ${count(resamples)} resamples, seed ${seed}, paired by study id for differences; ` +
       `clinical agreement: ${labeler}` +
-      (runSummary === undefined ? ' (settings of this code: the run summary was not read).' : '.'),
+      (runSummary === undefined ? unrecorded : '.'),
   };
 }
 
@@ -626,7 +630,7 @@ function runFacts(runSummary: RunSummary | undefined, rows: readonly PredictionR
 export function buildReportView(input: ReportViewInput): ReportView {
   const maxErrorShare = input.maxErrorShare ?? MAX_TRUSTED_ERROR_SHARE;
   if (!(maxErrorShare >= 0 && maxErrorShare <= 1)) throw new RangeError(`maximum error share must be between 0 and 1, got ${maxErrorShare}`);
-  const settings = settingsOf(input.runSummary);
+  const settings = scoringSettings(input.runSummary);
   const datasets = [...new Set([...input.rows.map((r) => r.dataset), ...input.summary.map((s) => s.dataset)])].sort();
   return {
     runId: input.runId,

@@ -214,6 +214,11 @@ maybe('HTML report in headless Chromium', () => {
       await page.evaluate(set('f-text', 'pwned'));
       expect(await page.evaluate(`document.querySelector('#report-rows td.findings .clamp').textContent`)).toBe(hostile);
       expect(await page.evaluate(`document.querySelectorAll('#report-rows img').length`)).toBe(0);
+      // The overflow check can fail: a report text too wide to break is caught.
+      await page.evaluate(
+        `(() => { const d = document.createElement('div'); d.id = 'wide'; d.style.width = '2000px'; document.querySelector('main').appendChild(d); })()`,
+      );
+      expect((await page.evaluate<{ wide: string[] }>(OVERFLOW)).wide).toContain('DIV#wide');
     } finally {
       await page.close();
     }
