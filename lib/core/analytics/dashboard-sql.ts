@@ -219,7 +219,9 @@ function pairedSql(t: DashboardTables): DashboardDataSetSql {
         return `CASE WHEN ${cond} THEN 1 ELSE 0 END`;
       })
       .join(' + ');
-  const f1 = (tp: string, fp: string, fn: string) => `CASE WHEN 2 * ${tp} + ${fp} + ${fn} = 0 THEN 0 ELSE 2.0 * ${tp} / (2 * ${tp} + ${fp} + ${fn}) END`;
+  // Doubles, not decimals: Trino's decimal division keeps the operands' scale (2.0 * 5 / 7 = 1.4).
+  const f1 = (tp: string, fp: string, fn: string) =>
+    `CASE WHEN 2 * ${tp} + ${fp} + ${fn} = 0 THEN 0e0 ELSE CAST(2 * ${tp} AS double) / (2 * ${tp} + ${fp} + ${fn}) END`;
   const comparisons = `(a.model = 'fine-tuned' AND b.model = 'pretrained') OR (a.model IN ('fine-tuned', 'pretrained') AND b.model = best.baseline)`;
   const words = [
     `CASE WHEN ci_low IS NULL THEN concat('difference ', ${signedNum('difference')}, ' (interval: see the run report)')`,
@@ -232,12 +234,12 @@ function pairedSql(t: DashboardTables): DashboardDataSetSql {
     sql: [
       `WITH ${rankedRuns(predictions)},`,
       `best AS (SELECT run_id, dataset, metric, max_by(model, mean) AS baseline, max(mean) AS baseline_mean FROM ${summary} WHERE model IN (${BASELINES}) AND mean IS NOT NULL GROUP BY run_id, dataset, metric),`,
-      `long AS (SELECT run_id, dataset, study_id, model, m.metric, m.value FROM ${predictions}`,
+      `per_metric AS (SELECT run_id, dataset, study_id, model, m.metric, m.value FROM ${predictions}`,
       `  CROSS JOIN UNNEST(ARRAY[${ROUGE_METRICS.map((m) => sqlString(m.metric)).join(', ')}], ARRAY[${ROUGE_METRICS.map((m) => m.column).join(', ')}]) AS m(metric, value)`,
       '  WHERE error IS NULL),',
       'rouge AS (SELECT a.run_id, a.dataset, a.metric, a.model, b.model AS against, count(*) AS pairs, avg(a.value) AS a_mean, avg(b.value) AS b_mean,',
       '    avg(a.value - b.value) AS difference, stddev_samp(a.value - b.value) AS sd',
-      '  FROM long a JOIN long b ON a.run_id = b.run_id AND a.dataset = b.dataset AND a.study_id = b.study_id AND a.metric = b.metric',
+      '  FROM per_metric a JOIN per_metric b ON a.run_id = b.run_id AND a.dataset = b.dataset AND a.study_id = b.study_id AND a.metric = b.metric',
       '  LEFT JOIN best ON best.run_id = a.run_id AND best.dataset = a.dataset AND best.metric = a.metric',
       `  WHERE ${comparisons}`,
       '  GROUP BY a.run_id, a.dataset, a.metric, a.model, b.model),',
@@ -251,7 +253,7 @@ function pairedSql(t: DashboardTables): DashboardDataSetSql {
       '  GROUP BY a.run_id, a.dataset, a.model, b.model),',
       `agreement AS (SELECT run_id, dataset, ${sqlString(HEADLINE)} AS metric, model, against, pairs, ${f1('atp', 'afp', 'afn')} AS a_mean, ${f1('btp', 'bfp', 'bfn')} AS b_mean,`,
       `    ${f1('atp', 'afp', 'afn')} - ${f1('btp', 'bfp', 'bfn')} AS difference, CAST(NULL AS double) AS sd FROM agreement_sums),`,
-      'diffs AS (SELECT *, difference - 1.959964 * sd / sqrt(pairs) AS ci_low, difference + 1.959964 * sd / sqrt(pairs) AS ci_high FROM (SELECT * FROM rouge UNION ALL SELECT * FROM agreement))',
+      'diffs AS (SELECT *, difference - 1.959964e0 * sd / sqrt(pairs) AS ci_low, difference + 1.959964e0 * sd / sqrt(pairs) AS ci_high FROM (SELECT * FROM rouge UNION ALL SELECT * FROM agreement))',
       'SELECT d.run_id, r.run_rank,',
       `  ${datasetNameSql('d.dataset')} AS dataset_name,`,
       `  CASE WHEN d.against = 'pretrained' THEN 'Fine-tuned − pretrained' ELSE concat(${modelNameSql('d.model')}, ' − best baseline') END AS comparison,`,
@@ -305,7 +307,7 @@ function observationsSql(t: DashboardTables): DashboardDataSetSql {
       '  c.asserts, c.misses, c.adds, c.asserts + c.misses AS support,',
       '  CASE WHEN c.asserts + c.misses = 0 THEN NULL ELSE CAST(c.asserts AS double) / (c.asserts + c.misses) END AS sensitivity,',
       '  CASE WHEN c.asserts + c.adds = 0 THEN NULL ELSE CAST(c.asserts AS double) / (c.asserts + c.adds) END AS precision,',
-      '  CASE WHEN c.asserts + c.misses + c.adds = 0 THEN NULL ELSE 2.0 * c.asserts / (2 * c.asserts + c.adds + c.misses) END AS f1',
+      '  CASE WHEN c.asserts + c.misses + c.adds = 0 THEN NULL ELSE CAST(2 * c.asserts AS double) / (2 * c.asserts + c.adds + c.misses) END AS f1',
       'FROM counts c JOIN ranked r ON c.run_id = r.run_id',
     ].join('\n'),
     columns: [
@@ -334,6 +336,8 @@ function observationsSql(t: DashboardTables): DashboardDataSetSql {
 function studiesSql(t: DashboardTables): DashboardDataSetSql {
   const { predictions } = relations(t);
   const pick = (model: string, e: string) => `max(CASE WHEN model = ${sqlString(model)} THEN ${e} END)`;
+  // arbitrary() returns the one non-null value; arrays need no ordering for it.
+  const pickArray = (model: string, e: string) => `arbitrary(CASE WHEN model = ${sqlString(model)} THEN ${e} END)`;
   const scores = ROUGE_METRICS.flatMap((m) => [`${pick('pretrained', m.column)} AS pt_${m.column}`, `${pick('fine-tuned', m.column)} AS ft_${m.column}`]);
   const differs = (model: 'pt' | 'ft') => `(cardinality(${model}_misses) + cardinality(${model}_adds) > 0)`;
   return {
@@ -347,8 +351,8 @@ function studiesSql(t: DashboardTables): DashboardDataSetSql {
       `    ${pick('pretrained', "coalesce(generated, concat('Error: ', error))")} AS pretrained_text,`,
       `    ${pick('fine-tuned', "coalesce(generated, concat('Error: ', error))")} AS fine_tuned_text,`,
       `    ${scores.join(', ')},`,
-      `    ${pick('pretrained', 'array_except(ref_present, gen_present)')} AS pt_misses, ${pick('pretrained', 'array_except(gen_present, ref_present)')} AS pt_adds,`,
-      `    ${pick('fine-tuned', 'array_except(ref_present, gen_present)')} AS ft_misses, ${pick('fine-tuned', 'array_except(gen_present, ref_present)')} AS ft_adds,`,
+      `    ${pickArray('pretrained', 'array_except(ref_present, gen_present)')} AS pt_misses, ${pickArray('pretrained', 'array_except(gen_present, ref_present)')} AS pt_adds,`,
+      `    ${pickArray('fine-tuned', 'array_except(ref_present, gen_present)')} AS ft_misses, ${pickArray('fine-tuned', 'array_except(gen_present, ref_present)')} AS ft_adds,`,
       `    ${pick('fine-tuned', 'CASE WHEN error IS NULL THEN 1 ELSE 0 END')} AS ft_scored`,
       '  FROM labelled GROUP BY run_id, dataset, study_id)',
       'SELECT s.run_id, r.run_rank,',
