@@ -1,7 +1,9 @@
 /**
- * `impressions report --run <id> [--from <dir> | --athena] [--bucket <b>] [--html <file>]`: prints a run's
- * comparison table (models, baselines, published figures) and distribution table, and optionally
- * writes a self-contained HTML page with box plots and a browsable table of reports.
+ * `impressions report --run <id> [--from <dir> | --athena] [--bucket <b>] [--html <file>] [--max-error-rate <percent>]`:
+ * prints a run's verdict first (per data set: fine-tuned − pretrained with paired intervals, each
+ * model against the best baseline, error rows and trust), then its means with intervals, clinical
+ * agreement, per-observation and distribution tables, and optionally writes the self-contained
+ * HTML page of the same view (lib/core/results-report/view.ts) with charts and the reports side by side.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -222,6 +222,18 @@ function verdictCard(d: DatasetView, view: ReportView, index: number): string {
   if (d.warnings.length > 0) {
     parts.push(`<ul class="warnings" aria-label="Warnings">${d.warnings.map((w) => `<li><strong>⚠ Warning:</strong> ${e(w)}</li>`).join('')}</ul>`);
   }
+  if (d.published.length > 0) {
+    parts.push(
+      '<table class="published-figures"><caption>Ours against the published figures (mean F, no stemmer)</caption><thead><tr><th scope="col">model</th>',
+      ...ROUGE_METRICS.map((m) => `<th scope="col">${e(m.label)}</th>`),
+      '</tr></thead><tbody>',
+      ...d.published.map(
+        (p) =>
+          `<tr><th scope="row" title="${e(p.words)}">${swatch(p.model)}${e(modelName(p.model))}</th>${p.cells.map((c) => `<td class="num">${fmt(c.ours.value)} <span class="ci">(published ${fmt(c.published)})</span></td>`).join('')}</tr>`,
+      ),
+      '</tbody></table>',
+    );
+  }
   parts.push(`<p><a href="#details-${index}">The figures behind this verdict</a></p>`, '</article>');
   return parts.join('\n');
 }
@@ -331,7 +343,7 @@ table{border-collapse:collapse;max-width:100%;margin:.3em 0 1em}td,th{border:1px
 th[scope=row]{font-weight:500}.num{text-align:right;font-variant-numeric:tabular-nums}.ci{color:#555;white-space:nowrap;font-size:.92em}
 tr.published th,tr.published td{color:#555;font-style:italic}tr.worse{background:#fff1e6}td.miss{background:#fde3d3}td.add{background:#dcebf7}
 .swatch{display:inline-block;width:.8em;height:.8em;margin-right:.4em;border:1px solid #333;vertical-align:-.05em}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,560px),1fr));gap:16px;margin:12px 0}
+.published-figures{width:100%;table-layout:fixed}.published-figures caption{text-align:left;font-weight:600;padding:4px 0}.published-figures .ci{display:block;white-space:normal}.published-figures th:first-child{width:22%}.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,560px),1fr));gap:16px;margin:12px 0}
 article.card{border:1px solid #bbb;border-radius:6px;padding:2px 16px 6px;min-width:0}article.untrusted{border:3px solid #b00020}
 .banner{background:#fde8ea;border:1px solid #b00020;padding:8px 12px;color:#5c0010}.headline{font-size:1.05em}
 ul.warnings{list-style:none;padding:0}ul.warnings li{border-left:6px solid #D55E00;background:#fff3e8;padding:6px 10px;margin:4px 0}

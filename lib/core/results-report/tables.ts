@@ -69,6 +69,9 @@ function verdictTables(d: DatasetView, maxErrorShare: number): string[] {
       ),
     );
   }
+  if (d.published.length > 0) {
+    out.push('Ours against the published figures (mean F, no stemmer):', ...d.published.map((p) => `  ${modelName(p.model)}: ${p.words}`), '');
+  }
   out.push(
     `Errors (rows that could not be generated or scored; above ${percent(maxErrorShare)} the verdict is not trustworthy):`,
     layout(

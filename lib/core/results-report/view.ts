@@ -82,6 +82,14 @@ export interface BaselineCheck {
   readonly beats: boolean;
 }
 
+/** One model's means beside the published figures (mean F, no stemmer) of the same model and data set. */
+export interface PublishedLine {
+  readonly model: string;
+  readonly cells: readonly { readonly metric: RougeMetric; readonly ours: Estimate; readonly published: number }[];
+  /** e.g. `ROUGE-1 0.8504 (published 0.6040)`, per ROUGE type, joined with `; `. */
+  readonly words: string;
+}
+
 /** Rows and errors of one model on one data set. */
 export interface ErrorLine {
   readonly model: string;
@@ -174,6 +182,8 @@ export interface DatasetView {
   /** Fine-tuned − pretrained per verdict metric (empty without both models). */
   readonly fineTunedVsPretrained: readonly PairedLine[];
   readonly baselineChecks: readonly BaselineCheck[];
+  /** The models the paper reports on this data set, ours beside theirs. */
+  readonly published: readonly PublishedLine[];
   readonly errors: readonly ErrorLine[];
   /** Every model of the data set in report order, baselines included. */
   readonly models: readonly ModelFigures[];
@@ -553,6 +563,18 @@ function datasetView(
     return fx !== fy ? fx - fy : y.models[sortModel].support - x.models[sortModel].support;
   });
 
+  const published: PublishedLine[] = figures.flatMap((m) => {
+    if (m.published === undefined) return [];
+    const cells = ROUGE_METRICS.map((r) => ({
+      metric: r.metric,
+      ours: m.estimates[r.metric] ?? { value: null, low: null, high: null },
+      published: m.published![r.metric],
+    }));
+    return [
+      { model: m.model, cells, words: cells.map((c) => `${metricName(c.metric).short} ${fmt(c.ours.value)} (published ${fmt(c.published)})`).join('; ') },
+    ];
+  });
+
   return {
     dataset,
     name,
@@ -563,6 +585,7 @@ function datasetView(
     warnings,
     fineTunedVsPretrained,
     baselineChecks,
+    published,
     errors,
     models: figures,
     observations,

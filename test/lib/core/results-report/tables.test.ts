@@ -39,6 +39,7 @@ function verdictStatements(view: ReportView): string[] {
         interval(c.paired.difference.low, c.paired.difference.high),
       ]),
       ...d.errors.flatMap((e) => [modelName(e.model), percent(e.share)]),
+      ...d.published.flatMap((p) => p.cells.flatMap((c) => [fmt(c.ours.value), `published ${fmt(c.published)}`])),
       ...d.models.flatMap((m) => Object.values(m.estimates).map((e) => `${fmt(e.value)} ${interval(e.low, e.high)}`)),
       ...d.observations.flatMap((o) => [o.observation, ...Object.values(o.models).map((c) => fmt(c.f1, 3))]),
     ]),
