@@ -14,6 +14,7 @@ import { testApp } from '../../helpers/cdk';
 
 const available = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
 if (!available) process.stderr.write('analytics-cfn-lint.test.ts: SKIPPED, cfn-lint is not installed (pip install cfn-lint)\n');
+// cfn-lint takes 30-60 s per template on a shared two-core machine: each test gets five minutes.
 const maybe = available ? test : test.skip;
 
 function lint(template: object): { status: number | null; findings: { Rule: { Id: string }; Message: string; Level: string }[] } {
@@ -28,28 +29,36 @@ function lint(template: object): { status: number | null; findings: { Rule: { Id
   };
 }
 
-maybe('the analytics template with the dashboard passes cfn-lint', () => {
-  const stacks = buildApp(testApp({ 'impressions:quicksightPrincipalArns': 'arn:aws:quicksight:us-east-1:123456789012:group/default/clinicians' }));
-  const template = Template.fromStack(stacks.analytics).toJSON();
-  expect(Object.values(template.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::QuickSight::DataSet')).toHaveLength(6);
-  const { findings } = lint(template);
-  // Errors fail; the warnings left are W1020 (the Fn::Sub that keeps a calculated field's `${Run}`
-  // literal has no template variable, by design) and W3005 (explicit dependencies CDK adds beside a Ref).
-  expect(findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
-  expect(findings.filter((f) => !['W1020', 'W3005'].includes(f.Rule.Id)).map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
-});
+maybe(
+  'the analytics template with the dashboard passes cfn-lint',
+  () => {
+    const stacks = buildApp(testApp({ 'impressions:quicksightPrincipalArns': 'arn:aws:quicksight:us-east-1:123456789012:group/default/clinicians' }));
+    const template = Template.fromStack(stacks.analytics).toJSON();
+    expect(Object.values(template.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::QuickSight::DataSet')).toHaveLength(6);
+    const { findings } = lint(template);
+    // Errors fail; the warnings left are W1020 (the Fn::Sub that keeps a calculated field's `${Run}`
+    // literal has no template variable, by design) and W3005 (explicit dependencies CDK adds beside a Ref).
+    expect(findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
+    expect(findings.filter((f) => !['W1020', 'W3005'].includes(f.Rule.Id)).map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
+  },
+  300_000,
+);
 
-maybe('cfn-lint finds a layout element taller than QuickSight allows (the check can fail)', () => {
-  const stacks = buildApp(testApp({ 'impressions:quicksightPrincipalArns': 'arn:aws:quicksight:us-east-1:123456789012:group/default/clinicians' }));
-  type Layout = { Configuration: { GridLayout: { Elements: { RowSpan: number }[] } } };
-  const template = Template.fromStack(stacks.analytics).toJSON() as {
-    Resources: Record<string, { Type: string; Properties: { Definition: { Sheets: { Layouts: Layout[] }[] } } }>;
-  };
-  const dashboard = Object.values(template.Resources).find((r) => r.Type === 'AWS::QuickSight::Dashboard')!;
-  dashboard.Properties.Definition.Sheets[0].Layouts[0].Configuration.GridLayout.Elements[2].RowSpan = 24;
-  expect(
-    lint(template)
-      .findings.filter((f) => f.Level === 'Error')
-      .map((f) => f.Rule.Id),
-  ).toEqual(['E3034']);
-});
+maybe(
+  'cfn-lint finds a layout element taller than QuickSight allows (the check can fail)',
+  () => {
+    const stacks = buildApp(testApp({ 'impressions:quicksightPrincipalArns': 'arn:aws:quicksight:us-east-1:123456789012:group/default/clinicians' }));
+    type Layout = { Configuration: { GridLayout: { Elements: { RowSpan: number }[] } } };
+    const template = Template.fromStack(stacks.analytics).toJSON() as {
+      Resources: Record<string, { Type: string; Properties: { Definition: { Sheets: { Layouts: Layout[] }[] } } }>;
+    };
+    const dashboard = Object.values(template.Resources).find((r) => r.Type === 'AWS::QuickSight::Dashboard')!;
+    dashboard.Properties.Definition.Sheets[0].Layouts[0].Configuration.GridLayout.Elements[2].RowSpan = 24;
+    expect(
+      lint(template)
+        .findings.filter((f) => f.Level === 'Error')
+        .map((f) => f.Rule.Id),
+    ).toEqual(['E3034']);
+  },
+  300_000,
+);
