@@ -2,7 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
 import { Construct } from 'constructs';
-import { ColumnType, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../core/analytics/tables';
+import { DASHBOARD_DATA_SETS, dashboardDataSets, type DashboardDataSetKey } from '../core/analytics/dashboard-sql';
 import { AthenaWorkgroup } from './athena-workgroup';
 import { clinicianDashboardDefinition } from './clinician-dashboard-definition';
 import { DataPrefix, DataStore } from './data-store';
@@ -26,13 +26,11 @@ export interface ClinicianDashboardProps {
   /** QuickSight ids (unique in the account and region). */
   readonly ids: {
     readonly dataSource: string;
-    readonly predictionsDataSet: string;
-    readonly summaryDataSet: string;
+    /** One SPICE data set per key of DASHBOARD_DATA_SETS. */
+    readonly dataSets: Readonly<Record<DashboardDataSetKey, string>>;
     readonly dashboard: string;
   };
 }
-
-const QUICKSIGHT_TYPES: Record<ColumnType, string> = { string: 'STRING', double: 'DECIMAL', bigint: 'INTEGER' };
 
 /** Read-only access for the configured principals (clinicians are readers; authors can build analyses on the data sets). */
 const DATA_SOURCE_ACTIONS = ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'];
@@ -47,8 +45,9 @@ const DASHBOARD_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashb
 
 /**
  * The clinicians' QuickSight dashboard over the result tables: an IAM role that QuickSight assumes
- * for this data source only, an Athena data source through the workgroup, two SPICE data sets
- * (predictions, summary) and a dashboard declared in code (see clinician-dashboard-definition.ts).
+ * for this data source only, an Athena data source through the workgroup, one SPICE data set per
+ * custom SQL query of lib/core/analytics/dashboard-sql.ts, and a dashboard declared in code (see
+ * clinician-dashboard-definition.ts).
  *
  * Requires an existing QuickSight (Enterprise) subscription in the account; this construct never
  * creates or deletes it. SPICE holds a copy of the report text: it is refreshed by the run's final
@@ -57,7 +56,7 @@ const DASHBOARD_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashb
 export class ClinicianDashboard extends Construct {
   /** The role QuickSight assumes to query Athena for this data source. */
   public readonly role: iam.Role;
-  /** Ids of the two SPICE data sets, predictions first. */
+  /** Ids of the SPICE data sets, in DASHBOARD_DATA_SETS order (every run's final step refreshes them all). */
   public readonly dataSetIds: readonly string[];
   /** Id of the dashboard. */
   public readonly dashboardId: string;
@@ -98,53 +97,39 @@ export class ClinicianDashboard extends Construct {
     const rolePolicy = this.role.node.tryFindChild('DefaultPolicy');
     if (rolePolicy !== undefined) dataSource.node.addDependency(rolePolicy);
 
-    const dataSet = (cid: string, dataSetId: string, name: string, table: string, schema: TableSchema<unknown>) => {
-      const resource = new quicksight.CfnDataSet(this, cid, {
-        awsAccountId: account,
-        dataSetId,
-        name,
-        importMode: 'SPICE',
-        physicalTableMap: {
-          // A literal key: CloudFormation map keys cannot be tokens.
-          [cid]: {
-            relationalTable: {
-              dataSourceArn: dataSource.attrArn,
-              catalog: 'AwsDataCatalog',
-              schema: props.catalog.database.databaseName,
-              name: table,
-              inputColumns: Object.entries(schema.fields as Record<string, ColumnType>).map(([columnName, type]) => ({
-                name: columnName,
-                type: QUICKSIGHT_TYPES[type],
-              })),
-            },
+    // Custom SQL over the Glue tables (lib/core/analytics/dashboard-sql.ts): readable names, the
+    // run order and the verdict's figures are computed once per SPICE refresh, not per visual.
+    const sql = dashboardDataSets({
+      database: props.catalog.database.databaseName,
+      predictions: props.catalog.predictionsTable.tableName,
+      summary: props.catalog.summaryTable.tableName,
+    });
+    const dataSets = Object.fromEntries(
+      DASHBOARD_DATA_SETS.map((key) => {
+        const spec = sql[key];
+        const resource = new quicksight.CfnDataSet(this, `DataSet-${key}`, {
+          awsAccountId: account,
+          dataSetId: props.ids.dataSets[key],
+          name: `radiology-impressions: ${spec.name}`,
+          importMode: 'SPICE',
+          physicalTableMap: {
+            // A literal key: CloudFormation map keys cannot be tokens.
+            [key]: { customSql: { dataSourceArn: dataSource.attrArn, name: key, sqlQuery: spec.sql, columns: [...spec.columns] } },
           },
-        },
-        permissions: permissions(DATA_SET_ACTIONS),
-      });
-      resource.node.addDependency(props.catalog);
-      return resource;
-    };
-    const predictions = dataSet(
-      'PredictionsDataSet',
-      props.ids.predictionsDataSet,
-      'radiology-impressions predictions',
-      props.catalog.predictionsTable.tableName,
-      PREDICTIONS_SCHEMA as TableSchema<unknown>,
-    );
-    const summary = dataSet(
-      'SummaryDataSet',
-      props.ids.summaryDataSet,
-      'radiology-impressions summary',
-      props.catalog.summaryTable.tableName,
-      SUMMARY_SCHEMA as TableSchema<unknown>,
-    );
-    this.dataSetIds = [props.ids.predictionsDataSet, props.ids.summaryDataSet];
+          permissions: permissions(DATA_SET_ACTIONS),
+        });
+        return [key, resource];
+      }),
+    ) as Record<DashboardDataSetKey, quicksight.CfnDataSet>;
+    this.dataSetIds = DASHBOARD_DATA_SETS.map((key) => props.ids.dataSets[key]);
 
     const dashboard = new quicksight.CfnDashboard(this, 'Dashboard', {
       awsAccountId: account,
       dashboardId: props.ids.dashboard,
       name: 'Radiology impressions: model evaluation',
-      definition: clinicianDashboardDefinition({ predictionsDataSetArn: predictions.attrArn, summaryDataSetArn: summary.attrArn }),
+      definition: clinicianDashboardDefinition(
+        Object.fromEntries(DASHBOARD_DATA_SETS.map((key) => [key, dataSets[key].attrArn])) as Record<DashboardDataSetKey, string>,
+      ),
       permissions: permissions(DASHBOARD_ACTIONS),
       validationStrategy: { mode: 'STRICT' },
       dashboardPublishOptions: {

@@ -2,6 +2,7 @@
  * Names shared by the stacks (which create them) and the operator CLI (which looks them up):
  * stack names and the keys of their outputs. Plain strings, so the CLI needs no CDK.
  */
+import { DASHBOARD_DATA_SETS, type DashboardDataSetKey } from './analytics/dashboard-sql';
 
 /** CloudFormation stack names, derived from the configured resource prefix. */
 export function stackNames(resourcePrefix: string): { readonly data: string; readonly pipeline: string; readonly analytics: string } {
@@ -24,10 +25,8 @@ export interface AnalyticsNames {
   readonly workGroup: string;
   /** QuickSight data source id (Athena through the workgroup). */
   readonly quicksightDataSourceId: string;
-  /** QuickSight SPICE data set id over the predictions table. */
-  readonly predictionsDataSetId: string;
-  /** QuickSight SPICE data set id over the summary table. */
-  readonly summaryDataSetId: string;
+  /** QuickSight SPICE data set ids of the dashboard, one per data set (lib/core/analytics/dashboard-sql.ts), `<prefix>-<key>`. */
+  readonly quicksightDataSetIds: Readonly<Record<DashboardDataSetKey, string>>;
   /** QuickSight dashboard id. */
   readonly dashboardId: string;
   /** CloudWatch namespace of the analytics metrics (one per deployment). */
@@ -48,8 +47,7 @@ export function analyticsNames(resourcePrefix: string): AnalyticsNames {
     summaryTable: 'summary',
     workGroup: `${resourcePrefix}-workgroup`,
     quicksightDataSourceId: `${resourcePrefix}-athena`,
-    predictionsDataSetId: `${resourcePrefix}-predictions`,
-    summaryDataSetId: `${resourcePrefix}-summary`,
+    quicksightDataSetIds: Object.fromEntries(DASHBOARD_DATA_SETS.map((key) => [key, `${resourcePrefix}-${key}`])) as Record<DashboardDataSetKey, string>,
     dashboardId: `${resourcePrefix}-dashboard`,
     metricNamespace: `RadiologyImpressions/${resourcePrefix}`,
     refreshFailedMetric: 'AnalyticsRefreshFailed',

@@ -59,8 +59,7 @@ export class AnalyticsStack extends Stack {
         workGroup: this.workGroup,
         ids: {
           dataSource: names.quicksightDataSourceId,
-          predictionsDataSet: names.predictionsDataSetId,
-          summaryDataSet: names.summaryDataSetId,
+          dataSets: names.quicksightDataSetIds,
           dashboard: names.dashboardId,
         },
       });

@@ -1,7 +1,9 @@
 /**
- * `impressions report --run <id> [--from <dir> | --athena] [--bucket <b>] [--html <file>]`: prints a run's
- * comparison table (models, baselines, published figures) and distribution table, and optionally
- * writes a self-contained HTML page with box plots and a browsable table of reports.
+ * `impressions report --run <id> [--from <dir> | --athena] [--bucket <b>] [--html <file>] [--max-error-rate <percent>]`:
+ * prints a run's verdict first (per data set: fine-tuned − pretrained with paired intervals, each
+ * model against the best baseline, error rows and trust), then its means with intervals, clinical
+ * agreement, per-observation and distribution tables, and optionally writes the self-contained
+ * HTML page of the same view (lib/core/results-report/view.ts) with charts and the reports side by side.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +15,8 @@ import { loadConfigFromProject } from '../../config';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
 import { reportHtml } from '../../core/results-report/html';
 import { textReport } from '../../core/results-report/tables';
+import { MAX_TRUSTED_ERROR_SHARE } from '../../core/results-report/trust';
+import { buildReportView } from '../../core/results-report/view';
 import { athenaTarget, readRunFromAthena, type AthenaTarget } from '../athena';
 import { CliError } from '../errors';
 import { writeFileAtomic } from '../files';
@@ -29,6 +33,8 @@ export interface ReportArgs {
   readonly htmlPath?: string;
   readonly out: NodeJS.WritableStream;
   readonly now?: Date;
+  /** Error share above which a data set's verdict is marked not trustworthy. @default MAX_TRUSTED_ERROR_SHARE */
+  readonly maxErrorShare?: number;
 }
 
 /** Loads the run, prints the tables, writes the HTML page when asked. */
@@ -39,16 +45,21 @@ export async function runReport(args: ReportArgs): Promise<void> {
   const results = await loadResults(args);
   if ('athena' in args.source) {
     args.out.write(
-      `(read from Athena, ${args.source.athena.database}: the tables the dashboard reads; paired differences and cost are in the run summary file, shown when reading from S3)\n`,
+      `(read from Athena, ${args.source.athena.database}: the tables the dashboard reads; paired differences computed from the rows; the cost estimate is in the run summary file, shown when reading from S3)\n`,
     );
   }
   if (results.summaryComputed) args.out.write(`(summary.jsonl not found: figures computed from the ${results.rows.length} rows)\n`);
-  args.out.write(textReport(args.runId, results.summary, results.runSummary));
+  // One view for both outputs: the terminal and the page say the same things from the same numbers.
+  const view = buildReportView({
+    runId: args.runId,
+    summary: results.summary,
+    rows: results.rows,
+    runSummary: results.runSummary,
+    maxErrorShare: args.maxErrorShare,
+  });
+  args.out.write(textReport(view));
   if (args.htmlPath !== undefined) {
-    const html = reportHtml(args.runId, results.summary, results.rows, {
-      stemmer: results.runSummary?.scoring.stemmer ?? false,
-      generatedAt: args.now ?? new Date(),
-    });
+    const html = reportHtml(view, { generatedAt: args.now ?? new Date() });
     writeFileAtomic(args.htmlPath, html);
     args.out.write(`HTML report written to ${args.htmlPath} (${results.rows.length} reports; contains report text)\n`);
   }
@@ -67,6 +78,16 @@ async function loadResults(args: ReportArgs): Promise<RunResults> {
   }
 }
 
+/** `--max-error-rate` (a percentage, 0 to 100) as a share; undefined when not given. @throws CliError for anything else. */
+export function parseMaxErrorRate(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text.trim().replace(/%$/, ''));
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 100) {
+    throw new CliError(`--max-error-rate ${text}: must be a percentage between 0 and 100 (default ${MAX_TRUSTED_ERROR_SHARE * 100})`);
+  }
+  return value / 100;
+}
+
 /** Registers `report`. */
 export function register(program: Command): void {
   program
@@ -76,9 +97,14 @@ export function register(program: Command): void {
     .option('--from <dir>', 'read from a local folder with the bucket layout instead of S3')
     .option('--athena', 'read the published tables through the Athena workgroup (what the dashboard shows) instead of S3')
     .option('--bucket <name>', 'data bucket (default: from the data stack outputs)')
-    .option('--html <file>', 'write a self-contained HTML page (box plots, browsable reports)')
-    .action(async (opts: { run: string; from?: string; athena?: boolean; bucket?: string; html?: string }) => {
+    .option('--html <file>', 'write a self-contained HTML page (verdict, charts, reports side by side)')
+    .option(
+      '--max-error-rate <percent>',
+      `mark a data set's verdict not trustworthy when a model's error rows exceed this share (default ${MAX_TRUSTED_ERROR_SHARE * 100})`,
+    )
+    .action(async (opts: { run: string; from?: string; athena?: boolean; bucket?: string; html?: string; maxErrorRate?: string }) => {
       if (opts.athena === true && opts.from !== undefined) throw new CliError('--athena and --from are exclusive: choose one source');
+      const maxErrorShare = parseMaxErrorRate(opts.maxErrorRate);
       if (opts.athena === true) {
         const config = loadConfigFromProject(process.cwd());
         await runReport({
@@ -86,6 +112,7 @@ export function register(program: Command): void {
           source: { athena: athenaTarget(new AthenaClient({}), config.resourcePrefix) },
           htmlPath: opts.html,
           out: process.stdout,
+          maxErrorShare,
         });
         return;
       }
@@ -101,6 +128,6 @@ export function register(program: Command): void {
         }
         store = s3Store(s3, bucket);
       }
-      await runReport({ runId: opts.run, source: { store }, htmlPath: opts.html, out: process.stdout });
+      await runReport({ runId: opts.run, source: { store }, htmlPath: opts.html, out: process.stdout, maxErrorShare });
     });
 }

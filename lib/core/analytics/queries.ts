@@ -28,6 +28,9 @@ function pivots(metric: string): string[] {
   return [pivot('mean', metric, metric), pivot('ci_low', metric, `${metric}_ci_low`), pivot('ci_high', metric, `${metric}_ci_high`)];
 }
 
+/** Reports per run and data set in `fine-tuned-lowest-scoring-reports` (and the dashboard's table of them). */
+export const LOWEST_SCORING_LIMIT = 25;
+
 /** Agreement metrics of the summary rows, headline first. */
 const AGREEMENT_METRICS = AGREEMENT_SUMMARY_METRICS.map((m) => m.metric);
 
@@ -85,7 +88,7 @@ export function namedQueries(tables: { readonly database: string; readonly predi
     },
     {
       name: 'fine-tuned-lowest-scoring-reports',
-      description: 'The 25 reports of each run and data set where the fine-tuned model has the lowest ROUGE-Lsum F, with the texts to read',
+      description: `The ${LOWEST_SCORING_LIMIT} reports of each run and data set where the fine-tuned model has the lowest ROUGE-Lsum F, with the texts to read`,
       sql: [
         'SELECT run_id, dataset, study_id, rouge1, rouge2, rougel, rougelsum, findings, generated, reference, generated_labels, reference_labels',
         'FROM (',
@@ -93,7 +96,7 @@ export function namedQueries(tables: { readonly database: string; readonly predi
         `  FROM ${predictions}`,
         "  WHERE model = 'fine-tuned' AND error IS NULL",
         ')',
-        'WHERE position <= 25',
+        `WHERE position <= ${LOWEST_SCORING_LIMIT}`,
         'ORDER BY run_id DESC, dataset, rougelsum ASC, study_id',
       ].join('\n'),
     },

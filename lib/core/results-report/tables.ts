@@ -1,169 +1,160 @@
 /**
- * Plain-text tables of a run's results for the terminal: the comparison of mean F (models,
- * baselines and the published figures), the clinical agreement figures beside it, and the
- * distribution of each score. Figures only, no report text.
+ * The terminal report: the {@link ReportView} as plain-text tables, verdict first. It prints what
+ * the HTML page shows (./html.ts) from the same view, except the report texts (patient data never
+ * goes to a terminal) and the charts, whose figures it prints instead.
  */
-import { compareModels, type PairedComparison, type RunSummary } from '../evaluation/aggregate';
-import { AGREEMENT_METRICS, isAgreementMetric, type PairedAgreementComparison } from '../evaluation/agreement-summary';
 import { ROUGE_METRICS } from '../evaluation/rows';
-import type { SummaryRow } from '../run/contracts';
-import { PUBLISHED_MEANS } from './published';
+import { fmt, interval, percent, signed } from './format';
+import { metricName, MODEL_DESCRIPTIONS, modelName } from './names';
+import type { DatasetView, Estimate, ReportView } from './view';
+import { VERDICT_METRICS } from './view';
+import { AGREEMENT_METRICS } from '../evaluation/agreement-summary';
 
-/** Formats a figure with 4 decimals, `-` when missing. */
-export function fmt(value: number | null | undefined, digits = 4): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
-}
+export { fmt } from './format';
 
 /** Lays out rows as aligned columns (first `leftColumns` left-aligned, the rest right-aligned). */
 export function layout(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 2): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const width = (s: string) => [...s].length;
+  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]))));
+  const pad = (c: string, w: number, left: boolean) => (left ? c + ' '.repeat(w - width(c)) : ' '.repeat(w - width(c)) + c);
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .map((c, i) => pad(c, widths[i], i < leftColumns))
       .join('  ')
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Mean F of one dataset × model × metric from summary rows. */
-function meanOf(summary: readonly SummaryRow[], dataset: string, model: string, metric: string): number | null | undefined {
-  return summary.find((s) => s.dataset === dataset && s.model === model && s.metric === metric)?.mean;
+/** `0.4120 [0.1250, 0.6620]`, `-` without a figure. */
+export function withInterval(e: Estimate | undefined): string {
+  return e === undefined || e.value === null ? '-' : `${fmt(e.value)} ${interval(e.low, e.high)}`;
 }
 
-/** The comparison table: each dataset's models and baselines, with the published rows beside them. */
-export function comparisonTable(all: readonly SummaryRow[]): string {
-  const summary = all.filter((s) => !isAgreementMetric(s.metric));
-  const datasets = [...new Set([...summary.map((s) => s.dataset)])].sort();
+function verdictTables(d: DatasetView, maxErrorShare: number): string[] {
+  const out: string[] = [];
+  if (d.fineTunedVsPretrained.length > 0) {
+    out.push(
+      'Fine-tuned − pretrained on the same reports (95 % paired bootstrap interval):',
+      layout(
+        ['figure', 'pairs', 'fine-tuned', 'pretrained', 'difference', '95 % interval', 'in words'],
+        d.fineTunedVsPretrained.map((p) => [
+          metricName(p.metric).short,
+          String(p.pairs),
+          fmt(p.a),
+          fmt(p.b),
+          signed(p.difference.value),
+          interval(p.difference.low, p.difference.high),
+          p.words,
+        ]),
+        1,
+      ),
+    );
+  }
+  if (d.baselineChecks.length > 0) {
+    out.push(
+      'Each model against the best baseline (the baseline with the highest mean on that figure; paired on the same reports):',
+      layout(
+        ['model', 'figure', 'mean', 'best baseline', 'its mean', 'difference', '95 % interval', 'result'],
+        d.baselineChecks.map((c) => [
+          modelName(c.model),
+          metricName(c.metric).short,
+          fmt(c.mean.value),
+          c.baseline === undefined ? '-' : modelName(c.baseline),
+          fmt(c.baselineMean.value),
+          signed(c.paired.difference.value),
+          interval(c.paired.difference.low, c.paired.difference.high),
+          c.beats ? 'beats it' : 'WARNING: does not beat it',
+        ]),
+        2,
+      ),
+    );
+  }
+  if (d.published.length > 0) {
+    out.push('Ours against the published figures (mean F, no stemmer):', ...d.published.map((p) => `  ${modelName(p.model)}: ${p.words}`), '');
+  }
+  out.push(
+    `Errors (rows that could not be generated or scored; above ${percent(maxErrorShare)} the verdict is not trustworthy):`,
+    layout(
+      ['model', 'rows', 'errors', 'share', 'trusted'],
+      d.errors.map((e) => [modelName(e.model), String(e.rows), String(e.errors), percent(e.share), e.trusted ? 'yes' : 'NO']),
+      1,
+    ),
+  );
+  return out;
+}
+
+function meansTable(d: DatasetView): string {
   const rows: string[][] = [];
-  for (const dataset of datasets) {
-    const models = [...new Set(summary.filter((s) => s.dataset === dataset).map((s) => s.model))].sort(compareModels);
-    for (const model of models) {
-      const first = summary.find((s) => s.dataset === dataset && s.model === model)!;
-      rows.push([dataset, model, String(first.count), String(first.errors), ...ROUGE_METRICS.map((m) => fmt(meanOf(summary, dataset, model, m.metric)))]);
-      const published = PUBLISHED_MEANS[dataset]?.[model as 'pretrained' | 'fine-tuned'];
-      if (published !== undefined) rows.push([dataset, `${model} (published)`, '', '', ...ROUGE_METRICS.map((m) => fmt(published[m.metric]))]);
+  for (const m of d.models) {
+    rows.push([modelName(m.model), String(m.rows), String(m.errors), ...VERDICT_METRICS.map((metric) => withInterval(m.estimates[metric]))]);
+    if (m.published !== undefined) rows.push([`${modelName(m.model)} (published)`, '', '', ...ROUGE_METRICS.map((r) => fmt(m.published![r.metric])), '']);
+  }
+  return layout(['model', 'reports', 'errors', ...VERDICT_METRICS.map((m) => metricName(m).short)], rows, 1);
+}
+
+function agreementTable(d: DatasetView): string {
+  const models = d.models.filter((m) => m.labelled !== null);
+  if (models.length === 0) return '';
+  return layout(
+    ['model', 'labelled', ...AGREEMENT_METRICS.map((m) => m.label)],
+    models.map((m) => [modelName(m.model), String(m.labelled), ...AGREEMENT_METRICS.map((a) => withInterval(m.estimates[a.metric]))]),
+    1,
+  );
+}
+
+function observationTable(d: DatasetView): string {
+  const models = Object.keys(d.observations[0]?.models ?? {});
+  if (models.length === 0 || d.observations.every((o) => models.every((m) => o.models[m].support + o.models[m].adds === 0))) return '';
+  const header = ['observation', ...models.flatMap((m) => [`${modelName(m)}: support`, 'asserts', 'misses', 'adds', 'sensitivity', 'precision', 'F1'])];
+  const rows = d.observations.map((o) => [
+    o.observation,
+    ...models.flatMap((m) => {
+      const c = o.models[m];
+      return [String(c.support), String(c.asserts), String(c.misses), String(c.adds), fmt(c.sensitivity, 3), fmt(c.precision, 3), fmt(c.f1, 3)];
+    }),
+  ]);
+  return layout(header, rows, 1);
+}
+
+function distributionTable(d: DatasetView): string {
+  const rows: string[][] = [];
+  for (const m of d.models) {
+    for (const r of ROUGE_METRICS) {
+      const b = m.boxes[r.metric];
+      rows.push([
+        modelName(m.model),
+        r.label,
+        String(b.n),
+        withInterval(m.estimates[r.metric]),
+        fmt(b.q1),
+        fmt(b.median),
+        fmt(b.q3),
+        `${fmt(b.whiskerLow)}–${fmt(b.whiskerHigh)}`,
+        String(b.outlierCount),
+      ]);
     }
   }
-  return layout(['dataset', 'model', 'reports', 'errors', ...ROUGE_METRICS.map((m) => m.label)], rows);
+  return layout(['model', 'ROUGE', 'n', 'mean [95 % interval]', 'Q1', 'median', 'Q3', 'whiskers (1.5 IQR)', 'outliers'], rows, 2);
 }
 
-/** Agreement figure with its interval, e.g. `0.5000 [0.2000, 0.8000]`; `-` without a figure. */
-function withInterval(s: SummaryRow | undefined): string {
-  return s === undefined || s.mean === null ? '-' : `${fmt(s.mean)} [${fmt(s.ci_low)}, ${fmt(s.ci_high)}]`;
-}
-
-/**
- * The clinical agreement table: per dataset, the models then the baselines, with records labelled,
- * errors and each agreement figure with its 95% bootstrap interval. Empty string when the summary
- * has no agreement rows (runs written before labelling).
- */
-export function agreementTable(summary: readonly SummaryRow[]): string {
-  const rows = summary.filter((s) => isAgreementMetric(s.metric));
-  if (rows.length === 0) return '';
-  const keys = [...new Map(rows.map((s) => [`${s.dataset}\u0000${s.model}`, s])).values()].sort((a, b) =>
-    a.dataset === b.dataset ? compareModels(a.model, b.model) : a.dataset < b.dataset ? -1 : 1,
-  );
-  return layout(
-    ['dataset', 'model', 'labelled', 'errors', ...AGREEMENT_METRICS.map((m) => m.label)],
-    keys.map((k) => [
-      k.dataset,
-      k.model,
-      String(k.count),
-      String(k.errors),
-      ...AGREEMENT_METRICS.map((m) => withInterval(rows.find((s) => s.dataset === k.dataset && s.model === k.model && s.metric === m.metric))),
-    ]),
-  );
-}
-
-/** Paired micro-F1(13) differences fine-tuned − pretrained. */
-export function pairedAgreementTable(paired: readonly PairedAgreementComparison[]): string {
-  return layout(
-    ['dataset', 'metric', 'pairs', 'fine-tuned', 'pretrained', 'difference', '95% CI'],
-    paired.map((p) => [
-      p.dataset,
-      'micro-F1 (13)',
-      String(p.pairs),
-      fmt(p.fineTuned),
-      fmt(p.pretrained),
-      fmt(p.difference),
-      `[${fmt(p.ciLow)}, ${fmt(p.ciHigh)}]`,
-    ]),
-  );
-}
-
-/** The distribution table: every figure of every ROUGE summary row (agreement rows have no distribution). */
-export function distributionTable(summary: readonly SummaryRow[]): string {
-  const rows = summary
-    .filter((s) => !isAgreementMetric(s.metric))
-    .map((s) => [
-      s.dataset,
-      s.model,
-      s.metric,
-      String(s.count),
-      String(s.errors),
-      fmt(s.mean),
-      `[${fmt(s.ci_low)}, ${fmt(s.ci_high)}]`,
-      fmt(s.std),
-      fmt(s.min),
-      fmt(s.p25),
-      fmt(s.p50),
-      fmt(s.p75),
-      fmt(s.max),
-    ]);
-  return layout(['dataset', 'model', 'metric', 'n', 'errors', 'mean', '95% CI', 'std', 'min', 'p25', 'p50', 'p75', 'max'], rows, 3);
-}
-
-/** Paired differences fine-tuned − pretrained. */
-export function pairedTable(paired: readonly PairedComparison[]): string {
-  const label = (m: string) => ROUGE_METRICS.find((x) => x.metric === m)?.label ?? m;
-  return layout(
-    ['dataset', 'metric', 'pairs', 'fine-tuned', 'pretrained', 'difference', '95% CI'],
-    paired.map((p) => [
-      p.dataset,
-      label(p.metric),
-      String(p.pairs),
-      fmt(p.fineTunedMean),
-      fmt(p.pretrainedMean),
-      fmt(p.difference),
-      `[${fmt(p.ciLow)}, ${fmt(p.ciHigh)}]`,
-    ]),
-  );
-}
-
-/** The whole text report. */
-export function textReport(runId: string, summary: readonly SummaryRow[], runSummary: RunSummary | undefined): string {
-  const stemmer = runSummary === undefined ? 'no stemmer (as published)' : runSummary.scoring.stemmer ? 'Porter stemmer' : 'no stemmer (as published)';
-  const parts = [
-    `Run ${runId}: mean F of ROUGE-1/2/L/Lsum, ${stemmer}; means over scored reports (errors counted, not scored).`,
-    '',
-    'Comparison (published figures for reference; baselines show what ROUGE rewards without a model):',
-    comparisonTable(summary),
-  ];
-  const agreement = agreementTable(summary);
-  if (agreement !== '') {
-    parts.push(
-      'Clinical agreement of generated with reference labels (rule-based CheXpert-style labeler; present = positive or uncertain;',
-      'micro-F1 (13) without No Finding is the headline; 95% bootstrap interval over labelled reports, seeded):',
-      agreement,
-    );
+/** The whole terminal report. */
+export function textReport(view: ReportView): string {
+  const parts: string[] = [`Run ${view.runId}`, view.settings.text, view.run.costText, view.run.durationText, ''];
+  for (const d of view.datasets) {
+    parts.push(`=== ${d.title}${d.trustworthy ? '' : ' — NOT TRUSTWORTHY'} ===`, d.headline, '');
+    if (d.warnings.length > 0) parts.push('Warnings:', ...d.warnings.map((w) => `  ! ${w}`), '');
+    parts.push(...verdictTables(d, view.maxErrorShare));
+    parts.push('Means with 95 % bootstrap intervals (published figures: mean F, no stemmer, for reference):', meansTable(d));
+    const agreement = agreementTable(d);
+    if (agreement !== '') parts.push('Clinical agreement of generated with reference labels:', agreement);
+    const observations = observationTable(d);
+    if (observations !== '')
+      parts.push(
+        'Per observation, worst first by the fine-tuned F1 (asserts: both present; misses: only the reference; adds: only the generated):',
+        observations,
+      );
+    parts.push('Distribution of the per-report F (Tukey: quartiles, whiskers at 1.5 IQR, reports beyond them counted as outliers):', distributionTable(d));
   }
-  parts.push('Distribution (95% bootstrap interval of the mean, 1,000 resamples, seeded; sample std; linear percentiles):', distributionTable(summary));
-  if (runSummary !== undefined && runSummary.pairedDifferences.length > 0) {
-    parts.push('Paired difference fine-tuned − pretrained (same reports, paired bootstrap):', pairedTable(runSummary.pairedDifferences));
-  }
-  if (runSummary !== undefined && (runSummary.pairedAgreement ?? []).length > 0) {
-    parts.push(
-      'Paired agreement difference fine-tuned − pretrained (same labelled reports, paired bootstrap):',
-      pairedAgreementTable(runSummary.pairedAgreement ?? []),
-    );
-  }
-  if (runSummary !== undefined) {
-    const c = runSummary.cost;
-    const lines = c.lines.map(
-      (l) =>
-        `  ${l.item}: ${l.instanceType} × ${l.instanceCount}, ${(l.seconds / 3600).toFixed(2)} h, ${l.usd === null ? 'no price configured' : `$${l.usd.toFixed(2)}`}`,
-    );
-    parts.push(`Estimated cost: $${c.totalUsd.toFixed(2)} (${c.note})`, ...(lines.length > 0 ? lines : ['  no usage measured']), '');
-  }
+  parts.push('Models:', ...Object.entries(MODEL_DESCRIPTIONS).map(([m, text]) => `  ${modelName(m)}: ${text}`), '');
   return parts.join('\n');
 }

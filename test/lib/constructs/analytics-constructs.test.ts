@@ -4,6 +4,7 @@ import { AthenaWorkgroup } from '../../../lib/constructs/athena-workgroup';
 import { ClinicianDashboard } from '../../../lib/constructs/clinician-dashboard';
 import { DataStore } from '../../../lib/constructs/data-store';
 import { ResultsCatalog } from '../../../lib/constructs/results-catalog';
+import { analyticsNames } from '../../../lib/core/deployment';
 import { testApp } from '../../helpers/cdk';
 
 function fixture() {
@@ -39,7 +40,7 @@ test('ClinicianDashboard needs at least one principal', () => {
         dataStore,
         catalog,
         workGroup,
-        ids: { dataSource: 'a', predictionsDataSet: 'b', summaryDataSet: 'c', dashboard: 'd' },
+        ids: { dataSource: 'a', dataSets: analyticsNames('x').quicksightDataSetIds, dashboard: 'd' },
       }),
   ).toThrow(/ClinicianDashboard: principalArns must name at least one QuickSight user or group/);
 });

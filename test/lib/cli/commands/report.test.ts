@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { athenaTarget } from '../../../../lib/cli/athena';
-import { runReport } from '../../../../lib/cli/commands/report';
+import { parseMaxErrorRate, runReport } from '../../../../lib/cli/commands/report';
 import { buildProgram, runCli } from '../../../../lib/cli/program';
 import { localStore } from '../../../../lib/cli/run-results';
 import { PREDICTIONS_SCHEMA, SUMMARY_SCHEMA } from '../../../../lib/core/analytics/tables';
@@ -27,52 +27,68 @@ function capture() {
 }
 
 describe('report', () => {
-  it('prints the comparison with published figures and baselines, the distribution, paired differences and cost', async () => {
+  it('prints the verdict first, then the means with intervals and the published figures, the agreement and distribution tables, cost', async () => {
     const c = capture();
     await runReport({ runId: 'fixture-run', source: { store: localStore(FIXTURE) }, out: c.out });
     const text = c.text();
-    const line = (dataset: string, model: string) => text.split('\n').find((l) => new RegExp(`^${dataset}\\s+${model}\\s+\\d`).test(l));
+    // The verdict of each data set comes before its tables.
+    expect(text.indexOf('=== dev1 · MIMIC-CXR, 6 reports ===')).toBeLessThan(text.indexOf('Fine-tuned − pretrained on the same reports'));
+    expect(text).toContain('=== dev2 · Indiana University, 7 reports — NOT TRUSTWORTHY ===');
+    expect(text).toContain('  ! Not trustworthy: error rows above the 1.0 % threshold: Pretrained 1 of 7 (14.3 %)');
+    expect(text).toMatch(/ROUGE-1\s+6\s+0\.4120\s+0\.0356\s+\+0\.3765\s+\[0\.0494, 0\.6620\]\s+better by 0\.3765 \[0\.0494, 0\.6620\]/);
+    expect(text).toMatch(/Fine-tuned\s+ROUGE-Lsum\s+0\.4120\s+Normal-answer baseline\s+0\.4120\s+0\.0000\s+\[0\.0000, 0\.0000\]\s+WARNING: does not beat it/);
+    // Every model's mean F with its interval, as in the summary rows, and the published figures beside.
+    const interval = (s: SummaryRow) => `${s.mean!.toFixed(4)} [${s.ci_low!.toFixed(4)}, ${s.ci_high!.toFixed(4)}]`;
+    const names: Record<string, string> = {
+      pretrained: 'Pretrained',
+      'fine-tuned': 'Fine-tuned',
+      'baseline-normal': 'Normal-answer baseline',
+      'baseline-copy-findings': 'Copy-findings baseline',
+      'baseline-first-sentence': 'First-sentence baseline',
+    };
     for (const dataset of ['dev1', 'dev2']) {
-      for (const model of ['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']) {
-        const l = line(dataset, model);
-        expect(l).toBeDefined();
-        const means = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((m) =>
-          summary.find((s) => s.dataset === dataset && s.model === model && s.metric === m)!.mean!.toFixed(4),
+      for (const model of Object.keys(names)) {
+        const cells = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'chexpert_micro_f1_13'].map((m) =>
+          interval(summary.find((s) => s.dataset === dataset && s.model === model && s.metric === m)!),
         );
-        expect(l!.trim().split(/\s+/).slice(-4)).toEqual(means);
+        expect(text).toContain(`${cells.join('  ')}`);
       }
     }
-    expect(text).toMatch(/dev1\s+pretrained \(published\)\s+0\.2239\s+0\.1134\s+0\.1891\s+0\.1891/);
-    expect(text).toMatch(/dev1\s+fine-tuned \(published\)\s+0\.6040\s+0\.4800\s+0\.5705\s+0\.5708/);
-    expect(text).toMatch(/dev2\s+pretrained \(published\)\s+0\.1583\s+0\.0599\s+0\.1391\s+0\.1393/);
-    expect(text).toMatch(/dev2\s+fine-tuned \(published\)\s+0\.4660\s+0\.3125\s+0\.4525\s+0\.4525/);
-    expect(text).toMatch(/dev2\s+fine-tuned\s+7\s+1\s/);
+    expect(text).toMatch(/Pretrained \(published\)\s+0\.2239\s+0\.1134\s+0\.1891\s+0\.1891/);
+    expect(text).toMatch(/Fine-tuned \(published\)\s+0\.6040\s+0\.4800\s+0\.5705\s+0\.5708/);
+    expect(text).toMatch(/Pretrained \(published\)\s+0\.1583\s+0\.0599\s+0\.1391\s+0\.1393/);
+    expect(text).toMatch(/Fine-tuned \(published\)\s+0\.4660\s+0\.3125\s+0\.4525\s+0\.4525/);
     expect(text).toContain('no stemmer (as published)');
-    expect(text).toMatch(/dev2\s+baseline-normal\s+rouge2\s+7\s+1\s+0\.3333/);
-    expect(text).toContain('Paired difference fine-tuned − pretrained');
-    expect(text).toContain('Estimated cost: $302.21');
-    // The agreement table beside the ROUGE comparison: models and baselines, headline figures with intervals.
-    expect(text).toContain('Clinical agreement of generated with reference labels');
-    expect(text).toMatch(/dataset\s+model\s+labelled\s+errors\s+micro-F1 \(13\)\s+macro-F1 \(14\)\s+micro-F1 \(14\)/);
-    for (const model of ['pretrained', 'fine-tuned', 'baseline-normal', 'baseline-copy-findings', 'baseline-first-sentence']) {
-      const s = summary.find((r) => r.dataset === 'dev2' && r.model === model && r.metric === 'chexpert_micro_f1_13')!;
-      expect(text).toContain(`${s.mean!.toFixed(4)} [${s.ci_low!.toFixed(4)}, ${s.ci_high!.toFixed(4)}]`);
-      expect(text).toMatch(new RegExp(`dev2\\s+${model}\\s+6\\s+1\\s+${s.mean!.toFixed(4).replace('.', '\\.')} \\[`));
-    }
-    expect(text).toMatch(/dev2\s+micro-F1 \(13\)\s+6\s/);
-    // Agreement rows have no distribution: not in the distribution table.
-    expect(text).not.toMatch(/chexpert_micro_f1_13\s+6/);
-    // No report text in the terminal tables.
+    expect(text).toContain('1,000 resamples, seed 0');
+    expect(text).toContain('Cost: $302.21 estimated');
+    expect(text).toMatch(/observation\s+Pretrained: support\s+asserts\s+misses\s+adds\s+sensitivity\s+precision\s+F1\s+Fine-tuned: support/);
+    expect(text).toMatch(/Fine-tuned\s+ROUGE-1\s+6\s+0\.4120 \[0\.1250, 0\.6620\]\s+0\.0556\s+0\.4861\s+0\.7500\s+0\.0000–0\.7500\s+0/);
+    // No report text and no raw ids in the terminal.
     expect(text).not.toContain('Heart size');
+    expect(text).not.toContain('chexpert_micro_f1_13');
   });
 
-  it('computes the summary when summary.jsonl is missing', async () => {
+  it('computes the summary when summary.jsonl is missing, and the paired differences without the run summary', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
     fs.cpSync(path.join(FIXTURE, 'prediction_data', 'predictions'), path.join(dir, 'prediction_data', 'predictions'), { recursive: true });
     const c = capture();
     await runReport({ runId: 'fixture-run', source: { store: localStore(dir) }, out: c.out });
     expect(c.text()).toContain('summary.jsonl not found: figures computed from the 65 rows');
-    expect(c.text()).toMatch(/dev2\s+baseline-normal\s+7\s+1\s+0\.4120/);
+    expect(c.text()).toMatch(/Normal-answer baseline\s+7\s+1\s+0\.4120 \[/);
+    // The same paired difference as the run summary holds.
+    expect(c.text()).toContain('better by 0.3765 [0.0494, 0.6620]');
+    expect(c.text()).toContain('Cost: not known (the run summary, which holds the estimate, was not read).');
+  });
+
+  it('--max-error-rate changes the threshold of one report; a bad value is refused', async () => {
+    const c = capture();
+    await runReport({ runId: 'fixture-run', source: { store: localStore(FIXTURE) }, out: c.out, maxErrorShare: parseMaxErrorRate('20') });
+    expect(c.text()).not.toContain('NOT TRUSTWORTHY');
+    expect(c.text()).toContain('above 20.0 % the verdict is not trustworthy');
+    expect(parseMaxErrorRate('1.5%')).toBe(0.015);
+    expect(parseMaxErrorRate(undefined)).toBeUndefined();
+    for (const bad of ['', 'x', '-1', '101'])
+      expect(() => parseMaxErrorRate(bad)).toThrow(`--max-error-rate ${bad}: must be a percentage between 0 and 100 (default 1)`);
   });
 
   it('fails with a clear message for an unknown run or folder (exit code 1)', async () => {
@@ -98,7 +114,7 @@ describe('report', () => {
     expect(list).not.toHaveBeenCalled();
   });
 
-  it('writes the HTML page atomically with every dataset and model', async () => {
+  it('writes the HTML page atomically with the verdict, every dataset and model', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
     const file = path.join(dir, 'run.html');
     await runReport({
@@ -115,11 +131,11 @@ describe('report', () => {
       expect(html).toContain(`data-dataset="dev2" data-model="${model}"`);
     }
     expect(html).not.toMatch(/(src|href)="https?:/);
-    // The agreement section, and both label sets in the embedded report rows.
-    expect(html).toContain('<h2>Clinical agreement</h2>');
-    expect(html).toContain('<th>micro-F1 (13)</th>');
-    expect(html).toContain('<th>generated labels</th><th>reference labels</th>');
-    expect(html).toContain('"generated_labels":"no_finding +"');
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"`);
+    expect(html.indexOf('id="verdict"')).toBeLessThan(html.indexOf('id="means-section"'));
+    expect(html).toContain('<h3 id="verdict-1">dev2 · Indiana University, 7 reports</h3>');
+    expect(html).toContain('<h2 id="agreement-h">Clinical agreement</h2>');
+    expect(html).toContain('<th scope="col">micro-F1 (13)</th>');
   });
 
   it('--athena: reads the published tables (what the dashboard shows) and prints the same comparison', async () => {
@@ -162,7 +178,9 @@ describe('report', () => {
     const fineTunedDev2 = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((m) =>
       summary.find((r) => r.dataset === 'dev2' && r.model === 'fine-tuned' && r.metric === m)!.mean!.toFixed(4),
     );
-    expect(text).toMatch(new RegExp(`dev2\\s+fine-tuned\\s+.*${fineTunedDev2.join('\\s+')}`));
+    expect(text).toMatch(new RegExp(`Fine-tuned\\s+7\\s+1\\s+${fineTunedDev2.map((m) => `${m} \\[[^\\]]+\\]`).join('\\s+')}`));
+    // Paired differences come from the rows, the same as the run summary's.
+    expect(text).toContain('better by 0.3765 [0.0494, 0.6620]');
     expect(text).not.toContain('Heart size');
   });
 

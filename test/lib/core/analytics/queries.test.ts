@@ -9,8 +9,14 @@ test('the names derive from the prefix', () => {
   expect(analyticsNames('my-app')).toMatchObject({
     glueDatabase: 'my_app_results',
     workGroup: 'my-app-workgroup',
-    predictionsDataSetId: 'my-app-predictions',
-    summaryDataSetId: 'my-app-summary',
+    quicksightDataSetIds: {
+      runs: 'my-app-runs',
+      summary: 'my-app-summary',
+      predictions: 'my-app-predictions',
+      paired: 'my-app-paired',
+      observations: 'my-app-observations',
+      studies: 'my-app-studies',
+    },
     dashboardId: 'my-app-dashboard',
   });
 });
