@@ -5,18 +5,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { loadConfigFromProject } from '../../config';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
 import { reportHtml } from '../../core/results-report/html';
 import { textReport } from '../../core/results-report/tables';
 import { athenaTarget, readRunFromAthena, type AthenaTarget } from '../athena';
+import { awsClients } from '../aws';
 import { CliError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { startProgress } from '../progress';
+import { loadProject } from '../project';
 import { loadRunResults, localStore, s3Store, type ResultStore, type RunResults } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
 
@@ -77,13 +75,15 @@ export function register(program: Command): void {
     .option('--athena', 'read the published tables through the Athena workgroup (what the dashboard shows) instead of S3')
     .option('--bucket <name>', 'data bucket (default: from the data stack outputs)')
     .option('--html <file>', 'write a self-contained HTML page (box plots, browsable reports)')
-    .action(async (opts: { run: string; from?: string; athena?: boolean; bucket?: string; html?: string }) => {
+    .option('--region <region>', 'AWS region (default: from the AWS configuration)')
+    .action(async (opts: { run: string; from?: string; athena?: boolean; bucket?: string; html?: string; region?: string }) => {
       if (opts.athena === true && opts.from !== undefined) throw new CliError('--athena and --from are exclusive: choose one source');
+      const aws = awsClients({ region: opts.region });
       if (opts.athena === true) {
-        const config = loadConfigFromProject(process.cwd());
+        const { config } = loadProject();
         await runReport({
           runId: opts.run,
-          source: { athena: athenaTarget(new AthenaClient({}), config.resourcePrefix) },
+          source: { athena: athenaTarget(aws.athena, config.resourcePrefix) },
           htmlPath: opts.html,
           out: process.stdout,
         });
@@ -93,13 +93,12 @@ export function register(program: Command): void {
       if (opts.from !== undefined) {
         store = localStore(opts.from);
       } else {
-        const s3 = new S3Client({});
         let bucket = opts.bucket;
         if (bucket === undefined) {
-          const config = loadConfigFromProject(process.cwd());
-          bucket = await requireStackOutput(new CloudFormationClient({}), stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
+          const { config } = loadProject();
+          bucket = await requireStackOutput(aws.cloudFormation, stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
         }
-        store = s3Store(s3, bucket);
+        store = s3Store(aws.s3, bucket);
       }
       await runReport({ runId: opts.run, source: { store }, htmlPath: opts.html, out: process.stdout });
     });
