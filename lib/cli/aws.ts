@@ -19,7 +19,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { describeFailure } from '../core/evaluation/retry';
+import { describeFailure, INVOKE_TIMEOUT_MS } from '../core/evaluation/retry';
 
 /** The call that failed, recorded by the middleware of {@link instrument}. */
 export interface FailedCall {
@@ -322,6 +322,7 @@ export function awsClients(options: AwsClientOptions = {}): AwsClients {
           new (require('@aws-sdk/client-sagemaker-runtime') as typeof import('@aws-sdk/client-sagemaker-runtime')).SageMakerRuntimeClient({
             ...config,
             maxAttempts: 1,
+            requestHandler: { requestTimeout: INVOKE_TIMEOUT_MS },
           }),
       );
     },

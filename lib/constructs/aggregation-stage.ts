@@ -27,7 +27,8 @@ export interface AggregationStageProps {
  * and calls the aggregate Lambda with `{runId, training}` (the Lambda reads the job's
  * billable seconds; endpoint hours are not passed yet, so the cost covers training only). The stage
  * writes at `resultPath` the Lambda's result: `{runId, summaryKey, runSummaryKey, partFiles, rows,
- * errors, metricsPublished, costUsd}`.
+ * errors, errorReport, metricsPublished, costUsd}` (`errorReport`: errors per data set × model and
+ * whether the results are trustworthy, which `impressions status` shows).
  *
  * Not done here: registering partitions for Athena and refreshing QuickSight (the analytics issue).
  */
@@ -57,7 +58,7 @@ export class AggregationStage extends TaskLikeStage {
           },
         ],
       },
-      resultKeys: ['runId', 'summaryKey', 'runSummaryKey', 'partFiles', 'rows', 'errors', 'metricsPublished', 'costUsd'],
+      resultKeys: ['runId', 'summaryKey', 'runSummaryKey', 'partFiles', 'rows', 'errors', 'errorReport', 'metricsPublished', 'costUsd'],
       resultPath: props.resultPath,
     });
     const aggregate = new tasks.LambdaInvoke(this, 'Aggregate', {

@@ -9,6 +9,7 @@ import { DescribeEndpointCommand, DescribeTrainingJobCommand, type SageMakerClie
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { STACK_OUTPUTS, stackNames } from '../../core/deployment';
+import { describeErrors, type ErrorReport } from '../../core/evaluation/trust';
 import { runIdFromExecutionName, runResourceNames } from '../../core/run/naming';
 import { awsClients } from '../aws';
 import { CliError, EXIT } from '../errors';
@@ -113,11 +114,14 @@ export async function readRunStatus(deps: StatusDeps, stateMachineArn: string, n
     const output = JSON.parse(execution.output) as {
       stage1?: { pretrainedEvaluation?: { status?: string } };
       fineTunedEvaluation?: { status?: string };
-      aggregation?: { status?: string };
+      aggregation?: { status?: string; errorReport?: ErrorReport };
     };
     lines.push(
       `  evaluation: pretrained ${output.stage1?.pretrainedEvaluation?.status ?? '?'}, fine-tuned ${output.fineTunedEvaluation?.status ?? '?'}; aggregation ${output.aggregation?.status ?? '?'}`,
     );
+    // Rows with an error per data set × model, and the verdict (lib/core/evaluation/trust.ts).
+    const errorReport = output.aggregation?.errorReport;
+    if (errorReport !== undefined) for (const line of describeErrors(errorReport)) lines.push(`  ${line}`);
   }
   return { name, status, currentState, lines };
 }

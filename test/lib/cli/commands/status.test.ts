@@ -137,6 +137,42 @@ describe('impressions status', () => {
     expect(text()).toContain('evaluation: pretrained not-implemented, fine-tuned not-implemented; aggregation not-implemented');
   });
 
+  test('a succeeded run states the error count per model and data set, and whether its results can be trusted', async () => {
+    const { deps, text } = setUp();
+    const sfn = mockClient(SFNClient);
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: EXEC_ARN,
+      stateMachineArn: SM_ARN,
+      status: 'SUCCEEDED',
+      startDate: T0,
+      stopDate: T0,
+      input: '{}',
+      output: JSON.stringify({
+        aggregation: {
+          runId: NAME,
+          errors: 8,
+          errorReport: {
+            maxErrorRate: 0.01,
+            byDatasetAndModel: [
+              { dataset: 'dev2', model: 'pretrained', rows: 40, errors: 0, errorRate: 0, trustworthy: true },
+              { dataset: 'dev2', model: 'fine-tuned', rows: 40, errors: 8, errorRate: 0.2, trustworthy: false },
+            ],
+            trustworthy: false,
+          },
+        },
+      }),
+    });
+    const sm = mockClient(SageMakerClient);
+    sm.on(DescribeTrainingJobCommand).rejects(notFound('training job'));
+    sm.on(DescribeEndpointCommand).rejects(notFound('endpoint'));
+    await showStatus(NAME, false, deps);
+    expect(text()).toContain(
+      '  dev2 pretrained: 0 of 40 rows are errors (0.0 %)\n' +
+        '  dev2 fine-tuned: 8 of 40 rows are errors (20.0 %), above 1 %: not trustworthy\n' +
+        '  results NOT trustworthy: 1 data set × model above 1 % errors; their figures cover only the reports that scored\n',
+    );
+  });
+
   test('unknown run and no runs at all are clear errors', async () => {
     const { deps } = setUp();
     const sfn = mockClient(SFNClient);
