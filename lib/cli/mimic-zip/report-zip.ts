@@ -165,23 +165,6 @@ export class EntryLocations {
   }
 }
 
-/**
- * A central-directory record loaded in the reader's window, at offset `at`, with the sizes and
- * offset of its entry once read. One instance is reused for every record: the walk over ~228,000
- * records allocates nothing per record.
- */
-class CentralRecord {
-  window = Buffer.alloc(0);
-  at = 0;
-  flags = 0;
-  nameLength = 0;
-  extraLength = 0;
-  commentLength = 0;
-  compressedSize = 0;
-  uncompressedSize = 0;
-  offset = 0;
-}
-
 /** Collects the facts of the entries found while the directory is walked, by slot (name index). */
 class LocationTable {
   private readonly found: Uint8Array;
@@ -208,8 +191,31 @@ class LocationTable {
     this.order = new Int32Array(n);
   }
 
-  /** Records the entry of `slot`; a later entry of the same name replaces it (as in Python's zipfile). */
-  record(slot: number, method: number, flags: number, crc32: number, compressedSize: number, uncompressedSize: number, offset: number): void {
+  /**
+   * Records the entry of `slot` from its central-directory record at `at` in `directory`; a later
+   * entry of the same name replaces it (as in Python's zipfile). Sizes and offset come from the
+   * ZIP64 extra field where the record says 0xffffffff. Values go straight into the typed arrays:
+   * nothing is allocated per entry.
+   * @throws ZipReadError naming `file` and the entry when its ZIP64 sizes are missing.
+   */
+  record(slot: number, directory: Uint8Array, at: number, file: string, name: string): void {
+    let uncompressedSize = u32(directory, at + 24);
+    let compressedSize = u32(directory, at + 20);
+    let offset = u32(directory, at + 42);
+    if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || offset === 0xffffffff) {
+      // The ZIP64 extra field holds the 64-bit values of exactly the fields set to 0xffffffff, in this order.
+      const extraStart = at + 46 + u16(directory, at + 28);
+      const zip64 = zip64FieldStart(directory, extraStart, extraStart + u16(directory, at + 30));
+      let next = zip64.start;
+      const read64 = (): number => {
+        if (next + 8 > zip64.end) throw new ZipReadError(`${file}: entry ${name}: ZIP64 sizes missing`);
+        next += 8;
+        return readUInt64(directory, next - 8);
+      };
+      if (uncompressedSize === 0xffffffff) uncompressedSize = read64();
+      if (compressedSize === 0xffffffff) compressedSize = read64();
+      if (offset === 0xffffffff) offset = read64();
+    }
     if (this.found[slot] === 1) {
       this.sorted = false; // a later duplicate wins, at its own offset
     } else {
@@ -219,9 +225,9 @@ class LocationTable {
       if (offset < this.lastOffset) this.sorted = false;
       this.lastOffset = offset;
     }
-    this.method[slot] = method;
-    this.flags[slot] = flags;
-    this.crc32[slot] = crc32;
+    this.method[slot] = u16(directory, at + 10);
+    this.flags[slot] = u16(directory, at + 8);
+    this.crc32[slot] = u32(directory, at + 16);
     this.compressedSize[slot] = compressedSize;
     this.uncompressedSize[slot] = uncompressedSize;
     this.offset[slot] = offset;
@@ -306,19 +312,16 @@ export class ReportZip {
   locateEntries(names: readonly string[], onEntry: (seen: number) => void = () => undefined): EntryLocations {
     const index = new ZipNameIndex(names);
     const table = new LocationTable(names.length);
-    const record = new CentralRecord();
     // yauzl leaves its cursor at the start of the central directory (typed wrongly as boolean).
     let position = this.zip.readEntryCursor as unknown as number;
     const count = this.zip.entryCount;
     for (let seen = 0; seen < count; seen += 1) {
-      this.loadCentralRecord(position, seen, count, record);
-      const { window, at } = record;
-      const slot = index.findIndex(window, at + 46, at + 46 + record.nameLength, (record.flags & 0x800) !== 0);
-      if (slot !== -1) {
-        this.readEntrySizes(record, names[slot]);
-        table.record(slot, u16(window, at + 10), record.flags, u32(window, at + 16), record.compressedSize, record.uncompressedSize, record.offset);
-      }
-      position += 46 + record.nameLength + record.extraLength + record.commentLength;
+      const at = this.loadCentralRecord(position, seen, count);
+      const directory = this.reader.window;
+      const nameLength = u16(directory, at + 28);
+      const slot = index.findIndex(directory, at + 46, at + 46 + nameLength, (u16(directory, at + 8) & 0x800) !== 0);
+      if (slot !== -1) table.record(slot, directory, at, this.file, names[slot]);
+      position += 46 + nameLength + u16(directory, at + 30) + u16(directory, at + 32);
       if ((seen & 0x3fff) === 0) onEntry(seen);
     }
     onEntry(count);
@@ -327,46 +330,20 @@ export class ReportZip {
 
   /**
    * Loads the central-directory record at `position` (its fixed part, name and extra field) into
-   * the reader's window: one read per 4 MiB and no memory beyond the window (a per-entry read, or a
-   * copy of the whole directory, costs far more).
+   * the reader's window and returns its offset there: one read per 4 MiB and no memory beyond the
+   * window (a per-entry read, or a copy of the whole directory, costs far more).
+   * @throws ZipReadError naming the zip and the entry when the record is corrupt or truncated.
    */
-  private loadCentralRecord(position: number, seen: number, count: number, into: CentralRecord): void {
+  private loadCentralRecord(position: number, seen: number, count: number): number {
     const reader = this.reader;
     let at = reader.load(position, 46);
     if (reader.available(at) < 46 || u32(reader.window, at) !== CENTRAL_SIGNATURE) {
       throw new ZipReadError(`${this.file}: corrupt central directory at entry ${seen + 1} of ${count} (offset ${position})`);
     }
-    into.flags = u16(reader.window, at + 8);
-    into.nameLength = u16(reader.window, at + 28);
-    into.extraLength = u16(reader.window, at + 30);
-    into.commentLength = u16(reader.window, at + 32);
-    const needed = 46 + into.nameLength + into.extraLength;
+    const needed = 46 + u16(reader.window, at + 28) + u16(reader.window, at + 30);
     if (reader.available(at) < needed) at = reader.load(position, needed);
     if (reader.available(at) < needed) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
-    into.window = reader.window;
-    into.at = at;
-  }
-
-  /** Sets the record's sizes and local-header offset, from the ZIP64 extra field where the record says 0xffffffff. */
-  private readEntrySizes(record: CentralRecord, name: string): void {
-    const { window, at } = record;
-    record.uncompressedSize = u32(window, at + 24);
-    record.compressedSize = u32(window, at + 20);
-    record.offset = u32(window, at + 42);
-    if (record.compressedSize !== 0xffffffff && record.uncompressedSize !== 0xffffffff && record.offset !== 0xffffffff) return;
-    // The ZIP64 extra field holds the 64-bit values of exactly the fields set to 0xffffffff, in this order.
-    const extraStart = at + 46 + record.nameLength;
-    const zip64 = zip64FieldStart(window, extraStart, extraStart + record.extraLength);
-    let next = zip64.start;
-    const read64 = (): number => {
-      if (next + 8 > zip64.end) throw new ZipReadError(`${this.file}: entry ${name}: ZIP64 sizes missing`);
-      const value = readUInt64(window, next);
-      next += 8;
-      return value;
-    };
-    if (record.uncompressedSize === 0xffffffff) record.uncompressedSize = read64();
-    if (record.compressedSize === 0xffffffff) record.compressedSize = read64();
-    if (record.offset === 0xffffffff) record.offset = read64();
+    return at;
   }
 
   /**
