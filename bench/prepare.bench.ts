@@ -131,7 +131,7 @@ async function child(zip: string, split: string, out: string): Promise<void> {
   const { runPrepare } = await import('../lib/cli/commands/prepare.js');
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();
-  await runPrepare({ split, mimicZip: zip, out, template: 'Findings: {context}', progress: false, log: () => undefined });
+  await runPrepare({ split, mimicZip: zip, out, template: 'Findings: {context}', force: true, progress: false, log: () => undefined });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const used = process.cpuUsage(cpu);
   // CPU time of all threads of the process (main, zip-hash worker, GC helpers) during the run.

@@ -1,5 +1,5 @@
 import { App, Tags } from 'aws-cdk-lib';
-import { loadConfig, ImpressionsConfig } from './config';
+import { loadConfig, ImpressionsConfig, type SourceOf } from './config';
 import { stackNames } from './core/deployment';
 import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
@@ -16,10 +16,11 @@ export interface ImpressionsStacks {
 /**
  * Reads the configuration from the app's context and creates every stack. Shared by bin/app.ts
  * and the tests, so both build exactly the same app (nag packs are registered by the caller).
- * @throws ConfigError when a setting is invalid.
+ * @param sourceOf where each context value came from (bin/app.ts reads the context files), named in errors.
+ * @throws ConfigError when a setting is invalid or an `impressions:*` key is not a setting.
  */
-export function buildApp(app: App): ImpressionsStacks {
-  const config = loadConfig((key) => app.node.tryGetContext(key));
+export function buildApp(app: App, sourceOf?: SourceOf): ImpressionsStacks {
+  const config = loadConfig(app.node.getAllContext() as Record<string, unknown>, sourceOf);
   const names = stackNames(config.resourcePrefix);
   Tags.of(app).add('application', 'radiology-impressions');
   const data = new DataStack(app, names.data, {

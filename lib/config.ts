@@ -1,13 +1,14 @@
 /**
  * Typed, validated settings of the app, read once from the `impressions:<key>` entries of the CDK
- * context (cdk.json, `-c impressions:<key>=<value>`).
+ * context (cdk.json, cdk.context.json, `-c impressions:<key>=<value>`).
  *
  * This module has no aws-cdk-lib import so the operator CLI reads the very same settings (from
  * cdk.json) without loading the CDK. Every problem is gathered into one {@link ConfigError} that
- * names each bad key, shows the value received and says what is allowed.
+ * names each bad key, where its value came from, the value received and what is allowed; an
+ * `impressions:*` key that is not a setting (a typo such as `impressions:epoch`) is a problem too,
+ * with the closest setting suggested.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { contextSourceOf, mergeContext, readContextFiles, type ContextFile, type ContextSource } from './context-sources';
 
 /** Prefix of every context key this app reads. */
 export const CONTEXT_PREFIX = 'impressions:';
@@ -102,22 +103,31 @@ export const CONFIG_KEYS = [
   'hourlyPrices',
 ] as const satisfies readonly (keyof ImpressionsConfig)[];
 
-/** One invalid setting. */
+/** One invalid setting, or an `impressions:*` key that is not a setting. */
 export interface ConfigProblem {
+  /** The key without the `impressions:` prefix. */
   readonly key: string;
   readonly received: unknown;
+  /** What the key allows; for an unknown key, what to do instead. */
   readonly allowed: string;
+  /** Where the value came from, when known (the CDK CLI merges several sources). */
+  readonly source?: ContextSource;
+  /** True when the key is not a setting of this app (`allowed` then names the closest setting, if any). */
+  readonly unknownKey?: boolean;
 }
 
 /** Thrown when one or more settings are invalid; the message lists every problem. */
 export class ConfigError extends Error {
   constructor(public readonly problems: readonly ConfigProblem[]) {
-    super(
-      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${CONTEXT_PREFIX}${p.key}: received ${showValue(p.received)}; allowed: ${p.allowed}`).join('\n'),
-    );
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` + problems.map(formatProblem).join('\n'));
     this.name = 'ConfigError';
   }
+}
+
+function formatProblem(p: ConfigProblem): string {
+  const key = `${CONTEXT_PREFIX}${p.key}${p.source !== undefined ? ` (${p.source})` : ''}`;
+  if (p.unknownKey === true) return `  - ${key}: not a setting of this app; ${p.allowed}`;
+  return `  - ${key}: received ${showValue(p.received)}; allowed: ${p.allowed}`;
 }
 
 function showValue(value: unknown): string {
@@ -125,8 +135,8 @@ function showValue(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** Reads one context value; returns `undefined` when the key is not set. */
-export type ContextLookup = (key: string) => unknown;
+/** Where the value of a context key came from; undefined when not known (an App built in a test). */
+export type SourceOf = (key: string) => ContextSource | undefined;
 
 /** Longest spot training run: 28 days (SageMaker's MaxWaitTimeInSeconds limit) less the 12 h wait allowance. */
 const MAX_SPOT_TRAINING_HOURS = 672 - 12;
@@ -140,12 +150,15 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const QUICKSIGHT_PRINCIPAL = /^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)\/[^\s]+$/;
 
 /**
- * Reads and validates the whole configuration.
- * @throws ConfigError listing every invalid key.
+ * Reads and validates the whole configuration from the merged context (every key, the CDK's own
+ * included: only `impressions:*` keys are read, and each of them must be a setting).
+ * @param context every context key and its value (`app.node.getAllContext()` in the app).
+ * @param sourceOf where each value came from, named in the messages.
+ * @throws ConfigError listing every invalid or unknown key.
  */
-export function loadConfig(lookup: ContextLookup): ImpressionsConfig {
-  const problems: ConfigProblem[] = [];
-  const reader = new KeyReader(lookup, problems);
+export function loadConfig(context: Readonly<Record<string, unknown>>, sourceOf: SourceOf = () => undefined): ImpressionsConfig {
+  const problems: ConfigProblem[] = unknownKeyProblems(Object.keys(context), sourceOf);
+  const reader = new KeyReader((key) => context[key], problems, sourceOf);
 
   const config: ImpressionsConfig = {
     bucketName: reader.optionalString(
@@ -188,6 +201,7 @@ export function loadConfig(lookup: ContextLookup): ImpressionsConfig {
       key: 'maxTrainingHours',
       received: config.maxTrainingHours,
       allowed: `at most ${MAX_SPOT_TRAINING_HOURS} with spotTraining (run time + 12 h of waiting for capacity must stay within SageMaker's 28-day limit)`,
+      source: sourceOf(`${CONTEXT_PREFIX}maxTrainingHours`),
     });
   }
   if (problems.length === 0) {
@@ -198,6 +212,7 @@ export function loadConfig(lookup: ContextLookup): ImpressionsConfig {
           key: 'hourlyPrices',
           received: config.hourlyPrices,
           allowed: `an object that includes a price for ${key} ${instanceType} (USD per hour)`,
+          source: sourceOf(`${CONTEXT_PREFIX}hourlyPrices`),
         });
       }
     }
@@ -207,32 +222,77 @@ export function loadConfig(lookup: ContextLookup): ImpressionsConfig {
 }
 
 /**
- * Reads the configuration the way `cdk synth` does, from the `context` of cdk.json (and of
- * cdk.context.json when present), for the operator CLI. `overrides` win over both files.
+ * Reads the configuration the way `cdk synth` does, for the operator CLI: from the `context` of
+ * `projectDir`/cdk.json, `projectDir`/cdk.context.json and `userHome`/.cdk.json, merged with the
+ * CDK CLI's precedence (lib/context-sources.ts).
+ * @throws ConfigError for an invalid or unknown setting; Error naming a file that is not valid JSON.
  */
-export function loadConfigFromProject(projectDir: string, overrides: Record<string, unknown> = {}): ImpressionsConfig {
-  const context: Record<string, unknown> = {};
-  for (const file of ['cdk.json', 'cdk.context.json']) {
-    const full = path.join(projectDir, file);
-    if (!fs.existsSync(full)) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(fs.readFileSync(full, 'utf8'));
-    } catch (error) {
-      throw new Error(`${full}: not valid JSON (${(error as Error).message})`, { cause: error });
-    }
-    const ctx = file === 'cdk.json' ? (parsed as { context?: Record<string, unknown> }).context : parsed;
-    Object.assign(context, ctx ?? {});
+export function loadConfigFromProject(projectDir: string, userHome?: string): ImpressionsConfig {
+  return configFromContextFiles(readContextFiles(projectDir, userHome));
+}
+
+/** The configuration held by context files (precedence order), each problem naming its file. */
+export function configFromContextFiles(files: readonly ContextFile[]): ImpressionsConfig {
+  const values = mergeContext(files);
+  return loadConfig(values, (key) => contextSourceOf(files, key, values[key]));
+}
+
+/** Every `impressions:*` key of `keys` that is not a setting, with the closest setting suggested. */
+function unknownKeyProblems(keys: readonly string[], sourceOf: SourceOf): ConfigProblem[] {
+  const known: readonly string[] = CONFIG_KEYS;
+  return keys
+    .filter((key) => key.startsWith(CONTEXT_PREFIX) && !known.includes(key.slice(CONTEXT_PREFIX.length)))
+    .sort()
+    .map((key) => {
+      const name = key.slice(CONTEXT_PREFIX.length);
+      const closest = closestSetting(name);
+      return {
+        key: name,
+        received: undefined,
+        allowed: closest !== undefined ? `did you mean \`${closest}\`?` : 'the settings are listed in README.md, "Configuration"',
+        source: sourceOf(key),
+        unknownKey: true,
+      };
+    });
+}
+
+/**
+ * The setting closest to `name`: case-insensitive edit distance, accepted when within a third of the
+ * longer name (at least 2), or when one name contains the other (`trainingInstance`). Ties go to
+ * the setting listed first.
+ */
+export function closestSetting(name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  let best: { key: string; distance: number } | undefined;
+  for (const key of CONFIG_KEYS) {
+    const candidate = key.toLowerCase();
+    const distance = editDistance(wanted, candidate);
+    const near = distance <= Math.max(2, Math.floor(Math.max(wanted.length, candidate.length) / 3));
+    const contained = wanted.length >= 4 && (candidate.includes(wanted) || wanted.includes(candidate));
+    if ((near || contained) && (best === undefined || distance < best.distance)) best = { key, distance };
   }
-  Object.assign(context, overrides);
-  return loadConfig((key) => context[key]);
+  return best?.key;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 /** Reads one key at a time, applying defaults and recording problems instead of throwing. */
 class KeyReader {
   constructor(
-    private readonly lookup: ContextLookup,
+    private readonly lookup: (key: string) => unknown,
     private readonly problems: ConfigProblem[],
+    private readonly sourceOf: SourceOf,
   ) {}
 
   private raw(key: string): unknown {
@@ -241,7 +301,7 @@ class KeyReader {
   }
 
   private fail<T>(key: string, received: unknown, allowed: string, fallback: T): T {
-    this.problems.push({ key, received, allowed });
+    this.problems.push({ key, received, allowed, source: this.sourceOf(`${CONTEXT_PREFIX}${key}`) });
     return fallback;
   }
 

@@ -11,6 +11,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   buildRunSummary,
+  describeErrors,
+  errorCounts,
+  errorReport,
   estimateCost,
   EVALUATION_ENV,
   isAgreementMetric,
@@ -122,6 +125,7 @@ export async function aggregate(
       : undefined;
   const cost = estimateCost(usageLines(event, training), parsePrices());
   const runSummary = buildRunSummary(runId, rows, summary, cost, now);
+  const errors = runSummary.errors ?? errorReport(errorCounts(rows));
   await writeText(clients.s3, bucket, summaryKey(runId), toJsonl(summary), 'application/x-ndjson');
   await writeText(clients.s3, bucket, runSummaryKey(runId), JSON.stringify(runSummary, null, 2) + '\n', 'application/json');
   const data = metricData(summary, now);
@@ -135,6 +139,7 @@ export async function aggregate(
     partFiles: keys.length,
     rows: rows.length,
     errors: runSummary.rows.errors,
+    errorReport: errors,
     metricsPublished: data.length,
     costUsd: cost.totalUsd,
   };
@@ -145,5 +150,6 @@ export async function handler(event: unknown): Promise<AggregateResult> {
   logger.appendKeys({ runId: parseAggregateEvent(event).runId });
   const result = await aggregate(event, { s3, cloudwatch, sagemaker });
   logger.info('run aggregated', { ...result });
+  if (!result.errorReport.trustworthy) logger.warn('results not trustworthy', { errors: describeErrors(result.errorReport) });
   return result;
 }

@@ -11,6 +11,7 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import {
   evaluateShard,
   EVALUATION_ENV,
+  INVOKE_TIMEOUT_MS,
   EVALUATION_ERROR_NAMES,
   parseEvaluateEvent,
   parseRecord,
@@ -32,7 +33,9 @@ import { intEnv, requiredEnv } from '../shared/env';
 const logger = new Logger();
 const s3 = new S3Client({});
 // The SDK's own retries are off: lib/core/evaluation/retry.ts is the one policy, and it counts attempts.
-const runtime = new SageMakerRuntimeClient({ maxAttempts: 1 });
+// A request gives up after 70 s: containers must answer within 60 s, and the InvokeEndpoint API
+// reference recommends a 70 s socket timeout; a hung connection then becomes a time-out row.
+const runtime = new SageMakerRuntimeClient({ maxAttempts: 1, requestHandler: { requestTimeout: INVOKE_TIMEOUT_MS } });
 // Without the stemmer (SCORING_STEMMER), as published; the run summary records the same constant.
 const rouge = rougeFn();
 

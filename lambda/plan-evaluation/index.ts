@@ -2,7 +2,8 @@
  * plan-evaluation: reads each evaluation set of the run, counts and validates its records, and
  * writes the shard manifest (`runs/<runId>/evaluation/<model>/shards.jsonl`) that the Distributed
  * Map reads. A record with a bad field is counted, not dropped (its shard writes a row with the
- * error). Logs ids and counts only.
+ * error). A set that repeats a study id is refused (InvalidEvaluationInputError naming both lines):
+ * the aggregation pairs the two models' rows by study id. Logs ids and counts only.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -13,6 +14,7 @@ import {
   parseRecord,
   parseS3Uri,
   planShards,
+  repeatedStudyIds,
   shardManifestKey,
   splitRecordLines,
   toJsonl,
@@ -61,14 +63,28 @@ export async function handler(raw: unknown): Promise<PlanEvaluationResult> {
 
   const datasets: PlannedDataset[] = [];
   const counts: PlannedDatasetCounts[] = [];
+  const repeated: string[] = [];
   for (const dataset of Object.keys(event.plan.evalData).sort()) {
     const uri = event.plan.evalData[dataset];
     const { key } = parseS3Uri(uri);
     const lines = splitRecordLines(await readText(s3, bucket, key));
-    const invalid = lines.filter((line, i) => !parseRecord(line, i, key).ok).length;
+    const reads = lines.map((line, i) => ({ read: parseRecord(line, i, key), line: line.line }));
+    const invalid = reads.filter(({ read }) => !read.ok).length;
+    for (const r of repeatedStudyIds(reads)) {
+      repeated.push(
+        `${key}: study_id ${r.studyId} is on line ${r.first.line} (record ${r.first.record}) and line ${r.repeat.line} (record ${r.repeat.record})`,
+      );
+    }
     datasets.push({ dataset, evalDataUri: uri, recordCount: lines.length });
     counts.push({ dataset, records: lines.length, invalidRecords: invalid });
     logger.info('evaluation set read', { dataset, records: lines.length, invalidRecords: invalid });
+  }
+  if (repeated.length > 0) {
+    logger.error('evaluation set repeats study ids', { repeated: repeated.length });
+    throw new InvalidEvaluationInputError(
+      `evaluation sets must not repeat a study id (the models' rows are paired by study_id); ${repeated.length} repeated: ` +
+        `${repeated.slice(0, 5).join('; ')}${repeated.length > 5 ? `; and ${repeated.length - 5} more` : ''}`,
+    );
   }
   const items = planShards({
     runId,

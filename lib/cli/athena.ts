@@ -15,7 +15,7 @@ import { isValidRunId, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '.
 import { MODEL_ORDER } from '../core/evaluation/aggregate';
 import type { PredictionRow, SummaryRow } from '../core/run/contracts';
 import { analyticsNames } from '../core/deployment';
-import { CliError } from './errors';
+import { CliError, EXIT } from './errors';
 
 /** Where queries run. */
 export interface AthenaTarget {
@@ -82,31 +82,29 @@ function convert(value: string | undefined, type: string): Cell {
  * Runs one statement in the workgroup and returns every row (all pages). Polls with back-off until
  * the query SUCCEEDED, FAILED or was CANCELLED.
  * @throws CliError when the query fails, is cancelled, or times out (naming the query id and
- * Athena's reason), or when Athena cannot be reached.
+ * Athena's reason); the SDK's error when Athena cannot be reached or refuses the call.
  */
 export async function runAthenaQuery(target: AthenaTarget, sql: string, options: QueryOptions = {}): Promise<QueryResult> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxPoll = options.maxPollMs ?? 5000;
   const timeout = options.timeoutMs ?? 600_000;
-  const started = await call('start the query', () =>
-    target.client.send(
-      new StartQueryExecutionCommand({
-        QueryString: sql,
-        WorkGroup: target.workGroup,
-        QueryExecutionContext: { Database: target.database },
-        ExecutionParameters: options.parameters === undefined || options.parameters.length === 0 ? undefined : [...options.parameters],
-      }),
-    ),
+  // AWS failures are the SDK's errors, explained by the CLI's one AWS error path (lib/cli/aws.ts).
+  const started = await target.client.send(
+    new StartQueryExecutionCommand({
+      QueryString: sql,
+      WorkGroup: target.workGroup,
+      QueryExecutionContext: { Database: target.database },
+      ExecutionParameters: options.parameters === undefined || options.parameters.length === 0 ? undefined : [...options.parameters],
+    }),
   );
   const id = started.QueryExecutionId;
-  if (id === undefined) throw new CliError(`Athena returned no query execution id (workgroup ${target.workGroup})`);
+  if (id === undefined) throw new CliError(`Athena returned no query execution id (workgroup ${target.workGroup})`, EXIT.failed);
 
   let wait = options.initialPollMs ?? 250;
   let waited = 0;
   let bytesScanned: number | undefined;
   for (;;) {
-    const execution = (await call(`read the state of query ${id}`, () => target.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))))
-      .QueryExecution;
+    const execution = (await target.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution;
     const state = execution?.Status?.State;
     if (state === 'SUCCEEDED') {
       bytesScanned = execution?.Statistics?.DataScannedInBytes;
@@ -114,11 +112,11 @@ export async function runAthenaQuery(target: AthenaTarget, sql: string, options:
     }
     if (state === 'FAILED' || state === 'CANCELLED') {
       const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? 'no reason given';
-      throw new CliError(`Athena query ${id} ${state} in workgroup ${target.workGroup}: ${reason}`);
+      throw new CliError(`Athena query ${id} ${state} in workgroup ${target.workGroup}: ${reason}`, EXIT.failed);
     }
     if (waited >= timeout) {
       await target.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
-      throw new CliError(`Athena query ${id} still ${state ?? 'unknown'} after ${Math.round(waited / 1000)} s; stopped it`);
+      throw new CliError(`Athena query ${id} still ${state ?? 'unknown'} after ${Math.round(waited / 1000)} s; stopped it`, EXIT.failed);
     }
     await sleep(wait);
     waited += wait;
@@ -130,8 +128,8 @@ export async function runAthenaQuery(target: AthenaTarget, sql: string, options:
   let token: string | undefined;
   let first = true;
   do {
-    const page: GetQueryResultsCommandOutput = await call(`read the results of query ${id}`, () =>
-      target.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 })),
+    const page: GetQueryResultsCommandOutput = await target.client.send(
+      new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }),
     );
     columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c: ColumnInfo) => ({ name: c.Name ?? c.Label ?? '', type: c.Type ?? 'varchar' }));
     const pageRows = page.ResultSet?.Rows ?? [];
@@ -149,17 +147,6 @@ export async function runAthenaQuery(target: AthenaTarget, sql: string, options:
     token = page.NextToken;
   } while (token !== undefined);
   return { queryExecutionId: id, columns: columns ?? [], rows, bytesScanned };
-}
-
-async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    const e = error as Error;
-    const hint = /Region is missing|credentials/i.test(e.message) ? " (set AWS_REGION and AWS_PROFILE, or credentials, for the deployment's account)" : '';
-    throw new CliError(`could not ${what} in Athena: ${e.name}: ${e.message}${hint}`);
-  }
 }
 
 /** Double-quotes an identifier for Athena SQL. */
@@ -191,13 +178,13 @@ function typedRow<Row>(row: Readonly<Record<string, Cell>>, schema: TableSchema<
   for (const [field, type] of Object.entries(schema.fields as Record<string, string>)) {
     const value = row[field];
     if (value === null || value === undefined) {
-      if (!nullable.has(field)) throw new CliError(`${where}: field ${field} is missing or null`);
+      if (!nullable.has(field)) throw new CliError(`${where}: field ${field} is missing or null`, EXIT.failed);
       out[field] = null;
       continue;
     }
     const expected = type === 'string' ? 'string' : 'number';
     if (typeof value !== expected || (expected === 'number' && Number.isNaN(value))) {
-      throw new CliError(`${where}: field ${field} is not a ${expected}`);
+      throw new CliError(`${where}: field ${field} is not a ${expected}`, EXIT.failed);
     }
     out[field] = value;
   }
@@ -242,7 +229,7 @@ export async function readRunFromAthena(runId: string, target: AthenaTarget, opt
   const predictions = predictionResult.rows.map((row, i) => {
     const where = `predictions table, run ${runId}, row ${i + 1} (study_id ${String(row.study_id)}, ${String(row.dataset)}/${String(row.model)})`;
     const typed = typedRow<PredictionRow>(row, PREDICTIONS_SCHEMA, NULLABLE_PREDICTION, where);
-    if (!MODEL_NAMES.has(typed.model)) throw new CliError(`${where}: field model is not one of ${[...MODEL_NAMES].join(', ')}`);
+    if (!MODEL_NAMES.has(typed.model)) throw new CliError(`${where}: field model is not one of ${[...MODEL_NAMES].join(', ')}`, EXIT.failed);
     return typed;
   });
 

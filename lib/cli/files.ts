@@ -3,7 +3,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError } from './errors';
+import { CliError, EXIT } from './errors';
 
 /**
  * Writes `content` to `file` through a temporary file in the same directory and a rename, so a
@@ -17,6 +17,6 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
-    throw new CliError(`${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 1);
+    throw new CliError(`${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.failed);
   }
 }

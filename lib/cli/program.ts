@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
-import { CliError } from './errors';
+import { describeAwsFailure, isAwsFailure } from './aws';
+import { CliError, EXIT, type ExitCode } from './errors';
 
 /** A command module's registration function. */
 export type RegisterCommand = (program: Command) => void;
@@ -48,39 +49,83 @@ export function buildProgram(commands: readonly RegisterCommand[] = commandsFor(
   const program = new Command('impressions')
     .description('Prepare data for, start, watch and read the results of radiology-impressions runs.')
     .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'on a failure, also print the stack trace and the raw error')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of commands) register(program);
   return program;
 }
 
+/** A failure as the CLI reports it. */
+interface Failure {
+  /** Printed after `impressions: `; empty when commander has already printed its message. */
+  readonly message: string;
+  readonly exitCode: ExitCode;
+}
+
 /**
- * Runs the program and sets the exit code: 0 on success, the CliError's code on an expected
- * failure, 1 with the stack on anything else (a bug).
+ * The one error path of every command: the exit code (README "Exit codes") and the message of any
+ * error a command throws. AWS failures say what failed, why and what to do ({@link describeAwsFailure});
+ * anything unexpected is a bug and says so.
+ */
+export function failureOf(error: unknown): Failure {
+  if (error instanceof CommanderError) {
+    // Commander printed the message; --help and --version end this way too, with code 0.
+    return { message: '', exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.usage };
+  }
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof ConfigError) return { message: error.message, exitCode: EXIT.usage };
+  if (isAwsFailure(error)) return { message: describeAwsFailure(error), exitCode: EXIT.failed };
+  const e = error as Error;
+  return {
+    message: `unexpected error (a bug: please report it with the output of --debug): ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`,
+    exitCode: EXIT.failed,
+  };
+}
+
+/**
+ * Lets the output be cut short (`impressions report | head`): when the reader of standard output
+ * goes away, further output is dropped instead of crashing the process with EPIPE, and the command
+ * finishes its other work (e.g. writing --html).
+ */
+export function tolerateClosedOutput(stream: NodeJS.WriteStream = process.stdout): void {
+  if (stream.listeners('error').includes(onOutputError)) return;
+  stream.on('error', onOutputError);
+}
+
+function onOutputError(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+  process.stderr.write(`impressions: cannot write to standard output (${error.code ?? error.message})\n`);
+  process.exitCode = EXIT.failed;
+}
+
+/**
+ * Runs the program and sets the exit code: 0 on success, 1 when the work failed, 2 on bad input or
+ * usage. Messages go to standard error without a stack trace, unless `--debug` is given.
  */
 export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
-  let code = 0;
+  tolerateClosedOutput();
+  let code: number = EXIT.ok;
   try {
     if (argv.length <= 2) {
-      program.outputHelp();
+      program.outputHelp({ error: true });
+      code = EXIT.usage;
     } else {
       await program.parseAsync([...argv]);
     }
   } catch (error) {
-    if (error instanceof CommanderError) {
-      code = error.exitCode;
-    } else if (error instanceof CliError) {
-      process.stderr.write(`impressions: ${error.message}\n`);
-      code = error.exitCode;
-    } else if (error instanceof ConfigError) {
-      // cdk.json holds a bad impressions:* setting: the same message synth prints.
-      process.stderr.write(`impressions: cdk.json: ${error.message}\n`);
-      code = 1;
-    } else {
-      process.stderr.write(`impressions: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-      code = 1;
-    }
+    const failure = failureOf(error);
+    if (failure.message !== '') process.stderr.write(`impressions: ${failure.message}\n`);
+    const debug = program.opts<{ debug?: boolean }>().debug === true || argv.includes('--debug');
+    if (debug && !(error instanceof CommanderError)) process.stderr.write(`${debugDetails(error)}\n`);
+    code = failure.exitCode;
   }
   process.exitCode = code;
   return code;
+}
+
+function debugDetails(error: unknown): string {
+  const e = error as Error & { $metadata?: unknown };
+  const meta = e?.$metadata !== undefined ? `\n$metadata: ${JSON.stringify(e.$metadata)}` : '';
+  return `${e?.stack ?? String(error)}${meta}`;
 }

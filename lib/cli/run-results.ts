@@ -10,7 +10,7 @@ import { mapPool, parsePartKey, predictionsPrefix, runSummaryKey, summaryKey, su
 import type { PredictionRow, SummaryRow } from '../core/run/contracts';
 import { JsonlSyntaxError, parseJsonlLines } from '../core/jsonl';
 import { listKeys, readTextIfExists } from '../aws/s3-text';
-import { CliError } from './errors';
+import { CliError, EXIT } from './errors';
 
 /** Where a run's files are: list keys under a prefix, read a key (undefined when absent). */
 export interface ResultStore {
@@ -50,13 +50,8 @@ export function s3Store(client: S3Client, bucket: string): ResultStore {
   return {
     description: `s3://${bucket}`,
     list: (prefix) => listKeys(client, bucket, prefix),
-    async read(key) {
-      try {
-        return await readTextIfExists(client, bucket, key);
-      } catch (error) {
-        throw new CliError(`could not read s3://${bucket}/${key}: ${(error as Error).name}`);
-      }
-    },
+    // AWS failures are the SDK's errors, explained by the CLI's one AWS error path.
+    read: (key) => readTextIfExists(client, bucket, key),
   };
 }
 
@@ -75,7 +70,7 @@ function parseJsonl<T>(text: string, where: string): T[] {
   try {
     return parseJsonlLines<T>(text, where);
   } catch (error) {
-    if (error instanceof JsonlSyntaxError) throw new CliError(error.message);
+    if (error instanceof JsonlSyntaxError) throw new CliError(error.message, EXIT.failed);
     throw error;
   }
 }
@@ -91,7 +86,7 @@ export async function readRunSummary(store: ResultStore, runId: string): Promise
   try {
     return JSON.parse(text) as RunSummary;
   } catch {
-    throw new CliError(`${store.description}/${runSummaryKey(runId)}: not valid JSON`);
+    throw new CliError(`${store.description}/${runSummaryKey(runId)}: not valid JSON`, EXIT.failed);
   }
 }
 

@@ -32,7 +32,8 @@ export interface AggregationStageProps {
  * The cost estimate covers the training job (the Lambda reads its billable seconds from
  * `training.trainingJobName`) and both endpoints (the measured InService-to-deleted times in
  * `endpoints`; a kept endpoint is costed up to aggregation). The stage writes the Lambda's
- * `AggregateResult` at `resultPath`.
+ * `AggregateResult` at `resultPath`, including `errorReport` (errors per data set × model and
+ * whether the results are trustworthy, which `impressions status` shows).
  */
 export class AggregationStage extends TaskLikeStage<AggregateResult> {
   constructor(scope: Construct, id: string, props: AggregationStageProps) {
@@ -69,6 +70,7 @@ export class AggregationStage extends TaskLikeStage<AggregateResult> {
         partFiles: true,
         rows: true,
         errors: true,
+        errorReport: true,
         metricsPublished: true,
         costUsd: true,
       }),

@@ -5,7 +5,7 @@ import { LOWEST_SCORING_LIMIT } from '../core/analytics/queries';
 import { ROUGE_METRICS } from '../core/evaluation/rows';
 import { percent } from '../core/results-report/format';
 import { MODEL_NAMES } from '../core/results-report/names';
-import { MAX_TRUSTED_ERROR_SHARE } from '../core/results-report/trust';
+import { MAX_TRUSTED_ERROR_RATE } from '../core/results-report/trust';
 import { scoringSettings } from '../core/results-report/view';
 
 /*
@@ -274,7 +274,7 @@ function verdictSheet(): SheetPart {
       'verdict-trust',
       'summary',
       'Can the figures be trusted? Error rows per data set and model',
-      `Above ${percent(MAX_TRUSTED_ERROR_SHARE)} error rows (reports that could not be generated or scored) a data set's verdict is not trustworthy: its means leave those reports out.`,
+      `Above ${percent(MAX_TRUSTED_ERROR_RATE)} error rows (reports that could not be generated or scored) a data set's verdict is not trustworthy: its means leave those reports out.`,
       [
         { column: 'dataset_name', label: 'Data set', width: 200 },
         { column: 'dataset_verdict', label: 'Data set verdict', width: 220 },
@@ -736,7 +736,7 @@ function comparisonSheet(): SheetPart {
           'compare-errors',
           S,
           'Error rows and trust, run A and run B',
-          `Above ${percent(MAX_TRUSTED_ERROR_SHARE)} error rows a data set's verdict is not trustworthy.`,
+          `Above ${percent(MAX_TRUSTED_ERROR_RATE)} error rows a data set's verdict is not trustworthy.`,
           [
             { column: COMPARISON_SIDE_FIELD, label: 'Run', width: 220 },
             { column: 'dataset_name', label: 'Data set', width: 200 },

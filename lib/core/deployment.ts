@@ -62,6 +62,8 @@ export const STACK_OUTPUTS = {
   dataKeyArn: 'DataKeyArn',
   /** PipelineStack: ARN of the run state machine. */
   stateMachineArn: 'StateMachineArn',
+  /** PipelineStack: SHA-256 of the prompt template the evaluation uses (lib/core/run/training-channel.ts). */
+  promptTemplateSha256: 'PromptTemplateSha256',
   /** AnalyticsStack: Athena workgroup name. */
   athenaWorkgroup: 'AthenaWorkgroupName',
   /** AnalyticsStack: Glue database name. */

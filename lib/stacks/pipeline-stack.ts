@@ -12,6 +12,7 @@ import { RunSafetyNets } from '../constructs/run-safety-nets';
 import { RunStateMachine } from '../constructs/run-state-machine';
 import { SageMakerExecutionRole } from '../constructs/sagemaker-execution-role';
 import { STACK_OUTPUTS } from '../core/deployment';
+import { templateSha256 } from '../core/run/training-channel';
 
 /** Properties of {@link PipelineStack}. */
 export interface PipelineStackProps extends StackProps {
@@ -93,6 +94,10 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {
       value: this.run.stateMachine.stateMachineArn,
       description: 'Run state machine (npx impressions run)',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.promptTemplateSha256, {
+      value: templateSha256(config.promptTemplate),
+      description: 'SHA-256 of the prompt template the evaluation uses (npx impressions run checks the training channel against it)',
     });
   }
 }

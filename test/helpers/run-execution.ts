@@ -124,6 +124,11 @@ export function sampleAggregateResult(runId: string): AggregateResult {
     partFiles: 24,
     rows: 4 * 2 * 2 + 3 * 2 * 2,
     errors: 0,
+    errorReport: {
+      maxErrorRate: 0.01,
+      byDatasetAndModel: [{ dataset: 'dev1', model: 'fine-tuned', rows: 4, errors: 0, errorRate: 0, trustworthy: true }],
+      trustworthy: true,
+    },
     metricsPublished: 80,
     costUsd: 1.5,
   };

@@ -28,6 +28,12 @@ export interface StandInOptions {
   readonly generate?: (prompt: string) => string;
   /** Body returned instead of a valid answer, for malformed-response tests. */
   readonly malformedBody?: (prompt: string) => string | undefined;
+  /**
+   * Prompts whose container "times out": answered as SageMaker answers when the container gives no
+   * response within its 60 s limit, HTTP 424 ModelError with OriginalStatusCode 0 and SageMaker's
+   * message (as quoted in aws/amazon-sagemaker-examples#799 and aws/sagemaker-python-sdk#1119).
+   */
+  readonly timesOut?: (prompt: string) => boolean;
 }
 
 /** Counters of the stand-in. */
@@ -152,6 +158,21 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
           }
           const prompt = typeof payload.text_inputs === 'string' ? payload.text_inputs : typeof payload.inputs === 'string' ? payload.inputs : undefined;
           if (prompt === undefined) return error(res, 400, 'ValidationError');
+          if (options.timesOut?.(prompt) === true) {
+            const original =
+              'Your invocation timed out while waiting for a response from container primary. Review the latency metrics for each container in Amazon CloudWatch, resolve the issue, and try again.';
+            res.writeHead(424, { 'content-type': 'application/json', 'x-amzn-errortype': 'ModelError' });
+            res.end(
+              JSON.stringify({
+                ErrorCode: 'CLIENT_ERROR_FROM_MODEL',
+                LogStreamArn: `arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/${endpoint}`,
+                Message: `Received server error (0) from primary with message "${original}". See the log stream for more information.`,
+                OriginalMessage: original,
+                OriginalStatusCode: 0,
+              }),
+            );
+            return;
+          }
           const malformed = options.malformedBody?.(prompt);
           const text = generate(prompt);
           const answer =

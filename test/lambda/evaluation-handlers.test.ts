@@ -112,6 +112,35 @@ describe('plan-evaluation', () => {
       moduleMock.restore();
     }
   });
+  it('rejects an evaluation set that repeats a study id, naming both lines (rows are paired by study id)', async () => {
+    const first = indiana[0];
+    const repeated = [
+      indiana[0],
+      indiana[1],
+      { ...indiana[2], study_id: first.study_id },
+      indiana[3],
+      { ...indiana[4], findings: null, study_id: indiana[1].study_id },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const store = memoryBucket({ 'eval_data/dev1.jsonl': dev1, 'eval_data/dev2.jsonl': `${repeated}\n` });
+    const moduleMock = mockClient(S3Client);
+    moduleMock.on(GetObjectCommand).callsFake(async (input) => store.client.send(new GetObjectCommand(input)));
+    moduleMock.on(PutObjectCommand).callsFake(async (input) => store.client.send(new PutObjectCommand(input)));
+    try {
+      const failure = plan(planEvent('pretrained'));
+      await expect(failure).rejects.toMatchObject({ name: 'InvalidEvaluationInputError' });
+      await expect(plan(planEvent('pretrained'))).rejects.toThrow(
+        "evaluation sets must not repeat a study id (the models' rows are paired by study_id); 2 repeated: " +
+          `eval_data/dev2.jsonl: study_id ${String(first.study_id)} is on line 1 (record 0) and line 3 (record 2); ` +
+          `eval_data/dev2.jsonl: study_id ${String(indiana[1].study_id)} is on line 2 (record 1) and line 5 (record 4)`,
+      );
+      expect([...store.objects.keys()].some((k) => k.endsWith('shards.jsonl'))).toBe(false);
+    } finally {
+      moduleMock.restore();
+    }
+  });
+
   it('rejects eval data outside the bucket with every problem named', async () => {
     await expect(plan(planEvent('pretrained', { dev1: 's3://other-bucket/eval_data/dev1.jsonl', dev2: 'nope' }))).rejects.toThrow(
       /plan.evalData.dev1: must be under s3:\/\/data-bucket\/eval_data\/; plan.evalData.dev2: "nope" is not an s3/,
@@ -235,6 +264,53 @@ describe('evaluate (local HTTP stand-in)', () => {
       await standIn.close();
     }
   });
+
+  it('a container time-out as SageMaker answers it (ModelError, HTTP 424) becomes a row saying the invocation timed out, and after how long', async () => {
+    const timedOut = String(indiana[3].findings);
+    const standIn = await startStandIn({ timesOut: (prompt) => prompt.includes(timedOut) });
+    try {
+      const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
+      process.env.RETRY_MAX_ATTEMPTS = '2';
+      const result = await evaluate(shardOf('fine-tuned'), { s3: store.client, runtime: standInClient(standIn) });
+      expect(result.errors).toBe(2); // the time-out and the bad record
+      const row = readJsonl<PredictionRow>(store.objects.get(result.partKey)!)[3];
+      expect(row.error).toMatch(
+        /^invocation timed out: no answer from the model container within SageMaker's 60 s limit \(ModelError, HTTP 424, container status 0\); 2 attempts, the last after \d+\.\d s, \d+\.\d s in all$/,
+      );
+      expect(row.error).not.toContain(timedOut);
+    } finally {
+      delete process.env.RETRY_MAX_ATTEMPTS;
+      await standIn.close();
+    }
+  });
+});
+
+describe('evaluate + aggregate under heavy faults (stand-in, 70 % of requests refused)', () => {
+  it('the rows whose retries ran out are counted per model and data set, and the results are marked not trustworthy', async () => {
+    const forty =
+      indiana
+        .slice(0, 40)
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n';
+    const standIn = await startStandIn({ throttleRate: 0.5, serverErrorRate: 0.2, seed: 11 });
+    try {
+      const store = memoryBucket({ 'eval_data/dev2.jsonl': forty });
+      const evaluated = await evaluate(shardOf('fine-tuned', 'dev2', 0, 40), { s3: store.client, runtime: standInClient(standIn) });
+      expect(evaluated.errors).toBeGreaterThan(0);
+      const cw = new CloudWatchClient({ region: 'us-east-1' });
+      mockClient(cw).on(PutMetricDataCommand).resolves({});
+      const result = await aggregate({ runId: 'run-7' }, { s3: store.client, cloudwatch: cw });
+      expect(result.errorReport).toEqual({
+        maxErrorRate: 0.01,
+        byDatasetAndModel: [{ dataset: 'dev2', model: 'fine-tuned', rows: 40, errors: evaluated.errors, errorRate: evaluated.errors / 40, trustworthy: false }],
+        trustworthy: false,
+      });
+      const runSummary = JSON.parse(store.objects.get(result.runSummaryKey)!);
+      expect(runSummary.errors).toEqual(result.errorReport);
+    } finally {
+      await standIn.close();
+    }
+  });
 });
 
 describe('aggregate', () => {
@@ -270,6 +346,19 @@ describe('aggregate', () => {
       partFiles: 3,
       rows: 39,
       errors: 3,
+      // The bad record is an error row of every model: 1 of 13 (7.7 %), above 1 %.
+      errorReport: {
+        maxErrorRate: 0.01,
+        byDatasetAndModel: ['pretrained', 'fine-tuned', 'baseline-normal'].map((model) => ({
+          dataset: 'dev2',
+          model,
+          rows: 13,
+          errors: 1,
+          errorRate: 1 / 13,
+          trustworthy: false,
+        })),
+        trustworthy: false,
+      },
       metricsPublished: 21,
       costUsd: 28.152 + 2 * 1.515 + 1.515,
     });

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CONFIG_DEFAULTS, CONFIG_KEYS, ConfigError, loadConfig, loadConfigFromProject } from '../../lib/config';
 
-const from = (values: Record<string, unknown>) => loadConfig((key) => values[key]);
+const from = (values: Record<string, unknown>) => loadConfig(values);
 const key = (k: string) => `impressions:${k}`;
 
 describe('loadConfig', () => {
@@ -132,6 +132,35 @@ describe('loadConfig', () => {
     expect((error as Error).message).toMatch(/^Invalid configuration \(3 problems\):/);
   });
 
+  test.each([
+    ['epoch', 'epochs'],
+    ['trainingInstance', 'trainingInstanceType'],
+    ['EPOCHS', 'epochs'],
+    ['numbeam', 'numBeams'],
+    ['hyperparameter', 'hyperparameters'],
+    ['prompt', 'promptTemplate'],
+    ['bucket', 'bucketName'],
+  ])('an unknown key impressions:%s fails, suggesting `%s`', (k, suggestion) => {
+    expect(() => from({ [key(k)]: '5' })).toThrow(
+      `Invalid configuration (1 problem):\n  - impressions:${k}: not a setting of this app; did you mean \`${suggestion}\`?`,
+    );
+  });
+
+  test('an unknown key with nothing close points to the README; keys of other prefixes are not ours to check', () => {
+    expect(() => from({ [key('colour')]: 'blue', '@aws-cdk/core:newStyleStackSynthesis': true, 'other:epoch': 1 })).toThrow(
+      'Invalid configuration (1 problem):\n  - impressions:colour: not a setting of this app; the settings are listed in README.md, "Configuration"',
+    );
+  });
+
+  test('unknown keys and invalid values are reported together, with their sources', () => {
+    const sources: Record<string, 'command line' | 'cdk.json'> = { 'impressions:epoch': 'command line', 'impressions:numBeams': 'cdk.json' };
+    expect(() => loadConfig({ [key('epoch')]: '5', [key('numBeams')]: 0 }, (k) => sources[k])).toThrow(
+      'Invalid configuration (2 problems):\n' +
+        '  - impressions:epoch (command line): not a setting of this app; did you mean `epochs`?\n' +
+        '  - impressions:numBeams (cdk.json): received 0; allowed: a whole number from 1 to 64',
+    );
+  });
+
   test('empty optional strings mean "not set"', () => {
     expect(from({ [key('bucketName')]: '', [key('notificationEmail')]: '' })).toMatchObject({ bucketName: undefined, notificationEmail: undefined });
   });
@@ -144,11 +173,30 @@ describe('loadConfigFromProject', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('reads cdk.json context, then cdk.context.json, then overrides', () => {
+  test('merges cdk.json, cdk.context.json and ~/.cdk.json with the CDK CLI precedence (cdk.json first)', () => {
+    const home = path.join(dir, 'home');
+    fs.mkdirSync(home);
     fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: 'x', context: { 'impressions:epochs': 4, 'impressions:numBeams': 2 } }));
-    fs.writeFileSync(path.join(dir, 'cdk.context.json'), JSON.stringify({ 'impressions:numBeams': 5 }));
-    const config = loadConfigFromProject(dir, { 'impressions:evalShardSize': '50' });
-    expect(config).toMatchObject({ epochs: 4, numBeams: 5, evalShardSize: 50 });
+    fs.writeFileSync(path.join(dir, 'cdk.context.json'), JSON.stringify({ 'impressions:numBeams': 5, 'impressions:evalShardSize': 50 }));
+    fs.writeFileSync(path.join(home, '.cdk.json'), JSON.stringify({ context: { 'impressions:evalShardSize': 7, 'impressions:maxNewTokens': 60 } }));
+    expect(loadConfigFromProject(dir, home)).toMatchObject({ epochs: 4, numBeams: 2, evalShardSize: 50, maxNewTokens: 60 });
+    expect(loadConfigFromProject(dir)).toMatchObject({ maxNewTokens: 80 });
+  });
+
+  test('a bad or unknown setting names the file it is set in', () => {
+    fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ context: { 'impressions:epochs': 'three' } }));
+    fs.writeFileSync(path.join(dir, 'cdk.context.json'), JSON.stringify({ 'impressions:promptTemplat': 'T: {context}' }));
+    expect(() => loadConfigFromProject(dir)).toThrow(
+      new ConfigError([
+        { key: 'promptTemplat', received: undefined, allowed: 'did you mean `promptTemplate`?', source: 'cdk.context.json', unknownKey: true },
+        { key: 'epochs', received: 'three', allowed: 'a whole number from 1 to 100', source: 'cdk.json' },
+      ]).message,
+    );
+    expect(() => loadConfigFromProject(dir)).toThrow(
+      'Invalid configuration (2 problems):\n' +
+        '  - impressions:promptTemplat (cdk.context.json): not a setting of this app; did you mean `promptTemplate`?\n' +
+        '  - impressions:epochs (cdk.json): received "three"; allowed: a whole number from 1 to 100',
+    );
   });
 
   test('the project cdk.json yields a valid configuration', () => {

@@ -3,9 +3,8 @@
  * impression from a deployed endpoint, with the configured prompt template, generation settings
  * and payload contract, the same code path as the evaluation.
  */
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { Command } from 'commander';
-import { loadConfigFromProject } from '../../config';
 import {
   buildRequest,
   isPayloadContract,
@@ -18,7 +17,9 @@ import {
 } from '../../core/evaluation';
 import type { PayloadContract } from '../../core/run/contracts';
 import { sdkInvoke } from '../../aws/invoke-endpoint';
-import { CliError } from '../errors';
+import { awsClients } from '../aws';
+import { CliError, EXIT } from '../errors';
+import { loadProject } from '../project';
 
 /** Arguments of {@link runGenerate}. */
 export interface GenerateArgs {
@@ -33,16 +34,32 @@ export interface GenerateArgs {
   readonly sleep?: Sleep;
 }
 
-/** Generates and prints one impression. @throws CliError on an endpoint failure or a malformed response. */
+/**
+ * Generates and prints one impression.
+ * @throws CliError when the endpoint answers with an error (after the retries) or a malformed
+ * response; the SDK's error, for {@link describeAwsFailure}, when the call could not be made or was refused.
+ */
 export async function runGenerate(args: GenerateArgs): Promise<string> {
   if (args.findings.trim() === '') throw new CliError('findings: give the findings text as the argument');
   const request = buildRequest(args.contract, renderPrompt(args.promptTemplate, args.findings), { maxNewTokens: args.maxNewTokens, numBeams: args.numBeams });
   const outcome = await withRetries(() => sdkInvoke(args.client)(args.endpointName, request), DEFAULT_RETRY_POLICY, args.sleep);
-  if (!outcome.ok) throw new CliError(`endpoint ${args.endpointName}: ${describeFailure(outcome.error, outcome.attempts)}`);
+  if (!outcome.ok) {
+    // The endpoint answered (the model failed, or throttled, or broke): say so with the attempts.
+    // Anything else (no credentials, no region, unreachable, access denied, no such endpoint)
+    // goes to the CLI's one AWS error path.
+    if (endpointAnswered(outcome.error)) throw new CliError(`endpoint ${args.endpointName}: ${describeFailure(outcome.error, outcome.attempts)}`, EXIT.failed);
+    throw outcome.error;
+  }
   const parsed = parseResponse(args.contract, outcome.value);
-  if (!parsed.ok) throw new CliError(`endpoint ${args.endpointName}: ${parsed.error} (is --contract right?)`);
+  if (!parsed.ok) throw new CliError(`endpoint ${args.endpointName}: ${parsed.error} (is --contract right?)`, EXIT.failed);
   args.out.write(`${parsed.text}\n`);
   return parsed.text;
+}
+
+function endpointAnswered(error: unknown): boolean {
+  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = e?.$metadata?.httpStatusCode;
+  return e?.name === 'ModelError' || (typeof status === 'number' && (status === 429 || status >= 500));
 }
 
 /** Registers `generate`. */
@@ -55,7 +72,7 @@ export function register(program: Command): void {
     .argument('<findings>', 'the findings text')
     .action(async (findings: string, opts: { endpoint: string; contract: string }) => {
       if (!isPayloadContract(opts.contract)) throw new CliError(`--contract ${opts.contract}: must be tgi or hf-text2text`);
-      const config = loadConfigFromProject(process.cwd());
+      const { config } = loadProject();
       await runGenerate({
         endpointName: opts.endpoint,
         findings,
@@ -63,7 +80,7 @@ export function register(program: Command): void {
         promptTemplate: config.promptTemplate,
         maxNewTokens: config.maxNewTokens,
         numBeams: config.numBeams,
-        client: new SageMakerRuntimeClient({ maxAttempts: 1 }),
+        client: awsClients().sageMakerRuntime,
         out: process.stdout,
       });
     });

@@ -7,20 +7,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { loadConfigFromProject } from '../../config';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
 import { reportHtml } from '../../core/results-report/html';
 import { textReport } from '../../core/results-report/tables';
-import { MAX_TRUSTED_ERROR_SHARE } from '../../core/results-report/trust';
+import { MAX_TRUSTED_ERROR_RATE } from '../../core/results-report/trust';
 import { buildReportView } from '../../core/results-report/view';
 import { athenaTarget, readRunFromAthena, type AthenaTarget } from '../athena';
+import { awsClients } from '../aws';
 import { CliError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { startProgress } from '../progress';
+import { loadProject } from '../project';
 import { loadRunResults, localStore, s3Store, type ResultStore, type RunResults } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
 
@@ -33,7 +31,7 @@ export interface ReportArgs {
   readonly htmlPath?: string;
   readonly out: NodeJS.WritableStream;
   readonly now?: Date;
-  /** Error share above which a data set's verdict is marked not trustworthy. @default MAX_TRUSTED_ERROR_SHARE */
+  /** Error share above which a data set's verdict is marked not trustworthy. @default MAX_TRUSTED_ERROR_RATE */
   readonly maxErrorShare?: number;
 }
 
@@ -83,7 +81,7 @@ export function parseMaxErrorRate(text: string | undefined): number | undefined 
   if (text === undefined) return undefined;
   const value = Number(text.trim().replace(/%$/, ''));
   if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 100) {
-    throw new CliError(`--max-error-rate ${text}: must be a percentage between 0 and 100 (default ${MAX_TRUSTED_ERROR_SHARE * 100})`);
+    throw new CliError(`--max-error-rate ${text}: must be a percentage between 0 and 100 (default ${MAX_TRUSTED_ERROR_RATE * 100})`);
   }
   return value / 100;
 }
@@ -100,16 +98,18 @@ export function register(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML page (verdict, charts, reports side by side)')
     .option(
       '--max-error-rate <percent>',
-      `mark a data set's verdict not trustworthy when a model's error rows exceed this share (default ${MAX_TRUSTED_ERROR_SHARE * 100})`,
+      `mark a data set's verdict not trustworthy when a model's error rows exceed this share (default ${MAX_TRUSTED_ERROR_RATE * 100})`,
     )
-    .action(async (opts: { run: string; from?: string; athena?: boolean; bucket?: string; html?: string; maxErrorRate?: string }) => {
+    .option('--region <region>', 'AWS region (default: from the AWS configuration)')
+    .action(async (opts: { run: string; from?: string; athena?: boolean; bucket?: string; html?: string; maxErrorRate?: string; region?: string }) => {
       if (opts.athena === true && opts.from !== undefined) throw new CliError('--athena and --from are exclusive: choose one source');
       const maxErrorShare = parseMaxErrorRate(opts.maxErrorRate);
+      const aws = awsClients({ region: opts.region });
       if (opts.athena === true) {
-        const config = loadConfigFromProject(process.cwd());
+        const { config } = loadProject();
         await runReport({
           runId: opts.run,
-          source: { athena: athenaTarget(new AthenaClient({}), config.resourcePrefix) },
+          source: { athena: athenaTarget(aws.athena, config.resourcePrefix) },
           htmlPath: opts.html,
           out: process.stdout,
           maxErrorShare,
@@ -120,13 +120,12 @@ export function register(program: Command): void {
       if (opts.from !== undefined) {
         store = localStore(opts.from);
       } else {
-        const s3 = new S3Client({});
         let bucket = opts.bucket;
         if (bucket === undefined) {
-          const config = loadConfigFromProject(process.cwd());
-          bucket = await requireStackOutput(new CloudFormationClient({}), stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
+          const { config } = loadProject();
+          bucket = await requireStackOutput(aws.cloudFormation, stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
         }
-        store = s3Store(s3, bucket);
+        store = s3Store(aws.s3, bucket);
       }
       await runReport({ runId: opts.run, source: { store }, htmlPath: opts.html, out: process.stdout, maxErrorShare });
     });

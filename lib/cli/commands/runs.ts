@@ -3,14 +3,12 @@
  * mean ROUGE F per data set, read through Athena, and its estimated cost, read from the run's
  * `runs/<id>/run-summary.json` in the data bucket.
  */
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
-import { loadConfigFromProject } from '../../config';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
 import { ROUGE_METRICS } from '../../core/evaluation/rows';
 import { AthenaTarget, athenaTarget, Cell, quoteIdentifier, runAthenaQuery, QueryOptions } from '../athena';
+import { awsClients } from '../aws';
+import { loadProject } from '../project';
 import { readRunSummary, s3Store, type ResultStore } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
 
@@ -178,13 +176,14 @@ export function register(program: Command): void {
     .option('--workgroup <name>', 'Athena workgroup (default: from the resource prefix in cdk.json)')
     .option('--database <name>', 'Glue database (default: from the resource prefix in cdk.json)')
     .option('--bucket <name>', 'data bucket holding the run summaries (default: from the data stack outputs)')
-    .action(async (opts: { json?: boolean; workgroup?: string; database?: string; bucket?: string }) => {
-      const config = loadConfigFromProject(process.cwd());
-      const defaults = athenaTarget(new AthenaClient({}), config.resourcePrefix);
+    .option('--region <region>', 'AWS region (default: from the AWS configuration)')
+    .action(async (opts: { json?: boolean; workgroup?: string; database?: string; bucket?: string; region?: string }) => {
+      const { config } = loadProject();
+      const aws = awsClients({ region: opts.region });
+      const defaults = athenaTarget(aws.athena, config.resourcePrefix);
       const target: AthenaTarget = { ...defaults, workGroup: opts.workgroup ?? defaults.workGroup, database: opts.database ?? defaults.database };
-      const bucket =
-        opts.bucket ?? (await requireStackOutput(new CloudFormationClient({}), stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName));
-      await printRuns(target, process.stdout, opts.json === true, {}, s3Store(new S3Client({}), bucket));
+      const bucket = opts.bucket ?? (await requireStackOutput(aws.cloudFormation, stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName));
+      await printRuns(target, process.stdout, opts.json === true, {}, s3Store(aws.s3, bucket));
     });
 }
 

@@ -4,15 +4,17 @@
  * the run has succeeded, its results from the execution output (a `RunOutput`, lib/core/run/contracts.ts).
  * Only ids, names, statuses, keys and numbers are printed; the run never carries report text in its state.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeEndpointCommand, DescribeTrainingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
-import { loadConfigFromProject } from '../../config';
 import { STACK_OUTPUTS, stackNames } from '../../core/deployment';
 import type { EvaluationStageResult, RunOutput } from '../../core/run/contracts';
+import { describeErrors } from '../../core/evaluation/trust';
 import { runIdFromExecutionName, runResourceNames } from '../../core/run/naming';
-import { CliError } from '../errors';
+import { awsClients } from '../aws';
+import { CliError, EXIT } from '../errors';
+import { loadProject } from '../project';
 import { requireStackOutput } from '../stack-outputs';
 
 /** Clients, settings and output of {@link showStatus}, injectable for tests. */
@@ -39,14 +41,14 @@ export interface RunStatus {
 
 /** The execution ARN of `name` under the state machine `stateMachineArn`. */
 export function executionArnOf(stateMachineArn: string, name: string): string {
-  if (!stateMachineArn.includes(':stateMachine:')) throw new CliError(`not a state machine ARN: ${stateMachineArn}`);
+  if (!stateMachineArn.includes(':stateMachine:')) throw new CliError(`not a state machine ARN: ${stateMachineArn}`, EXIT.failed);
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 async function latestExecutionName(deps: StatusDeps, stateMachineArn: string): Promise<string> {
   const response = await deps.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1 }));
   const latest = response.executions?.[0];
-  if (latest?.name === undefined) throw new CliError('no run has been started yet (npx impressions run)');
+  if (latest?.name === undefined) throw new CliError('no run has been started yet (npx impressions run)', EXIT.failed);
   return latest.name;
 }
 
@@ -121,6 +123,8 @@ export function runOutputLines(output: RunOutput): string[] {
   const lines = [
     `  evaluation: ${evaluation(output.stage1.pretrainedEvaluation)}; ${evaluation(output.fineTunedEvaluation)}`,
     `  aggregation: ${a.rows} rows (${a.errors} not scored) from ${a.partFiles} part files; estimated cost $${a.costUsd.toFixed(2)}; summary ${a.summaryKey}, run summary ${a.runSummaryKey}`,
+    // Rows with an error per data set × model, and whether the results can be trusted (lib/core/evaluation/trust.ts).
+    ...describeErrors(a.errorReport).map((line) => `  ${line}`),
   ];
   if (output.fineTunedTeardown.kept)
     lines.push(`  fine-tuned endpoint ${output.fineTunedEndpoint.endpointName} kept running (keepEndpoints): it costs until deleted`);
@@ -157,12 +161,14 @@ export function register(program: Command): void {
     .description('show a run: execution state, training job, endpoints, evaluation (the latest run without a name)')
     .argument('[name]', 'execution name printed by `impressions run`')
     .option('--watch', 'refresh every 30 s until the run ends')
-    .action(async (name: string | undefined, options: { watch?: boolean }) => {
-      const config = loadConfigFromProject(process.cwd());
+    .option('--region <region>', 'AWS region (default: from the AWS configuration)')
+    .action(async (name: string | undefined, options: { watch?: boolean; region?: string }) => {
+      const { config } = loadProject();
+      const aws = awsClients({ region: options.region });
       await showStatus(name, options.watch === true, {
-        sfn: new SFNClient({}),
-        sageMaker: new SageMakerClient({}),
-        cloudFormation: new CloudFormationClient({}),
+        sfn: aws.sfn,
+        sageMaker: aws.sageMaker,
+        cloudFormation: aws.cloudFormation,
         pipelineStack: stackNames(config.resourcePrefix).pipeline,
         resourcePrefix: config.resourcePrefix,
         out: process.stdout,

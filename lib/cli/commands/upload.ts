@@ -3,6 +3,10 @@
  * (`train.jsonl` → `train_data/train.jsonl`, `dev1.jsonl`/`dev2.jsonl` → `eval_data/`), then checks
  * every object's size and SHA-256 against the local file.
  *
+ * The folder must be what prepare wrote: each file's size matches `prepare-report.json`, no file is
+ * empty, and the training channel carries the prompt template it was prepared with as object
+ * metadata (lib/core/run/training-channel.ts), which `impressions run` checks.
+ *
  * Large files go up in parts (@aws-sdk/lib-storage). Encryption is left to the bucket default
  * (SSE-KMS with the app's key), so no SSE header is sent. S3 reports a multipart object's SHA-256 as
  * a composite (`<base64 of sha256 of the part digests>-<parts>`), a single-part one as the plain
@@ -11,14 +15,16 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Command } from 'commander';
-import { loadConfigFromProject } from '../../config';
 import { STACK_OUTPUTS, stackNames } from '../../core/deployment';
-import { CliError } from '../errors';
+import { channelMetadata, compareTemplate, recordedTemplate, templateSha256 } from '../../core/run/training-channel';
+import { awsClients } from '../aws';
+import { CliError, EXIT } from '../errors';
 import { startProgress } from '../progress';
+import { loadProject } from '../project';
 import { requireStackOutput } from '../stack-outputs';
 
 /** Local file name → object key in the data bucket. */
@@ -43,6 +49,8 @@ export interface UploadOptions {
   readonly cloudFormation: CloudFormationClient;
   /** Part size in bytes (≥ 5 MiB for S3; tests use smaller values against a mock). */
   readonly partBytes?: number;
+  /** The configured prompt template (`impressions:promptTemplate`), to warn when the channel was prepared with another. */
+  readonly configuredTemplate?: string;
   readonly progress?: boolean;
   readonly log?: (line: string) => void;
 }
@@ -114,9 +122,65 @@ async function resolveBucket(options: UploadOptions): Promise<string> {
   return requireStackOutput(options.cloudFormation, stackNames(options.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
 }
 
+/** What `prepare-report.json` says about the folder (the fields upload relies on). */
+interface PreparedFolder {
+  /** The template of train.jsonl's prompts. */
+  readonly template?: string;
+  /** The version of the tool that prepared the folder. */
+  readonly toolVersion?: string;
+  /** Size of each file prepare wrote. */
+  readonly sizes: Readonly<Record<string, number>>;
+}
+
+/**
+ * Reads `prepare-report.json` of `dir`; undefined when absent.
+ * @throws CliError (bad input) when it is not valid JSON.
+ */
+function readPrepareReport(dir: string): PreparedFolder | undefined {
+  const file = path.join(dir, 'prepare-report.json');
+  if (!fs.existsSync(file)) return undefined;
+  let report: { template?: unknown; tool?: { version?: unknown }; outputs?: Record<string, { bytes?: unknown }> };
+  try {
+    report = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof report;
+  } catch {
+    throw new CliError(`${file}: not valid JSON (run impressions prepare again)`);
+  }
+  const sizes: Record<string, number> = {};
+  for (const [name, output] of Object.entries(report.outputs ?? {})) if (typeof output?.bytes === 'number') sizes[name] = output.bytes;
+  return {
+    template: typeof report.template === 'string' ? report.template : undefined,
+    toolVersion: typeof report.tool?.version === 'string' ? report.tool.version : undefined,
+    sizes,
+  };
+}
+
+/**
+ * Checks the files to upload against the folder's report before anything is sent.
+ * @throws CliError (bad input) for an empty file, a file whose size differs from the report, or a
+ * training channel without the report that names its template.
+ */
+function checkFolder(dir: string, files: readonly string[], report: PreparedFolder | undefined): void {
+  for (const name of files) {
+    const file = path.join(dir, name);
+    const bytes = fs.statSync(file).size;
+    if (bytes === 0) throw new CliError(`${file}: empty, nothing to upload (run impressions prepare again)`);
+    const expected = report?.sizes[name];
+    if (expected !== undefined && expected !== bytes) {
+      throw new CliError(`${file}: ${bytes} bytes, but prepare-report.json says ${expected}: the file changed after prepare (run impressions prepare again)`);
+    }
+  }
+  if (files.includes('train.jsonl') && report?.template === undefined) {
+    throw new CliError(
+      `${path.join(dir, 'train.jsonl')}: no prepare-report.json beside it naming the prompt template it was prepared with ` +
+        '(upload the folder written by impressions prepare)',
+    );
+  }
+}
+
 /**
  * Uploads the prepared files present in `dir` and verifies each object.
- * @throws CliError when no file is present, an upload fails, or an object's size or checksum differs.
+ * @throws CliError (bad input) when the folder or its files are not what prepare wrote; (failed)
+ * when an object's size, checksum or template record differs after the upload. AWS failures are the SDK's errors.
  */
 export async function runUpload(options: UploadOptions): Promise<UploadedObject[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -128,12 +192,22 @@ export async function runUpload(options: UploadOptions): Promise<UploadedObject[
   if (files.length === 0) {
     throw new CliError(`${options.dir}: none of ${Object.keys(UPLOAD_KEYS).join(', ')} is there (run impressions prepare first)`);
   }
+  const report = readPrepareReport(options.dir);
+  checkFolder(options.dir, files, report);
   for (const name of Object.keys(UPLOAD_KEYS)) if (!files.includes(name)) log(`note: ${path.join(options.dir, name)} not found; not uploaded`);
+  const template = files.includes('train.jsonl') ? report?.template : undefined;
+  if (template !== undefined && options.configuredTemplate !== undefined && template !== options.configuredTemplate) {
+    log(
+      'warning: train.jsonl was prepared with a prompt template other than impressions:promptTemplate; ' +
+        'impressions run will refuse to train on it unless given --allow-template-mismatch',
+    );
+  }
   const bucket = await resolveBucket(options);
   const uploaded: UploadedObject[] = [];
   for (const name of files) {
     const file = path.join(options.dir, name);
     const key = UPLOAD_KEYS[name];
+    const metadata = name === 'train.jsonl' && template !== undefined ? channelMetadata(template, report?.toolVersion ?? 'unknown') : undefined;
     const local = await localChecksums(file, partBytes);
     const bar = startProgress(`Uploading ${name}`, local.bytes, 'bytes', options.progress);
     try {
@@ -142,32 +216,35 @@ export async function runUpload(options: UploadOptions): Promise<UploadedObject[
         partSize: partBytes,
         queueSize: 4,
         leavePartsOnError: false,
-        params: { Bucket: bucket, Key: key, Body: fs.createReadStream(file), ChecksumAlgorithm: 'SHA256', ContentType: 'application/jsonl' },
+        params: {
+          Bucket: bucket,
+          Key: key,
+          Body: fs.createReadStream(file),
+          ChecksumAlgorithm: 'SHA256',
+          ContentType: 'application/jsonl',
+          ...(metadata !== undefined ? { Metadata: metadata } : {}),
+        },
       });
       upload.on('httpUploadProgress', (p) => bar.update(p.loaded ?? 0));
       await upload.done();
-    } catch (error) {
-      throw new CliError(`${file}: upload to s3://${bucket}/${key} failed (${(error as Error).name}: ${(error as Error).message})`);
     } finally {
       bar.stop();
     }
-    let head;
-    try {
-      head = await options.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
-    } catch (error) {
-      throw new CliError(`s3://${bucket}/${key}: cannot read the uploaded object back (${(error as Error).name}: ${(error as Error).message})`);
-    }
+    const head = await options.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
     if (head.ContentLength !== local.bytes) {
-      throw new CliError(`s3://${bucket}/${key}: size ${String(head.ContentLength)} differs from ${file} (${local.bytes} bytes)`);
+      throw new CliError(`s3://${bucket}/${key}: size ${String(head.ContentLength)} differs from ${file} (${local.bytes} bytes)`, EXIT.failed);
     }
     const reported = head.ChecksumSHA256;
-    if (reported === undefined) throw new CliError(`s3://${bucket}/${key}: S3 returned no SHA-256 checksum to verify`);
+    if (reported === undefined) throw new CliError(`s3://${bucket}/${key}: S3 returned no SHA-256 checksum to verify`, EXIT.failed);
     if (!checksumMatches(reported, local)) {
       const expected = reported.includes('-') ? `${local.composite}-${local.parts}` : local.fullObject;
-      throw new CliError(`s3://${bucket}/${key}: SHA-256 ${reported} differs from ${file} (${expected}); upload again`);
+      throw new CliError(`s3://${bucket}/${key}: SHA-256 ${reported} differs from ${file} (${expected}); upload again`, EXIT.failed);
+    }
+    if (template !== undefined && metadata !== undefined && compareTemplate(recordedTemplate(head.Metadata), templateSha256(template)).status !== 'same') {
+      throw new CliError(`s3://${bucket}/${key}: S3 did not keep the prompt template record (metadata) sent with the object; upload again`, EXIT.failed);
     }
     uploaded.push({ file, bucket, key, bytes: local.bytes, checksumSha256: reported });
-    log(`s3://${bucket}/${key}: ${local.bytes} bytes, SHA-256 verified`);
+    log(`s3://${bucket}/${key}: ${local.bytes} bytes, SHA-256 verified${metadata !== undefined ? ', prompt template recorded' : ''}`);
   }
   return uploaded;
 }
@@ -181,19 +258,15 @@ export function register(program: Command): void {
     .option('--bucket <name>', 'data bucket (default: output DataBucketName of the data stack)')
     .option('--region <region>', 'AWS region (default: from the AWS configuration)')
     .action(async (opts: { dir: string; bucket?: string; region?: string }) => {
-      const config = loadConfigFromProject(process.cwd());
-      const clientConfig = opts.region !== undefined ? { region: opts.region } : {};
-      const s3 = new S3Client(clientConfig);
-      // Say what to do before any work when no region is configured (the SDK only says "Region is missing").
-      if ((await s3.config.region().catch(() => undefined)) === undefined) {
-        throw new CliError('no AWS region configured: pass --region <region> or set AWS_REGION (or a region in ~/.aws/config)');
-      }
+      const { config } = loadProject();
+      const aws = awsClients({ region: opts.region });
       await runUpload({
         dir: opts.dir,
         bucket: opts.bucket,
         resourcePrefix: config.resourcePrefix,
-        s3,
-        cloudFormation: new CloudFormationClient(clientConfig),
+        s3: aws.s3,
+        cloudFormation: aws.cloudFormation,
+        configuredTemplate: config.promptTemplate,
       });
     });
 }

@@ -3,10 +3,9 @@
  * without extracting it and without holding it in memory.
  *
  * yauzl finds and checks the end records (incl. ZIP64) and locates the central directory, which is
- * then walked once, matching the wanted names on their bytes ({@link ZipNameIndex}). Entries are
- * read either one at a time ({@link ReportZip.readEntry}) or, for many, as their stored bytes in one
- * sequential pass ({@link ReportZip.readLocated}) and decoded later ({@link ReportZip.decode})
- * with one reusable zlib engine ({@link RawInflater}). All file reads go through one buffered
+ * then walked once, matching the wanted names on their bytes ({@link ZipNameIndex}). The entries
+ * found are read as their stored bytes in one sequential pass ({@link ReportZip.readLocated}) and
+ * decoded later ({@link ReportZip.decode}) with one reusable zlib engine ({@link RawInflater}). All file reads go through one buffered
  * window (4 MiB) with synchronous positional reads, because the per-read cost of async file I/O
  * dominates when there are hundreds of thousands of tiny entries.
  *
@@ -67,11 +66,11 @@ class WindowedFileReader extends yauzl.RandomAccessReader {
   }
 
   /**
-   * Returns `length` bytes at `position` (a view valid until the next call), or fewer at EOF.
-   * `own` reads into a new buffer, bypassing the window.
+   * Returns `length` bytes at `position` (a view valid until the next call, or a buffer of its own
+   * when longer than the window), or fewer at EOF.
    */
-  bytesAt(position: number, length: number, own = false): Buffer {
-    if (own || length > WINDOW_BYTES) {
+  bytesAt(position: number, length: number): Buffer {
+    if (length > WINDOW_BYTES) {
       const buffer = Buffer.allocUnsafe(length);
       const read = fs.readSync(this.fd, buffer, 0, length, position);
       return buffer.subarray(0, read);
@@ -166,6 +165,93 @@ export class EntryLocations {
   }
 }
 
+/** Collects the facts of the entries found while the directory is walked, by slot (name index). */
+class LocationTable {
+  private readonly found: Uint8Array;
+  private readonly method: Uint16Array;
+  private readonly flags: Uint16Array;
+  private readonly crc32: Uint32Array;
+  private readonly compressedSize: Float64Array;
+  private readonly uncompressedSize: Float64Array;
+  private readonly offset: Float64Array;
+  /** Slots in the order found; `sorted` while that is also file order. */
+  private readonly order: Int32Array;
+  private foundCount = 0;
+  private sorted = true;
+  private lastOffset = -1;
+
+  constructor(n: number) {
+    this.found = new Uint8Array(n);
+    this.method = new Uint16Array(n);
+    this.flags = new Uint16Array(n);
+    this.crc32 = new Uint32Array(n);
+    this.compressedSize = new Float64Array(n);
+    this.uncompressedSize = new Float64Array(n);
+    this.offset = new Float64Array(n);
+    this.order = new Int32Array(n);
+  }
+
+  /**
+   * Records the entry of `slot` from its central-directory record at `at` in `directory`; a later
+   * entry of the same name replaces it (as in Python's zipfile). Sizes and offset come from the
+   * ZIP64 extra field where the record says 0xffffffff. Values go straight into the typed arrays:
+   * nothing is allocated per entry.
+   * @throws ZipReadError naming `file` and the entry when its ZIP64 sizes are missing.
+   */
+  record(slot: number, directory: Uint8Array, at: number, file: string, name: string): void {
+    let uncompressedSize = u32(directory, at + 24);
+    let compressedSize = u32(directory, at + 20);
+    let offset = u32(directory, at + 42);
+    if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || offset === 0xffffffff) {
+      // The ZIP64 extra field holds the 64-bit values of exactly the fields set to 0xffffffff, in this order.
+      const extraStart = at + 46 + u16(directory, at + 28);
+      const zip64 = zip64FieldStart(directory, extraStart, extraStart + u16(directory, at + 30));
+      let next = zip64.start;
+      const read64 = (): number => {
+        if (next + 8 > zip64.end) throw new ZipReadError(`${file}: entry ${name}: ZIP64 sizes missing`);
+        next += 8;
+        return readUInt64(directory, next - 8);
+      };
+      if (uncompressedSize === 0xffffffff) uncompressedSize = read64();
+      if (compressedSize === 0xffffffff) compressedSize = read64();
+      if (offset === 0xffffffff) offset = read64();
+    }
+    if (this.found[slot] === 1) {
+      this.sorted = false; // a later duplicate wins, at its own offset
+    } else {
+      this.found[slot] = 1;
+      this.order[this.foundCount] = slot;
+      this.foundCount += 1;
+      if (offset < this.lastOffset) this.sorted = false;
+      this.lastOffset = offset;
+    }
+    this.method[slot] = u16(directory, at + 10);
+    this.flags[slot] = u16(directory, at + 8);
+    this.crc32[slot] = u32(directory, at + 16);
+    this.compressedSize[slot] = compressedSize;
+    this.uncompressedSize[slot] = uncompressedSize;
+    this.offset[slot] = offset;
+  }
+
+  /** The result, with the entries found in file order (by offset of the local header). */
+  locations(names: readonly string[], firstIndex: Int32Array): EntryLocations {
+    let inFileOrder = this.order.slice(0, this.foundCount);
+    if (!this.sorted) inFileOrder = Int32Array.from(Array.from(inFileOrder).sort((x, y) => this.offset[x] - this.offset[y]));
+    return new EntryLocations(
+      names,
+      firstIndex,
+      this.found,
+      this.method,
+      this.flags,
+      this.crc32,
+      this.compressedSize,
+      this.uncompressedSize,
+      this.offset,
+      inFileOrder,
+    );
+  }
+}
+
 const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
 
@@ -213,122 +299,51 @@ export class ReportZip {
   }
 
   /**
-   * Walks the central directory once and returns the entries whose names are in `wanted`
-   * (later duplicates win). `onEntry(n)` is called now and then with the number of entries seen.
+   * Walks the central directory once and returns the entries whose names are in `names`, by index
+   * in that list ({@link EntryLocations}: typed arrays, no object or map entry per entry, which
+   * matters for ~100,000 entries). A name listed twice in the zip resolves to its later entry.
+   * `onEntry(n)` is called now and then with the number of entries seen.
    *
    * The records are parsed here rather than with yauzl's `readEntry`, whose per-entry callbacks
    * cost seconds on 228,000 entries; the layout and the ZIP64 extra field are read the same way.
    * Names are matched on their bytes ({@link ZipNameIndex}): the entries not wanted cost no string.
    * @throws ZipReadError naming the zip and the position of a bad record.
    */
-  findEntries(wanted: ReadonlySet<string>, onEntry: (seen: number) => void = () => undefined): Map<string, ZipEntryInfo> {
-    const located = this.locateEntries([...wanted], onEntry);
-    const found = new Map<string, ZipEntryInfo>();
-    for (const slot of located.order) found.set(located.names[slot], located.entry(slot) as ZipEntryInfo);
-    return found;
-  }
-
-  /**
-   * {@link findEntries} for a list of names, with the result in typed arrays by index in the list
-   * ({@link EntryLocations}): no object or map entry per entry, which matters for ~100,000 entries.
-   * @throws ZipReadError naming the zip and the position of a bad record.
-   */
   locateEntries(names: readonly string[], onEntry: (seen: number) => void = () => undefined): EntryLocations {
     const index = new ZipNameIndex(names);
-    const n = names.length;
-    const found = new Uint8Array(n);
-    const methods = new Uint16Array(n);
-    const flagsOf = new Uint16Array(n);
-    const crcs = new Uint32Array(n);
-    const compressedSizes = new Float64Array(n);
-    const uncompressedSizes = new Float64Array(n);
-    const offsets = new Float64Array(n);
-    const order = new Int32Array(n);
-    let foundCount = 0;
-    let sorted = true;
-    let lastOffset = -1;
+    const table = new LocationTable(names.length);
     // yauzl leaves its cursor at the start of the central directory (typed wrongly as boolean).
-    const start = this.zip.readEntryCursor as unknown as number;
+    let position = this.zip.readEntryCursor as unknown as number;
     const count = this.zip.entryCount;
-    // The directory (~80 bytes an entry) is walked through the reader's window: one read per
-    // 4 MiB and no memory beyond the window (a per-entry read, or a copy of it all, costs far more).
-    const reader = this.reader;
-    let position = start;
     for (let seen = 0; seen < count; seen += 1) {
-      let cursor = reader.load(position, 46);
-      let directory = reader.window;
-      if (reader.available(cursor) < 46 || u32(directory, cursor) !== CENTRAL_SIGNATURE) {
-        throw new ZipReadError(`${this.file}: corrupt central directory at entry ${seen + 1} of ${count} (offset ${position})`);
-      }
-      const flags = u16(directory, cursor + 8);
-      const nameLength = u16(directory, cursor + 28);
-      const extraLength = u16(directory, cursor + 30);
-      const commentLength = u16(directory, cursor + 32);
-      if (reader.available(cursor) < 46 + nameLength + extraLength) {
-        cursor = reader.load(position, 46 + nameLength + extraLength);
-        directory = reader.window;
-      }
-      const nameStart = cursor + 46;
-      const extraStart = nameStart + nameLength;
-      if (reader.available(cursor) < 46 + nameLength + extraLength) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
-      const slot = index.findIndex(directory, nameStart, extraStart, (flags & 0x800) !== 0);
-      if (slot !== -1) {
-        const name = names[slot];
-        let uncompressedSize = u32(directory, cursor + 24);
-        let compressedSize = u32(directory, cursor + 20);
-        let offset = u32(directory, cursor + 42);
-        if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || offset === 0xffffffff) {
-          // The ZIP64 extra field holds the 64-bit values of exactly the fields set to 0xffffffff, in this order.
-          const zip64 = zip64FieldStart(directory, extraStart, extraStart + extraLength);
-          let at = zip64.start;
-          const missing = (): ZipReadError => new ZipReadError(`${this.file}: entry ${name}: ZIP64 sizes missing`);
-          if (uncompressedSize === 0xffffffff) {
-            if (at + 8 > zip64.end) throw missing();
-            uncompressedSize = readUInt64(directory, at);
-            at += 8;
-          }
-          if (compressedSize === 0xffffffff) {
-            if (at + 8 > zip64.end) throw missing();
-            compressedSize = readUInt64(directory, at);
-            at += 8;
-          }
-          if (offset === 0xffffffff) {
-            if (at + 8 > zip64.end) throw missing();
-            offset = readUInt64(directory, at);
-          }
-        }
-        if (found[slot] === 1) {
-          sorted = false; // a later duplicate wins, at its own offset
-        } else {
-          found[slot] = 1;
-          order[foundCount] = slot;
-          foundCount += 1;
-          if (offset < lastOffset) sorted = false;
-          lastOffset = offset;
-        }
-        methods[slot] = u16(directory, cursor + 10);
-        flagsOf[slot] = flags;
-        crcs[slot] = u32(directory, cursor + 16);
-        compressedSizes[slot] = compressedSize;
-        uncompressedSizes[slot] = uncompressedSize;
-        offsets[slot] = offset;
-      }
-      position += 46 + nameLength + extraLength + commentLength;
+      const at = this.loadCentralRecord(position, seen, count);
+      const directory = this.reader.window;
+      const nameLength = u16(directory, at + 28);
+      const slot = index.findIndex(directory, at + 46, at + 46 + nameLength, (u16(directory, at + 8) & 0x800) !== 0);
+      if (slot !== -1) table.record(slot, directory, at, this.file, names[slot]);
+      position += 46 + nameLength + u16(directory, at + 30) + u16(directory, at + 32);
       if ((seen & 0x3fff) === 0) onEntry(seen);
     }
     onEntry(count);
-    let inFileOrder = order.slice(0, foundCount);
-    if (!sorted) inFileOrder = Int32Array.from(Array.from(inFileOrder).sort((x, y) => offsets[x] - offsets[y]));
-    return new EntryLocations(names, index.firstIndex, found, methods, flagsOf, crcs, compressedSizes, uncompressedSizes, offsets, inFileOrder);
+    return table.locations(names, index.firstIndex);
   }
 
   /**
-   * Reads and decodes one entry's bytes, checking its local header, size and CRC-32. The result is
-   * a view into a buffer reused by the next call: decode or copy it before reading another entry.
-   * @throws ZipReadError naming the zip and the entry.
+   * Loads the central-directory record at `position` (its fixed part, name and extra field) into
+   * the reader's window and returns its offset there: one read per 4 MiB and no memory beyond the
+   * window (a per-entry read, or a copy of the whole directory, costs far more).
+   * @throws ZipReadError naming the zip and the entry when the record is corrupt or truncated.
    */
-  readEntry(entry: ZipEntryInfo): Buffer {
-    return this.decode(entry, this.storedBytes(entry.name, entry.flags, entry.method, entry.offset, entry.compressedSize));
+  private loadCentralRecord(position: number, seen: number, count: number): number {
+    const reader = this.reader;
+    let at = reader.load(position, 46);
+    if (reader.available(at) < 46 || u32(reader.window, at) !== CENTRAL_SIGNATURE) {
+      throw new ZipReadError(`${this.file}: corrupt central directory at entry ${seen + 1} of ${count} (offset ${position})`);
+    }
+    const needed = 46 + u16(reader.window, at + 28) + u16(reader.window, at + 30);
+    if (reader.available(at) < needed) at = reader.load(position, needed);
+    if (reader.available(at) < needed) throw new ZipReadError(`${this.file}: central directory truncated at entry ${seen + 1}`);
+    return at;
   }
 
   /**

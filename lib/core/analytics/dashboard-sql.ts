@@ -22,7 +22,7 @@ import { OBSERVATION_KEYS } from '../labels/row-labels';
 import { percent } from '../results-report/format';
 import { PUBLISHED_MEANS } from '../results-report/published';
 import { datasetName, METRIC_NAMES, MODEL_NAMES } from '../results-report/names';
-import { MAX_TRUSTED_ERROR_SHARE } from '../results-report/trust';
+import { MAX_TRUSTED_ERROR_RATE } from '../results-report/trust';
 import { VERDICT_MODELS } from '../results-report/view';
 
 /** The tables the SQL reads. */
@@ -126,7 +126,7 @@ function summarySql(t: DashboardTables): DashboardDataSetSql {
       ),
     ),
   );
-  const threshold = `${MAX_TRUSTED_ERROR_SHARE}`;
+  const threshold = `${MAX_TRUSTED_ERROR_RATE}`;
   const untrusted = `(s.count = 0 OR s.errors > s.count * ${threshold})`;
   return {
     name: 'Scores per run, data set, model and figure',
@@ -138,9 +138,9 @@ function summarySql(t: DashboardTables): DashboardDataSetSql {
       `  s.metric, ${metricNameSql('s.metric')} AS metric_name, ${metricOrderSql('s.metric')} AS metric_order,`,
       '  s.count AS reports, s.errors, CAST(s.errors AS double) / nullif(s.count, 0) AS error_share,',
       // Error rows are counted on the ROUGE rows (agreement rows count labelled records instead).
-      `  CASE WHEN lower(s.metric) NOT LIKE 'rouge%' THEN NULL WHEN ${untrusted} THEN 'NO: error rows above ${percent(MAX_TRUSTED_ERROR_SHARE)}' ELSE 'yes' END AS trusted,`,
+      `  CASE WHEN lower(s.metric) NOT LIKE 'rouge%' THEN NULL WHEN ${untrusted} THEN 'NO: error rows above ${percent(MAX_TRUSTED_ERROR_RATE)}' ELSE 'yes' END AS trusted,`,
       `  CASE WHEN max(CASE WHEN lower(s.metric) LIKE 'rouge%' AND ${untrusted} THEN 1 ELSE 0 END) OVER (PARTITION BY s.run_id, s.dataset) = 1`,
-      `    THEN 'NOT TRUSTWORTHY: error rows above ${percent(MAX_TRUSTED_ERROR_SHARE)}' ELSE 'trustworthy' END AS dataset_verdict,`,
+      `    THEN 'NOT TRUSTWORTHY: error rows above ${percent(MAX_TRUSTED_ERROR_RATE)}' ELSE 'trustworthy' END AS dataset_verdict,`,
       '  s.mean, s.ci_low, s.ci_high,',
       `  CASE WHEN s.mean IS NULL THEN '-' ELSE concat(${num('s.mean')}, ' ', ${intervalSql('s.ci_low', 's.ci_high')}) END AS mean_with_interval,`,
       '  s.std, s.min, s.p25, s.p50, s.p75, s.max,',

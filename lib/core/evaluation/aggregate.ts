@@ -12,23 +12,15 @@
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, pairedDifference, summarize } from '../rouge';
 import type { PredictionRow, SummaryRow } from '../run/contracts';
 import { agreementSummaryRows, isAgreementMetric, pairedAgreementComparison, type PairedAgreementComparison } from './agreement-summary';
-import { BASELINE_MODELS } from './baselines';
+import { compareModels } from './model-order';
 import { ROUGE_METRICS, type RougeMetric } from './rows';
 import type { CostEstimate } from './cost';
+import { errorCounts, errorReport, type ErrorReport } from './trust';
 
 /** Seed of every bootstrap in a run's aggregates. */
 export const AGGREGATE_SEED = 0;
 
-/** Model names in report order: the two models, then the baselines; unknown names follow, sorted. */
-export const MODEL_ORDER: readonly string[] = ['pretrained', 'fine-tuned', ...BASELINE_MODELS];
-
-/** Sorts model names in report order. */
-export function compareModels(a: string, b: string): number {
-  const ia = MODEL_ORDER.indexOf(a);
-  const ib = MODEL_ORDER.indexOf(b);
-  if (ia !== ib) return (ia === -1 ? MODEL_ORDER.length : ia) - (ib === -1 ? MODEL_ORDER.length : ib);
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareModels, MODEL_ORDER } from './model-order';
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -106,9 +98,10 @@ export interface PairedComparison {
 }
 
 /**
- * Paired differences fine-tuned − pretrained per dataset and type. Reports are paired by study_id
- * (the k-th occurrence with the k-th, should a set repeat an id) in the fine-tuned rows' order;
+ * Paired differences fine-tuned − pretrained per dataset and type. Reports are paired by study_id,
+ * never by position (part files may come in any order, and either model may fail on any report);
  * a report either model failed is left out of the pair. Datasets lacking either model are skipped.
+ * @throws DuplicateStudyIdError when a model has two rows for one study id in a dataset.
  */
 export function pairedComparisons(rows: readonly PredictionRow[], seed = AGGREGATE_SEED): PairedComparison[] {
   const out: PairedComparison[] = [];
@@ -136,21 +129,58 @@ export function pairedComparisons(rows: readonly PredictionRow[], seed = AGGREGA
   return out;
 }
 
+/** A model has two rows for one study id in a dataset: its rows cannot be paired. */
+export class DuplicateStudyIdError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DuplicateStudyIdError';
+  }
+}
+
 /**
- * Fine-tuned and pretrained rows of `dataset` that both scored, paired by study_id (the k-th
- * occurrence with the k-th) in the fine-tuned rows' order; undefined when either model has none.
+ * Fine-tuned and pretrained rows of `dataset` that both scored, paired by study_id, in the
+ * fine-tuned rows' order; undefined when either model scored none.
  */
 function scoredPairs(rows: readonly PredictionRow[], dataset: string): [PredictionRow, PredictionRow][] | undefined {
-  const ft = rows.filter((r) => r.dataset === dataset && r.model === 'fine-tuned' && r.error === null);
-  const pt = rows.filter((r) => r.dataset === dataset && r.model === 'pretrained' && r.error === null);
-  if (ft.length === 0 || pt.length === 0) return undefined;
-  const ptByKey = new Map(occurrenceKeys(pt).map((key, i) => [key, pt[i]]));
+  const of = (model: string) => rows.filter((r) => r.dataset === dataset && r.model === model);
+  const ft = of('fine-tuned');
+  const pt = of('pretrained');
+  const scored = (modelRows: readonly PredictionRow[]): boolean => modelRows.some((r) => r.error === null);
+  if (!scored(ft) || !scored(pt)) return undefined;
+  return pairScoredByStudyId(ft, pt);
+}
+
+/**
+ * The rows of two models on one data set that both scored, paired by study_id (never by position:
+ * part files may come in any order, and either model may fail on any report), in `a`'s order. Every
+ * row counts for the uniqueness of ids, error rows included (dropping them first would let a
+ * repeated id pair the wrong reports). The one pairing rule of the aggregation and the report.
+ * @throws DuplicateStudyIdError when either side has two rows for one study id.
+ */
+export function pairScoredByStudyId(a: readonly PredictionRow[], b: readonly PredictionRow[]): [PredictionRow, PredictionRow][] {
+  const byIdA = rowsByStudyId(a);
+  const byIdB = rowsByStudyId(b);
   const pairs: [PredictionRow, PredictionRow][] = [];
-  occurrenceKeys(ft).forEach((key, i) => {
-    const other = ptByKey.get(key);
-    if (other !== undefined) pairs.push([ft[i], other]);
-  });
+  for (const [studyId, x] of byIdA) {
+    const y = byIdB.get(studyId);
+    if (x.error === null && y !== undefined && y.error === null) pairs.push([x, y]);
+  }
   return pairs;
+}
+
+/** Rows (of one model in one dataset) by study id, in row order. @throws DuplicateStudyIdError naming the id. */
+function rowsByStudyId(rows: readonly PredictionRow[]): Map<string, PredictionRow> {
+  const byId = new Map<string, PredictionRow>();
+  for (const row of rows) {
+    if (byId.has(row.study_id)) {
+      throw new DuplicateStudyIdError(
+        `${row.dataset}/${row.model}: two rows for study_id ${row.study_id}; the models' rows are paired by study_id, which must be unique in a data set ` +
+          '(plan-evaluation rejects an evaluation set that repeats one)',
+      );
+    }
+    byId.set(row.study_id, row);
+  }
+  return byId;
 }
 
 /**
@@ -167,15 +197,6 @@ export function pairedAgreementComparisons(rows: readonly PredictionRow[], seed 
     if (comparison.pairs > 0) out.push(comparison);
   }
   return out;
-}
-
-function occurrenceKeys(rows: readonly PredictionRow[]): string[] {
-  const seen = new Map<string, number>();
-  return rows.map((r) => {
-    const k = seen.get(r.study_id) ?? 0;
-    seen.set(r.study_id, k + 1);
-    return `${r.study_id}\u0000${k}`;
-  });
 }
 
 /** Means table entry: one dataset × model with its four mean F values. */
@@ -219,6 +240,11 @@ export interface RunSummary {
     readonly seed: number;
   };
   readonly rows: { readonly total: number; readonly scored: number; readonly errors: number };
+  /**
+   * Rows with an error per dataset and model, and whether the results are trustworthy: no model
+   * above MAX_TRUSTED_ERROR_RATE (./trust.ts). Absent in run summaries written before it.
+   */
+  readonly errors?: ErrorReport;
   readonly means: readonly MeansEntry[];
   readonly pairedDifferences: readonly PairedComparison[];
   /** How the agreement summary rows were computed (absent in run summaries written before labelling). */
@@ -260,6 +286,7 @@ export function buildRunSummary(
       seed,
     },
     rows: { total: rows.length, scored: rows.length - errors, errors },
+    errors: errorReport(errorCounts(rows)),
     means: meansTable(summary),
     pairedDifferences: pairedComparisons(rows, seed),
     agreement: {

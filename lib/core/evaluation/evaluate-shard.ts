@@ -87,10 +87,12 @@ export async function evaluateShard(item: ShardItem, records: readonly ReadRecor
     if (isBaseline(item.model)) return scoredRow(ctx, record, baselineImpression(item.model, record.findings), null, deps.rouge);
     const request = buildRequest(item.contract!, renderPrompt(deps.promptTemplate, record.findings), deps.generation);
     let started = 0;
+    let firstStarted = 0;
     const outcome = await withRetries(
       async (attempt) => {
         if (attempt > 1) retries += 1;
         started = clock();
+        if (attempt === 1) firstStarted = started;
         return deps.invoke(item.endpointName!, request);
       },
       deps.retry,
@@ -98,10 +100,12 @@ export async function evaluateShard(item: ShardItem, records: readonly ReadRecor
       deps.random,
     );
     // Latency of the last attempt only: the time the endpoint took, without back-off.
-    const latency = Math.round(clock() - started);
+    const ended = clock();
+    const latency = Math.round(ended - started);
     if (!outcome.ok) {
       if (outcome.retryable) exhausted += 1;
-      return failedRow(ctx, record, describeFailure(outcome.error, outcome.attempts), latency);
+      const timing = { lastAttemptMs: ended - started, totalMs: ended - firstStarted };
+      return failedRow(ctx, record, describeFailure(outcome.error, outcome.attempts, timing), latency);
     }
     const parsed = parseResponse(item.contract!, outcome.value);
     if (!parsed.ok) return failedRow(ctx, record, parsed.error, latency);

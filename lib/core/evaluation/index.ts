@@ -18,3 +18,4 @@ export * from './scoring';
 export * from './shards';
 export * from './lambda-contracts';
 export * from './fan-out';
+export * from './trust';

@@ -10,6 +10,7 @@ import { BASELINE_MODELS } from './baselines';
 import { isValidRunId } from './keys';
 import { PAYLOAD_CONTRACTS } from './payload';
 import type { ShardItem } from './shards';
+import type { ErrorReport } from './trust';
 
 /** `Error.name` of errors the evaluation Lambdas throw on purpose (for `Catch`/`Retry`). */
 export const EVALUATION_ERROR_NAMES = {
@@ -126,6 +127,8 @@ export interface AggregateResult {
   readonly partFiles: number;
   readonly rows: number;
   readonly errors: number;
+  /** Rows with an error per data set × model, and whether the results are trustworthy (./trust.ts). */
+  readonly errorReport: ErrorReport;
   readonly metricsPublished: number;
   readonly costUsd: number;
 }

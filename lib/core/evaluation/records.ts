@@ -86,6 +86,33 @@ export function parseRecord(line: RecordLine, index: number, source: string): Re
   };
 }
 
+/** A study id on two lines of one evaluation set. */
+export interface RepeatedStudyId {
+  readonly studyId: string;
+  /** Where it is first, and where it comes again (1-based line, 0-based record index). */
+  readonly first: { readonly line: number; readonly record: number };
+  readonly repeat: { readonly line: number; readonly record: number };
+}
+
+/**
+ * Every record whose study id repeats an earlier record's, with both places. The rows of the two
+ * models are paired by study id, so an evaluation set must not repeat one. Records with a bad
+ * field count when their study id is readable.
+ * @param reads the set's records as {@link parseRecord} read them, in order, with their lines.
+ */
+export function repeatedStudyIds(reads: readonly { readonly read: ReadRecord; readonly line: number }[]): RepeatedStudyId[] {
+  const seen = new Map<string, { line: number; record: number }>();
+  const repeats: RepeatedStudyId[] = [];
+  reads.forEach(({ read, line }, index) => {
+    const studyId = read.ok ? read.record.studyId : read.invalid.studyId;
+    if (!read.ok && studyId === `#${index}`) return; // no readable study id
+    const first = seen.get(studyId);
+    if (first !== undefined) repeats.push({ studyId, first, repeat: { line, record: index } });
+    else seen.set(studyId, { line, record: index });
+  });
+  return repeats;
+}
+
 function invalid(index: number, studyId: string, error: string): ReadRecord {
   return { ok: false, invalid: { index, studyId, error } };
 }

@@ -90,17 +90,63 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * A short, text-free description of a failure for a row's `error`: the error's name, HTTP status
- * and the container's status, never its message.
+ * Did the invocation time out? SageMaker answers a container that gave no response within its
+ * 60 s limit ("A customer's model containers must respond to requests within 60 seconds", API
+ * reference of InvokeEndpoint) with a ModelError (HTTP 424, container status 0) whose message says
+ * "Your invocation timed out while waiting for a response from container ..."; the SDK's own
+ * request timeout is a `TimeoutError` (@smithy/node-http-handler), a socket one `ETIMEDOUT`.
+ * The message is inspected, never recorded.
  */
-export function describeFailure(error: unknown, attempts: number): string {
+export function isTimeout(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as SdkErrorLike & { readonly OriginalMessage?: unknown };
+  if (e.name === 'TimeoutError' || e.name === 'RequestTimeout' || e.name === 'RequestTimeoutException' || e.code === 'ETIMEDOUT') return true;
+  const text = [e.message, e.OriginalMessage].filter((m): m is string => typeof m === 'string').join(' ');
+  return e.name === 'ModelError' && /timed? ?out/i.test(text);
+}
+
+/**
+ * Client-side timeout of one InvokeEndpoint request: SageMaker gives a container 60 s to answer, and
+ * the API reference of InvokeEndpoint recommends a 70 s socket timeout for models that take 50-60 s.
+ */
+export const INVOKE_TIMEOUT_MS = 70_000;
+
+/** How long a failed call's attempts took (for a time-out's description). */
+export interface AttemptTiming {
+  /** The last attempt, from request to failure. */
+  readonly lastAttemptMs: number;
+  /** From the first request to the last failure, back-off included. */
+  readonly totalMs: number;
+}
+
+/**
+ * A short, text-free description of a failure for a row's `error`: the error's name, HTTP status
+ * and the container's status, never its message. A time-out says so, and (given `timing`) after
+ * how long: `invocation timed out: no answer from the model container within SageMaker's 60 s limit
+ * (ModelError, HTTP 424, container status 0); 6 attempts, the last after 60.0 s, 6 min 25 s in all`.
+ */
+export function describeFailure(error: unknown, attempts: number, timing?: AttemptTiming): string {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
   const name = typeof e.name === 'string' && /^[A-Za-z0-9_.]{1,60}$/.test(e.name) ? e.name : 'Error';
-  const details: string[] = [];
+  const details: string[] = [name];
   if (typeof e.$metadata?.httpStatusCode === 'number') details.push(`HTTP ${e.$metadata.httpStatusCode}`);
   if (typeof e.OriginalStatusCode === 'number') details.push(`container status ${e.OriginalStatusCode}`);
   if (typeof e.code === 'string' && /^[A-Z_]{1,30}$/.test(e.code)) details.push(e.code);
-  return `${name}${details.length > 0 ? ` (${details.join(', ')})` : ''} after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  if (isTimeout(error)) {
+    const what = name === 'ModelError' ? "no answer from the model container within SageMaker's 60 s limit" : 'no answer from the endpoint in time';
+    const when = timing === undefined ? '' : `, the last after ${duration(timing.lastAttemptMs)}, ${duration(timing.totalMs)} in all`;
+    return `invocation timed out: ${what} (${details.join(', ')}); ${tries}${when}`;
+  }
+  const [first, ...rest] = details;
+  return `${first}${rest.length > 0 ? ` (${rest.join(', ')})` : ''} after ${tries}`;
+}
+
+/** `60.0 s`, or `6 min 25 s` from two minutes on. */
+function duration(ms: number): string {
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 /** The outcome of a retried call. */

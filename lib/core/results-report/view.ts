@@ -20,6 +20,7 @@ import {
   metricValue,
   pairedAgreementComparisons,
   pairedComparisons,
+  pairScoredByStudyId,
   SCORING_STEMMER,
   type RunSummary,
 } from '../evaluation/aggregate';
@@ -36,7 +37,7 @@ import { count, fmt, hours, interval, percent, signed } from './format';
 import { datasetName, metricName, modelName } from './names';
 import { PUBLISHED_MEANS } from './published';
 import { tukeyBox, type TukeyBox } from './tukey';
-import { errorShare, isTrusted, MAX_TRUSTED_ERROR_SHARE } from './trust';
+import { errorShare, isTrusted, MAX_TRUSTED_ERROR_RATE } from './trust';
 
 /** The figures of the verdict: the four ROUGE types, then the headline clinical agreement. */
 export const VERDICT_METRICS: readonly string[] = [...ROUGE_METRICS.map((m) => m.metric), AGREEMENT_METRICS[0].metric];
@@ -240,7 +241,7 @@ export interface ReportViewInput {
   readonly rows: readonly PredictionRow[];
   /** The aggregate step's run summary; without it the paired differences are computed from the rows the same way. */
   readonly runSummary?: RunSummary;
-  /** @default MAX_TRUSTED_ERROR_SHARE */
+  /** @default MAX_TRUSTED_ERROR_RATE */
   readonly maxErrorShare?: number;
 }
 
@@ -294,30 +295,9 @@ function pairedLine(
   };
 }
 
-/** Rows of two models on one data set, scored by both, paired by study id (the k-th occurrence of an id with the k-th). */
-function pairRows(a: readonly PredictionRow[], b: readonly PredictionRow[]): [PredictionRow, PredictionRow][] {
-  const key = (rows: readonly PredictionRow[]) => {
-    const seen = new Map<string, number>();
-    return rows.map((r) => {
-      const k = seen.get(r.study_id) ?? 0;
-      seen.set(r.study_id, k + 1);
-      return `${r.study_id}\u0000${k}`;
-    });
-  };
-  const scoredA = a.filter((r) => r.error === null);
-  const scoredB = b.filter((r) => r.error === null);
-  const byKey = new Map(key(scoredB).map((k, i) => [k, scoredB[i]]));
-  const out: [PredictionRow, PredictionRow][] = [];
-  key(scoredA).forEach((k, i) => {
-    const other = byKey.get(k);
-    if (other !== undefined) out.push([scoredA[i], other]);
-  });
-  return out;
-}
-
 /** model − other on the same reports for one verdict metric (paired bootstrap with the run's settings). */
 function comparePaired(metric: string, a: readonly PredictionRow[], b: readonly PredictionRow[], settings: ScoringSettings): PairedLine {
-  const pairs = pairRows(a, b);
+  const pairs = pairScoredByStudyId(a, b);
   const options = { seed: settings.seed, resamples: settings.resamples, confidence: settings.confidence };
   if (metric === HEADLINE_AGREEMENT) {
     const left: LabelPair[] = [];
@@ -651,7 +631,7 @@ function runFacts(runSummary: RunSummary | undefined, rows: readonly PredictionR
  * @throws Error naming the row and field when stored labels are malformed (as the aggregation does).
  */
 export function buildReportView(input: ReportViewInput): ReportView {
-  const maxErrorShare = input.maxErrorShare ?? MAX_TRUSTED_ERROR_SHARE;
+  const maxErrorShare = input.maxErrorShare ?? MAX_TRUSTED_ERROR_RATE;
   if (!(maxErrorShare >= 0 && maxErrorShare <= 1)) throw new RangeError(`maximum error share must be between 0 and 1, got ${maxErrorShare}`);
   const settings = scoringSettings(input.runSummary);
   const datasets = [...new Set([...input.rows.map((r) => r.dataset), ...input.summary.map((s) => s.dataset)])].sort();

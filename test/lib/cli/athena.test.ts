@@ -96,13 +96,10 @@ describe('runAthenaQuery', () => {
     expect(athena).toHaveReceivedCommandWith(StopQueryExecutionCommand, { QueryExecutionId: 'q-1' });
   });
 
-  test('an SDK error becomes a CliError naming the step', async () => {
-    athena
-      .on(StartQueryExecutionCommand)
-      .rejects(Object.assign(new Error('WorkGroup impressions-workgroup is not found.'), { name: 'InvalidRequestException' }));
-    await expect(runAthenaQuery(target, 'SELECT 1', options)).rejects.toThrow(
-      'could not start the query in Athena: InvalidRequestException: WorkGroup impressions-workgroup is not found.',
-    );
+  test("an SDK error is passed on as it is, for the CLI's one AWS error path (lib/cli/aws.ts)", async () => {
+    const refusal = Object.assign(new Error('WorkGroup impressions-workgroup is not found.'), { name: 'InvalidRequestException' });
+    athena.on(StartQueryExecutionCommand).rejects(refusal);
+    await expect(runAthenaQuery(target, 'SELECT 1', options)).rejects.toBe(refusal);
   });
 });
 

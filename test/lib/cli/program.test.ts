@@ -1,8 +1,17 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { buildProgram, commandsFor, runCli } from '../../../lib/cli/program';
-import { CliError } from '../../../lib/cli/errors';
+import { CliError, EXIT } from '../../../lib/cli/errors';
 import { loadConfig } from '../../../lib/config';
 import packageJson from '../../../package.json';
+import { bareAwsEnv, freePort, MOTO_KEYS } from '../../helpers/aws-env';
+import { dataPath } from '../../helpers/data';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'evaluation-run');
 
 function capture() {
   const out: string[] = [];
@@ -49,29 +58,54 @@ describe('impressions CLI', () => {
   test('a CliError prints its message without a stack and exits with its code', async () => {
     const failing = (program: Command) => {
       program.command('fail').action(() => {
-        throw new CliError('input.jsonl line 3: field "reference" is missing', 3);
+        throw new CliError('input.jsonl line 3: field "reference" is missing');
       });
     };
     const io = capture();
     const code = await runCli(buildProgram([failing]), ['node', 'impressions', 'fail']);
     io.restore();
-    expect(code).toBe(3);
+    expect(code).toBe(EXIT.usage);
     expect(io.err.join('')).toBe('impressions: input.jsonl line 3: field "reference" is missing\n');
   });
 
-  test('a bad setting in cdk.json is reported like synth reports it, without a stack', async () => {
+  test('a bad setting is reported like synth reports it, naming its file, without a stack: exit 2', async () => {
     const failing = (program: Command) => {
       program.command('configured').action(() => {
-        loadConfig((key) => ({ 'impressions:evalShardSize': 'many' })[key]);
+        loadConfig({ 'impressions:evalShardSize': 'many' }, () => 'cdk.json');
       });
     };
     const io = capture();
     const code = await runCli(buildProgram([failing]), ['node', 'impressions', 'configured']);
     io.restore();
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(io.err.join('')).toBe(
-      'impressions: cdk.json: Invalid configuration (1 problem):\n  - impressions:evalShardSize: received "many"; allowed: a whole number from 1 to 10000\n',
+      'impressions: Invalid configuration (1 problem):\n  - impressions:evalShardSize (cdk.json): received "many"; allowed: a whole number from 1 to 10000\n',
     );
+  });
+
+  test('the project is found from a subfolder, its configuration named; a typo in it fails every command that reads it', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'project-'));
+    try {
+      fs.writeFileSync(path.join(project, 'cdk.json'), JSON.stringify({ context: { 'impressions:promptTemplat': 'T: {context}' } }));
+      fs.mkdirSync(path.join(project, 'data', 'prepared'), { recursive: true });
+      const cwd = process.cwd();
+      process.chdir(path.join(project, 'data', 'prepared'));
+      const io = capture();
+      try {
+        const code = await runCli(buildProgram(), ['node', 'impressions', 'status']);
+        io.restore();
+        expect(code).toBe(2);
+        expect(io.err.join('')).toBe(
+          `configuration: ${fs.realpathSync(project)}/cdk.json\n` +
+            'impressions: Invalid configuration (1 problem):\n  - impressions:promptTemplat (cdk.json): not a setting of this app; did you mean `promptTemplate`?\n',
+        );
+      } finally {
+        io.restore();
+        process.chdir(cwd);
+      }
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 
   test('a named command loads only its own module; help and unknown commands load all', () => {
@@ -83,7 +117,7 @@ describe('impressions CLI', () => {
     expect(buildProgram(commandsFor(['node', 'impressions', 'nope'])).commands.map((c) => c.name())).toEqual(all);
   });
 
-  test('an unexpected error exits 1 with its stack', async () => {
+  test('an unexpected error exits 1 and says it is a bug; the stack only with --debug', async () => {
     const failing = (program: Command) => {
       program.command('crash').action(() => {
         throw new TypeError('boom');
@@ -91,8 +125,78 @@ describe('impressions CLI', () => {
     };
     const io = capture();
     const code = await runCli(buildProgram([failing]), ['node', 'impressions', 'crash']);
+    const debugCode = await runCli(buildProgram([failing]), ['node', 'impressions', 'crash', '--debug']);
     io.restore();
     expect(code).toBe(1);
-    expect(io.err.join('')).toMatch(/impressions: unexpected error: TypeError: boom\n\s+at /);
+    expect(debugCode).toBe(1);
+    const [plain, debug] = io.err.join('').split(/(?=impressions: unexpected)/);
+    expect(plain).toBe('impressions: unexpected error (a bug: please report it with the output of --debug): TypeError: boom\n');
+    expect(debug).toMatch(/^impressions: unexpected error .*TypeError: boom\nTypeError: boom\n\s+at /);
+  });
+});
+
+/**
+ * The CLI as a user runs it (`npx impressions`, a process of its own), for what only a real process
+ * shows: the closed pipe of `| head`, and Node's own network errors (jest re-wraps them).
+ */
+describe('impressions in a process of its own', () => {
+  const cli = (args: string, env: Record<string, string | undefined> = process.env) =>
+    spawnSync('bash', ['-c', `set -o pipefail; ${path.join(ROOT, 'bin', 'impressions.cjs')} ${args}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...env, NODE_NO_WARNINGS: '1' },
+      timeout: 120_000,
+    });
+
+  test('report | head: the closed pipe ends the output quietly, exit 0', () => {
+    const result = cli(`report --run fixture-run --from ${FIXTURE} | head -n 1`);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n').filter((l) => l !== '')).toHaveLength(1);
+  });
+
+  test('label of 2,000 impressions | head -c 100: output far beyond the pipe buffer, no EPIPE crash', () => {
+    const input = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'epipe-')), 'indiana.jsonl');
+    const records = JSON.parse(fs.readFileSync(dataPath('indiana_dev.json'), 'utf8')) as { study_id: string; impression: string }[];
+    fs.writeFileSync(input, records.map((r) => JSON.stringify({ id: r.study_id, text: r.impression })).join('\n'));
+    const result = cli(`label --input ${input} | head -c 100`);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toHaveLength(100);
+  });
+
+  test('an AWS command with the network down: what failed, why, what to do; the stack only with --debug', async () => {
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...bareAwsEnv({ ...MOTO_KEYS, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }),
+    };
+    const result = cli('status', env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `configuration: ${path.join(ROOT, 'cdk.json')}\n` +
+        `impressions: CloudFormation DescribeStacks failed for stack impressions-pipeline in eu-west-1: the endpoint 127.0.0.1:${port} is unreachable (ECONNREFUSED, 3 attempts).\n` +
+        '  What to do: check the network connection and any proxy, that the region is right, and AWS_ENDPOINT_URL if it is set.\n',
+    );
+    const debug = cli('status --debug', env);
+    expect(debug.status).toBe(1);
+    expect(debug.stderr).toMatch(
+      /is unreachable \(ECONNREFUSED, 3 attempts\)\.\n[\s\S]*Error: connect ECONNREFUSED 127\.0\.0\.1:\d+\n\s+at [\s\S]*\$metadata: \{"attempts":3/,
+    );
+  });
+
+  test('no credentials and no region in the environment', () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...bareAwsEnv() };
+    const noRegion = cli('runs', env);
+    expect(noRegion.status).toBe(1);
+    expect(noRegion.stderr).toContain(
+      "impressions: CloudFormation DescribeStacks failed for stack impressions-data: no AWS region is set.\n  What to do: set AWS_REGION (or a region in the profile of ~/.aws/config) to the deployment's region, or pass --region where the command has it.\n",
+    );
+    const noCredentials = cli('runs --region eu-west-1', env);
+    expect(noCredentials.status).toBe(1);
+    expect(noCredentials.stderr).toContain(
+      'impressions: CloudFormation DescribeStacks failed for stack impressions-data in eu-west-1: no AWS credentials were found.\n  What to do: ',
+    );
   });
 });

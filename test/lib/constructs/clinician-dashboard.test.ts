@@ -11,7 +11,7 @@ import {
 import { dashboardDataSets, DASHBOARD_DATA_SETS, LATEST_RUN, PREVIOUS_RUN } from '../../../lib/core/analytics/dashboard-sql';
 import { LOWEST_SCORING_LIMIT, namedQueries } from '../../../lib/core/analytics/queries';
 import { METRIC_NAMES, MODEL_NAMES } from '../../../lib/core/results-report/names';
-import { MAX_TRUSTED_ERROR_SHARE } from '../../../lib/core/results-report/trust';
+import { MAX_TRUSTED_ERROR_RATE } from '../../../lib/core/results-report/trust';
 import { testApp } from '../../helpers/cdk';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -302,7 +302,7 @@ describe("the clinicians' dashboard definition", () => {
     const verdict = sheets.find((s) => s.SheetId === 'verdict')!;
     expect(String(verdict.Description)).toContain('no stemmer (as published)');
     expect(JSON.stringify(verdict.TextBoxes)).toContain('1,000 resamples, seed 0');
-    expect(sql.get('summary')).toContain(`s.errors > s.count * ${MAX_TRUSTED_ERROR_SHARE}`);
+    expect(sql.get('summary')).toContain(`s.errors > s.count * ${MAX_TRUSTED_ERROR_RATE}`);
     expect(sql.get('paired')).toContain("concat('better by '");
     expect(sql.get('paired')).toContain("'⚠ does not beat it'");
     const ids = (verdict.Visuals as Obj[]).map((v) => inner(v).VisualId);

@@ -87,6 +87,11 @@ describe('run state machine, executed locally', () => {
       partFiles: 24,
       rows: 28,
       errors: 0,
+      errorReport: {
+        maxErrorRate: 0.01,
+        byDatasetAndModel: [{ dataset: 'dev1', model: 'fine-tuned', rows: 4, errors: 0, errorRate: 0, trustworthy: true }],
+        trustworthy: true,
+      },
       metricsPublished: 80,
       costUsd: 1.5,
     });

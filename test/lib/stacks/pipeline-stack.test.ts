@@ -238,4 +238,9 @@ describe('PipelineStack', () => {
   test('outputs the state machine ARN', () => {
     template.hasOutput('StateMachineArn', { Value: { Ref: Match.stringLikeRegexp('^RunStateMachine') } });
   });
+
+  test("outputs the SHA-256 of the evaluation's prompt template, which impressions run checks the training channel against", () => {
+    // sha256 of the default template's UTF-8 bytes (printf '%s' '<template>' | sha256sum).
+    template.hasOutput('PromptTemplateSha256', { Value: 'a7d87cb03f365c075887de221afe9f0d7eaa288dd13801f22ec1fc60ff904f4b' });
+  });
 });

@@ -92,12 +92,12 @@ describe('label command', () => {
     await expect(runLabel({ input: path.join(dir, 'nope.jsonl') })).rejects.toThrow(/nope\.jsonl: cannot read the input file \(not found\)/);
   });
 
-  test('runs through the CLI and exits 1 on bad input', async () => {
+  test('runs through the CLI and exits 2 on bad input', async () => {
     const file = input('{"x":"y"}\n');
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const code = await runCli(buildProgram(), ['node', 'impressions', 'label', '--input', file]);
-      expect(code).toBe(1);
+      expect(code).toBe(2);
       expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/line 1: field "text" is missing/);
     } finally {
       stderr.mockRestore();

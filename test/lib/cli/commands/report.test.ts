@@ -91,15 +91,15 @@ describe('report', () => {
       expect(() => parseMaxErrorRate(bad)).toThrow(`--max-error-rate ${bad}: must be a percentage between 0 and 100 (default 1)`);
   });
 
-  it('fails with a clear message for an unknown run or folder (exit code 1)', async () => {
+  it('fails with a clear message for an unknown run or folder (exit code 2: bad input)', async () => {
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const code = await runCli(buildProgram(), ['node', 'impressions', 'report', '--run', 'nope', '--from', FIXTURE]);
     const code2 = await runCli(buildProgram(), ['node', 'impressions', 'report', '--run', 'x', '--from', '/does/not/exist']);
     const messages = err.mock.calls.map((c) => String(c[0])).join('');
     err.mockRestore();
     process.exitCode = 0;
-    expect(code).toBe(1);
-    expect(code2).toBe(1);
+    expect(code).toBe(2);
+    expect(code2).toBe(2);
     expect(messages).toContain('run nope: no prediction files under');
     expect(messages).toContain('--from /does/not/exist: not a folder');
   });
@@ -190,7 +190,7 @@ describe('report', () => {
     const messages = err.mock.calls.map((c) => String(c[0])).join('');
     err.mockRestore();
     process.exitCode = 0;
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(messages).toContain('--athena and --from are exclusive');
   });
 });

@@ -3,10 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildRunInput, executionName, startRun } from '../../../../lib/cli/commands/run';
+import { buildRunInput, executionName, startRun, type RunDeps } from '../../../../lib/cli/commands/run';
 import { CliError } from '../../../../lib/cli/errors';
+import { channelMetadata, templateSha256 } from '../../../../lib/core/run/training-channel';
 import { runIdFromExecutionName } from '../../../../lib/core/run/naming';
 
 const SM_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:RunStateMachine-abc';
@@ -59,32 +61,58 @@ describe('buildRunInput', () => {
   });
 });
 
+const TEMPLATE = 'Findings: {context}';
+const BUCKET = 'data-bucket';
+
+/** Mocked stacks (pipeline with or without the template output, data) and a training channel in S3. */
+function deployment(options: { deployedTemplate?: string | null; channel?: Record<string, Record<string, string> | undefined> } = {}) {
+  const deployed = options.deployedTemplate === undefined ? TEMPLATE : options.deployedTemplate;
+  const cfn = mockClient(CloudFormationClient);
+  cfn.on(DescribeStacksCommand, { StackName: 'impressions-pipeline' }).resolves({
+    Stacks: [
+      {
+        StackName: 'impressions-pipeline',
+        CreationTime: NOW,
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: [
+          { OutputKey: 'StateMachineArn', OutputValue: SM_ARN },
+          ...(deployed !== null ? [{ OutputKey: 'PromptTemplateSha256', OutputValue: templateSha256(deployed) }] : []),
+        ],
+      },
+    ],
+  });
+  cfn.on(DescribeStacksCommand, { StackName: 'impressions-data' }).resolves({
+    Stacks: [
+      { StackName: 'impressions-data', CreationTime: NOW, StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'DataBucketName', OutputValue: BUCKET }] },
+    ],
+  });
+  const channel = options.channel ?? { 'train_data/train.jsonl': channelMetadata(TEMPLATE, '0.1.0') };
+  const s3 = mockClient(S3Client);
+  s3.on(ListObjectsV2Command).resolves({ Contents: Object.keys(channel).map((Key) => ({ Key })), IsTruncated: false });
+  for (const [key, metadata] of Object.entries(channel)) s3.on(HeadObjectCommand, { Key: key }).resolves({ ContentLength: 10, Metadata: metadata });
+  const sfn = mockClient(SFNClient);
+  sfn
+    .on(StartExecutionCommand)
+    .callsFake(async (input: { name: string }) => ({ executionArn: `${SM_ARN.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: NOW }));
+  const warnings: string[] = [];
+  const { out, text } = collect();
+  const deps: RunDeps = {
+    sfn: new SFNClient({}),
+    cloudFormation: new CloudFormationClient({}),
+    s3: new S3Client({}),
+    resourcePrefix: 'impressions',
+    configuredTemplate: TEMPLATE,
+    out,
+    warn: (line) => warnings.push(line),
+    now: NOW,
+  };
+  return { deps, sfn, s3, text, warnings };
+}
+
 describe('startRun', () => {
   test('starts an execution of the deployed state machine and says how to watch it', async () => {
-    const cfn = mockClient(CloudFormationClient);
-    cfn.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'impressions-pipeline',
-          CreationTime: NOW,
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: SM_ARN }],
-        },
-      ],
-    });
-    const sfn = mockClient(SFNClient);
-    sfn.on(StartExecutionCommand).resolves({ executionArn: `${SM_ARN.replace(':stateMachine:', ':execution:')}:ft-20260304-050607`, startDate: NOW });
-    const { out, text } = collect();
-    const result = await startRun(
-      { name: 'ft', skipTraining: true, modelData: 's3://b/runs/r1/model/' },
-      {
-        sfn: new SFNClient({}),
-        cloudFormation: new CloudFormationClient({}),
-        pipelineStack: 'impressions-pipeline',
-        out,
-        now: NOW,
-      },
-    );
+    const { deps, sfn, text } = deployment();
+    const result = await startRun({ name: 'ft', skipTraining: true, modelData: 's3://b/runs/r1/model/' }, deps);
     expect(result.name).toBe('ft-20260304-050607');
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: SM_ARN,
@@ -94,14 +122,73 @@ describe('startRun', () => {
     expect(text()).toContain('npx impressions status ft-20260304-050607 --watch');
   });
 
-  test('names the stack when it is not deployed', async () => {
-    mockClient(CloudFormationClient)
-      .on(DescribeStacksCommand)
-      .rejects(Object.assign(new Error('Stack with id impressions-pipeline does not exist'), { name: 'ValidationError' }));
-    const sfn = mockClient(SFNClient);
-    await expect(
-      startRun({}, { sfn: new SFNClient({}), cloudFormation: new CloudFormationClient({}), pipelineStack: 'impressions-pipeline', out: collect().out }),
-    ).rejects.toThrow(/stack impressions-pipeline is not deployed/);
+  test('checks every object of the training channel against the template the deployment evaluates with', async () => {
+    const { deps, sfn, s3 } = deployment();
+    await startRun({ name: 'ft' }, deps);
+    expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: BUCKET, Prefix: 'train_data/' });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: 'train_data/train.jsonl' });
+    expect(sfn).toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('refuses to start when the channel was prepared with another template, naming both', async () => {
+    const { deps, sfn } = deployment({ channel: { 'train_data/train.jsonl': channelMetadata('Other: {context}', '0.1.0') } });
+    await expect(startRun({ name: 'ft' }, deps)).rejects.toThrow(
+      new CliError(
+        's3://data-bucket/train_data/train.jsonl was prepared with another prompt template than the template the deployment evaluates with ' +
+          '(output PromptTemplateSha256 of impressions-pipeline):\n' +
+          `    channel:    "Other: {context}" (sha256 ${templateSha256('Other: {context}').slice(0, 12)}…)\n` +
+          `    evaluation: "Findings: {context}" (sha256 ${templateSha256(TEMPLATE).slice(0, 12)}…)\n` +
+          'Training and evaluation would use different prompts. Prepare and upload the data again with the configured template ' +
+          '(npx impressions prepare ... && npx impressions upload ...), or pass --allow-template-mismatch if that is intended.',
+      ).message,
+    );
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
+
+  test('refuses a channel that records no template, and a channel with no data', async () => {
+    const unrecorded = deployment({ channel: { 'train_data/train.jsonl': {} } });
+    await expect(startRun({ name: 'ft' }, unrecorded.deps)).rejects.toThrow(
+      /^s3:\/\/data-bucket\/train_data\/train\.jsonl records no prompt template \(not uploaded by impressions upload of this version\)\nTraining and evaluation/,
+    );
+    const empty = deployment({ channel: {} });
+    await expect(startRun({ name: 'ft' }, empty.deps)).rejects.toThrow(
+      'no training data under s3://data-bucket/train_data/: upload it first (npx impressions upload --dir <prepared folder>)',
+    );
+  });
+
+  test('--allow-template-mismatch starts anyway, with a warning', async () => {
+    const { deps, sfn, warnings } = deployment({ channel: { 'train_data/train.jsonl': channelMetadata('Other: {context}', '0.1.0') } });
+    await startRun({ name: 'ft', allowTemplateMismatch: true }, deps);
+    expect(sfn).toHaveReceivedCommand(StartExecutionCommand);
+    expect(warnings[0]).toMatch(
+      /^warning: s3:\/\/data-bucket\/train_data\/train\.jsonl was prepared with another prompt template[\s\S]*\(started anyway: --allow-template-mismatch\)$/,
+    );
+  });
+
+  test('a stack deployed before the template output: compared with the configured template, and said so', async () => {
+    const { deps } = deployment({ deployedTemplate: null, channel: { 'train_data/train.jsonl': channelMetadata('Other: {context}', '0.1.0') } });
+    await expect(startRun({ name: 'ft' }, deps)).rejects.toThrow(
+      'than impressions:promptTemplate (the deployed stack predates its PromptTemplateSha256 output; redeploy to compare with what it evaluates with)',
+    );
+  });
+
+  test('the deployed template wins over the configured one (what the evaluation really uses)', async () => {
+    const { deps } = deployment({ deployedTemplate: 'Deployed: {context}' });
+    await expect(startRun({ name: 'ft' }, deps)).rejects.toThrow(
+      `    evaluation: (text not recorded) (sha256 ${templateSha256('Deployed: {context}').slice(0, 12)}…)`,
+    );
+  });
+
+  test('a trainingData prefix of the run input is the channel checked', async () => {
+    const { deps, s3 } = deployment({ channel: { 'train_data/v2/train.jsonl': channelMetadata(TEMPLATE, '0.1.0') } });
+    await startRun({ name: 'ft', input: writeInput({ trainingData: `s3://${BUCKET}/train_data/v2/` }) }, deps);
+    expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: BUCKET, Prefix: 'train_data/v2/' });
+  });
 });
+
+function writeInput(input: object): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-input-'));
+  const file = path.join(dir, 'input.json');
+  fs.writeFileSync(file, JSON.stringify(input));
+  return file;
+}

@@ -168,7 +168,7 @@ describe('impressions score', () => {
     expect(() => readPairs(input)).toThrow(/:1: field "prediction" must be a string[\s\S]*:1: field "reference" is missing[\s\S]*:2: invalid JSON/);
   });
 
-  test('exit code 1 with the message on stderr: missing file, bad seed', async () => {
+  test('exit code 2 (bad input) with the message on stderr: missing file, bad seed', async () => {
     const errors: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
       errors.push(String(chunk));
@@ -176,10 +176,10 @@ describe('impressions score', () => {
     });
     try {
       const missing = path.join(dir, 'nope.jsonl');
-      expect(await runCli(buildProgram(), ['node', 'impressions', 'score', '--input', missing])).toBe(1);
+      expect(await runCli(buildProgram(), ['node', 'impressions', 'score', '--input', missing])).toBe(2);
       expect(errors.join('')).toContain(`${missing}: no such file`);
       const input = write('pairs.jsonl', lines[0]);
-      expect(await runCli(buildProgram(), ['node', 'impressions', 'score', '--input', input, '--seed', '-3'])).toBe(1);
+      expect(await runCli(buildProgram(), ['node', 'impressions', 'score', '--input', input, '--seed', '-3'])).toBe(2);
       expect(errors.join('')).toMatch(/--seed: expected an integer/);
     } finally {
       spy.mockRestore();

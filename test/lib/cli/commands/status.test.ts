@@ -166,6 +166,31 @@ describe('impressions status', () => {
     expect(text()).not.toContain('evaluation:');
   });
 
+  test('a succeeded run states the error count per model and data set, and whether its results can be trusted', async () => {
+    // The output of the synthesized definition, with the aggregate step reporting 8 error rows of 40.
+    const run = await executeRun();
+    const output = {
+      ...run.output!,
+      aggregation: {
+        ...run.output!.aggregation,
+        errors: 8,
+        errorReport: {
+          maxErrorRate: 0.01,
+          byDatasetAndModel: [
+            { dataset: 'dev2', model: 'pretrained', rows: 40, errors: 0, errorRate: 0, trustworthy: true },
+            { dataset: 'dev2', model: 'fine-tuned', rows: 40, errors: 8, errorRate: 0.2, trustworthy: false },
+          ],
+          trustworthy: false,
+        },
+      },
+    };
+    expect(`${runOutputLines(output).join('\n')}\n`).toContain(
+      '  dev2 pretrained: 0 of 40 rows are errors (0.0 %)\n' +
+        '  dev2 fine-tuned: 8 of 40 rows are errors (20.0 %), above 1 %: not trustworthy\n' +
+        '  results NOT trustworthy: 1 data set × model above 1 % errors; their figures cover only the reports that scored\n',
+    );
+  });
+
   test('unknown run and no runs at all are clear errors', async () => {
     const { deps } = setUp();
     const sfn = mockClient(SFNClient);

@@ -1,4 +1,4 @@
-import { buildRunSummary, pairedComparisons, summaryRows } from '../../../../lib/core/evaluation/aggregate';
+import { buildRunSummary, DuplicateStudyIdError, pairedComparisons, summaryRows } from '../../../../lib/core/evaluation/aggregate';
 import { estimateCost, secondsBetween } from '../../../../lib/core/evaluation/cost';
 import type { PredictionRow } from '../../../../lib/core/run/contracts';
 
@@ -93,6 +93,48 @@ describe('pairedComparisons', () => {
   });
 });
 
+describe('pairing by study id, never by position', () => {
+  // The issue's small case: the fine-tuned model failed on study x, the pretrained one on none.
+  // Dropping the error rows and pairing what is left by position would pair fine-tuned y (0.9)
+  // with pretrained x (0.1): a difference of 0.8. The truth is y against y: 0.9 - 0.8 = 0.1.
+  const small = [
+    row('dev1', 'fine-tuned', 'x', null),
+    row('dev1', 'fine-tuned', 'y', 0.9),
+    row('dev1', 'pretrained', 'x', 0.1),
+    row('dev1', 'pretrained', 'y', 0.8),
+  ];
+
+  it('gives the true paired difference where positional pairing would give 0.8', () => {
+    const positional = (() => {
+      const ft = small.filter((r) => r.model === 'fine-tuned' && r.error === null);
+      const pt = small.filter((r) => r.model === 'pretrained' && r.error === null);
+      return (ft[0].rouge1 as number) - (pt[0].rouge1 as number);
+    })();
+    expect(positional).toBeCloseTo(0.8, 12);
+    const d = pairedComparisons(small).find((p) => p.metric === 'rouge1')!;
+    expect(d.pairs).toBe(1);
+    expect(d.difference).toBeCloseTo(0.1, 12);
+  });
+
+  it('does not depend on the order of the rows (part files come in any order)', () => {
+    const shuffled = [small[3], small[1], small[2], small[0]];
+    expect(pairedComparisons(shuffled)).toEqual(pairedComparisons(small));
+  });
+
+  it("refuses rows that repeat a study id (the issue's duplicate case), naming the data set, model and id", () => {
+    const repeated = [
+      row('dev1', 'fine-tuned', 'x', null),
+      row('dev1', 'fine-tuned', 'x', 0.9),
+      row('dev1', 'pretrained', 'x', 0.1),
+      row('dev1', 'pretrained', 'x', 0.8),
+    ];
+    expect(() => pairedComparisons(repeated)).toThrow(DuplicateStudyIdError);
+    expect(() => pairedComparisons(repeated)).toThrow(
+      "dev1/fine-tuned: two rows for study_id x; the models' rows are paired by study_id, which must be unique in a data set (plan-evaluation rejects an evaluation set that repeats one)",
+    );
+  });
+});
+
 describe('cost', () => {
   it('prices measured seconds and lists unpriced instance types', () => {
     const c = estimateCost(
@@ -115,6 +157,16 @@ describe('cost', () => {
     expect(s.scoring.stemmer).toBe(false);
     expect(s.aggregation).toMatchObject({ resamples: 1000, confidence: 0.95, seed: 0 });
     expect(s.rows).toEqual({ total: 10, scored: 8, errors: 2 });
+    // 1 of 5 fine-tuned rows and 1 of 4 pretrained rows are errors: far above 1 %.
+    expect(s.errors).toEqual({
+      maxErrorRate: 0.01,
+      byDatasetAndModel: [
+        { dataset: 'dev1', model: 'pretrained', rows: 4, errors: 1, errorRate: 0.25, trustworthy: false },
+        { dataset: 'dev1', model: 'fine-tuned', rows: 5, errors: 1, errorRate: 0.2, trustworthy: false },
+        { dataset: 'dev1', model: 'baseline-normal', rows: 1, errors: 0, errorRate: 0, trustworthy: true },
+      ],
+      trustworthy: false,
+    });
     expect(s.means.find((m) => m.model === 'fine-tuned')!.means.rouge2).toBeCloseTo(0.25, 15);
   });
 });

@@ -1,3 +1,4 @@
+import { ModelError } from '@aws-sdk/client-sagemaker-runtime';
 import { evaluateShard, type ShardDependencies } from '../../../../lib/core/evaluation/evaluate-shard';
 import { parseRecord, splitRecordLines } from '../../../../lib/core/evaluation/records';
 import { rougeFn } from '../../../../lib/core/evaluation/scoring';
@@ -155,5 +156,73 @@ describe('evaluateShard', () => {
         deps(async () => ''),
       ),
     ).rejects.toThrow(/records \[0, 9\) are outside the file's 4 records/);
+  });
+});
+
+describe('a time-out row says the invocation timed out, and after how long', () => {
+  // The clock advances 60 s per attempt (the container's whole allowance) and the back-off waits are counted.
+  function timedDeps(invoke: ShardDependencies['invoke']): ShardDependencies {
+    let t = 0;
+    const base = deps(invoke);
+    return {
+      ...base,
+      concurrency: 1,
+      clock: () => t,
+      invoke: async (endpoint, request) => {
+        t += 60_000;
+        return invoke(endpoint, request);
+      },
+      sleep: async (ms) => {
+        t += ms;
+      },
+      retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 4000 },
+      random: () => 0.5,
+    };
+  }
+
+  it("SageMaker's answer to a container that gave no response in 60 s (ModelError, HTTP 424, container status 0)", async () => {
+    const result = await evaluateShard(
+      items('tgi')[0],
+      records,
+      timedDeps(async () => {
+        throw new ModelError({
+          $metadata: { httpStatusCode: 424 },
+          message:
+            'Received server error (0) from primary with message "Your invocation timed out while waiting for a response from container primary. Review the latency metrics for each container in Amazon CloudWatch, resolve the issue, and try again.".',
+          OriginalStatusCode: 0,
+          OriginalMessage:
+            'Your invocation timed out while waiting for a response from container primary. Review the latency metrics for each container in Amazon CloudWatch, resolve the issue, and try again.',
+        });
+      }),
+    );
+    // 3 attempts of 60 s, back-offs of 500 ms and 1 s (half of 1 s and 2 s with random 0.5).
+    expect(result.rows[0].error).toBe(
+      "invocation timed out: no answer from the model container within SageMaker's 60 s limit (ModelError, HTTP 424, container status 0); 3 attempts, the last after 60.0 s, 3 min 2 s in all",
+    );
+    expect(result.rows[0].latency_ms).toBe(60_000);
+  });
+
+  it("the SDK's own request time-out (TimeoutError of @smithy/node-http-handler)", async () => {
+    const result = await evaluateShard(
+      items('tgi')[0],
+      records,
+      timedDeps(async () => {
+        throw Object.assign(new Error('@smithy/node-http-handler - the request socket timed out after 70000 ms of inactivity'), { name: 'TimeoutError' });
+      }),
+    );
+    expect(result.rows[0].error).toBe(
+      'invocation timed out: no answer from the endpoint in time (TimeoutError); 3 attempts, the last after 60.0 s, 3 min 2 s in all',
+    );
+  });
+
+  it('other failures keep their short form', async () => {
+    const result = await evaluateShard(
+      items('tgi')[0],
+      records,
+      timedDeps(async () => {
+        throw new ModelError({ $metadata: { httpStatusCode: 424 }, message: 'Received client error (400) from primary', OriginalStatusCode: 400 });
+      }),
+    );
+    expect(result.rows[0].error).toBe('ModelError (HTTP 424, container status 400) after 1 attempt');
   });
 });

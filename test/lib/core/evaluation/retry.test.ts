@@ -1,4 +1,4 @@
-import { backoffMs, describeFailure, isRetryable, retryPolicyProblems, withRetries } from '../../../../lib/core/evaluation/retry';
+import { backoffMs, describeFailure, isRetryable, isTimeout, retryPolicyProblems, withRetries } from '../../../../lib/core/evaluation/retry';
 import { mapPool } from '../../../../lib/core/evaluation/pool';
 
 const err = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} with PATIENT text`), { name, ...extra });
@@ -123,5 +123,31 @@ describe('mapPool', () => {
       }),
     ).rejects.toThrow('boom');
     await expect(mapPool([1], 0, async (n) => n)).rejects.toThrow(/concurrency must be/);
+  });
+});
+
+describe('describeFailure of a time-out', () => {
+  const sageMakerTimeout = {
+    name: 'ModelError',
+    message: 'Received server error (0) from primary with message "Your invocation timed out while waiting for a response from container primary."',
+    OriginalStatusCode: 0,
+    $metadata: { httpStatusCode: 424 },
+  };
+  it('says the invocation timed out, with the attempts, and the durations when known; never the message', () => {
+    expect(describeFailure(sageMakerTimeout, 6)).toBe(
+      "invocation timed out: no answer from the model container within SageMaker's 60 s limit (ModelError, HTTP 424, container status 0); 6 attempts",
+    );
+    expect(describeFailure(sageMakerTimeout, 6, { lastAttemptMs: 60_020, totalMs: 385_400 })).toBe(
+      "invocation timed out: no answer from the model container within SageMaker's 60 s limit (ModelError, HTTP 424, container status 0); 6 attempts, the last after 60.0 s, 6 min 25 s in all",
+    );
+    expect(describeFailure(sageMakerTimeout, 6)).not.toContain('primary');
+  });
+  it('recognises the forms a time-out takes: SageMaker, the SDK request timeout, a socket timeout', () => {
+    expect(isTimeout(sageMakerTimeout)).toBe(true);
+    expect(isTimeout({ name: 'ModelError', message: 'x', OriginalMessage: 'Your invocation timed out while waiting' })).toBe(true);
+    expect(isTimeout({ name: 'TimeoutError', message: 'the request socket timed out after 70000 ms of inactivity' })).toBe(true);
+    expect(isTimeout({ name: 'Error', code: 'ETIMEDOUT' })).toBe(true);
+    expect(isTimeout({ name: 'ModelError', message: 'Received client error (400) from primary', OriginalStatusCode: 400 })).toBe(false);
+    expect(isTimeout({ name: 'ThrottlingException' })).toBe(false);
   });
 });

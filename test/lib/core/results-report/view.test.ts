@@ -1,6 +1,6 @@
 import { buildRunSummary, summaryRows } from '../../../../lib/core/evaluation/aggregate';
 import { estimateCost } from '../../../../lib/core/evaluation/cost';
-import { MAX_TRUSTED_ERROR_SHARE, isTrusted } from '../../../../lib/core/results-report/trust';
+import { MAX_TRUSTED_ERROR_RATE, isTrusted } from '../../../../lib/core/results-report/trust';
 import { buildReportView, type PairedLine } from '../../../../lib/core/results-report/view';
 import type { PredictionRow } from '../../../../lib/core/run/contracts';
 
@@ -194,7 +194,7 @@ describe('the report view', () => {
   });
 
   it('keeps the threshold in one place: 1 %, at most', () => {
-    expect(MAX_TRUSTED_ERROR_SHARE).toBe(0.01);
+    expect(MAX_TRUSTED_ERROR_RATE).toBe(0.01);
     expect(isTrusted(10, 1000)).toBe(true);
     expect(isTrusted(11, 1000)).toBe(false);
     expect(isTrusted(0, 0)).toBe(false);
