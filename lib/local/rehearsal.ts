@@ -220,28 +220,45 @@ interface Context extends RehearsalOptions {
   readonly log: (line: string) => void;
 }
 
-async function synthesize(ctx: Context, shardSize: number): Promise<string> {
-  const dir = path.join(ctx.work, 'cdk.out');
-  const context = {
+/** The context `cdk synth` gets for a rehearsal of `records` records per dev set. */
+export function rehearsalContext(records: number): Record<string, string> {
+  return {
     'impressions:modelId': REHEARSAL_MODEL.modelId,
     'impressions:modelVersion': REHEARSAL_MODEL.version,
-    'impressions:evalShardSize': String(shardSize),
+    // Two shards per data set, so the Distributed Map fans out even on a few records.
+    'impressions:evalShardSize': String(Math.max(1, Math.ceil(records / 2))),
   };
-  const args = ['--no-install', 'cdk', 'synth', '--quiet', '--output', dir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  ctx.log(`rehearse: synthesizing the app (npx ${args.slice(1).join(' ')})`);
-  const logFile = path.join(ctx.cliDir, '00-cdk-synth.log');
-  const code = await runProcess('npx', args, { cwd: ctx.projectDir, env: process.env, logFile }).promise;
+}
+
+/**
+ * Synthesizes the app as `npx cdk synth` does (bundles, cdk-nag) into `outDir`, with the rehearsal's
+ * context; returns `outDir`. @throws RehearsalError with the end of cdk's output when synth fails.
+ */
+export async function synthesizeForRehearsal(projectDir: string, outDir: string, records: number, logFile: string): Promise<string> {
+  const args = [
+    '--no-install',
+    'cdk',
+    'synth',
+    '--quiet',
+    '--output',
+    outDir,
+    ...Object.entries(rehearsalContext(records)).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ];
+  const code = await runProcess('npx', args, { cwd: projectDir, env: process.env, logFile }).promise;
   if (code !== 0) {
     const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
     throw new RehearsalError(`cdk synth failed (exit ${code}); see ${logFile}:\n${tail}`);
   }
-  return dir;
+  return outDir;
 }
 
 async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Promise<RehearsalOutcome> {
   const { log } = ctx;
-  const shardSize = Math.max(1, Math.ceil(ctx.records / 2));
-  const assemblyDir = ctx.assemblyDir ?? (await synthesize(ctx, shardSize));
+  let assemblyDir = ctx.assemblyDir;
+  if (assemblyDir === undefined) {
+    log('rehearse: synthesizing the app (npx cdk synth, bundles and cdk-nag included)');
+    assemblyDir = await synthesizeForRehearsal(ctx.projectDir, path.join(ctx.work, 'cdk.out'), ctx.records, path.join(ctx.cliDir, '00-cdk-synth.log'));
+  }
   const assembly = CloudAssembly.load(assemblyDir);
   const functions = assembly.functions();
 
@@ -503,11 +520,12 @@ async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Pr
   const ok = checks.every((c) => c.ok);
   const wall = (Date.now() - ctx.started.getTime()) / 1000;
   const byFunction = new Map<string, number>();
-  for (const i of lambda.invocations) byFunction.set(i.functionName, (byFunction.get(i.functionName) ?? 0) + 1);
+  const label = (functionName: string): string => functions.find((f) => f.name === functionName)?.environment.POWERTOOLS_SERVICE_NAME ?? functionName;
+  for (const i of lambda.invocations) byFunction.set(label(i.functionName), (byFunction.get(label(i.functionName)) ?? 0) + 1);
   const summary = [
     `Rehearsal ${ok ? 'PASSED' : 'FAILED'}: run ${name} ${execution.status}${fault !== undefined ? ` (fault ${fault}: ${FAULTS[fault]})` : ''}`,
     ...(failure !== undefined ? [`  failed at: ${failure}`] : []),
-    `  states run ${counts.states} (history in execution-history.tsv); Lambda invocations ${counts.lambdaInvocations} (${[...byFunction.entries()].map(([f, n]) => `${f.replace(/^impressions-[a-z]+-/, '')} ${n}`).join(', ')})`,
+    `  states run ${counts.states} (history in execution-history.tsv); Lambda invocations ${counts.lambdaInvocations} (${[...byFunction.entries()].map(([f, n]) => `${f} ${n}`).join(', ')})`,
     `  records evaluated ${ctx.records} per dev set; prediction rows written ${counts.predictionRows} (errors ${counts.rowErrors}); summary rows ${summaryRows}; partitions registered ${partitions}`,
     `  endpoint requests ${runtime.stats.requests} (throttled ${runtime.stats.throttled}, 5xx ${runtime.stats.serverErrors}); SageMaker resources created ${fates.filter((f) => f.created !== undefined).length}, deleted ${fates.filter((f) => f.deleted !== undefined).length}, left ${fates.filter((f) => f.left).length}`,
     ...ruleInvocations.map(
@@ -628,8 +646,10 @@ export function failureOf(execution: LocalExecution): string | undefined {
   const failed = execution.history.find((e) => e.type === 'StateFailed' && e.error === execution.error);
   let message = execution.cause ?? '';
   try {
-    const payload = JSON.parse(message) as { errorMessage?: string };
+    // A Lambda error payload, or the DescribeTrainingJob output of a failed .sync task.
+    const payload = JSON.parse(message) as { errorMessage?: string; FailureReason?: string; TrainingJobName?: string };
     if (typeof payload.errorMessage === 'string') message = payload.errorMessage;
+    else if (typeof payload.FailureReason === 'string') message = `training job ${payload.TrainingJobName ?? '?'}: ${payload.FailureReason}`;
   } catch {
     // not a Lambda error payload
   }
