@@ -182,61 +182,56 @@ export async function startSageMakerControlPlane(options: ControlPlaneOptions = 
     job.ended = new Date();
   };
 
+  /** Waits `ms` unless the job leaves InProgress meanwhile (its timers are cleared then); true when still running. */
+  const phaseWait = (job: TrainingJob, ms: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      job.timers.push(setTimeout(() => resolve(job.status === 'InProgress'), ms));
+    });
+
+  // One phase after the other, so a failure decided in a phase always comes before the next one.
   const runTraining = (job: TrainingJob): void => {
     const channels = ((job.request.InputDataConfig as { ChannelName?: string; DataSource?: { S3DataSource?: { S3Uri?: string } } }[] | undefined) ?? [])
       .map((c) => ({ channel: c.ChannelName ?? '?', uri: c.DataSource?.S3DataSource?.S3Uri }))
       .filter((c): c is { channel: string; uri: string } => typeof c.uri === 'string');
-    TRAINING_PHASES.forEach(([phase, message], i) => {
-      job.timers.push(
-        setTimeout(() => {
-          void (async () => {
-            if (job.status !== 'InProgress') return;
-            if (i === 0) job.started = new Date();
-            if (phase === 'Downloading') {
-              for (const { channel, uri } of channels) {
-                if (!(await exists(uri))) {
-                  job.failureReason = `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source (channel ${channel}). Please ensure that the bucket exists in the selected region (us-east-1), that objects exist under that S3 prefix, and that the role has permission to read the objects.`;
-                  finish(job, 'Failed', 'Failed', job.failureReason);
-                  return;
-                }
-              }
-            }
-            if (phase === 'Training' && options.trainingFailure !== undefined) {
-              transition(job, phase, message);
-              job.timers.push(
-                setTimeout(() => {
-                  if (job.status !== 'InProgress') return;
-                  job.failureReason = options.trainingFailure;
-                  finish(job, 'Failed', 'Failed', `Training job failed: ${options.trainingFailure}`);
-                }, phaseMs / 2),
-              );
+    void (async () => {
+      job.started = new Date();
+      for (const [phase, message] of TRAINING_PHASES) {
+        transition(job, phase, message);
+        if (phase === 'Downloading') {
+          for (const { channel, uri } of channels) {
+            if (!(await exists(uri))) {
+              if (job.status !== 'InProgress') return;
+              job.failureReason = `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source (channel ${channel}). Please ensure that the bucket exists in the selected region (us-east-1), that objects exist under that S3 prefix, and that the role has permission to read the objects.`;
+              finish(job, 'Failed', 'Failed', job.failureReason);
               return;
             }
-            transition(job, phase, message);
-          })();
-        }, i * phaseMs),
-      );
-    });
-    job.timers.push(
-      setTimeout(() => {
-        void (async () => {
-          if (job.status !== 'InProgress') return;
-          const output = job.request.OutputDataConfig as { S3OutputPath?: string; CompressionType?: string } | undefined;
-          const outputPath = output?.S3OutputPath ?? '';
-          const compression = output?.CompressionType ?? 'GZIP';
-          try {
-            job.artifacts =
-              options.writeArtifacts !== undefined
-                ? await options.writeArtifacts({ name: job.name, outputPath, compression })
-                : `${outputPath.replace(/\/?$/, '/')}${job.name}/output/${compression === 'NONE' ? 'model/' : 'model.tar.gz'}`;
-            finish(job, 'Completed', 'Completed', 'Training job completed');
-          } catch (error) {
-            job.failureReason = `ClientError: could not write the model artifacts to ${outputPath}: ${(error as Error).message}`;
-            finish(job, 'Failed', 'Failed', job.failureReason);
           }
-        })();
-      }, TRAINING_PHASES.length * phaseMs),
-    );
+        }
+        if (phase === 'Training' && options.trainingFailure !== undefined) {
+          if (!(await phaseWait(job, phaseMs / 2))) return;
+          job.failureReason = options.trainingFailure;
+          finish(job, 'Failed', 'Failed', `Training job failed: ${options.trainingFailure}`);
+          return;
+        }
+        if (!(await phaseWait(job, phaseMs))) return;
+      }
+      const output = job.request.OutputDataConfig as { S3OutputPath?: string; CompressionType?: string } | undefined;
+      const outputPath = output?.S3OutputPath ?? '';
+      const compression = output?.CompressionType ?? 'GZIP';
+      try {
+        const artifacts =
+          options.writeArtifacts !== undefined
+            ? await options.writeArtifacts({ name: job.name, outputPath, compression })
+            : `${outputPath.replace(/\/?$/, '/')}${job.name}/output/${compression === 'NONE' ? 'model/' : 'model.tar.gz'}`;
+        if (job.status !== 'InProgress') return;
+        job.artifacts = artifacts;
+        finish(job, 'Completed', 'Completed', 'Training job completed');
+      } catch (error) {
+        if (job.status !== 'InProgress') return;
+        job.failureReason = `ClientError: could not write the model artifacts to ${outputPath}: ${(error as Error).message}`;
+        finish(job, 'Failed', 'Failed', job.failureReason);
+      }
+    })();
   };
 
   const settleEndpoint = (endpoint: Endpoint): void => {

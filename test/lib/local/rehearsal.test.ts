@@ -15,11 +15,28 @@ const PROJECT = path.join(__dirname, '..', '..', '..');
 const RECORDS = 2;
 let tmp: string;
 let assemblyDir: string;
+const outcomes: Record<string, RehearsalOutcome> = {};
 
+// The rehearsals mostly wait (timers, child processes), so they run side by side to keep CI short.
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-test-'));
   assemblyDir = await synthesizeForRehearsal(PROJECT, path.join(tmp, 'cdk.out'), RECORDS, path.join(tmp, 'synth.log'));
-}, 300_000);
+  const renamedField = breakAssembly('renamed-field', 'plan-evaluation', (code) => code.replace(/manifestKey:/g, 'manifestUri:'));
+  const changedKey = breakAssembly('changed-key', 'aggregate', (code) => code.split('"prediction_data/predictions/"').join('"prediction_data/prediction/"'));
+  const runs: [string, FaultName | undefined, string][] = [
+    ['happy', undefined, assemblyDir],
+    ['training-fails', 'training-fails', assemblyDir],
+    ['throttled', 'throttled-evaluation', assemblyDir],
+    ['abort', 'abort', assemblyDir],
+    ['renamed-field', undefined, renamedField],
+    ['changed-key', undefined, changedKey],
+  ];
+  await Promise.all(
+    runs.map(async ([name, fault, assembly]) => {
+      outcomes[name] = await rehearse(name, fault, assembly);
+    }),
+  );
+}, 600_000);
 
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -60,7 +77,7 @@ function readOut(outcome: RehearsalOutcome, file: string): string {
 
 describe('impressions rehearse', () => {
   test('happy path: the run succeeds on both dev sets; rows, summary, partitions, report, runs and status from the real pieces', async () => {
-    const outcome = await rehearse('happy');
+    const outcome = outcomes.happy;
     expect(outcome.status).toBe('SUCCEEDED');
     expectChecksPass(outcome);
     expectNothingRunning(outcome);
@@ -101,7 +118,7 @@ describe('impressions rehearse', () => {
   });
 
   test('training fails: the run fails with the training error, the pretrained hosting is deleted, the janitor finds nothing left', async () => {
-    const outcome = await rehearse('training-fails', 'training-fails');
+    const outcome = outcomes['training-fails'];
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('States.TaskFailed');
     expect(outcome.failure).toMatch(/^state "training: fine-tune": States\.TaskFailed: training job impressions-.+-train: AlgorithmError/);
@@ -112,7 +129,7 @@ describe('impressions rehearse', () => {
   });
 
   test('throttled evaluation: 10 % 429 and 1 % 5xx are retried by the evaluate Lambda; no row is lost', async () => {
-    const outcome = await rehearse('throttled', 'throttled-evaluation');
+    const outcome = outcomes.throttled;
     expect(outcome.status).toBe('SUCCEEDED');
     expectChecksPass(outcome);
     expect(outcome.counts.throttled + outcome.counts.serverErrors).toBeGreaterThan(0);
@@ -121,7 +138,7 @@ describe('impressions rehearse', () => {
   });
 
   test('abort mid-run: the execution is ABORTED, the running training job is stopped, the janitor deletes the rest', async () => {
-    const outcome = await rehearse('abort', 'abort');
+    const outcome = outcomes.abort;
     expect(outcome.status).toBe('ABORTED');
     expectChecksPass(outcome);
     expectNothingRunning(outcome);
@@ -136,8 +153,7 @@ describe('impressions rehearse', () => {
   });
 
   test('a renamed field in a handler output fails the rehearsal naming the state and the field', async () => {
-    const broken = breakAssembly('renamed-field', 'plan-evaluation', (code) => code.replace(/manifestKey:/g, 'manifestUri:'));
-    const outcome = await rehearse('renamed-field', undefined, broken);
+    const outcome = outcomes['renamed-field'];
     expect(outcome.ok).toBe(false);
     expect(outcome.status).toBe('FAILED');
     expect(outcome.failure).toMatch(/^state "[a-z-]+: plan shards": States\.Runtime: .*\$\.manifestKey/);
@@ -147,8 +163,7 @@ describe('impressions rehearse', () => {
   });
 
   test('a changed S3 key between two pieces fails the rehearsal naming the state and the key', async () => {
-    const broken = breakAssembly('changed-key', 'aggregate', (code) => code.split('"prediction_data/predictions/"').join('"prediction_data/prediction/"'));
-    const outcome = await rehearse('changed-key', undefined, broken);
+    const outcome = outcomes['changed-key'];
     expect(outcome.ok).toBe(false);
     expect(outcome.status).toBe('FAILED');
     expect(outcome.failure).toMatch(/^state "Aggregate results": Error: run .+: no prediction part files under prediction_data\/prediction\/run_id=/);
