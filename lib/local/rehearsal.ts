@@ -398,6 +398,8 @@ async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Pr
     commands.push(entry);
     log(`rehearse: npx impressions ${args.join(' ')}`);
     const proc = runProcess(process.execPath, [bin, ...args], { cwd: ctx.projectDir, env: cliEnv, logFile });
+    // Stopped with everything else should the rehearsal end early (a failure, Ctrl-C).
+    stops.push(proc.stop);
     return {
       promise: proc.promise.then((code) => ((entry.code = code), code)),
       stop: proc.stop,
