@@ -19,7 +19,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetPartitionsCommand, GlueClient } from '@aws-sdk/client-glue';
@@ -305,7 +305,6 @@ async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Pr
       if (m === null) throw new Error(`S3OutputPath ${outputPath} is not an s3:// URI`);
       const base = `${m[2].replace(/\/?$/, '/')}${name}/output/`;
       const key = compression === 'NONE' ? `${base}model/rehearsal-model.json` : `${base}model.tar.gz`;
-      const { PutObjectCommand } = await import('@aws-sdk/client-s3');
       await s3.send(new PutObjectCommand({ Bucket: m[1], Key: key, Body: JSON.stringify({ trainingJob: name, note: 'rehearsal stand-in weights' }) }));
       return `s3://${m[1]}/${base}${compression === 'NONE' ? 'model/' : 'model.tar.gz'}`;
     },
