@@ -11,6 +11,8 @@ async function cli(...args: string[]): Promise<{ code: number; err: string }> {
     return { code, err: err.join('') };
   } finally {
     process.stderr.write = write;
+    // runCli sets the exit code of the process, which is jest's own here.
+    process.exitCode = undefined;
   }
 }
 
