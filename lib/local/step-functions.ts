@@ -185,13 +185,15 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       push({
         timestamp: new Date(e.timestamp),
         // Step Functions names them after the state's type: TaskStateEntered, PassStateExited, …
-        type: type === 'StateEntered' || type === 'StateExited' ? `${e.state.type}${type}` : type,
+        type: type === 'StateEntered' || type === 'StateExited' ? `${distributedMaps.has(e.state.name) ? 'Map' : e.state.type}${type}` : type,
         stateName: e.state.name,
         scope: scope ?? inMap,
         error: e.Error,
         cause: e.Cause === undefined ? undefined : String(e.Cause),
       });
     };
+    // The Distributed Maps run as local tasks; their history events keep the Map type.
+    const distributedMaps = new Set<string>();
     const follow = async (logs: AsyncGenerator<unknown>, scope?: string): Promise<void> => {
       for await (const e of logs) record(e as EngineEvent, scope);
     };
@@ -228,6 +230,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       },
     });
     Object.assign(handlers, rewritten.handlers);
+    for (const mapState of Object.keys(rewritten.handlers)) distributedMaps.add(mapState);
     const engine = new StateMachine(rewritten.definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
     push({ timestamp: execution.startDate, type: 'ExecutionStarted' });
     const run = engine.run(input as never, { overrides: overridesFor(rewritten.definition, handlers), context: context(arn, name, input) as never });
