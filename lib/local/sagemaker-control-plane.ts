@@ -16,6 +16,12 @@
  *   create, AddTags/ListTags, and a ledger of every create, stop and delete with who made the call
  *   (each local caller signs with its own access key id).
  * What it does not model: IAM, KMS grants, VPC, instance capacity, real durations.
+ *
+ * Messages as SageMaker gives them: `Cannot create already existing endpoint "<arn>".` and
+ * `Could not find endpoint configuration "<arn>".` (ValidationException, both seen in
+ * hashicorp/terraform-provider-aws issues #40080 and #40048); an endpoint stuck Creating cannot be
+ * deleted until it settles (aws/amazon-sagemaker-examples issue #3432), which is why the run's
+ * clean-up, the janitor and the sweep wait for it; the wording of that refusal is this stand-in's.
  */
 import { AwsServiceError, startJsonProtocolServer, type CallContext, type JsonProtocolServer } from './json-protocol-server';
 
