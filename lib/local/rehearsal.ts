@@ -35,6 +35,7 @@ import { startStandIn, type StandIn } from './sagemaker-runtime';
 import { standInModel, type KnownRecord } from './stand-in-model';
 import { startLocalStepFunctions, type LocalExecution, type LocalStepFunctions } from './step-functions';
 import { startLocalAthena, type LocalAthena } from './athena';
+import { MODEL_ORDER } from '../core/evaluation/aggregate';
 
 /** Faults the rehearsal can inject. */
 export const FAULTS = {
@@ -730,8 +731,8 @@ interface CheckInput {
   readonly failure?: string;
 }
 
-/** Rows a successful run writes: every record of both sets, for both models and the three baselines. */
-const ROW_SOURCES = 5;
+/** Rows a successful run writes per record and set: both models and every baseline. */
+const ROW_SOURCES = MODEL_ORDER.length;
 
 function evaluateChecks(input: CheckInput): RehearsalCheck[] {
   const checks: RehearsalCheck[] = [];
@@ -762,7 +763,7 @@ function evaluateChecks(input: CheckInput): RehearsalCheck[] {
     check(
       'prediction rows',
       input.rowStats.rows === expected,
-      `${input.rowStats.rows} of ${expected} (${input.records} records × 2 sets × 2 models and 3 baselines)`,
+      `${input.rowStats.rows} of ${expected} (${input.records} records × 2 sets × ${ROW_SOURCES} models and baselines)`,
     );
     check('rows with an error', input.rowStats.errors === 0, `${input.rowStats.errors}`);
     check('report --html', input.reportCode === 0, `exit ${input.reportCode ?? 'not run'}`);
