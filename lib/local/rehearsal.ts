@@ -169,7 +169,9 @@ function headLines(file: string, n: number): string[] {
 /** Runs the rehearsal; never leaves a process or server behind. */
 export async function runRehearsal(options: RehearsalOptions): Promise<RehearsalOutcome> {
   const projectDir = path.resolve(options.projectDir ?? process.cwd());
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // On a terminal, a log line first clears the progress line it would otherwise run into.
+  const clear = options.progressLine === true ? '\r\x1b[K' : '';
+  const log = options.log ?? ((line: string) => process.stderr.write(`${clear}${line}\n`));
   const records = options.records ?? 20;
   if (!Number.isInteger(records) || records < 1 || records > 2000) throw new RehearsalError(`--records must be a whole number from 1 to 2000, got ${records}`);
   for (const file of Object.values(SAMPLE)) {
