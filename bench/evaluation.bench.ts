@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { evaluate } from '../lambda/evaluate';
 import { fanOutShape, planShards, toJsonl, type ShardItem } from '../lib/core/evaluation';
-import { standInClient, startStandIn, type StandInOptions } from '../test/helpers/sagemaker-runtime-stand-in';
+import { standInClient, startStandIn, type StandInOptions } from '../lib/local/sagemaker-runtime';
 import { dataPath } from '../test/helpers/data';
 
 const BUCKET = 'bench-bucket';

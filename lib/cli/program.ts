@@ -23,6 +23,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => { register: Regist
   ['status', () => require('./commands/status')],
   ['report', () => require('./commands/report')],
   ['runs', () => require('./commands/runs')],
+  ['rehearse', () => require('./commands/rehearse')],
   ['score', () => require('./commands/score')],
   ['label', () => require('./commands/label')],
   ['generate', () => require('./commands/generate')],

@@ -80,17 +80,5 @@ export function allStates(definition: AslDefinition): [string, AslState][] {
   return out;
 }
 
-/** Makes `Promise.withResolvers` (Node 22) available on Node 20 for aws-local-stepfunctions. */
-export function polyfillPromiseWithResolvers(): void {
-  const P = Promise as unknown as { withResolvers?: () => unknown };
-  if (P.withResolvers !== undefined) return;
-  P.withResolvers = () => {
-    let resolve: unknown;
-    let reject: unknown;
-    const promise = new Promise((a, b) => {
-      resolve = a;
-      reject = b;
-    });
-    return { promise, resolve, reject };
-  };
-}
+/** Makes `Promise.withResolvers` (Node 22) available on Node 20 for aws-local-stepfunctions (one definition, shipped with the rehearsal). */
+export { polyfillPromiseWithResolvers } from '../../lib/local/step-functions';

@@ -10,7 +10,7 @@ import { evaluate, handler as evaluateHandler } from '../../lambda/evaluate';
 import { handler as plan } from '../../lambda/plan-evaluation';
 import type { ShardItem } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
-import { standInClient, startStandIn } from '../helpers/sagemaker-runtime-stand-in';
+import { standInClient, startStandIn } from '../../lib/local/sagemaker-runtime';
 import { dataPath } from '../helpers/data';
 
 const BUCKET = 'data-bucket';

@@ -15,7 +15,7 @@ import { templateSha256 } from '../../../lib/core/run/training-channel';
 import { loadConfigFromProject } from '../../../lib/config';
 import { bareAwsEnv, describeWithMoto, freePort, MOTO_KEYS, startMoto, withAwsEnv, type Moto } from '../../helpers/aws-env';
 import { dataPath } from '../../helpers/data';
-import { startStandIn } from '../../helpers/sagemaker-runtime-stand-in';
+import { startStandIn } from '../../../lib/local/sagemaker-runtime';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'evaluation-run');

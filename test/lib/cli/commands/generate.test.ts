@@ -3,7 +3,7 @@ import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PassThrough } from 'node:stream';
 import { runGenerate } from '../../../../lib/cli/commands/generate';
-import { standInClient, startStandIn } from '../../../helpers/sagemaker-runtime-stand-in';
+import { standInClient, startStandIn } from '../../../../lib/local/sagemaker-runtime';
 
 const base = {
   endpointName: 'impressions-r-ft',

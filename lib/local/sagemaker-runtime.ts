@@ -1,10 +1,14 @@
 /**
  * A local HTTP stand-in for the SageMaker runtime (`POST /endpoints/<name>/invocations`) on the
- * loopback interface, for tests and the evaluation benchmark. It speaks both container formats
- * (hf-text2text and tgi, recognised from the request body), answers after a configurable latency,
- * serves at most `capacity` requests at once (beyond that it queues or answers 429), and injects
- * throttling and 5xx errors with a seeded random source. It measures utilisation: busy slot-time
- * over capacity × wall time. Its answers are a deterministic function of the findings, nothing more.
+ * loopback interface, for the rehearsal, the tests and the evaluation benchmark. It speaks both
+ * container formats (hf-text2text and tgi, recognised from the request body), answers after a
+ * configurable latency, serves at most `capacity` requests at once (beyond that it queues or answers
+ * 429), and injects throttling and 5xx errors with a seeded random source. It measures utilisation:
+ * busy slot-time over capacity × wall time. Its answers are a deterministic function of the prompt
+ * (and of the endpoint, when `generate` looks at it), nothing more: a stand-in "model".
+ *
+ * With `endpoint`, it asks who hosts the endpoint (the local control plane) and answers as SageMaker
+ * does for an endpoint that does not exist or is not InService: HTTP 400 `ValidationError`.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,8 +28,10 @@ export interface StandInOptions {
   readonly serverErrorRate?: number;
   /** Seed of the injection. @default 1 */
   readonly seed?: number;
-  /** The impression written for a prompt. @default the findings' first `.`-terminated chunk */
-  readonly generate?: (prompt: string) => string;
+  /** The impression written for a prompt by an endpoint. @default the findings' first `.`-terminated chunk */
+  readonly generate?: (prompt: string, endpointName: string) => string;
+  /** The endpoint's status (e.g. from the local control plane); undefined when it does not exist. @default every endpoint is InService */
+  readonly endpoint?: (endpointName: string) => { readonly status: string } | undefined;
   /** Body returned instead of a valid answer, for malformed-response tests. */
   readonly malformedBody?: (prompt: string) => string | undefined;
   /**
@@ -116,9 +122,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     else inFlight -= 1;
   };
 
-  const error = (res: http.ServerResponse, status: number, type: string): void => {
+  const error = (res: http.ServerResponse, status: number, type: string, message = `${type} (stand-in)`): void => {
     res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
-    res.end(JSON.stringify({ message: `${type} (stand-in)` }));
+    res.end(JSON.stringify({ message }));
   };
 
   const server = http.createServer((req, res) => {
@@ -130,6 +136,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         if (req.method !== 'POST' || m === null) return error(res, 404, 'UnknownOperationException');
         stats.requests += 1;
         const endpoint = decodeURIComponent(m[1]);
+        const hosted = options.endpoint === undefined ? { status: 'InService' } : options.endpoint(endpoint);
+        if (hosted === undefined || hosted.status !== 'InService') {
+          // SageMaker's answer for a missing endpoint, or one that is not (or no longer) in service.
+          return error(res, 400, 'ValidationError', `Endpoint ${endpoint} of account 123456789012 not found.`);
+        }
         stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
         const body = Buffer.concat(chunks).toString('utf8');
         stats.bodies.push(body);
@@ -174,7 +185,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
             return;
           }
           const malformed = options.malformedBody?.(prompt);
-          const text = generate(prompt);
+          const text = generate(prompt, endpoint);
           const answer =
             malformed ?? (typeof payload.text_inputs === 'string' ? JSON.stringify({ generated_texts: [text] }) : JSON.stringify([{ generated_text: text }]));
           stats.served += 1;
