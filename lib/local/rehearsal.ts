@@ -157,6 +157,26 @@ function runProcess(
   };
 }
 
+/**
+ * The repository's sample inputs cut to the first `records` dev studies of each set: the split CSV
+ * with every train row and the first `records` dev rows (file order kept), and the first `records`
+ * Indiana reports. Written under `dir`; returns their paths.
+ */
+function sampleInputs(projectDir: string, dir: string, records: number): { split: string; indiana: string } {
+  fs.mkdirSync(dir, { recursive: true });
+  const [header, ...rows] = fs
+    .readFileSync(path.join(projectDir, SAMPLE.split), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  let dev = 0;
+  const kept = rows.filter((row) => !row.endsWith(',dev') || ++dev <= records);
+  const split = path.join(dir, 'split.csv');
+  fs.writeFileSync(split, `${[header, ...kept].join('\n')}\n`);
+  const indiana = path.join(dir, 'indiana_dev.json');
+  fs.writeFileSync(indiana, JSON.stringify((JSON.parse(fs.readFileSync(path.join(projectDir, SAMPLE.indiana), 'utf8')) as unknown[]).slice(0, records)));
+  return { split, indiana };
+}
+
 /** The first `n` non-empty lines of a JSONL file. */
 function headLines(file: string, n: number): string[] {
   return fs
@@ -416,17 +436,15 @@ async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Pr
     return output;
   };
 
+  // The sample inputs cut to --records dev studies per set (every train row kept), then prepared and
+  // uploaded exactly as a user would: the prepared folder goes to upload unchanged.
+  const inputs = sampleInputs(ctx.projectDir, path.join(ctx.work, 'inputs'), ctx.records);
   const prepared = path.join(ctx.work, 'prepared');
-  await mustSucceed(['prepare', '--split', SAMPLE.split, '--mimic-zip', SAMPLE.zip, '--indiana', SAMPLE.indiana, '--out', prepared]);
-  const uploadDir = path.join(ctx.work, 'upload');
-  fs.mkdirSync(uploadDir);
-  fs.copyFileSync(path.join(prepared, 'train.jsonl'), path.join(uploadDir, 'train.jsonl'));
+  await mustSucceed(['prepare', '--split', inputs.split, '--mimic-zip', SAMPLE.zip, '--indiana', inputs.indiana, '--out', prepared]);
   for (const set of ['dev1', 'dev2']) {
-    const lines = headLines(path.join(prepared, `${set}.jsonl`), ctx.records);
-    fs.writeFileSync(path.join(uploadDir, `${set}.jsonl`), `${lines.join('\n')}\n`);
-    for (const line of lines) known.push(JSON.parse(line) as KnownRecord);
+    for (const line of headLines(path.join(prepared, `${set}.jsonl`), Number.MAX_SAFE_INTEGER)) known.push(JSON.parse(line) as KnownRecord);
   }
-  await mustSucceed(['upload', '--dir', uploadDir]);
+  await mustSucceed(['upload', '--dir', prepared]);
 
   const runArgs = ['run', '--name', 'rehearsal', ...(fault === 'destroy' ? ['--keep-endpoints'] : [])];
   const runOutput = await mustSucceed(runArgs);

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { FAULTS, RehearsalError, runRehearsal, type FaultName } from '../../local/rehearsal';
 import { MotoNotInstalledError } from '../../local/moto-server';
 
@@ -50,9 +50,10 @@ export function register(program: Command): void {
               .filter((c) => !c.ok)
               .map((c) => `${c.name}: ${c.detail}`)
               .join('; ')}`,
+            EXIT.failed,
           );
       } catch (error) {
-        if (error instanceof RehearsalError || error instanceof MotoNotInstalledError) throw new CliError(error.message);
+        if (error instanceof RehearsalError || error instanceof MotoNotInstalledError) throw new CliError(error.message, EXIT.failed);
         throw error;
       }
     });

@@ -17,9 +17,9 @@ async function cli(...args: string[]): Promise<{ code: number; err: string }> {
 }
 
 describe('impressions rehearse', () => {
-  test('--records must be a whole number from 1 to 2000', async () => {
-    expect(await cli('--records', 'many')).toEqual({ code: 1, err: 'impressions: --records must be a whole number from 1 to 2000, got many\n' });
-    expect((await cli('--records', '0')).code).toBe(1);
+  test('--records must be a whole number from 1 to 2000 (bad input: exit 2)', async () => {
+    expect(await cli('--records', 'many')).toEqual({ code: 2, err: 'impressions: --records must be a whole number from 1 to 2000, got many\n' });
+    expect((await cli('--records', '0')).code).toBe(2);
   });
 
   test('--fault takes one of the named faults', async () => {
