@@ -6,15 +6,16 @@ import { ColumnType, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../
 import { AthenaWorkgroup } from './athena-workgroup';
 import { clinicianDashboardDefinition } from './clinician-dashboard-definition';
 import { DataPrefix, DataStore } from './data-store';
-import { acknowledgeBucketPrefixWildcards, acknowledgeGrantActionWildcards } from './nag-acknowledgements';
+import { acknowledgeGrantWildcards } from './nag-acknowledgements';
 import { ResultsCatalog } from './results-catalog';
 
 /** Properties of {@link ClinicianDashboard}. */
 export interface ClinicianDashboardProps {
   /**
    * QuickSight users or groups (`arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>` or
-   * `.../group/<namespace>/<name>`) given read access to the dashboard, its data sets and its data
-   * source. At least one.
+   * `.../group/<namespace>/<name>`) who may view the dashboard. At least one. They get no
+   * permission on the data sets or the data source: viewing a dashboard needs none, and with one an
+   * author could build an analysis of their own over the report text.
    */
   readonly principalArns: readonly string[];
   /** The data bucket and key. */
@@ -34,31 +35,29 @@ export interface ClinicianDashboardProps {
 
 const QUICKSIGHT_TYPES: Record<ColumnType, string> = { string: 'STRING', double: 'DECIMAL', bigint: 'INTEGER' };
 
-/** Read-only access for the configured principals (clinicians are readers; authors can build analyses on the data sets). */
-const DATA_SOURCE_ACTIONS = ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'];
-const DATA_SET_ACTIONS = [
-  'quicksight:DescribeDataSet',
-  'quicksight:DescribeDataSetPermissions',
-  'quicksight:PassDataSet',
-  'quicksight:DescribeIngestion',
-  'quicksight:ListIngestions',
-];
-const DASHBOARD_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
+/** What viewing the dashboard needs, and nothing more (no PassDataSet/PassDataSource, no data set or data source access). */
+const DASHBOARD_VIEWER_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
 
 /**
  * The clinicians' QuickSight dashboard over the result tables: an IAM role that QuickSight assumes
- * for this data source only, an Athena data source through the workgroup, two SPICE data sets
- * (predictions, summary) and a dashboard declared in code (see clinician-dashboard-definition.ts).
+ * for this data source only, an Athena data source through the workgroup, two data sets and a
+ * dashboard declared in code (see clinician-dashboard-definition.ts).
+ *
+ * The predictions data set (one row per report: findings, reference and generated impression) is
+ * DIRECT_QUERY: every view queries Athena, so the report text stays in S3 under the data key and
+ * Athena's results under the same key. SPICE would copy it into QuickSight's own storage, which is
+ * encrypted with an AWS-owned key unless the account has set up customer-managed SPICE keys. The
+ * summary data set holds only scores and counts and stays in SPICE, refreshed by the run's final
+ * step ({@link grantRefresh}), not on a schedule.
  *
  * Requires an existing QuickSight (Enterprise) subscription in the account; this construct never
- * creates or deletes it. SPICE holds a copy of the report text: it is refreshed by the run's final
- * step ({@link grantRefresh}), not on a schedule.
+ * creates or deletes it.
  */
 export class ClinicianDashboard extends Construct {
   /** The role QuickSight assumes to query Athena for this data source. */
   public readonly role: iam.Role;
-  /** Ids of the two SPICE data sets, predictions first. */
-  public readonly dataSetIds: readonly string[];
+  /** Ids of the SPICE data sets, the ones a run refreshes (the summary; the predictions are queried directly). */
+  public readonly spiceDataSetIds: readonly string[];
   /** Id of the dashboard. */
   public readonly dashboardId: string;
 
@@ -72,9 +71,17 @@ export class ClinicianDashboard extends Construct {
       assumedBy: new iam.ServicePrincipal('quicksight.amazonaws.com'),
       description: 'radiology-impressions: QuickSight reads the result tables through the Athena workgroup',
     });
-    props.workGroup.grantQuery(this.role);
+    acknowledgeGrantWildcards(
+      this.role,
+      props.workGroup.grantQuery(this.role),
+      'Athena writes, reads and aborts its own query results under athena-results/ (every query gets a new key).',
+    );
     props.catalog.grantReadMetadata(this.role);
-    props.dataStore.grantRead(this.role, DataPrefix.PREDICTION_DATA);
+    acknowledgeGrantWildcards(
+      this.role,
+      props.dataStore.grantRead(this.role, DataPrefix.PREDICTION_DATA),
+      'The result rows: every run, data set and model partition under prediction_data/.',
+    );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadAthenaCatalogMetadata',
@@ -84,7 +91,6 @@ export class ClinicianDashboard extends Construct {
       }),
     );
 
-    const permissions = (actions: string[]) => props.principalArns.map((principal) => ({ principal, actions }));
     const dataSource = new quicksight.CfnDataSource(this, 'DataSource', {
       awsAccountId: account,
       dataSourceId: props.ids.dataSource,
@@ -92,18 +98,17 @@ export class ClinicianDashboard extends Construct {
       type: 'ATHENA',
       dataSourceParameters: { athenaParameters: { workGroup: props.workGroup.workGroupName, roleArn: this.role.roleArn } },
       sslProperties: { disableSsl: false },
-      permissions: permissions(DATA_SOURCE_ACTIONS),
     });
     // The role's policy must exist before QuickSight validates the data source with it.
     const rolePolicy = this.role.node.tryFindChild('DefaultPolicy');
     if (rolePolicy !== undefined) dataSource.node.addDependency(rolePolicy);
 
-    const dataSet = (cid: string, dataSetId: string, name: string, table: string, schema: TableSchema<unknown>) => {
+    const dataSet = (cid: string, dataSetId: string, name: string, table: string, schema: TableSchema<unknown>, importMode: 'SPICE' | 'DIRECT_QUERY') => {
       const resource = new quicksight.CfnDataSet(this, cid, {
         awsAccountId: account,
         dataSetId,
         name,
-        importMode: 'SPICE',
+        importMode,
         physicalTableMap: {
           // A literal key: CloudFormation map keys cannot be tokens.
           [cid]: {
@@ -119,7 +124,6 @@ export class ClinicianDashboard extends Construct {
             },
           },
         },
-        permissions: permissions(DATA_SET_ACTIONS),
       });
       resource.node.addDependency(props.catalog);
       return resource;
@@ -130,6 +134,7 @@ export class ClinicianDashboard extends Construct {
       'radiology-impressions predictions',
       props.catalog.predictionsTable.tableName,
       PREDICTIONS_SCHEMA as TableSchema<unknown>,
+      'DIRECT_QUERY',
     );
     const summary = dataSet(
       'SummaryDataSet',
@@ -137,15 +142,16 @@ export class ClinicianDashboard extends Construct {
       'radiology-impressions summary',
       props.catalog.summaryTable.tableName,
       SUMMARY_SCHEMA as TableSchema<unknown>,
+      'SPICE',
     );
-    this.dataSetIds = [props.ids.predictionsDataSet, props.ids.summaryDataSet];
+    this.spiceDataSetIds = [props.ids.summaryDataSet];
 
     const dashboard = new quicksight.CfnDashboard(this, 'Dashboard', {
       awsAccountId: account,
       dashboardId: props.ids.dashboard,
       name: 'Radiology impressions: model evaluation',
       definition: clinicianDashboardDefinition({ predictionsDataSetArn: predictions.attrArn, summaryDataSetArn: summary.attrArn }),
-      permissions: permissions(DASHBOARD_ACTIONS),
+      permissions: props.principalArns.map((principal) => ({ principal, actions: DASHBOARD_VIEWER_ACTIONS })),
       validationStrategy: { mode: 'STRICT' },
       dashboardPublishOptions: {
         adHocFilteringOption: { availabilityStatus: 'ENABLED' },
@@ -160,36 +166,16 @@ export class ClinicianDashboard extends Construct {
       id: 'HIPAA.Security-IAMNoInlinePolicy',
       reason: 'Assumed by QuickSight for this data source only; its grants are scoped statements generated next to the resources they concern.',
     });
-    if (rolePolicy !== undefined) {
-      acknowledgeGrantActionWildcards(
-        rolePolicy,
-        'read of prediction_data/, read-write of athena-results/ where Athena writes, cleans up and aborts its own query results',
-      );
-      acknowledgeBucketPrefixWildcards(rolePolicy, props.dataStore.bucket, [
-        { prefix: DataPrefix.PREDICTION_DATA, reason: 'The result rows: every run, data set and model partition under prediction_data/.' },
-        { prefix: DataPrefix.ATHENA_RESULTS, reason: 'Athena query results written and read by QuickSight queries.' },
-      ]);
-    }
   }
 
-  /** Lets `grantee` start SPICE ingestions (refreshes) of the two data sets, nothing else. */
+  /** Lets `grantee` start SPICE ingestions (refreshes) of the SPICE data sets, nothing else; ingestion ids are chosen per run. */
   public grantRefresh(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['quicksight:CreateIngestion'],
-      resourceArns: this.dataSetIds.map((id) => this.ingestionArnPattern(id)),
+      resourceArns: this.spiceDataSetIds.map((id) =>
+        Stack.of(this).formatArn({ service: 'quicksight', resource: 'dataset', resourceName: `${id}/ingestion/*` }),
+      ),
     });
-  }
-
-  /** cdk-nag acknowledgements for a policy holding {@link grantRefresh}: ingestion ids are chosen per run. */
-  public ingestionAcknowledgements(): { id: string; reason: string }[] {
-    return this.dataSetIds.map((id) => ({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:quicksight:<AWS::Region>:<AWS::AccountId>:dataset/${id}/ingestion/*]`,
-      reason: `Ingestions of the ${id} data set only; each run starts an ingestion with a new id.`,
-    }));
-  }
-
-  private ingestionArnPattern(dataSetId: string): string {
-    return Stack.of(this).formatArn({ service: 'quicksight', resource: 'dataset', resourceName: `${dataSetId}/ingestion/*` });
   }
 }

@@ -249,19 +249,22 @@ describe('AnalyticsStack with QuickSight principals', () => {
       'glue:GetTable',
       'glue:GetTables',
     ]);
-    const s3Resources = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:'))).map((s) => JSON.stringify(s.Resource));
-    expect(s3Resources).toHaveLength(2);
-    expect(s3Resources.some((r) => r.includes('/athena-results/*'))).toBe(true);
-    expect(s3Resources.some((r) => r.includes('/prediction_data/*'))).toBe(true);
-    // Writes only under athena-results/: the statement over prediction_data/ is read-only.
-    const predictionData = statements.find((s) => JSON.stringify(s.Resource).includes('/prediction_data/*'))!;
-    expect(actionsOf([predictionData])).toEqual(['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
+    const s3 = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+    const objectsOf = (prefix: string) => s3.filter((s) => JSON.stringify(s.Resource).includes(`/${prefix}*`));
+    // Objects: read prediction_data/, read and write athena-results/; never delete anything.
+    expect(actionsOf(objectsOf('prediction_data/'))).toEqual(['s3:GetObject']);
+    expect(actionsOf(objectsOf('athena-results/'))).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject']);
+    expect(actionsOf(s3).filter((a) => a.startsWith('s3:Delete'))).toEqual([]);
+    // The bucket itself: listing (key names) and its location, which Athena asks for.
+    const bucketLevel = s3.filter((s) => !JSON.stringify(s.Resource).includes('/'));
+    expect(actionsOf(bucketLevel)).toEqual(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads']);
+    expect(s3.every((s) => objectsOf('prediction_data/').includes(s) || objectsOf('athena-results/').includes(s) || bucketLevel.includes(s))).toBe(true);
     const kms = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('kms:')));
     expect(kms).toHaveLength(1);
     expect(actionsOf(statements).filter((a) => !/^(athena|glue|s3|kms):/.test(a))).toEqual([]);
   });
 
-  test('an Athena data source through the workgroup with the role, SSL on, readable by the principals', () => {
+  test('an Athena data source through the workgroup with the role, SSL on, with no permission for the clinicians', () => {
     const role = logicalIdOf(template, 'AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'quicksight.amazonaws.com' } })] }),
     });
@@ -270,17 +273,18 @@ describe('AnalyticsStack with QuickSight principals', () => {
       Type: 'ATHENA',
       DataSourceParameters: { AthenaParameters: { WorkGroup: { Ref: Match.stringLikeRegexp('^AthenaWorkGroup') }, RoleArn: { 'Fn::GetAtt': [role, 'Arn'] } } },
       SslProperties: { DisableSsl: false },
-      Permissions: [{ Principal: ALICE, Actions: ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'] }],
     });
+    // Viewing a dashboard needs no data source permission; PassDataSource would let an author build on it.
+    for (const source of Object.values(template.findResources('AWS::QuickSight::DataSource'))) expect(source.Properties.Permissions).toBeUndefined();
   });
 
-  test('two SPICE data sets over the Glue tables, every row field as an input column', () => {
-    for (const [id, table, schema] of [
-      ['impressions-predictions', 'Predictions', PREDICTIONS_SCHEMA],
-      ['impressions-summary', 'Summary', SUMMARY_SCHEMA],
+  test('two data sets over the Glue tables, every row field as an input column: report text by direct query, the summary in SPICE', () => {
+    for (const [id, table, schema, importMode] of [
+      ['impressions-predictions', 'Predictions', PREDICTIONS_SCHEMA, 'DIRECT_QUERY'],
+      ['impressions-summary', 'Summary', SUMMARY_SCHEMA, 'SPICE'],
     ] as const) {
       const dataSet = Object.values(template.findResources('AWS::QuickSight::DataSet')).find((d) => d.Properties.DataSetId === id)!;
-      expect(dataSet.Properties.ImportMode).toBe('SPICE');
+      expect(dataSet.Properties.ImportMode).toBe(importMode);
       expect(dataSet.Properties.LogicalTableMap).toBeUndefined();
       const physical = Object.values(dataSet.Properties.PhysicalTableMap as Record<string, { RelationalTable: Record<string, unknown> }>);
       expect(physical).toHaveLength(1);
@@ -289,10 +293,20 @@ describe('AnalyticsStack with QuickSight principals', () => {
       expect(relational.Schema).toEqual({ Ref: expect.stringMatching(/^CatalogDatabase/) });
       expect(relational.Name).toEqual({ Ref: expect.stringMatching(new RegExp(`^Catalog${table}Table`)) });
       expect((relational.InputColumns as { Name: string }[]).map((c) => c.Name)).toEqual(Object.keys(schema.fields));
-      expect(dataSet.Properties.Permissions).toEqual([
-        { Principal: ALICE, Actions: expect.arrayContaining(['quicksight:DescribeDataSet', 'quicksight:PassDataSet']) },
-      ]);
+      // Viewing needs no data set permission; PassDataSet would let an author build an analysis over the report text.
+      expect(dataSet.Properties.Permissions).toBeUndefined();
     }
+  });
+
+  test('the clinicians hold dashboard viewer actions only: nothing that passes, edits or exports data', () => {
+    const granted = ['AWS::QuickSight::DataSource', 'AWS::QuickSight::DataSet', 'AWS::QuickSight::Dashboard'].flatMap((type) =>
+      Object.values(template.findResources(type)).flatMap((r) => (r.Properties.Permissions ?? []) as { Actions: string[] }[]),
+    );
+    expect([...new Set(granted.flatMap((p) => p.Actions))].sort()).toEqual([
+      'quicksight:DescribeDashboard',
+      'quicksight:ListDashboardVersions',
+      'quicksight:QueryDashboard',
+    ]);
   });
 
   test('the dashboard: three sheets, data set references to both data sets, viewer permissions, no CSV export', () => {
@@ -316,16 +330,13 @@ describe('AnalyticsStack with QuickSight principals', () => {
     ]);
   });
 
-  test('the publish function refreshes both data sets: CreateIngestion on their ingestions only', () => {
+  test('the publish function refreshes the SPICE data set only (a direct-query data set has nothing to ingest): CreateIngestion on its ingestions', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ QUICKSIGHT_DATA_SET_IDS: 'impressions-predictions,impressions-summary' }) },
+      Environment: { Variables: Match.objectLike({ QUICKSIGHT_DATA_SET_IDS: 'impressions-summary' }) },
     });
     const statements = roleStatements(template, 'PublishFunctionRole');
     const ingest = statements.find((s) => s.Action === 'quicksight:CreateIngestion')!;
-    const resources = JSON.stringify(ingest.Resource);
-    expect(resources).toContain(':dataset/impressions-predictions/ingestion/*');
-    expect(resources).toContain(':dataset/impressions-summary/ingestion/*');
-    expect((ingest.Resource as unknown[]).length).toBe(2);
+    expect(JSON.stringify(ingest.Resource)).toMatch(/:dataset\/impressions-summary\/ingestion\/\*"\]\]\}$/);
     template.hasOutput('QuickSightDashboardId', { Value: 'impressions-dashboard' });
   });
 
