@@ -24,9 +24,9 @@ export interface AnalyticsNames {
   readonly workGroup: string;
   /** QuickSight data source id (Athena through the workgroup). */
   readonly quicksightDataSourceId: string;
-  /** QuickSight SPICE data set id over the predictions table. */
+  /** QuickSight data set id over the predictions table (direct query: the report text stays in S3). */
   readonly predictionsDataSetId: string;
-  /** QuickSight SPICE data set id over the summary table. */
+  /** QuickSight SPICE data set id over the summary table (scores and counts only). */
   readonly summaryDataSetId: string;
   /** QuickSight dashboard id. */
   readonly dashboardId: string;

@@ -2,7 +2,8 @@
  * The whole app synthesized as `cdk synth` does it (weak cross-stack references resolved, the nag
  * acknowledgements rendered), its templates read back from the cloud assembly.
  */
-import { App } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import { App, CfnResource } from 'aws-cdk-lib';
 import { buildApp, type ImpressionsStacks } from '../../lib/app';
 import { testApp } from './cdk';
 import { resolveValue, type TemplateJson } from './iam-policy';
@@ -12,6 +13,10 @@ export interface SynthesizedApp {
   readonly app: App;
   readonly stacks: ImpressionsStacks;
   readonly templates: { readonly data: TemplateJson; readonly pipeline: TemplateJson; readonly analytics: TemplateJson };
+  /** The template files as `cdk synth` writes them. */
+  readonly templateFiles: readonly string[];
+  /** The construct path of every CloudFormation resource, by `<stack name>/<logical id>`. */
+  readonly paths: Readonly<Record<string, string>>;
 }
 
 /** Builds and synthesizes the app with cdk.json's context plus `context` (no Lambda bundling). */
@@ -20,7 +25,20 @@ export function synthesizeApp(context: Record<string, unknown> = {}): Synthesize
   const stacks = buildApp(app);
   const assembly = app.synth();
   const template = (stack: { artifactId: string }) => assembly.getStackArtifact(stack.artifactId).template as TemplateJson;
-  return { app, stacks, templates: { data: template(stacks.data), pipeline: template(stacks.pipeline), analytics: template(stacks.analytics) } };
+  return {
+    app,
+    stacks,
+    templates: { data: template(stacks.data), pipeline: template(stacks.pipeline), analytics: template(stacks.analytics) },
+    templateFiles: assembly.stacks.map((s) => path.join(assembly.directory, s.templateFile)),
+    paths: Object.fromEntries(
+      [stacks.data, stacks.pipeline, stacks.analytics].flatMap((stack) =>
+        stack.node
+          .findAll()
+          .filter(CfnResource.isCfnResource)
+          .map((r) => [`${stack.stackName}/${stack.getLogicalId(r)}`, r.node.path]),
+      ),
+    ),
+  };
 }
 
 /** Every object in `value` (deeply) for which `match` holds. */

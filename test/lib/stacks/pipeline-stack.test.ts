@@ -97,10 +97,10 @@ describe('PipelineStack', () => {
     expect(passRole).toEqual([
       expect.objectContaining({
         Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-        Resource: [
+        Resource: expect.arrayContaining([
           { 'Fn::GetAtt': [expect.stringMatching(/^SageMakerTraining/), 'Arn'] },
           { 'Fn::GetAtt': [expect.stringMatching(/^SageMakerHosting/), 'Arn'] },
-        ],
+        ]),
       }),
     ]);
     const events = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));
