@@ -1,7 +1,8 @@
 /**
  * Makes one run's results visible: registers the run's Glue partitions of the `predictions` and
  * `summary` tables (idempotent), then, when QuickSight is configured, starts a SPICE refresh of
- * both data sets and puts the `AnalyticsRefreshFailed` metric (1 failed, 0 started).
+ * each SPICE data set it is given (the summary; the predictions data set is queried directly) and
+ * puts the `AnalyticsRefreshFailed` metric (1 failed, 0 started).
  *
  * Contract (event, output, errors, environment): lib/core/analytics/publish-contracts.ts. A refresh
  * that cannot be started is reported in the output and the metric, never thrown: the scores are in

@@ -87,7 +87,9 @@ export class AthenaWorkgroup extends Construct {
   }
 
   /**
-   * Lets `grantee` run queries in this workgroup and read and write their results (S3 and KMS).
+   * Lets `grantee` run queries in this workgroup and read and write their results (S3 and KMS):
+   * Athena reads and writes query results with the caller's credentials, multipart uploads
+   * included, and never deletes them (the bucket's `athena-results/` lifecycle rule expires them).
    * The tables' Glue metadata and data need their own grants.
    */
   public grantQuery(grantee: iam.IGrantable): iam.Grant {
@@ -104,6 +106,8 @@ export class AthenaWorkgroup extends Construct {
       ],
       resourceArns: [this.workGroupArn],
     });
-    return athenaGrant.combine(this.dataStore.grantReadWrite(grantee, DataPrefix.ATHENA_RESULTS));
+    return athenaGrant
+      .combine(this.dataStore.grantRead(grantee, DataPrefix.ATHENA_RESULTS))
+      .combine(this.dataStore.grantWrite(grantee, DataPrefix.ATHENA_RESULTS));
   }
 }

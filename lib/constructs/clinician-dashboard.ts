@@ -2,19 +2,20 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
 import { Construct } from 'constructs';
-import { DASHBOARD_DATA_SETS, dashboardDataSets, type DashboardDataSetKey } from '../core/analytics/dashboard-sql';
+import { DASHBOARD_DATA_SETS, dashboardDataSets, REPORT_TEXT_DATA_SETS, type DashboardDataSetKey } from '../core/analytics/dashboard-sql';
 import { AthenaWorkgroup } from './athena-workgroup';
 import { clinicianDashboardDefinition } from './clinician-dashboard-definition';
 import { DataPrefix, DataStore } from './data-store';
-import { acknowledgeBucketPrefixWildcards, acknowledgeGrantActionWildcards } from './nag-acknowledgements';
+import { acknowledgeGrantWildcards } from './nag-acknowledgements';
 import { ResultsCatalog } from './results-catalog';
 
 /** Properties of {@link ClinicianDashboard}. */
 export interface ClinicianDashboardProps {
   /**
    * QuickSight users or groups (`arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>` or
-   * `.../group/<namespace>/<name>`) given read access to the dashboard, its data sets and its data
-   * source. At least one.
+   * `.../group/<namespace>/<name>`) who may view the dashboard. At least one. They get no
+   * permission on the data sets or the data source: viewing a dashboard needs none, and with one an
+   * author could build an analysis of their own over the report text.
    */
   readonly principalArns: readonly string[];
   /** The data bucket and key. */
@@ -26,38 +27,36 @@ export interface ClinicianDashboardProps {
   /** QuickSight ids (unique in the account and region). */
   readonly ids: {
     readonly dataSource: string;
-    /** One SPICE data set per key of DASHBOARD_DATA_SETS. */
+    /** One data set per key of DASHBOARD_DATA_SETS. */
     readonly dataSets: Readonly<Record<DashboardDataSetKey, string>>;
     readonly dashboard: string;
   };
 }
 
-/** Read-only access for the configured principals (clinicians are readers; authors can build analyses on the data sets). */
-const DATA_SOURCE_ACTIONS = ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'];
-const DATA_SET_ACTIONS = [
-  'quicksight:DescribeDataSet',
-  'quicksight:DescribeDataSetPermissions',
-  'quicksight:PassDataSet',
-  'quicksight:DescribeIngestion',
-  'quicksight:ListIngestions',
-];
-const DASHBOARD_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
+/** What viewing the dashboard needs, and nothing more (no PassDataSet/PassDataSource, no data set or data source access). */
+const DASHBOARD_VIEWER_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
 
 /**
  * The clinicians' QuickSight dashboard over the result tables: an IAM role that QuickSight assumes
- * for this data source only, an Athena data source through the workgroup, one SPICE data set per
- * custom SQL query of lib/core/analytics/dashboard-sql.ts, and a dashboard declared in code (see
+ * for this data source only, an Athena data source through the workgroup, one data set per custom
+ * SQL query of lib/core/analytics/dashboard-sql.ts, and a dashboard declared in code (see
  * clinician-dashboard-definition.ts).
  *
+ * The data sets that carry report text (findings, reference and generated impressions:
+ * `REPORT_TEXT_DATA_SETS`) are DIRECT_QUERY: every view queries Athena, so the text stays in S3
+ * under the data key and Athena's results under the same key. SPICE would copy it into QuickSight's
+ * own storage, which is encrypted with an AWS-owned key unless the account has set up
+ * customer-managed SPICE keys. The others hold only scores, counts and names and stay in SPICE,
+ * refreshed by the run's final step ({@link grantRefresh}), not on a schedule.
+ *
  * Requires an existing QuickSight (Enterprise) subscription in the account; this construct never
- * creates or deletes it. SPICE holds a copy of the report text: it is refreshed by the run's final
- * step ({@link grantRefresh}), not on a schedule.
+ * creates or deletes it.
  */
 export class ClinicianDashboard extends Construct {
   /** The role QuickSight assumes to query Athena for this data source. */
   public readonly role: iam.Role;
-  /** Ids of the SPICE data sets, in DASHBOARD_DATA_SETS order (every run's final step refreshes them all). */
-  public readonly dataSetIds: readonly string[];
+  /** Ids of the SPICE data sets, in DASHBOARD_DATA_SETS order: the ones a run refreshes (the report-text data sets are queried directly). */
+  public readonly spiceDataSetIds: readonly string[];
   /** Id of the dashboard. */
   public readonly dashboardId: string;
 
@@ -71,9 +70,17 @@ export class ClinicianDashboard extends Construct {
       assumedBy: new iam.ServicePrincipal('quicksight.amazonaws.com'),
       description: 'radiology-impressions: QuickSight reads the result tables through the Athena workgroup',
     });
-    props.workGroup.grantQuery(this.role);
+    acknowledgeGrantWildcards(
+      this.role,
+      props.workGroup.grantQuery(this.role),
+      'Athena writes, reads and aborts its own query results under athena-results/ (every query gets a new key).',
+    );
     props.catalog.grantReadMetadata(this.role);
-    props.dataStore.grantRead(this.role, DataPrefix.PREDICTION_DATA);
+    acknowledgeGrantWildcards(
+      this.role,
+      props.dataStore.grantRead(this.role, DataPrefix.PREDICTION_DATA),
+      'The result rows: every run, data set and model partition under prediction_data/.',
+    );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadAthenaCatalogMetadata',
@@ -83,7 +90,6 @@ export class ClinicianDashboard extends Construct {
       }),
     );
 
-    const permissions = (actions: string[]) => props.principalArns.map((principal) => ({ principal, actions }));
     const dataSource = new quicksight.CfnDataSource(this, 'DataSource', {
       awsAccountId: account,
       dataSourceId: props.ids.dataSource,
@@ -91,14 +97,14 @@ export class ClinicianDashboard extends Construct {
       type: 'ATHENA',
       dataSourceParameters: { athenaParameters: { workGroup: props.workGroup.workGroupName, roleArn: this.role.roleArn } },
       sslProperties: { disableSsl: false },
-      permissions: permissions(DATA_SOURCE_ACTIONS),
     });
     // The role's policy must exist before QuickSight validates the data source with it.
     const rolePolicy = this.role.node.tryFindChild('DefaultPolicy');
     if (rolePolicy !== undefined) dataSource.node.addDependency(rolePolicy);
 
     // Custom SQL over the Glue tables (lib/core/analytics/dashboard-sql.ts): readable names, the
-    // run order and the verdict's figures are computed once per SPICE refresh, not per visual.
+    // run order and the verdict's figures are computed once per SPICE refresh (per view for the
+    // direct-query data sets), not per visual.
     const sql = dashboardDataSets({
       database: props.catalog.database.databaseName,
       predictions: props.catalog.predictionsTable.tableName,
@@ -111,17 +117,16 @@ export class ClinicianDashboard extends Construct {
           awsAccountId: account,
           dataSetId: props.ids.dataSets[key],
           name: `radiology-impressions: ${spec.name}`,
-          importMode: 'SPICE',
+          importMode: REPORT_TEXT_DATA_SETS.includes(key) ? 'DIRECT_QUERY' : 'SPICE',
           physicalTableMap: {
             // A literal key: CloudFormation map keys cannot be tokens.
             [key]: { customSql: { dataSourceArn: dataSource.attrArn, name: key, sqlQuery: spec.sql, columns: [...spec.columns] } },
           },
-          permissions: permissions(DATA_SET_ACTIONS),
         });
         return [key, resource];
       }),
     ) as Record<DashboardDataSetKey, quicksight.CfnDataSet>;
-    this.dataSetIds = DASHBOARD_DATA_SETS.map((key) => props.ids.dataSets[key]);
+    this.spiceDataSetIds = DASHBOARD_DATA_SETS.filter((key) => !REPORT_TEXT_DATA_SETS.includes(key)).map((key) => props.ids.dataSets[key]);
 
     const dashboard = new quicksight.CfnDashboard(this, 'Dashboard', {
       awsAccountId: account,
@@ -130,7 +135,7 @@ export class ClinicianDashboard extends Construct {
       definition: clinicianDashboardDefinition(
         Object.fromEntries(DASHBOARD_DATA_SETS.map((key) => [key, dataSets[key].attrArn])) as Record<DashboardDataSetKey, string>,
       ),
-      permissions: permissions(DASHBOARD_ACTIONS),
+      permissions: props.principalArns.map((principal) => ({ principal, actions: DASHBOARD_VIEWER_ACTIONS })),
       validationStrategy: { mode: 'STRICT' },
       dashboardPublishOptions: {
         adHocFilteringOption: { availabilityStatus: 'ENABLED' },
@@ -145,36 +150,16 @@ export class ClinicianDashboard extends Construct {
       id: 'HIPAA.Security-IAMNoInlinePolicy',
       reason: 'Assumed by QuickSight for this data source only; its grants are scoped statements generated next to the resources they concern.',
     });
-    if (rolePolicy !== undefined) {
-      acknowledgeGrantActionWildcards(
-        rolePolicy,
-        'read of prediction_data/, read-write of athena-results/ where Athena writes, cleans up and aborts its own query results',
-      );
-      acknowledgeBucketPrefixWildcards(rolePolicy, props.dataStore.bucket, [
-        { prefix: DataPrefix.PREDICTION_DATA, reason: 'The result rows: every run, data set and model partition under prediction_data/.' },
-        { prefix: DataPrefix.ATHENA_RESULTS, reason: 'Athena query results written and read by QuickSight queries.' },
-      ]);
-    }
   }
 
-  /** Lets `grantee` start SPICE ingestions (refreshes) of the two data sets, nothing else. */
+  /** Lets `grantee` start SPICE ingestions (refreshes) of the SPICE data sets, nothing else; ingestion ids are chosen per run. */
   public grantRefresh(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['quicksight:CreateIngestion'],
-      resourceArns: this.dataSetIds.map((id) => this.ingestionArnPattern(id)),
+      resourceArns: this.spiceDataSetIds.map((id) =>
+        Stack.of(this).formatArn({ service: 'quicksight', resource: 'dataset', resourceName: `${id}/ingestion/*` }),
+      ),
     });
-  }
-
-  /** cdk-nag acknowledgements for a policy holding {@link grantRefresh}: ingestion ids are chosen per run. */
-  public ingestionAcknowledgements(): { id: string; reason: string }[] {
-    return this.dataSetIds.map((id) => ({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:quicksight:<AWS::Region>:<AWS::AccountId>:dataset/${id}/ingestion/*]`,
-      reason: `Ingestions of the ${id} data set only; each run starts an ingestion with a new id.`,
-    }));
-  }
-
-  private ingestionArnPattern(dataSetId: string): string {
-    return Stack.of(this).formatArn({ service: 'quicksight', resource: 'dataset', resourceName: `${dataSetId}/ingestion/*` });
   }
 }

@@ -84,6 +84,7 @@ export class DataStore extends Construct {
       pendingWindow: Duration.days(30),
     });
     const stack = Stack.of(this);
+    const anyLogGroup = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsOfThisAccount',
@@ -92,14 +93,17 @@ export class DataStore extends Construct {
         // A key policy's resource is always the key itself.
         resources: ['*'],
         conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
+          // CloudWatch Logs names the log group it encrypts for in the encryption context; only log
+          // groups of this account and region match (the documented key policy for log groups:
+          // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+          // That covers the app's own groups and SageMaker's /aws/sagemaker/TrainingJobs and
+          // /aws/sagemaker/Endpoints/<endpoint> (lib/constructs/sagemaker-log-groups.ts).
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': anyLogGroup },
+          // Confused-deputy keys: CloudWatch Logs does not document sending them on its KMS calls, and
+          // an absent key would fail a plain StringEquals and stop every log write, so they bind the
+          // request only when present; the encryption context above binds it always.
+          StringEqualsIfExists: { 'aws:SourceAccount': stack.account },
+          ArnLikeIfExists: { 'aws:SourceArn': anyLogGroup },
         },
       }),
     );
@@ -119,8 +123,6 @@ export class DataStore extends Construct {
       ],
     });
     Validations.of(this.accessLogsBucket).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
-      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
       {
         id: 'HIPAA.Security-S3DefaultEncryptionKMS',
         reason: 'S3 server access log delivery only supports SSE-S3 on the destination bucket; it holds request metadata, not report text.',
@@ -152,31 +154,89 @@ export class DataStore extends Construct {
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
     });
+    this.denyOtherEncryption();
     Validations.of(this.bucket).acknowledge({
       id: 'HIPAA.Security-S3BucketReplicationEnabled',
       reason: 'Single-region deployment by design (data residency of patient data); durability comes from S3, versioning and retention on destroy.',
     });
   }
 
-  /** Lets `grantee` read objects under `prefix` (and decrypt them). */
-  public grantRead(grantee: iam.IGrantable, prefix: DataPrefix): iam.Grant {
-    return this.bucket.grantRead(grantee, `${prefix}*`);
+  /**
+   * Bucket policy: an object may only be written under the data key. A request that names no
+   * encryption gets the bucket default (SSE-KMS with the data key, bucket key on), so the Lambdas
+   * and the CLI, which send no encryption header, keep working; Athena (workgroup SSE_KMS with the
+   * key ARN) and SageMaker training output (`OutputDataConfig.KmsKeyId`, the key ARN) name this
+   * very key. Denied for every principal: SSE-S3 or DSSE-KMS (`x-amz-server-side-encryption`
+   * other than `aws:kms`), another KMS key, `aws:kms` without a key (S3 would use the AWS managed
+   * `aws/s3` key, not the bucket default) and customer-provided keys (SSE-C). Condition keys:
+   * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys.
+   * A negated operator matches a request without the key, so each "other than" is paired with
+   * `Null: false` (the header is there). The access-log bucket is separate: S3 log delivery writes
+   * there with SSE-S3.
+   */
+  private denyOtherEncryption(): void {
+    const objects = this.bucket.arnForObjects('*');
+    const SSE = 's3:x-amz-server-side-encryption';
+    const KEY = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+    const deny = (sid: string, conditions: Record<string, Record<string, string>>): void => {
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [objects],
+          conditions,
+        }),
+      );
+    };
+    deny('DenyEncryptionOtherThanKms', { Null: { [SSE]: 'false' }, StringNotEquals: { [SSE]: 'aws:kms' } });
+    deny('DenyKmsKeysOtherThanTheDataKey', { Null: { [KEY]: 'false' }, StringNotEquals: { [KEY]: this.key.keyArn } });
+    deny('DenyKmsWithoutTheDataKey', { StringEquals: { [SSE]: 'aws:kms' }, Null: { [KEY]: 'true' } });
+    deny('DenyCustomerProvidedKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
   }
 
-  /** Lets `grantee` put (create or overwrite) objects under `prefix` and encrypt them; never delete. */
-  public grantWrite(grantee: iam.IGrantable, prefix: DataPrefix): iam.Grant {
-    return this.bucket.grantPut(grantee, `${prefix}*`);
+  /**
+   * Lets `grantee` read the objects under `prefix` whose key (after the prefix) matches the IAM
+   * pattern `keys` (`*` matches any characters, `/` included), and decrypt them. The default is
+   * every object under the prefix; the run state machine, for one, reads only the shard manifests.
+   * Listing covers the whole bucket (key names: run ids, data set and model names, never report
+   * text): S3 answers a read of a missing key with NoSuchKey only to a caller who may list, and
+   * every reader's error messages rely on that.
+   */
+  public grantRead(grantee: iam.IGrantable, prefix: DataPrefix, keys = '*'): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.bucket.arnForObjects(objectKeys(prefix, keys))] })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket', 's3:GetBucketLocation'], resourceArns: [this.bucket.bucketArn] }))
+      .combine(this.key.grant(grantee, 'kms:Decrypt'));
   }
 
-  /** Lets `grantee` read, write and delete objects under `prefix`. */
-  public grantReadWrite(grantee: iam.IGrantable, prefix: DataPrefix): iam.Grant {
-    return this.bucket.grantReadWrite(grantee, `${prefix}*`);
+  /**
+   * Lets `grantee` put (create or overwrite, multipart included) the objects under `prefix` whose
+   * key matches `keys`, encrypted with the data key: S3 asks KMS for a data key on every put, and
+   * to decrypt it again when a multipart upload completes. Never delete: with versioning on, an
+   * overwrite keeps the previous version, and nothing in the app deletes data.
+   */
+  public grantWrite(grantee: iam.IGrantable, prefix: DataPrefix, keys = '*'): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resourceArns: [this.bucket.arnForObjects(objectKeys(prefix, keys))],
+    })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucketMultipartUploads'], resourceArns: [this.bucket.bucketArn] }))
+      .combine(this.key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt'));
   }
 
   /** Lets `grantee` encrypt and decrypt with the key (logs, topics, SageMaker volumes). */
   public grantKeyEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
     return this.key.grantEncryptDecrypt(grantee);
   }
+}
+
+/** `<prefix><keys>`, refusing a pattern that would leave its prefix (`..`, a leading `/`). */
+function objectKeys(prefix: DataPrefix, keys: string): string {
+  if (keys === '' || keys.startsWith('/') || keys.split('/').includes('..'))
+    throw new Error(`DataStore: ${JSON.stringify(keys)} is not a key pattern under ${prefix}`);
+  return `${prefix}${keys}`;
 }
 
 function validateProps(props: DataStoreProps): void {

@@ -6,6 +6,10 @@ import { Construct } from 'constructs';
 import { at, CONTEXT_PATHS, keysOf, statePath, type JsonPath } from '../core/json-path';
 import type { EndpointDeployment, ModelDataLocation, RunSetup } from '../core/run/contracts';
 import type { HostingNames } from '../core/run/naming';
+import { ENDPOINT_LOG_GROUP_PREFIX, SAGEMAKER_LOG_RETENTION_DAYS } from '../core/run/sagemaker-logs';
+import { TAG_APP, TAG_RUN_ID } from '../core/run/tags';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { endpointLogGroupsArn } from './sagemaker-log-groups';
 import { runTags, sageMakerArn, sageMakerCall } from './sagemaker-tasks';
 import { ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
@@ -22,7 +26,7 @@ export interface EndpointDeploymentStageProps {
   readonly resultPath: JsonPath<EndpointDeployment>;
   /** Role the model runs as (passed to CreateModel). */
   readonly executionRole: iam.IRole;
-  /** Key encrypting the endpoint's storage volume where the instance type allows it. */
+  /** Key encrypting the endpoint's storage volume where the instance type allows it, and its log group. */
   readonly key: kms.IKey;
   /** Prefix of every SageMaker name (IAM scope). */
   readonly resourcePrefix: string;
@@ -37,20 +41,27 @@ interface DeploymentScratch extends RunSetup {
   /** CreateModel's `PrimaryContainer`. */
   readonly container: unknown;
   readonly poll: { readonly count: number };
+  /** The error CreateLogGroup raised, checked for "already exists". */
+  readonly logGroupError: { readonly Error: string; readonly Cause: string };
   /** The fields of DescribeEndpoint the stage reads. */
   readonly endpointDescription: { readonly EndpointStatus: string; readonly FailureReason?: string };
 }
 
 /**
- * Hosts one model on a real-time endpoint: CreateModel (tarball `ModelDataUrl` or uncompressed
- * `ModelDataSource` prefix; network isolation as resolved), CreateEndpointConfig (one variant,
+ * Hosts one model on a real-time endpoint. First the endpoint's log group,
+ * `/aws/sagemaker/Endpoints/<endpoint name>`, which SageMaker would otherwise create unencrypted
+ * and without expiry on first write: created with the data key, the app and run-id tags and a
+ * {@link SAGEMAKER_LOG_RETENTION_DAYS}-day retention; if it exists already (a run id reused after
+ * its execution expired) the key is associated again and the retention set, so the step is
+ * idempotent. Its events expire with the retention; the emptied group costs nothing. Then CreateModel (tarball `ModelDataUrl` or uncompressed
+ * `ModelDataSource` prefix; always network-isolated), CreateEndpointConfig (one variant,
  * `KmsKeyId` only where `$.settings.inference.volumeKmsSupported`, download and start-up timeouts
  * from the resolved settings), CreateEndpoint, then polls DescribeEndpoint until InService.
  *
  * A {@link TaskLikeStage}: one `addCatch` on `unit` covers every call.
  *
  * Input: the run state, with `$.plan` (runId, names), `$.settings.inference` (image, environment,
- * instanceType, enableNetworkIsolation, volumeKmsSupported, modelDataDownloadTimeoutSeconds,
+ * instanceType, volumeKmsSupported, modelDataDownloadTimeoutSeconds,
  * containerStartupHealthCheckTimeoutSeconds) and the weights at `modelDataPath`.
  * Output: the input with `{ "endpointName", "endpointConfigName", "modelName", "status": "InService",
  * "inServiceAt": <ISO time the run saw it InService> }`
@@ -105,7 +116,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
         'ModelName.$': names.model,
         ExecutionRoleArn: props.executionRole.roleArn,
         'PrimaryContainer.$': at(state, 'container'),
-        'EnableNetworkIsolation.$': at(inference, 'enableNetworkIsolation'),
+        // Never taken from the spec: the hosting container gets its weights as model data and needs no network.
+        EnableNetworkIsolation: true,
         Tags: tags,
       },
     });
@@ -180,6 +192,7 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       cause: `The ${label} endpoint was not InService after ${props.maxPolls} status checks ${props.pollInterval.toHumanString()} apart.`,
     });
 
+    const logGroups = this.endpointLogGroup(props, names.endpoint);
     const start = new sfn.Choice(this, 'ModelDataType', { stateName: `${label}: model data type` })
       .when(sfn.Condition.stringEquals(at(props.modelDataPath, 'type'), 'tarball'), tarball)
       .otherwise(prefix);
@@ -204,6 +217,51 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
           .when(sfn.Condition.numberGreaterThanEquals(at(state, 'poll.count'), props.maxPolls), tooSlow)
           .otherwise(wait),
       );
-    this.unit.branch(start);
+    logGroups.endStates.forEach((end) => end.next(start));
+    this.unit.branch(logGroups.start);
+  }
+
+  /** CreateLogGroup (key, tags), or AssociateKmsKey when it exists, then PutRetentionPolicy. */
+  private endpointLogGroup(props: EndpointDeploymentStageProps, endpointName: JsonPath<string>): { start: sfn.State; endStates: sfn.INextable[] } {
+    const { label } = props;
+    const state = statePath<DeploymentScratch>();
+    const logGroupArn = endpointLogGroupsArn(this, props.resourcePrefix);
+    const logGroupName = `States.Format('${ENDPOINT_LOG_GROUP_PREFIX}{}', ${endpointName})`;
+    const logsCall = (id: string, action: string, iamAction: string, parameters: Record<string, unknown>, extra: string[] = []): tasks.CallAwsService =>
+      new tasks.CallAwsService(this, id, {
+        stateName: `${label}: ${id}`,
+        service: 'cloudwatchlogs',
+        action,
+        iamAction,
+        iamResources: [logGroupArn],
+        additionalIamStatements: extra.length > 0 ? [new iam.PolicyStatement({ actions: extra, resources: [logGroupArn] })] : undefined,
+        parameters: { 'LogGroupName.$': logGroupName, ...parameters },
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+    const create = logsCall(
+      'create log group',
+      'createLogGroup',
+      'logs:CreateLogGroup',
+      { KmsKeyId: props.key.keyArn, Tags: { [TAG_APP]: props.resourcePrefix, [`${TAG_RUN_ID}.$`]: at(state, 'plan.runId') } },
+      // Tags on CreateLogGroup are authorized as logs:TagResource.
+      ['logs:TagResource'],
+    );
+    const associate = logsCall('encrypt existing log group', 'associateKmsKey', 'logs:AssociateKmsKey', { KmsKeyId: props.key.keyArn });
+    const retention = logsCall('set log retention', 'putRetentionPolicy', 'logs:PutRetentionPolicy', { RetentionInDays: SAGEMAKER_LOG_RETENTION_DAYS });
+    const reraise = new sfn.Fail(this, 'LogGroupFailed', {
+      stateName: `${label}: log group failed`,
+      errorPath: at(state, 'logGroupError.Error'),
+      causePath: at(state, 'logGroupError.Cause'),
+    });
+    // The SDK integration names the error <service>.ResourceAlreadyExistsException; matching the suffix keeps the service spelling out of it.
+    create.addCatch(
+      new sfn.Choice(this, 'LogGroupExists', { stateName: `${label}: log group exists?` })
+        .when(sfn.Condition.stringMatches(at(state, 'logGroupError.Error'), '*.ResourceAlreadyExistsException'), associate)
+        .otherwise(reraise),
+      { resultPath: at(state, 'logGroupError') },
+    );
+    create.next(retention);
+    associate.next(retention);
+    return { start: create, endStates: [retention] };
   }
 }

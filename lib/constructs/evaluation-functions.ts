@@ -1,14 +1,16 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ImpressionsConfig } from '../config';
 import { DataPrefix, DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
-import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
+import { acknowledgeGrantWildcards, acknowledgeStatementWildcards } from './nag-acknowledgements';
 import { sageMakerArn } from './sagemaker-tasks';
 import { EVALUATION_ENV, METRIC_NAMESPACE } from '../core/evaluation/lambda-contracts';
 import { fanOutShape } from '../core/evaluation/fan-out';
+import { PREDICTIONS_PREFIX, SUMMARY_PREFIX } from '../core/evaluation/keys';
+import { RUN_KEY_PATTERNS } from '../core/run/run-keys';
 
 /** Properties of {@link EvaluationFunctions}. */
 export interface EvaluationFunctionsProps {
@@ -20,13 +22,14 @@ export interface EvaluationFunctionsProps {
 
 /**
  * The evaluation Lambdas with least-privilege grants:
- * - plan-evaluation reads `eval_data/`, writes `runs/` (the shard manifests);
+ * - plan-evaluation reads `eval_data/`, writes `runs/<run id>/evaluation/` (the shard manifests);
  * - evaluate reads `eval_data/`, writes `prediction_data/predictions/`, and may call
  *   `sagemaker:InvokeEndpoint` on `<prefix>-*` endpoints only;
- * - aggregate reads `prediction_data/predictions/`, writes `prediction_data/summary/` and `runs/`,
- *   reads `<prefix>-*` training jobs (billable seconds) and puts metrics in the
- *   `RadiologyImpressions` namespace only.
- * KMS permissions come with the bucket grants. `maxConcurrency` is the Distributed Map
+ * - aggregate reads `prediction_data/predictions/`, writes `prediction_data/summary/` and
+ *   `runs/<run id>/run-summary.json`, reads `<prefix>-*` training jobs (billable seconds) and puts
+ *   metrics in the `RadiologyImpressions` namespace only.
+ * None may delete an object (writes are DataStore's put-only grant). KMS permissions come with the
+ * bucket grants. `maxConcurrency` is the Distributed Map
  * concurrency that goes with the per-Lambda pool set here (lib/core/evaluation/fan-out.ts).
  */
 export class EvaluationFunctions extends Construct {
@@ -52,14 +55,15 @@ export class EvaluationFunctions extends Construct {
       timeout: Duration.minutes(2),
       environment: { ...bucketEnv, [EVALUATION_ENV.shardSize]: String(config.evalShardSize) },
     });
-    dataStore.grantRead(this.planEvaluation, DataPrefix.EVAL_DATA);
-    dataStore.grantWrite(this.planEvaluation, DataPrefix.RUNS);
-    acknowledgeGrantActionWildcards(this.planEvaluation.executionRole, 'read of eval_data/, write of runs/');
-    acknowledgeWildcardResources(
+    acknowledgeGrantWildcards(
       this.planEvaluation.executionRole,
-      bucket,
-      ['/eval_data/*', '/runs/*'],
-      'Reads any evaluation set of a run and writes its shard manifest under runs/<run id>/; limited to those prefixes.',
+      dataStore.grantRead(this.planEvaluation, DataPrefix.EVAL_DATA),
+      'Counts the records of any evaluation set of a run: files under eval_data/.',
+    );
+    acknowledgeGrantWildcards(
+      this.planEvaluation.executionRole,
+      dataStore.grantWrite(this.planEvaluation, DataPrefix.RUNS, RUN_KEY_PATTERNS.evaluation),
+      'Writes the shard manifest of a run under runs/<run id>/evaluation/; the run id is known only at run time.',
     );
 
     this.evaluate = new ImpressionsFunction(this, 'Evaluate', {
@@ -79,26 +83,27 @@ export class EvaluationFunctions extends Construct {
         [EVALUATION_ENV.requestsPerLambda]: String(shape.requestsPerLambda),
       },
     });
-    dataStore.grantRead(this.evaluate, DataPrefix.EVAL_DATA);
-    bucket.grantWrite(this.evaluate, 'prediction_data/predictions/*');
-    this.evaluate.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeRunEndpoints',
-        actions: ['sagemaker:InvokeEndpoint'],
-        resources: [sageMakerArn(this, 'endpoint', config.resourcePrefix)],
-      }),
-    );
-    acknowledgeGrantActionWildcards(this.evaluate.executionRole, 'read of eval_data/, write of prediction_data/predictions/');
-    acknowledgeWildcardResources(
+    acknowledgeGrantWildcards(
       this.evaluate.executionRole,
-      bucket,
-      ['/eval_data/*', '/prediction_data/predictions/*'],
-      'Reads the evaluation sets and writes part files under prediction_data/predictions/run_id=<id>/; limited to those prefixes.',
+      dataStore.grantRead(this.evaluate, DataPrefix.EVAL_DATA),
+      'Reads the records of its shard from an evaluation set under eval_data/.',
     );
-    Validations.of(this.evaluate.executionRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint/${config.resourcePrefix}-*]`,
-      reason: 'Runs create endpoints named <prefix>-<run id>-pt/-ft; the function may invoke those names only.',
+    acknowledgeGrantWildcards(
+      this.evaluate.executionRole,
+      dataStore.grantWrite(this.evaluate, DataPrefix.PREDICTION_DATA, keysUnder(DataPrefix.PREDICTION_DATA, PREDICTIONS_PREFIX)),
+      'Writes its part file under prediction_data/predictions/run_id=<run id>/…; the run id is known only at run time.',
+    );
+    const invoke = new iam.PolicyStatement({
+      sid: 'InvokeRunEndpoints',
+      actions: ['sagemaker:InvokeEndpoint'],
+      resources: [sageMakerArn(this, 'endpoint', config.resourcePrefix)],
     });
+    this.evaluate.addToRolePolicy(invoke);
+    acknowledgeStatementWildcards(
+      this.evaluate.executionRole,
+      [invoke],
+      'Runs create endpoints named <prefix>-<run id>-pt/-ft; the function may invoke those names only.',
+    );
 
     this.aggregate = new ImpressionsFunction(this, 'Aggregate', {
       handlerDir: 'aggregate',
@@ -113,35 +118,50 @@ export class EvaluationFunctions extends Construct {
         [EVALUATION_ENV.metricNamespace]: METRIC_NAMESPACE,
       },
     });
-    bucket.grantRead(this.aggregate, 'prediction_data/predictions/*');
-    bucket.grantWrite(this.aggregate, 'prediction_data/summary/*');
-    dataStore.grantWrite(this.aggregate, DataPrefix.RUNS);
-    this.aggregate.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadRunTrainingJobs',
-        actions: ['sagemaker:DescribeTrainingJob'],
-        resources: [sageMakerArn(this, 'training-job', config.resourcePrefix)],
-      }),
-    );
-    this.aggregate.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'PutRunMetrics',
-        actions: ['cloudwatch:PutMetricData'],
-        // PutMetricData supports no resource-level permission; the namespace condition limits it.
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
-      }),
-    );
-    acknowledgeGrantActionWildcards(this.aggregate.executionRole, 'read of prediction_data/predictions/, write of prediction_data/summary/ and runs/');
-    acknowledgeWildcardResources(
+    acknowledgeGrantWildcards(
       this.aggregate.executionRole,
-      bucket,
-      ['/prediction_data/predictions/*', '/prediction_data/summary/*', '/runs/*'],
-      "Reads a run's part files and writes its summary and run summary; limited to those prefixes.",
+      dataStore.grantRead(this.aggregate, DataPrefix.PREDICTION_DATA, keysUnder(DataPrefix.PREDICTION_DATA, PREDICTIONS_PREFIX)),
+      "Reads a run's part files under prediction_data/predictions/run_id=<run id>/.",
     );
-    Validations.of(this.aggregate.executionRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/${config.resourcePrefix}-*]`,
-      reason: 'Reads the billable seconds of the run training job, named <prefix>-<run id>; those names only.',
+    acknowledgeGrantWildcards(
+      this.aggregate.executionRole,
+      dataStore.grantWrite(this.aggregate, DataPrefix.PREDICTION_DATA, keysUnder(DataPrefix.PREDICTION_DATA, SUMMARY_PREFIX)),
+      "Writes a run's summary rows under prediction_data/summary/run_id=<run id>/.",
+    );
+    acknowledgeGrantWildcards(
+      this.aggregate.executionRole,
+      dataStore.grantWrite(this.aggregate, DataPrefix.RUNS, RUN_KEY_PATTERNS.runSummary),
+      'Writes runs/<run id>/run-summary.json; the run id is known only at run time.',
+    );
+    const describeTraining = new iam.PolicyStatement({
+      sid: 'ReadRunTrainingJobs',
+      actions: ['sagemaker:DescribeTrainingJob'],
+      resources: [sageMakerArn(this, 'training-job', config.resourcePrefix)],
     });
+    this.aggregate.addToRolePolicy(describeTraining);
+    acknowledgeStatementWildcards(
+      this.aggregate.executionRole,
+      [describeTraining],
+      'Reads the billable seconds of the run training job, named <prefix>-<run id>-train; those names only.',
+    );
+    const metrics = new iam.PolicyStatement({
+      sid: 'PutRunMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      // PutMetricData supports no resource-level permission; the namespace condition limits it.
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
+    });
+    this.aggregate.addToRolePolicy(metrics);
+    acknowledgeStatementWildcards(
+      this.aggregate.executionRole,
+      [metrics],
+      'cloudwatch:PutMetricData supports no resource-level permission; limited to the run metric namespace by condition.',
+    );
   }
+}
+
+/** The key pattern, relative to `prefix`, of every object under `keyPrefix` (a sub-prefix of `prefix`). */
+function keysUnder(prefix: DataPrefix, keyPrefix: string): string {
+  if (!keyPrefix.startsWith(prefix)) throw new Error(`${keyPrefix} is not under ${prefix}`);
+  return `${keyPrefix.slice(prefix.length)}*`;
 }

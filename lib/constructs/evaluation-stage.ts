@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -22,7 +23,10 @@ export interface EvaluationStageProps {
   readonly planFunction: lambda.IFunction;
   /** evaluate: scores one shard. */
   readonly evaluateFunction: lambda.IFunction;
-  /** The data bucket holding the shard manifest. */
+  /**
+   * The data bucket holding the shard manifest. The state machine's role must be granted the
+   * manifests (RUN_KEY_PATTERNS.shardManifests); the stage's item reader grants nothing.
+   */
   readonly bucket: s3.IBucket;
   /** Evaluate Lambdas at once against the endpoint (see lib/core/evaluation/fan-out.ts). */
   readonly maxConcurrency: number;
@@ -119,7 +123,7 @@ export class EvaluationStage extends TaskLikeStage<EvaluationStageResult> {
 
     this.map = new sfn.DistributedMap(this, 'Shards', {
       stateName: `${props.model}: evaluate shards`,
-      itemReader: new sfn.S3JsonLItemReader({ bucket: props.bucket, key: sfn.JsonPath.stringAt(at(branch, 'shards.manifestKey')) }),
+      itemReader: new ShardManifestReader(props.bucket, sfn.JsonPath.stringAt(at(branch, 'shards.manifestKey'))),
       maxConcurrency: props.maxConcurrency,
       toleratedFailurePercentage: 0,
       resultPath: sfn.JsonPath.DISCARD,
@@ -138,5 +142,36 @@ export class EvaluationStage extends TaskLikeStage<EvaluationStageResult> {
       }),
     });
     this.unit.branch(plan.next(this.map).next(done));
+  }
+}
+
+/**
+ * The Distributed Map's S3 JSON Lines item reader, without the grant CDK's reader adds. The key is a
+ * JSONPath, so `S3JsonLItemReader` grants `s3:GetObject` on every object of the bucket (train_data/,
+ * eval_data/, prediction_data/: all patient text); the RunStateMachine grants its role the shard
+ * manifests only, through the DataStore. Renders exactly what `S3JsonLItemReader` renders.
+ */
+export class ShardManifestReader implements sfn.IItemReader {
+  public readonly bucket: s3.IBucket;
+  public readonly resource: string;
+  private readonly reader: sfn.S3JsonLItemReader;
+
+  constructor(bucket: s3.IBucket, key: string) {
+    this.reader = new sfn.S3JsonLItemReader({ bucket, key });
+    this.bucket = bucket;
+    this.resource = this.reader.resource;
+  }
+
+  public render(queryLanguage?: sfn.QueryLanguage): unknown {
+    return this.reader.render(queryLanguage);
+  }
+
+  /** None: the state machine's role holds the narrow grant. */
+  public providePolicyStatements(): iam.PolicyStatement[] {
+    return [];
+  }
+
+  public validateItemReader(): string[] {
+    return this.reader.validateItemReader();
   }
 }

@@ -43,8 +43,7 @@ interface FineTuningScratch extends RunSetup {
  *
  * Input: the run state with `$.plan` (names.trainingJob, outputPath, checkpointPath, skipTraining,
  * modelData, runId) and `$.settings.training` (image, instanceType, hyperparameters,
- * metricDefinitions, inputDataConfig, enableNetworkIsolation, enableInterContainerTrafficEncryption,
- * outputCompression, volumeKmsSupported, volumeSizeGb, maxRuntimeSeconds) and
+ * metricDefinitions, inputDataConfig, outputCompression, volumeKmsSupported, volumeSizeGb, maxRuntimeSeconds) and
  * `$.settings.inference.fineTunedModelDataType`.
  * Output (at `resultPath`): a `FineTuningResult`, `{ "trainingJobName": string, "modelData": { "type": "tarball" | "prefix", "uri": "s3://…" } }`
  * (no `trainingJobName` when training was skipped).
@@ -112,8 +111,9 @@ export class FineTuningStage extends sfn.StateMachineFragment {
           },
           'ResourceConfig.$': at(state, 'trainingResources.ResourceConfig'),
           'StoppingCondition.$': at(state, 'trainingResources.StoppingCondition'),
-          'EnableNetworkIsolation.$': at(training, 'enableNetworkIsolation'),
-          'EnableInterContainerTrafficEncryption.$': at(training, 'enableInterContainerTrafficEncryption'),
+          // Never taken from the spec: data, weights and script arrive as channels, so the container needs no network.
+          EnableNetworkIsolation: true,
+          EnableInterContainerTrafficEncryption: true,
           ...spotSettings,
           Tags: runTags(props.resourcePrefix),
         },

@@ -1,107 +1,109 @@
 /**
- * Narrow cdk-nag acknowledgements for findings that CDK grants produce and whose ids depend on how
- * cross-stack references are rendered (`cdk.json` sets weak cross-stack references, so a reference
- * to the data bucket becomes `Fn::GetStackOutput` at synthesis). The ids are computed with
- * cdk-nag's own renderer (`flattenCfnReference`, a deep import pinned with cdk-nag 3.0.2), so each
- * acknowledgement names exactly one finding.
+ * cdk-nag acknowledgements whose ids are rendered from the policy itself, never typed by hand.
+ *
+ * cdk-nag names an `AwsSolutions-IAM5` finding after the wildcard as it renders it: the action
+ * (`Action::s3:GetObject*`) or the resource flattened by its `flattenCfnReference`
+ * (`Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/impressions-*`).
+ * A resource of another stack renders as the JSON of its `Fn::GetStackOutput` only once weak
+ * cross-stack references are resolved, so every id here is computed in a validation hook, which
+ * runs after references are resolved and before the nag packs (`cdk synth`, or a test's
+ * `app.synth()` before `validateScope`). The values rendered are the very statements, grants and
+ * ARN tokens the policy holds, so a changed ARN changes its acknowledgement with it, and an
+ * acknowledgement cannot outlive the wildcard it names.
+ *
+ * `flattenCfnReference` is a deep import of cdk-nag 3.0.2 (pinned): the same function cdk-nag's
+ * IAM5 rule uses.
  */
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 
-/** A wildcard ARN suffix on a referenced resource, and why it is granted. */
-export interface ReferenceWildcardAcknowledgement {
-  /** What follows the referenced ARN, e.g. `/prediction_data/*` (objects) or `:*` (function versions). */
-  readonly suffix: string;
-  readonly reason: string;
+/** The IAM5 id cdk-nag gives a wildcard resource (a token or a literal ARN) as seen from `scope`. */
+export function wildcardResourceFinding(scope: IConstruct, resource: unknown): string {
+  return `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(scope).resolve(resource))}]`;
 }
 
-/**
- * Acknowledges cdk-nag's `AwsSolutions-IAM5` finding for the resources `<target ARN><suffix>` in
- * the IAM policies under `owner`, and nothing else. cdk-nag names the finding after the resource
- * as it renders it, and a resource of another stack renders twice: as `<LogicalId.Arn>` before
- * synthesis (a test's `validateScope`) and, once weak cross-stack references are resolved, as the
- * JSON of its `Fn::GetStackOutput`. The first form is acknowledged now; the second when the tree is
- * validated, after references are resolved and before the nag packs run.
- */
-export function acknowledgeReferenceWildcards(owner: IConstruct, target: IConstruct, entries: readonly ReferenceWildcardAcknowledgement[]): void {
-  const targetResource = (CfnResource.isCfnResource(target) ? target : target.node.defaultChild) as CfnResource;
-  const targetLogicalId = Stack.of(targetResource).getLogicalId(targetResource);
-  Validations.of(owner).acknowledge(...entries.map((e) => ({ id: `AwsSolutions-IAM5[Resource::<${targetLogicalId}.Arn>${e.suffix}]`, reason: e.reason })));
+/** The IAM5 id cdk-nag gives a wildcard action. */
+export function wildcardActionFinding(action: string): string {
+  return `AwsSolutions-IAM5[Action::${action}]`;
+}
+
+/** Registers `render` to run once, at validation time, and acknowledges what it returns on `owner`. */
+function acknowledgeAtValidation(owner: IConstruct, render: () => string[], reason: string): void {
+  let done = false;
   owner.node.addValidation({
     validate: () => {
-      for (const resource of policyResources(owner)) {
-        const flat = flattenCfnReference(resource);
-        if (!flat.includes(targetLogicalId)) continue;
-        const entry = entries.find((e) => flat.endsWith(e.suffix));
-        if (entry !== undefined) Validations.of(owner).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason: entry.reason });
+      if (!done) {
+        done = true;
+        const ids = [...new Set(render())];
+        if (ids.length > 0) Validations.of(owner).acknowledge(...ids.map((id) => ({ id, reason })));
       }
       return [];
     },
   });
 }
 
-/** A prefix of a bucket whose objects a policy is granted, and why. */
-export interface BucketPrefixAcknowledgement {
-  /** Key prefix ending with `/`, e.g. `prediction_data/`. */
-  readonly prefix: string;
-  readonly reason: string;
-}
-
-/** {@link acknowledgeReferenceWildcards} for object ARNs `<bucket>/<prefix>*` of a bucket. */
-export function acknowledgeBucketPrefixWildcards(owner: IConstruct, bucket: s3.IBucket, entries: readonly BucketPrefixAcknowledgement[]): void {
-  acknowledgeReferenceWildcards(
+/**
+ * Acknowledges IAM5 for every wildcard action and every wildcard resource of the Allow
+ * `statements` (what a grant or `addToPrincipalPolicy` put in `owner`'s policy), with one reason.
+ */
+export function acknowledgeStatementWildcards(owner: IConstruct, statements: readonly iam.PolicyStatement[], reason: string): void {
+  acknowledgeAtValidation(
     owner,
-    bucket,
-    entries.map((e) => ({ suffix: `/${e.prefix}*`, reason: e.reason })),
+    () =>
+      statements
+        .filter((s) => s.effect === iam.Effect.ALLOW)
+        .flatMap((s) => [
+          ...s.actions.filter((a) => a.includes('*')).map(wildcardActionFinding),
+          ...s.resources.map((r) => wildcardResourceFinding(owner, r)).filter((id) => id.slice('AwsSolutions-IAM5[Resource::'.length).includes('*')),
+        ]),
+    reason,
   );
 }
 
-/** Every `Resource` entry of the IAM policies (L1) under `owner`, resolved. */
-function policyResources(owner: IConstruct): unknown[] {
-  const resources: unknown[] = [];
-  for (const child of owner.node.findAll()) {
-    if (!(child instanceof iam.CfnPolicy)) continue;
-    const document = Stack.of(child).resolve(child.policyDocument) as { Statement?: { Resource?: unknown }[] };
-    for (const statement of document.Statement ?? []) {
-      const list = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-      resources.push(...list.filter((r) => r !== undefined));
-    }
-  }
-  return resources;
+/** {@link acknowledgeStatementWildcards} for the statements of a grant. */
+export function acknowledgeGrantWildcards(owner: IConstruct, grant: iam.Grant, reason: string): void {
+  acknowledgeStatementWildcards(owner, grant.principalStatements, reason);
 }
 
 /**
- * {@link acknowledgeReferenceWildcards} with one reason for several suffixes on `target` (e.g. the
- * data bucket's `/train_data/*` and `/runs/*`).
+ * Acknowledges IAM5 for resources that a CDK construct put in `owner`'s policy (a task's grant, a
+ * framework function), rebuilt here from the same parts (e.g. `${fn.functionArn}:*`). A resource
+ * without a wildcard is an error: it has no finding to acknowledge.
  */
-export function acknowledgeWildcardResources(owner: IConstruct, target: IConstruct, suffixes: readonly string[], reason: string): void {
-  acknowledgeReferenceWildcards(
+export function acknowledgeWildcardResources(owner: IConstruct, resources: readonly string[], reason: string): void {
+  acknowledgeAtValidation(
     owner,
-    target,
-    suffixes.map((suffix) => ({ suffix, reason })),
+    () =>
+      resources.map((r) => {
+        const id = wildcardResourceFinding(owner, r);
+        if (!id.includes('*')) throw new Error(`${owner.node.path}: ${id} has no wildcard to acknowledge`);
+        return id;
+      }),
+    reason,
   );
 }
 
-/** Action wildcards that CDK's S3 and KMS grants emit (`s3:GetObject*`, `kms:GenerateDataKey*`, …). */
-export const GRANT_ACTION_WILDCARDS = [
-  's3:GetObject*',
-  's3:GetBucket*',
-  's3:List*',
-  's3:DeleteObject*',
-  's3:Abort*',
-  'kms:GenerateDataKey*',
-  'kms:ReEncrypt*',
-] as const;
-
-/** Acknowledges the action wildcards of CDK grants on `owner` (their expansion is the documented, read/write set of the grant). */
-export function acknowledgeGrantActionWildcards(owner: IConstruct, grantDescription: string): void {
-  Validations.of(owner).acknowledge(
-    ...GRANT_ACTION_WILDCARDS.map((action) => ({
-      id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: `Expanded by the CDK grant (${grantDescription}); the resources are limited to the named prefixes and the data key.`,
-    })),
+/**
+ * Acknowledges IAM5 for the wildcard resources of a policy generated by aws-cdk-lib that the app
+ * cannot rebuild (e.g. the Distributed Map's child-execution ARNs), limited to those whose rendered
+ * form `select` accepts: a wildcard CDK might add later is not acknowledged by accident.
+ */
+export function acknowledgeGeneratedWildcards(policy: IConstruct, select: (rendered: string) => boolean, reason: string): void {
+  const resource = (CfnResource.isCfnResource(policy) ? policy : policy.node.defaultChild) as CfnResource | undefined;
+  if (!(resource instanceof iam.CfnPolicy)) throw new Error(`${policy.node.path}: not an IAM policy`);
+  acknowledgeAtValidation(
+    resource,
+    () => {
+      const document = Stack.of(resource).resolve(resource.policyDocument) as { Statement?: { Effect?: string; Resource?: unknown }[] };
+      return (document.Statement ?? [])
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+        .map((r) => flattenCfnReference(r))
+        .filter((flat) => flat.includes('*') && select(flat))
+        .map((flat) => `AwsSolutions-IAM5[Resource::${flat}]`);
+    },
+    reason,
   );
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +8,7 @@ import { PREDICTIONS_PREFIX, SUMMARY_PREFIX } from '../core/analytics/tables';
 import { ClinicianDashboard } from './clinician-dashboard';
 import { DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
+import { acknowledgeGrantWildcards, acknowledgeStatementWildcards } from './nag-acknowledgements';
 import { ResultsCatalog } from './results-catalog';
 
 /** Properties of {@link ResultsPublisher}. */
@@ -21,7 +22,7 @@ export interface ResultsPublisherProps {
   /** Name of the metric set to 1 when a SPICE refresh could not be started. */
   readonly refreshFailedMetricName: string;
   /**
-   * The dashboard whose SPICE data sets are refreshed after each run.
+   * The dashboard whose SPICE data set is refreshed after each run.
    * @default - no QuickSight: the function only registers partitions
    */
   readonly dashboard?: ClinicianDashboard;
@@ -34,7 +35,7 @@ export interface ResultsPublisherProps {
 
 /**
  * The function the run's final step calls with `{ runId }`: it registers the run's Glue partitions
- * (idempotent) and, when QuickSight is configured, starts the SPICE refresh of both data sets. A
+ * (idempotent) and, when QuickSight is configured, starts the SPICE refresh of the summary data set. A
  * failed refresh is reported in its output and as the `AnalyticsRefreshFailed` metric, never as an
  * error, so the run's scores stay visible in Athena. See lambda/publish-results/index.ts.
  *
@@ -73,7 +74,7 @@ export class ResultsPublisher extends Construct {
         [PUBLISH_ENV.metricNamespace]: props.metricNamespace,
         [PUBLISH_ENV.metricName]: props.refreshFailedMetricName,
         [PUBLISH_ENV.quicksightAccountId]: stack.account,
-        [PUBLISH_ENV.quicksightDataSetIds]: (props.dashboard?.dataSetIds ?? []).join(','),
+        [PUBLISH_ENV.quicksightDataSetIds]: (props.dashboard?.spiceDataSetIds ?? []).join(','),
       },
     });
     const role = this.function.executionRole;
@@ -87,28 +88,23 @@ export class ResultsPublisher extends Construct {
       }),
     );
     props.catalog.grantRegisterPartitions(role);
-    props.dashboard?.grantRefresh(role);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PutAnalyticsMetrics',
-        actions: ['cloudwatch:PutMetricData'],
-        // PutMetricData has no resource-level permissions; the namespace condition scopes it.
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': props.metricNamespace } },
-      }),
-    );
-
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy !== undefined) {
-      Validations.of(policy).acknowledge(
-        {
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason:
-            'xray:PutTraceSegments/PutTelemetryRecords and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is limited by the cloudwatch:namespace condition.',
-        },
-        ...(props.dashboard?.ingestionAcknowledgements() ?? []),
-      );
+    const refresh = props.dashboard?.grantRefresh(role);
+    if (refresh !== undefined) {
+      acknowledgeGrantWildcards(role, refresh, 'Ingestions of the SPICE data set only; each run starts an ingestion with a new id.');
     }
+    const metrics = new iam.PolicyStatement({
+      sid: 'PutAnalyticsMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      // PutMetricData has no resource-level permissions; the namespace condition scopes it.
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': props.metricNamespace } },
+    });
+    role.addToPrincipalPolicy(metrics);
+    acknowledgeStatementWildcards(
+      role,
+      [metrics],
+      'cloudwatch:PutMetricData has no resource-level permissions; limited by the cloudwatch:namespace condition.',
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -53,6 +53,7 @@ export class RunAlarms extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
+    const keyStack = Stack.of(props.key);
     props.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
@@ -60,6 +61,16 @@ export class RunAlarms extends Construct {
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         // A key policy's resource is always the key itself.
         resources: ['*'],
+        // Confused deputy: only for alarms of this account and region. The SNS documentation's key
+        // policy for AWS services publishing to encrypted topics binds the service principal with
+        // aws:SourceArn (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). The
+        // topic is in another stack: naming it here would make the key's stack depend on this one.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': keyStack.account },
+          ArnLike: {
+            'aws:SourceArn': keyStack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
       }),
     );
     if (props.notificationEmail !== undefined) {

@@ -1,11 +1,11 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { jumpStartBucket } from '../core/jumpstart/resolve';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
-import { acknowledgeGrantActionWildcards } from './nag-acknowledgements';
+import { acknowledgeGrantWildcards, acknowledgeStatementWildcards } from './nag-acknowledgements';
 
 /** Properties of {@link RunFunctions}. */
 export interface RunFunctionsProps {
@@ -47,39 +47,34 @@ export class RunFunctions extends Construct {
       // Describes every running training job and live endpoint of the account, 4 at a time.
       timeout: Duration.minutes(2),
     });
-    this.preflightQuotas.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadSageMakerQuotas',
-        actions: ['servicequotas:ListServiceQuotas', 'servicequotas:ListAWSDefaultServiceQuotas'],
-        // Service Quotas list calls support no resource-level permission; read-only.
-        resources: ['*'],
-      }),
-    );
-    this.preflightQuotas.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ListSageMakerInstanceHolders',
-        actions: ['sagemaker:ListTrainingJobs', 'sagemaker:ListEndpoints'],
-        // SageMaker list calls support no resource-level permission; read-only.
-        resources: ['*'],
-      }),
-    );
+    const quotas = new iam.PolicyStatement({
+      sid: 'ReadSageMakerQuotas',
+      actions: ['servicequotas:ListServiceQuotas', 'servicequotas:ListAWSDefaultServiceQuotas'],
+      // Service Quotas list calls support no resource-level permission; read-only.
+      resources: ['*'],
+    });
+    const list = new iam.PolicyStatement({
+      sid: 'ListSageMakerInstanceHolders',
+      actions: ['sagemaker:ListTrainingJobs', 'sagemaker:ListEndpoints'],
+      // SageMaker list calls support no resource-level permission; read-only.
+      resources: ['*'],
+    });
     const anySageMaker = (type: string) => stack.formatArn({ service: 'sagemaker', resource: type, resourceName: '*' });
-    this.preflightQuotas.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'DescribeSageMakerInstanceHolders',
-        actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
-        resources: [anySageMaker('training-job'), anySageMaker('endpoint'), anySageMaker('endpoint-config')],
-      }),
+    const describe = new iam.PolicyStatement({
+      sid: 'DescribeSageMakerInstanceHolders',
+      actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
+      resources: [anySageMaker('training-job'), anySageMaker('endpoint'), anySageMaker('endpoint-config')],
+    });
+    for (const statement of [quotas, list, describe]) this.preflightQuotas.addToRolePolicy(statement);
+    acknowledgeStatementWildcards(
+      this.preflightQuotas.executionRole,
+      [quotas, list],
+      'Service Quotas list reads and SageMaker ListTrainingJobs/ListEndpoints support no resource-level permission; all read-only.',
     );
-    Validations.of(this.preflightQuotas.executionRole).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Service Quotas list reads, SageMaker ListTrainingJobs/ListEndpoints and X-Ray support no resource-level permission; all read-only.',
-      },
-      ...(['training-job', 'endpoint', 'endpoint-config'] as const).map((type) => ({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${type}/*]`,
-        reason: `Quotas are per account: every ${type} of the account counts against them, not only this app's, so the check describes any (read-only).`,
-      })),
+    acknowledgeStatementWildcards(
+      this.preflightQuotas.executionRole,
+      [describe],
+      "Quotas are per account: every training job, endpoint and endpoint config of the account counts against them, not only this app's, so the check describes any (read-only).",
     );
 
     this.resolveModel = new ImpressionsFunction(this, 'ResolveModel', {
@@ -89,11 +84,10 @@ export class RunFunctions extends Construct {
       invocation: InvocationMode.SYNCHRONOUS,
       timeout: Duration.minutes(1),
     });
-    s3.Bucket.fromBucketName(this, 'JumpStartBucket', jumpStartBucket(stack.region)).grantRead(this.resolveModel, '*');
-    acknowledgeGrantActionWildcards(this.resolveModel.executionRole, 'read of the public JumpStart bucket');
-    Validations.of(this.resolveModel.executionRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::jumpstart-cache-prod-<AWS::Region>/*]',
-      reason: 'Reads the manifest and specs of the public JumpStart bucket of the region; the key depends on the resolved version.',
-    });
+    acknowledgeGrantWildcards(
+      this.resolveModel.executionRole,
+      s3.Bucket.fromBucketName(this, 'JumpStartBucket', jumpStartBucket(stack.region)).grantRead(this.resolveModel, '*'),
+      'Reads the manifest and specs of the public JumpStart bucket of the region (no patient data); the spec key comes from the manifest.',
+    );
   }
 }

@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -21,15 +20,17 @@ import type {
   Stage1Result,
 } from '../core/run/contracts';
 import type { PreflightQuotasEvent, ResolveModelEvent, RunDefaults, RunPlan, ValidateInputEvent } from '../core/run/lambda-contracts';
+import { TAG_APP } from '../core/run/tags';
+import { RUN_KEY_PATTERNS } from '../core/run/run-keys';
 import { AggregationStage } from './aggregation-stage';
-import { acknowledgeReferenceWildcards } from './nag-acknowledgements';
 import { CleanupStage } from './cleanup-stage';
 import { DataPrefix, DataStore } from './data-store';
 import { EndpointDeploymentStage } from './endpoint-deployment-stage';
 import { EndpointTeardownStage } from './endpoint-teardown-stage';
 import { EvaluationStage } from './evaluation-stage';
 import { FineTuningStage } from './fine-tuning-stage';
-import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
+import { acknowledgeGeneratedWildcards, acknowledgeGrantWildcards, acknowledgeStatementWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
+import { endpointLogGroupsArn } from './sagemaker-log-groups';
 import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
 import { lambdaPayload, ref, stateFields } from './state-json';
 
@@ -74,8 +75,10 @@ export interface RunModelSettings {
 /** Properties of {@link RunStateMachine}. */
 export interface RunStateMachineProps {
   readonly dataStore: DataStore;
-  /** Role of training jobs and models. */
-  readonly sageMakerRole: iam.IRole;
+  /** Role training jobs run as (SageMakerExecutionRoles.training). */
+  readonly trainingRole: iam.IRole;
+  /** Role models run as (SageMakerExecutionRoles.hosting). */
+  readonly hostingRole: iam.IRole;
   readonly functions: RunStateMachineFunctions;
   /** Prefix of every SageMaker name; the state machine may touch nothing else. */
   readonly resourcePrefix: string;
@@ -199,7 +202,7 @@ export class RunStateMachine extends Construct {
     const fineTuningBranch = statePath<FineTuningBranchState>();
     const pretrainedBranch = statePath<PretrainedBranchState>();
     const fineTuning = new FineTuningStage(this, 'FineTuning', {
-      executionRole: props.sageMakerRole,
+      executionRole: props.trainingRole,
       key: dataStore.key,
       resourcePrefix,
       spot: model.spotTraining,
@@ -210,7 +213,7 @@ export class RunStateMachine extends Construct {
       namesPath: at(pretrainedBranch, 'plan.names.pretrained'),
       modelDataPath: at(pretrainedBranch, 'settings.inference.pretrainedModelData'),
       resultPath: at(pretrainedBranch, 'pretrainedEndpoint'),
-      executionRole: props.sageMakerRole,
+      executionRole: props.hostingRole,
       key: dataStore.key,
       resourcePrefix,
       pollInterval,
@@ -255,7 +258,7 @@ export class RunStateMachine extends Construct {
       namesPath: at(plan, 'names.fineTuned'),
       modelDataPath: at(run, 'stage1.training.modelData'),
       resultPath: at(run, 'fineTunedEndpoint'),
-      executionRole: props.sageMakerRole,
+      executionRole: props.hostingRole,
       key: dataStore.key,
       resourcePrefix,
       pollInterval,
@@ -323,45 +326,42 @@ export class RunStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.grantSageMakerAccess(props, stack);
-    if (props.functions.publishResults !== undefined) {
-      acknowledgeReferenceWildcards(this.stateMachine.role, props.functions.publishResults, [
-        { suffix: ':*', reason: 'LambdaInvoke grants the publish function (AnalyticsStack) and its versions/aliases (":*"); nothing else.' },
-      ]);
-    }
-    // The Distributed Map reads the shard manifests (SSE-KMS) under runs/.
-    dataStore.grantRead(this.stateMachine, DataPrefix.RUNS);
-    this.acknowledgeDistributedMap(stack, props.dataStore.bucket);
+    this.denyUnsafeSageMakerCalls(props);
+    this.acknowledgeTaskGrants(props);
   }
 
-  /** The grants the two evaluation Distributed Maps bring with them, acknowledged narrowly. */
-  private acknowledgeDistributedMap(stack: Stack, bucket: s3.IBucket): void {
+  /**
+   * What the Lambda tasks and the Distributed Maps bring with them: `LambdaInvoke` grants each
+   * function and its versions (`<function ARN>:*`); the maps read the shard manifests (granted here,
+   * through the data store, for `runs/<run id>/evaluation/<model>/shards.jsonl` only: the item
+   * reader grants nothing itself, see ShardManifestReader) and start child executions of this
+   * state machine (CDK's DistributedMapPolicy).
+   */
+  private acknowledgeTaskGrants(props: RunStateMachineProps): void {
     const role = this.stateMachine.role;
-    acknowledgeGrantActionWildcards(role, 'read of runs/ for the shard manifests');
-    // '/*' covers the item reader's own s3:GetObject on <bucket>/* (CDK adds it; the key is a JSONPath) and the runs/* grant.
+    const functions = Object.values(props.functions).filter((fn): fn is lambda.IFunction => fn !== undefined);
     acknowledgeWildcardResources(
       role,
-      bucket,
-      ['/*'],
-      'The Distributed Map item reader reads the shard manifest runs/<run id>/evaluation/<model>/shards.jsonl, whose key is known only at run time.',
+      functions.map((fn) => `${fn.functionArn}:*`),
+      'LambdaInvoke grants the function and its versions/aliases (":*"); nothing else.',
     );
-    const machineId = stack.getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine);
-    const execution = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}`;
+    acknowledgeGrantWildcards(
+      role,
+      props.dataStore.grantRead(this.stateMachine, DataPrefix.RUNS, RUN_KEY_PATTERNS.shardManifests),
+      "The Distributed Maps read a run's shard manifests, runs/<run id>/evaluation/<model>/shards.jsonl; the run id is known only at run time.",
+    );
     const policy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
     if (policy !== undefined) {
-      Validations.of(policy).acknowledge(
-        {
-          id: `AwsSolutions-IAM5[Resource::${execution}:*]`,
-          reason: 'Distributed Map child executions of this state machine only (names are generated by Step Functions).',
-        },
-        {
-          id: `AwsSolutions-IAM5[Resource::${execution}/*:*]`,
-          reason: 'Distributed Map child executions of this state machine only (names are generated by Step Functions).',
-        },
-        {
-          id: 'HIPAA.Security-IAMNoInlinePolicy',
-          reason: "CDK-generated Distributed Map policy scoped to this state machine's own executions; it lives and dies with the role.",
-        },
+      const machineId = Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine);
+      acknowledgeGeneratedWildcards(
+        policy,
+        (rendered) => rendered.includes(':execution:') && rendered.includes(`"Ref":"${machineId}"`),
+        'Distributed Map child executions of this state machine only (names are generated by Step Functions).',
       );
+      Validations.of(policy).acknowledge({
+        id: 'HIPAA.Security-IAMNoInlinePolicy',
+        reason: "CDK-generated Distributed Map policy scoped to this state machine's own executions; it lives and dies with the role.",
+      });
     }
   }
 
@@ -409,19 +409,30 @@ export class RunStateMachine extends Construct {
   private grantSageMakerAccess(props: RunStateMachineProps, stack: Stack): void {
     const role = this.stateMachine.role;
     const arn = (type: SageMakerResourceType): string => sageMakerArn(this, type, props.resourcePrefix);
-    role.addToPrincipalPolicy(
+    const statements = [
       new iam.PolicyStatement({
         sid: 'RunTrainingJobs',
         actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
         resources: [arn('training-job')],
       }),
-    );
-    role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'TagRunResources',
         actions: ['sagemaker:AddTags'],
         resources: [arn('training-job'), arn('model'), arn('endpoint-config'), arn('endpoint')],
       }),
+    ];
+    for (const statement of statements) role.addToPrincipalPolicy(statement);
+    acknowledgeStatementWildcards(role, statements, 'Runs create SageMaker resources named <prefix>-<run id>-…; the role may act on those names only.');
+    // The SDK-integration tasks of the stages grant their own calls on the same name patterns.
+    acknowledgeWildcardResources(
+      role,
+      (['model', 'endpoint-config', 'endpoint'] as const).map(arn),
+      'Runs create models, endpoint configs and endpoints named <prefix>-<run id>-pt/-ft; the SageMaker tasks act on those names only.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [endpointLogGroupsArn(this, props.resourcePrefix)],
+      'The deployment stage creates the log group of each endpoint, /aws/sagemaker/Endpoints/<prefix>-<run id>-pt/-ft, before the endpoint.',
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -432,9 +443,9 @@ export class RunStateMachine extends Construct {
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'PassSageMakerRole',
+        sid: 'PassSageMakerRoles',
         actions: ['iam:PassRole'],
-        resources: [props.sageMakerRole.roleArn],
+        resources: [props.trainingRole.roleArn, props.hostingRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }),
     );
@@ -446,32 +457,71 @@ export class RunStateMachine extends Construct {
         conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       }),
     );
-
-    const prefixed = (['training-job', 'model', 'endpoint-config', 'endpoint'] as const).map((type) => ({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${type}/${props.resourcePrefix}-*]`,
-      reason: `Runs create ${type}s named <prefix>-<run id>-…; the role may act on those names only.`,
-    }));
     Validations.of(role).acknowledge(
-      ...prefixed,
-      ...[
-        props.functions.validateInput,
-        props.functions.preflightQuotas,
-        props.functions.resolveModel,
-        props.functions.planEvaluation,
-        props.functions.evaluate,
-        props.functions.aggregate,
-      ].map((fn) => ({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-        reason: 'LambdaInvoke grants the function and its versions/aliases (":*"); nothing else.',
-      })),
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'X-Ray (PutTraceSegments, GetSamplingRules…) and CloudWatch Logs delivery (CreateLogDelivery, …) support no resource-level permission.',
       },
       {
         id: 'HIPAA.Security-IAMNoInlinePolicy',
-        reason: 'Built from task grants and statements scoped to <prefix>-* SageMaker names, one rule, one role and one key; it lives and dies with the role.',
+        reason: 'Built from task grants and statements scoped to <prefix>-* SageMaker names, one rule, two roles and one key; it lives and dies with the role.',
       },
+    );
+  }
+
+  /**
+   * Deny statements that make SageMaker refuse an unsafe request from this role whatever the
+   * definition sends: the state machine sets every one of these fields itself, so they hold by
+   * construction, and these keep them holding if a later change (or an edited definition) drops
+   * one. Condition keys per action from the Service Authorization Reference for SageMaker
+   * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html):
+   * CreateTrainingJob supports sagemaker:NetworkIsolation, InterContainerTrafficEncryption,
+   * OutputKmsKey and VolumeKmsKey; CreateModel sagemaker:NetworkIsolation; CreateEndpointConfig
+   * sagemaker:VolumeKmsKey; the four Create calls aws:RequestTag; the model, endpoint-config,
+   * endpoint and training-job resource types aws:ResourceTag (which their Delete and Stop calls are
+   * authorized against). Deny statements are never reported by cdk-nag and win over any Allow.
+   *
+   * - Containers run network-isolated, training traffic between instances is encrypted:
+   *   `BoolIfExists … false` also denies a request that leaves the field out.
+   * - Training output uses the data key (`ArnNotEqualsIfExists`: leaving it out is denied too).
+   * - A volume key, where given, is the data key. Instance types with NVMe storage reject
+   *   `VolumeKmsKeyId` (their storage is encrypted by the hardware), so leaving it out is allowed.
+   * - Every created resource carries `impressions:app` = the prefix (the janitor and the sweep find
+   *   resources by it; a negated operator denies a missing tag too).
+   * - Delete and stop only what carries this app's tag, or nothing: a resource that exists under a
+   *   `<prefix>-` name but is tagged for another deployment (say prefix `impressions-dev`, whose
+   *   names also match `impressions-*`) is refused. The check applies when the tag exists
+   *   (`Null … false`): a resource already gone has no tags, and a plain condition would turn
+   *   SageMaker's "not found", which the clean-up relies on, into an access error.
+   */
+  private denyUnsafeSageMakerCalls(props: RunStateMachineProps): void {
+    const role = this.stateMachine.role;
+    const keyArn = props.dataStore.key.keyArn;
+    const deny = (sid: string, actions: string[], conditions: Record<string, Record<string, unknown>>): void => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, actions, resources: ['*'], conditions }));
+    };
+    deny('DenyContainersWithNetworkAccess', ['sagemaker:CreateTrainingJob', 'sagemaker:CreateModel'], {
+      BoolIfExists: { 'sagemaker:NetworkIsolation': 'false' },
+    });
+    deny('DenyUnencryptedTrainingTraffic', ['sagemaker:CreateTrainingJob'], {
+      BoolIfExists: { 'sagemaker:InterContainerTrafficEncryption': 'false' },
+    });
+    deny('DenyTrainingOutputWithoutTheDataKey', ['sagemaker:CreateTrainingJob'], { ArnNotEqualsIfExists: { 'sagemaker:OutputKmsKey': keyArn } });
+    deny('DenyVolumesWithAnotherKey', ['sagemaker:CreateTrainingJob', 'sagemaker:CreateEndpointConfig'], {
+      Null: { 'sagemaker:VolumeKmsKey': 'false' },
+      ArnNotEquals: { 'sagemaker:VolumeKmsKey': keyArn },
+    });
+    deny(
+      'DenyResourcesWithoutTheAppTag',
+      ['sagemaker:CreateTrainingJob', 'sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint'],
+      {
+        StringNotEquals: { [`aws:RequestTag/${TAG_APP}`]: props.resourcePrefix },
+      },
+    );
+    deny(
+      'DenyRemovingResourcesOfOtherApps',
+      ['sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel', 'sagemaker:StopTrainingJob'],
+      { Null: { [`aws:ResourceTag/${TAG_APP}`]: 'false' }, StringNotEquals: { [`aws:ResourceTag/${TAG_APP}`]: props.resourcePrefix } },
     );
   }
 }

@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ImpressionsConfig } from '../config';
@@ -10,7 +9,8 @@ import { RunAlarms } from '../constructs/run-alarms';
 import { RunFunctions } from '../constructs/run-functions';
 import { RunSafetyNets } from '../constructs/run-safety-nets';
 import { RunStateMachine } from '../constructs/run-state-machine';
-import { SageMakerExecutionRole } from '../constructs/sagemaker-execution-role';
+import { SageMakerExecutionRoles } from '../constructs/sagemaker-execution-roles';
+import { TrainingJobsLogGroup } from '../constructs/sagemaker-log-groups';
 import { STACK_OUTPUTS } from '../core/deployment';
 import { templateSha256 } from '../core/run/training-channel';
 
@@ -31,27 +31,32 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * The run: the SageMaker execution role, the run's Lambdas, the state machine, its clean-up nets
+ * The run: the SageMaker execution roles, the run's Lambdas, the state machine, its clean-up nets
  * (janitor rule, stack-deletion sweep) and its alarms. Stateless: `cdk destroy` removes it after
  * the sweep has deleted every SageMaker resource of the app.
  */
 export class PipelineStack extends Stack {
   public readonly run: RunStateMachine;
-  public readonly sageMakerRole: iam.IRole;
+  /** The roles SageMaker training jobs and models run as. */
+  public readonly sageMakerRoles: SageMakerExecutionRoles;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { config, dataStore } = props;
     const key = dataStore.key;
 
-    this.sageMakerRole = new SageMakerExecutionRole(this, 'SageMaker', { dataStore }).role;
+    this.sageMakerRoles = new SageMakerExecutionRoles(this, 'SageMaker', { dataStore, modelId: config.modelId, resourcePrefix: config.resourcePrefix });
+
+    // SageMaker's training log group, under the data key before any training job writes to it.
+    const trainingLogs = new TrainingJobsLogGroup(this, 'TrainingJobLogs', { key, keyDeletedWithStack: config.removeDataOnDestroy });
 
     const runFunctions = new RunFunctions(this, 'RunFunctions', { logKey: key });
     const evaluation = new EvaluationFunctions(this, 'Evaluation', { dataStore, logKey: key, config });
 
     this.run = new RunStateMachine(this, 'Run', {
       dataStore,
-      sageMakerRole: this.sageMakerRole,
+      trainingRole: this.sageMakerRoles.training,
+      hostingRole: this.sageMakerRoles.hosting,
       functions: {
         validateInput: runFunctions.validateInput,
         preflightQuotas: runFunctions.preflightQuotas,
@@ -66,6 +71,8 @@ export class PipelineStack extends Stack {
       // RunModelSettings is a subset of the config's fields.
       model: config,
     });
+
+    this.run.stateMachine.node.addDependency(trainingLogs.resource);
 
     new RunSafetyNets(this, 'SafetyNets', { stateMachine: this.run.stateMachine, dataStore, resourcePrefix: config.resourcePrefix });
     const analytics = props.analytics;

@@ -28,6 +28,7 @@ import type { ResolvedModel, RunOutput } from '../../lib/core/run/contracts';
 import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
 import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from './asl';
 import { testApp } from './cdk';
+import { LogGroupsSimulator } from './log-groups-simulator';
 import { SageMakerSimulator, SimulatedAwsError, SimulatorOptions } from './sagemaker-simulator';
 
 polyfillPromiseWithResolvers();
@@ -66,8 +67,6 @@ export function sampleResolvedModel(overrides: { volumeKmsSupported?: boolean } 
       hyperparameters: { epochs: '3', learning_rate: '0.0001' },
       metricDefinitions: [{ Name: 'huggingface-textgeneration:train-loss', Regex: "'loss': ([0-9]+\\.[0-9]+)" }],
       inputDataConfig: [],
-      enableNetworkIsolation: true,
-      enableInterContainerTrafficEncryption: true,
       outputCompression: 'NONE',
       volumeKmsSupported: overrides.volumeKmsSupported ?? true,
       volumeSizeGb: 300,
@@ -81,7 +80,6 @@ export function sampleResolvedModel(overrides: { volumeKmsSupported?: boolean } 
       // The state machine hosts the training job's own S3ModelArtifacts; this resolved value is not read.
       fineTunedModelData: { type: 'prefix', uri: 's3://unused/' },
       environment: { SM_NUM_GPUS: '1', ENDPOINT_SERVER_TIMEOUT: '3600' },
-      enableNetworkIsolation: true,
       payloadContract: 'tgi',
       volumeKmsSupported: false,
     },
@@ -96,6 +94,8 @@ export interface RunOutcome {
   error?: string;
   cause?: string;
   sim: SageMakerSimulator;
+  /** The CloudWatch log groups the run created or changed. */
+  logs: LogGroupsSimulator;
   /** Lambda tasks called, in order. */
   lambdaCalls: string[];
   /** Shard items each evaluate task received, by state name. */
@@ -113,6 +113,8 @@ export interface RunScenario {
   failingStates?: string[];
   /** Another definition (e.g. synthesized with other context). */
   definition?: AslDefinition;
+  /** Log groups that exist before the run (the simulator is shared with the caller). */
+  logs?: LogGroupsSimulator;
 }
 
 /** The aggregate stand-in's result for a run (the fields the real Lambda returns, made-up counts). */
@@ -138,6 +140,7 @@ export function sampleAggregateResult(runId: string): AggregateResult {
 export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome> {
   const definition = JSON.parse(JSON.stringify(scenario.definition ?? defaultRunDefinition())) as AslDefinition;
   const sim = new SageMakerSimulator(scenario.sim);
+  const logs = scenario.logs ?? new LogGroupsSimulator();
   const lambdaCalls: string[] = [];
   const params: Record<string, Record<string, unknown>> = {};
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -210,7 +213,13 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
     if (state.Type !== 'Task') continue;
     const resource = state.Resource ?? '';
     const sdk = /:::aws-sdk:sagemaker:(\w+)$/.exec(resource);
-    if (sdk !== null) {
+    const logsSdk = /:::aws-sdk:cloudwatchlogs:(\w+)$/.exec(resource);
+    if (logsSdk !== null) {
+      handlers[name] = async (p) => {
+        params[name] = p as Record<string, unknown>;
+        return logs.call(logsSdk[1], p as Record<string, unknown>);
+      };
+    } else if (sdk !== null) {
       handlers[name] = async (p) => {
         params[name] = p as Record<string, unknown>;
         return sim.call(sdk[1], p as Record<string, unknown>);
@@ -241,11 +250,11 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
   });
   try {
     const output = (await execution.result) as unknown as RunOutput;
-    return { status: 'SUCCEEDED', output, sim, lambdaCalls, shards, params };
+    return { status: 'SUCCEEDED', output, sim, logs, lambdaCalls, shards, params };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const cause = error.cause as Error;
-    return { status: 'FAILED', error: cause.name, cause: cause.message, sim, lambdaCalls, shards, params };
+    return { status: 'FAILED', error: cause.name, cause: cause.message, sim, logs, lambdaCalls, shards, params };
   }
 }
 

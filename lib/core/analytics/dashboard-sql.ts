@@ -48,6 +48,13 @@ export const DASHBOARD_DATA_SETS = ['runs', 'summary', 'predictions', 'paired', 
 /** A key of {@link DASHBOARD_DATA_SETS}. */
 export type DashboardDataSetKey = (typeof DASHBOARD_DATA_SETS)[number];
 
+/**
+ * The data sets whose rows carry report text (findings, reference and generated impressions). They
+ * are imported DIRECT_QUERY, never into SPICE, so the text stays under the data key (README "Security
+ * model"); a test checks that no other data set has a text column.
+ */
+export const REPORT_TEXT_DATA_SETS: readonly DashboardDataSetKey[] = ['studies'];
+
 /** The value of the run controls that stands for the latest run (the default), and the one before it. */
 export const LATEST_RUN = 'Latest run';
 export const PREVIOUS_RUN = 'Previous run';

@@ -8,9 +8,19 @@
  * of guessing. Per-instance variant overrides other than environment variables (artifact keys,
  * hyperparameters) are not applied; no flan-t5 spec seen uses them. Gated models (private bucket)
  * are rejected.
+ *
+ * Network isolation and inter-container traffic encryption are not taken from the spec: the state
+ * machine enables both for every training job and model (README "Security model"). Training
+ * therefore always receives its script as the `code` channel, as the SDK does for isolated jobs.
+ * A spec that says a container needs the network (`*_enable_network_isolation: false`, or an
+ * environment value naming an `s3://` or `http(s)://` location the container would fetch at
+ * start-up) fails resolution, and so does an artefact key outside what the training or hosting
+ * role may read ({@link jumpStartKeyPatterns}).
  */
 import type { ModelDataLocation, PayloadContract, ResolvedModel, TrainingChannel } from '../run/contracts';
 import type { ResolveModelRun } from '../run/lambda-contracts';
+import { matchesAnyIamPattern } from '../iam-pattern';
+import { jumpStartKeyPatterns } from './artifact-scopes';
 import { ModelResolutionError } from './errors';
 import { instanceFamily, volumeKmsSupported, volumeSizeSupported } from './instance-types';
 import type { JumpStartSpec, SpecHyperparameter, SpecInstanceTypeVariants } from './spec';
@@ -82,16 +92,27 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
     nonEmpty(spec.training_prepacked_script_key) ??
     nonEmpty(spec.training_script_key) ??
     fail('training_script_key', 'missing (and no training_prepacked_script_key)');
-  const trainingIsolation = spec.training_enable_network_isolation === true;
+  requireIsolation(spec, fail);
+  const scopes = jumpStartKeyPatterns(modelId);
+  const readableBy = (role: 'training' | 'hosting', field: string, key: string): string =>
+    matchesAnyIamPattern(key, scopes[role])
+      ? key
+      : fail(
+          field,
+          `${key} is outside the JumpStart keys the ${role} role may read (${scopes[role].join(', ')}); the artefact layout of this version is not supported`,
+        );
+  readableBy('training', 'training_artifact_key', artifactKey);
+  readableBy('training', spec.training_prepacked_script_key === undefined ? 'training_script_key' : 'training_prepacked_script_key', scriptKey);
   const scriptUri = s3(scriptKey);
 
+  // Under network isolation the container cannot download its script: it arrives as a channel.
   const channels: TrainingChannel[] = [
     s3Channel('training', run.trainingData),
     { ...s3Channel('model', s3(artifactKey)), ContentType: 'application/x-sagemaker-model' },
+    s3Channel('code', scriptUri),
   ];
-  if (trainingIsolation) channels.push(s3Channel('code', scriptUri));
 
-  const hyperparameters = trainingHyperparameters(input, spec, trainingIsolation ? CODE_CHANNEL_SUBMIT_DIRECTORY : scriptUri, fail);
+  const hyperparameters = trainingHyperparameters(input, spec, CODE_CHANNEL_SUBMIT_DIRECTORY, fail);
 
   const metricDefinitions = [...PROJECT_METRIC_DEFINITIONS];
   for (const metric of spec.metrics ?? []) {
@@ -117,8 +138,14 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
     nonEmpty(spec.hosting_prepacked_artifact_key) ??
     nonEmpty(spec.hosting_artifact_key) ??
     fail('hosting_artifact_key', 'missing (and no hosting_prepacked_artifact_key)');
+  readableBy('hosting', spec.hosting_prepacked_artifact_key === undefined ? 'hosting_artifact_key' : 'hosting_prepacked_artifact_key', hostingKey);
   const pretrainedModelData = location(s3(hostingKey));
   const environment = inferenceEnvironment(input, spec, pretrainedModelData.type);
+  for (const [name, value] of Object.entries(environment)) {
+    if (/^(s3|https?):\/\//i.test(value)) {
+      fail('inference_environment_variables', `${name} names a network location the container would fetch at start-up; a network-isolated container cannot`);
+    }
+  }
 
   const fineTunedModelData: ModelDataLocation =
     run.skipTraining && run.modelData !== null
@@ -141,8 +168,6 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
       hyperparameters,
       metricDefinitions,
       inputDataConfig: channels,
-      enableNetworkIsolation: trainingIsolation,
-      enableInterContainerTrafficEncryption: estimator.encrypt_inter_container_traffic === true,
       outputCompression,
       volumeKmsSupported: volumeKmsSupported(input.trainingInstanceType),
       volumeSizeGb: volumeSizeSupported(input.trainingInstanceType) ? trainingVolume : undefined,
@@ -155,7 +180,6 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
       fineTunedModelDataType: fineTunedModelData.type,
       fineTunedModelData,
       environment,
-      enableNetworkIsolation: spec.inference_enable_network_isolation === true,
       payloadContract,
       volumeKmsSupported: volumeKmsSupported(input.inferenceInstanceType),
       volumeSizeGb: inferenceVolume !== undefined && volumeSizeSupported(input.inferenceInstanceType) ? inferenceVolume : undefined,
@@ -166,6 +190,22 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
 }
 
 type Fail = (field: string, detail: string) => never;
+
+/**
+ * Fails when the spec says a container needs the network. An absent flag (older specs, such as
+ * flan-t5-base 1.2.0) says nothing either way: the SDK would run such a model unisolated, this app
+ * isolates it; JumpStart containers get their weights, code and data as channels or model data.
+ */
+function requireIsolation(spec: JumpStartSpec, fail: Fail): void {
+  for (const [field, container] of [
+    ['training_enable_network_isolation', 'training'],
+    ['inference_enable_network_isolation', 'inference'],
+  ] as const) {
+    if (spec[field] === false) {
+      fail(field, `the spec says the ${container} container needs network access; this app runs every SageMaker container network-isolated`);
+    }
+  }
+}
 
 /**
  * The image for an instance type: `variants[<instance type>]`, else `variants[<family>]`, whose

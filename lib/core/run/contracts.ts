@@ -42,8 +42,9 @@ export interface TrainingChannel {
 
 /**
  * Output of JumpStart resolution (the `resolved` field of the run's state), everything the state
- * machine needs to train and host the model. Security settings (roles, KMS, output location, tags)
- * are not here: the state machine sets them from the deployment.
+ * machine needs to train and host the model. Security settings (roles, KMS, output location, tags,
+ * network isolation, inter-container traffic encryption) are not here: the state machine sets them
+ * from the deployment, whatever the spec says.
  */
 export interface ResolvedModel {
   readonly modelId: string;
@@ -59,10 +60,8 @@ export interface ResolvedModel {
     readonly hyperparameters: Readonly<Record<string, string>>;
     /** Metric definitions (the project's own plus the spec's), CreateTrainingJob shape. */
     readonly metricDefinitions: readonly { readonly Name: string; readonly Regex: string }[];
-    /** Every channel: `training` (the run's data), `model` (base weights), `code` (script, under network isolation). */
+    /** Every channel: `training` (the run's data), `model` (base weights), `code` (the script: containers are network-isolated). */
     readonly inputDataConfig: readonly TrainingChannel[];
-    readonly enableNetworkIsolation: boolean;
-    readonly enableInterContainerTrafficEncryption: boolean;
     /** `NONE` when the spec asks for uncompressed output (JumpStart 2.x), else `GZIP`. */
     readonly outputCompression: 'NONE' | 'GZIP';
     /** False on instance types with NVMe instance storage, which reject `VolumeKmsKeyId`. */
@@ -86,7 +85,6 @@ export interface ResolvedModel {
     readonly fineTunedModelData: ModelDataLocation;
     /** Container environment, values as strings. */
     readonly environment: Readonly<Record<string, string>>;
-    readonly enableNetworkIsolation: boolean;
     readonly payloadContract: PayloadContract;
     /** False on instance types with NVMe instance storage, which reject an endpoint config `KmsKeyId`. */
     readonly volumeKmsSupported: boolean;

@@ -64,7 +64,7 @@ export interface RawRunInput {
   readonly evalData?: Readonly<Record<string, string>>;
   /** Skip fine-tuning and host `modelData` as the fine-tuned model. Requires `modelData`. */
   readonly skipTraining?: boolean;
-  /** Fine-tuned weights under `s3://<bucket>/runs/`: a `….tar.gz` or a prefix ending with `/`. Only with `skipTraining`. */
+  /** Fine-tuned weights under `s3://<bucket>/runs/<run id>/model/`: a `….tar.gz` or a prefix ending with `/`. Only with `skipTraining`. */
   readonly modelData?: string;
   /** Leave both endpoints running at the end (they are still tagged, so the sweep deletes them with the stack). */
   readonly keepEndpoints?: boolean;

@@ -6,6 +6,7 @@
  */
 import { RUN_ERROR_NAMES, type RawRunInput, type RunPlan, type ValidateInputEvent } from './lambda-contracts';
 import { runIdFromExecutionName, runResourceNames } from './naming';
+import { RUN_PATHS, RUNS_PREFIX } from './run-keys';
 
 /** One bad field of the run input. */
 export interface RunInputProblem {
@@ -66,7 +67,8 @@ export function planRun(event: ValidateInputEvent, now: Date = new Date()): RunP
   const bucket = `s3://${defaults.bucketName}/`;
   const trainPrefix = new RegExp(`^${escape(bucket)}train_data/(${SAFE_SEGMENT}/)*$`);
   const evalObject = new RegExp(`^${escape(bucket)}eval_data/(${SAFE_SEGMENT}/)*${SAFE_SEGMENT}\\.jsonl$`);
-  const modelObject = new RegExp(`^${escape(bucket)}runs/(${SAFE_SEGMENT}/)*(${SAFE_SEGMENT}\\.tar\\.gz|${SAFE_SEGMENT}/)$`);
+  // Where the hosting role may read a model (RUN_KEY_PATTERNS.model): some run's model/ folder.
+  const modelObject = new RegExp(`^${escape(bucket)}${RUNS_PREFIX}${SAFE_SEGMENT}/${RUN_PATHS.model}(${SAFE_SEGMENT}/)*(${SAFE_SEGMENT}\\.tar\\.gz)?$`);
 
   const str = (key: string, test: RegExp, expected: string): string | undefined => {
     const v = input[key];
@@ -82,7 +84,7 @@ export function planRun(event: ValidateInputEvent, now: Date = new Date()): RunP
   const runName = str('runName', RUN_NAME, '1-80 letters, digits, spaces, dots, underscores or hyphens');
   const modelVersion = str('modelVersion', MODEL_VERSION, 'an exact version such as 2.2.3, or a major wildcard such as 2.*');
   const trainingData = str('trainingData', trainPrefix, `a prefix ending with / under ${bucket}train_data/`);
-  const modelData = str('modelData', modelObject, `a .tar.gz or a prefix ending with / under ${bucket}runs/`);
+  const modelData = str('modelData', modelObject, `a .tar.gz or a prefix ending with / under ${bucket}${RUNS_PREFIX}<run id>/${RUN_PATHS.model}`);
   const skipTraining = bool('skipTraining');
   const keepEndpoints = bool('keepEndpoints');
 
@@ -131,7 +133,7 @@ export function planRun(event: ValidateInputEvent, now: Date = new Date()): RunP
   if (problems.length > 0) throw new InvalidRunInputError(problems);
 
   const runId = runIdFromExecutionName(event.executionName);
-  const runRoot = `${bucket}runs/${runId}/`;
+  const runRoot = `${bucket}${RUNS_PREFIX}${runId}/`;
   return {
     runId,
     runName: runName ?? event.executionName,
@@ -143,8 +145,8 @@ export function planRun(event: ValidateInputEvent, now: Date = new Date()): RunP
     keepEndpoints: keepEndpoints ?? false,
     hyperparameters,
     names: runResourceNames(defaults.resourcePrefix, runId),
-    outputPath: `${runRoot}model/`,
-    checkpointPath: `${runRoot}checkpoints/`,
+    outputPath: `${runRoot}${RUN_PATHS.model}`,
+    checkpointPath: `${runRoot}${RUN_PATHS.checkpoints}`,
     startedAt: now.toISOString(),
   };
 }

@@ -70,7 +70,7 @@ describe('DataStore', () => {
       ]),
     );
     // Both buckets carry both statements.
-    expect(statements.filter((s) => s.Effect === 'Deny')).toHaveLength(4);
+    expect(statements.filter((s) => s.Effect === 'Deny' && String(s.Action) === 's3:*')).toHaveLength(4);
   });
 
   test('lifecycle expires noncurrent versions and athena-results/, and aborts stale multipart uploads', () => {

@@ -7,6 +7,7 @@
 import { keysOf } from '../../../lib/core/json-path';
 import type { RunOutput } from '../../../lib/core/run/contracts';
 import { allStates } from '../../helpers/asl';
+import { LogGroupsSimulator } from '../../helpers/log-groups-simulator';
 import {
   bucketOfDefinition,
   defaultRunDefinition,
@@ -324,6 +325,36 @@ describe('run state machine, executed locally', () => {
     const outcome = await execute({ input: { keepEndpoints: true }, failingStates: ['Aggregate results'] });
     expect(outcome.status).toBe('FAILED');
     expectNoLeak(outcome);
+  });
+
+  test("each endpoint's log group is created under the data key with a 90-day retention; an existing one is encrypted again, not duplicated", async () => {
+    const existing = new LogGroupsSimulator();
+    existing.groups.set(`/aws/sagemaker/Endpoints/${PT}`, { tags: {} });
+    const outcome = await execute({ logs: existing });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const key = (outcome.params['fine-tuned: create log group'] as { KmsKeyId: string }).KmsKeyId;
+    expect(key).toMatch(/^dummy-|Arn/);
+    expect(Object.fromEntries(outcome.logs.groups)).toEqual({
+      [`/aws/sagemaker/Endpoints/${PT}`]: { kmsKeyId: key, retentionInDays: 90, tags: {} },
+      [`/aws/sagemaker/Endpoints/${FT}`]: { kmsKeyId: key, retentionInDays: 90, tags: { 'impressions:app': 'impressions', 'impressions:run-id': RUN_ID } },
+    });
+    expect(outcome.logs.log.filter((l) => l.endsWith(PT))).toEqual([
+      `createLogGroup /aws/sagemaker/Endpoints/${PT}`,
+      `associateKmsKey /aws/sagemaker/Endpoints/${PT}`,
+      `putRetentionPolicy /aws/sagemaker/Endpoints/${PT}`,
+    ]);
+    expectNoLeak(outcome);
+  });
+
+  test('a log group that cannot be created fails the deployment before any SageMaker resource exists', async () => {
+    const failing = new LogGroupsSimulator();
+    failing.call = () => {
+      throw Object.assign(new Error('User is not authorized to perform: logs:CreateLogGroup'), { name: 'CloudWatchLogs.AccessDeniedException' });
+    };
+    const outcome = await execute({ logs: failing, input: { skipTraining: true, modelData: `s3://${bucketOfDefinition()}/runs/earlier/model/m.tar.gz` } });
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('CloudWatchLogs.AccessDeniedException');
+    expect(outcome.sim.log.filter((l) => l.startsWith('create'))).toEqual([]);
   });
 
   test('invalid input: fails with InvalidRunInputError before anything is created', async () => {

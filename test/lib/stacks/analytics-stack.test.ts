@@ -3,7 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { buildApp, ImpressionsStacks } from '../../../lib/app';
 import { PREDICTIONS_SCHEMA, SUMMARY_SCHEMA } from '../../../lib/core/analytics/tables';
-import { dashboardDataSets, DASHBOARD_DATA_SETS } from '../../../lib/core/analytics/dashboard-sql';
+import { dashboardDataSets, DASHBOARD_DATA_SETS, REPORT_TEXT_DATA_SETS } from '../../../lib/core/analytics/dashboard-sql';
 import { analyticsNames } from '../../../lib/core/deployment';
 import { cdkJsonContext, nagFindings, testApp } from '../../helpers/cdk';
 
@@ -251,19 +251,22 @@ describe('AnalyticsStack with QuickSight principals', () => {
       'glue:GetTable',
       'glue:GetTables',
     ]);
-    const s3Resources = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:'))).map((s) => JSON.stringify(s.Resource));
-    expect(s3Resources).toHaveLength(2);
-    expect(s3Resources.some((r) => r.includes('/athena-results/*'))).toBe(true);
-    expect(s3Resources.some((r) => r.includes('/prediction_data/*'))).toBe(true);
-    // Writes only under athena-results/: the statement over prediction_data/ is read-only.
-    const predictionData = statements.find((s) => JSON.stringify(s.Resource).includes('/prediction_data/*'))!;
-    expect(actionsOf([predictionData])).toEqual(['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
+    const s3 = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+    const objectsOf = (prefix: string) => s3.filter((s) => JSON.stringify(s.Resource).includes(`/${prefix}*`));
+    // Objects: read prediction_data/, read and write athena-results/; never delete anything.
+    expect(actionsOf(objectsOf('prediction_data/'))).toEqual(['s3:GetObject']);
+    expect(actionsOf(objectsOf('athena-results/'))).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject']);
+    expect(actionsOf(s3).filter((a) => a.startsWith('s3:Delete'))).toEqual([]);
+    // The bucket itself: listing (key names) and its location, which Athena asks for.
+    const bucketLevel = s3.filter((s) => !JSON.stringify(s.Resource).includes('/'));
+    expect(actionsOf(bucketLevel)).toEqual(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads']);
+    expect(s3.every((s) => objectsOf('prediction_data/').includes(s) || objectsOf('athena-results/').includes(s) || bucketLevel.includes(s))).toBe(true);
     const kms = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('kms:')));
     expect(kms).toHaveLength(1);
     expect(actionsOf(statements).filter((a) => !/^(athena|glue|s3|kms):/.test(a))).toEqual([]);
   });
 
-  test('an Athena data source through the workgroup with the role, SSL on, readable by the principals', () => {
+  test('an Athena data source through the workgroup with the role, SSL on, with no permission for the clinicians', () => {
     const role = logicalIdOf(template, 'AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'quicksight.amazonaws.com' } })] }),
     });
@@ -272,18 +275,23 @@ describe('AnalyticsStack with QuickSight principals', () => {
       Type: 'ATHENA',
       DataSourceParameters: { AthenaParameters: { WorkGroup: { Ref: Match.stringLikeRegexp('^AthenaWorkGroup') }, RoleArn: { 'Fn::GetAtt': [role, 'Arn'] } } },
       SslProperties: { DisableSsl: false },
-      Permissions: [{ Principal: ALICE, Actions: ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'] }],
     });
+    // Viewing a dashboard needs no data source permission; PassDataSource would let an author build on it.
+    for (const source of Object.values(template.findResources('AWS::QuickSight::DataSource'))) expect(source.Properties.Permissions).toBeUndefined();
   });
 
-  test('one SPICE data set per dashboard query: custom SQL over the Glue tables through the data source, readable by the principals', () => {
+  test('one data set per dashboard query: custom SQL over the Glue tables through the data source; report text by direct query, the rest in SPICE', () => {
     const dataSets = Object.values(template.findResources('AWS::QuickSight::DataSet'));
     expect(dataSets.map((d) => d.Properties.DataSetId).sort()).toEqual(Object.values(analyticsNames('impressions').quicksightDataSetIds).sort());
     const source = logicalIdOf(template, 'AWS::QuickSight::DataSource', {});
     const specs = dashboardDataSets({ database: 'd', predictions: 'p', summary: 's' });
+    const TEXT_COLUMNS = ['findings', 'reference', 'generated', 'pretrained_text', 'fine_tuned_text', 'search_text'];
     for (const key of DASHBOARD_DATA_SETS) {
       const dataSet = dataSets.find((d) => d.Properties.DataSetId === `impressions-${key}`)!;
-      expect(dataSet.Properties.ImportMode).toBe('SPICE');
+      // A data set with a report-text column never goes to SPICE (its storage is not under the data key).
+      const carriesText = specs[key].columns.some((c) => TEXT_COLUMNS.includes(c.name));
+      expect(REPORT_TEXT_DATA_SETS.includes(key)).toBe(carriesText);
+      expect(dataSet.Properties.ImportMode).toBe(carriesText ? 'DIRECT_QUERY' : 'SPICE');
       expect(dataSet.Properties.LogicalTableMap).toBeUndefined();
       const physical = dataSet.Properties.PhysicalTableMap[key].CustomSql;
       expect(physical.DataSourceArn).toEqual({ 'Fn::GetAtt': [source, 'Arn'] });
@@ -292,10 +300,20 @@ describe('AnalyticsStack with QuickSight principals', () => {
       expect(sql).toMatch(/"Ref":"CatalogDatabase/);
       expect(sql).toMatch(/"Ref":"CatalogPredictionsTable/);
       expect(physical.Columns).toEqual(specs[key].columns.map((c) => ({ Name: c.name, Type: c.type })));
-      expect(dataSet.Properties.Permissions).toEqual([
-        { Principal: ALICE, Actions: expect.arrayContaining(['quicksight:DescribeDataSet', 'quicksight:PassDataSet']) },
-      ]);
+      // Viewing needs no data set permission; PassDataSet would let an author build an analysis over the report text.
+      expect(dataSet.Properties.Permissions).toBeUndefined();
     }
+  });
+
+  test('the clinicians hold dashboard viewer actions only: nothing that passes, edits or exports data', () => {
+    const granted = ['AWS::QuickSight::DataSource', 'AWS::QuickSight::DataSet', 'AWS::QuickSight::Dashboard'].flatMap((type) =>
+      Object.values(template.findResources(type)).flatMap((r) => (r.Properties.Permissions ?? []) as { Actions: string[] }[]),
+    );
+    expect([...new Set(granted.flatMap((p) => p.Actions))].sort()).toEqual([
+      'quicksight:DescribeDashboard',
+      'quicksight:ListDashboardVersions',
+      'quicksight:QueryDashboard',
+    ]);
   });
 
   test('the dashboard: six sheets over the data sets, viewer permissions, no CSV export', () => {
@@ -320,16 +338,18 @@ describe('AnalyticsStack with QuickSight principals', () => {
     expect(props.DashboardPublishOptions.ExportToCSVOption).toEqual({ AvailabilityStatus: 'DISABLED' });
   });
 
-  test('the publish function refreshes every data set: CreateIngestion on their ingestions only', () => {
-    const ids = Object.values(analyticsNames('impressions').quicksightDataSetIds);
+  test('the publish function refreshes the SPICE data sets only (a direct-query data set has nothing to ingest): CreateIngestion on their ingestions', () => {
+    const names = analyticsNames('impressions').quicksightDataSetIds;
+    const spice = DASHBOARD_DATA_SETS.filter((key) => !REPORT_TEXT_DATA_SETS.includes(key)).map((key) => names[key]);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ QUICKSIGHT_DATA_SET_IDS: ids.join(',') }) },
+      Environment: { Variables: Match.objectLike({ QUICKSIGHT_DATA_SET_IDS: spice.join(',') }) },
     });
     const statements = roleStatements(template, 'PublishFunctionRole');
     const ingest = statements.find((s) => s.Action === 'quicksight:CreateIngestion')!;
     const resources = JSON.stringify(ingest.Resource);
-    for (const id of ids) expect(resources).toContain(`:dataset/${id}/ingestion/*`);
-    expect((ingest.Resource as unknown[]).length).toBe(ids.length);
+    for (const id of spice) expect(resources).toContain(`:dataset/${id}/ingestion/*`);
+    expect(resources).not.toContain(`:dataset/${names.studies}/ingestion/*`);
+    expect((ingest.Resource as unknown[]).length).toBe(spice.length);
     template.hasOutput('QuickSightDashboardId', { Value: 'impressions-dashboard' });
   });
 

@@ -70,7 +70,7 @@ describe('PipelineStack', () => {
   });
 
   test('state machine role: SageMaker actions only on <prefix>-* names, PassRole only to SageMaker, the .sync rule only', () => {
-    const statements = statementsOf('RunStateMachineRole');
+    const statements = statementsOf('RunStateMachineRole').filter((s) => s.Effect === 'Allow');
     const sageMaker = statements.filter((s) => actions(s).some((a) => a.startsWith('sagemaker:')));
     expect(sageMaker.length).toBeGreaterThan(0);
     for (const statement of sageMaker) {
@@ -97,7 +97,10 @@ describe('PipelineStack', () => {
     expect(passRole).toEqual([
       expect.objectContaining({
         Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SageMakerRole/), 'Arn'] },
+        Resource: expect.arrayContaining([
+          { 'Fn::GetAtt': [expect.stringMatching(/^SageMakerTraining/), 'Arn'] },
+          { 'Fn::GetAtt': [expect.stringMatching(/^SageMakerHosting/), 'Arn'] },
+        ]),
       }),
     ]);
     const events = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));
@@ -106,23 +109,27 @@ describe('PipelineStack', () => {
     expect(render(events[0].Resource)).toContain(':rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule');
   });
 
-  test('SageMaker role: no managed policy; JumpStart bucket, DLC repositories, its log groups; data only under train_data/ and runs/', () => {
+  test('SageMaker roles: two, no managed policy; each its own images and log group; no data outside train_data/ and runs/', () => {
     const roles = template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] } },
     });
-    expect(Object.keys(roles)).toHaveLength(1);
-    expect(Object.values(roles)[0]).not.toHaveProperty('Properties.ManagedPolicyArns');
-    const statements = statementsOf(Object.keys(roles)[0]);
-    const text = render(statements);
-    expect(text).toContain('jumpstart-cache-prod-');
-    expect(text).toContain(':763104351884:repository/huggingface-pytorch-training');
-    expect(text).toContain('log-group:/aws/sagemaker/*');
-    expect(text).toContain('/train_data/*');
-    expect(text).toContain('/runs/*');
-    expect(text).not.toContain('/eval_data/');
-    expect(text).not.toContain('/prediction_data/');
-    const star = statements.filter((s) => s.Resource === '*');
-    expect(star.flatMap(actions).sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
+    expect(Object.keys(roles).sort()).toEqual([expect.stringMatching(/^SageMakerHosting/), expect.stringMatching(/^SageMakerTraining/)]);
+    for (const [id, role] of Object.entries(roles)) {
+      expect(role).not.toHaveProperty('Properties.ManagedPolicyArns');
+      const text = render(statementsOf(id));
+      expect(text).toContain('jumpstart-cache-prod-');
+      expect(text).not.toContain('/eval_data/');
+      expect(text).not.toContain('/prediction_data/');
+      const star = statementsOf(id).filter((s) => s.Resource === '*');
+      expect(star.flatMap(actions).sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
+    }
+    const [hosting, training] = Object.keys(roles).sort();
+    expect(render(statementsOf(training))).toContain(':763104351884:repository/huggingface-pytorch-training');
+    expect(render(statementsOf(training))).not.toContain('-inference');
+    expect(render(statementsOf(training))).toContain('log-group:/aws/sagemaker/TrainingJobs');
+    expect(render(statementsOf(hosting))).toContain(':763104351884:repository/huggingface-pytorch-tgi-inference');
+    expect(render(statementsOf(hosting))).not.toContain('huggingface-pytorch-training');
+    expect(render(statementsOf(hosting))).toContain('log-group:/aws/sagemaker/Endpoints/impressions-*');
   });
 
   test('state machine: Standard, logs ALL without execution data to a KMS-encrypted group, X-Ray on', () => {
@@ -143,7 +150,7 @@ describe('PipelineStack', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } },
     });
-    expect(Object.keys(functions).length).toBe(9);
+    expect(Object.keys(functions).length).toBe(10);
     for (const fn of Object.values(functions)) {
       expect(fn).toHaveProperty('Properties.Runtime', 'nodejs24.x');
       expect(fn).toHaveProperty('Properties.TracingConfig.Mode', 'Active');

@@ -36,10 +36,10 @@ describe('resolveModel: JumpStart 2.x (flan-t5-base 2.2.3) matches the SDK', () 
   const deploy = byId('flan-t5-base-2.2.3/deploy-after-training').expected;
   const resolved = resolveModel(input('flan-t5-base-2.2.3.spec.json', { run: samplePlan({ hyperparameters: { learning_rate: 0.0002 } }) }));
 
-  test('training image, channels and network isolation', () => {
+  test('training image and channels (the SDK isolates this spec too: the script is the code channel)', () => {
+    expect(training.enable_network_isolation).toBe(true);
     expect(resolved.training.instanceType).toBe(training.instance_type);
     expect(resolved.training.image).toBe(training.image_uri);
-    expect(resolved.training.enableNetworkIsolation).toBe(training.enable_network_isolation);
     const channels = Object.fromEntries(resolved.training.inputDataConfig.map((c) => [c.ChannelName, c]));
     expect(Object.keys(channels)).toEqual(['training', 'model', 'code']);
     expect(channels.training.DataSource.S3DataSource.S3Uri).toBe('s3://data-bucket/train_data/');
@@ -79,18 +79,16 @@ describe('resolveModel: JumpStart 2.x (flan-t5-base 2.2.3) matches the SDK', () 
       'huggingface-text2text:eval-loss',
     ]);
     expect(resolved.training.metricDefinitions).toEqual(expect.arrayContaining(training.metric_definitions as object[]));
-    expect(resolved.training.enableInterContainerTrafficEncryption).toBe(training.encrypt_inter_container_traffic);
     expect(resolved.training.outputCompression).toBe('NONE');
     expect(resolved.training.maxRuntimeSeconds).toBe(training.max_run);
     expect(resolved.training.volumeSizeGb).toBe(training.volume_size);
     expect(resolved.training.volumeKmsSupported).toBe(true);
   });
 
-  test('hosting: image, environment, isolation, timeouts, TGI contract', () => {
+  test('hosting: image, environment, timeouts, TGI contract', () => {
     expect(resolved.inference.instanceType).toBe(deploy.instance_type);
     expect(resolved.inference.image).toBe(deploy.image_uri);
     expect(resolved.inference.environment).toEqual(deploy.env);
-    expect(resolved.inference.enableNetworkIsolation).toBe(deploy.enable_network_isolation);
     expect(resolved.inference.modelDataDownloadTimeoutSeconds).toBe(deploy.model_data_download_timeout);
     expect(resolved.inference.containerStartupHealthCheckTimeoutSeconds).toBe(deploy.container_startup_health_check_timeout);
     expect(resolved.inference.payloadContract).toBe('tgi');
@@ -138,7 +136,6 @@ describe('resolveModel: JumpStart 1.x with variants (flan-t5-xxl-fp16 1.1.2) mat
     expect(resolved.inference.image).toBe(model.image_uri);
     expect(resolved.inference.pretrainedModelData).toEqual({ type: 'tarball', uri: model.model_data });
     expect(resolved.inference.environment).toEqual(model.env);
-    expect(resolved.inference.enableNetworkIsolation).toBe(model.enable_network_isolation);
     expect(resolved.inference.payloadContract).toBe('hf-text2text');
   });
 
@@ -229,6 +226,61 @@ describe('resolveModel failures name model, version, region and field', () => {
         }),
       ),
     ).toThrow(/hosting_instance_type_variants: image repository djl-inference speaks no known payload contract/);
+  });
+
+  test('a spec without isolation flags (as flan-t5-base 1.2.0) is still run isolated: its script arrives as the code channel', () => {
+    const r = resolveModel(
+      edited((s) => {
+        delete s.training_enable_network_isolation;
+        delete s.inference_enable_network_isolation;
+      }),
+    );
+    expect(r.training.inputDataConfig.map((c) => c.ChannelName)).toEqual(['training', 'model', 'code']);
+    expect(r.training.hyperparameters.sagemaker_submit_directory).toBe('"/opt/ml/input/data/code/sourcedir.tar.gz"');
+    expect(r).not.toHaveProperty('training.enableNetworkIsolation');
+    expect(r).not.toHaveProperty('inference.enableNetworkIsolation');
+  });
+
+  test.each(['training', 'inference'])('a spec whose %s container needs network access fails resolution', (container) => {
+    expect(() =>
+      resolveModel(
+        edited((s) => {
+          s[`${container}_enable_network_isolation`] = false;
+        }),
+      ),
+    ).toThrow(
+      `JumpStart model huggingface-text2text-flan-t5-base version 2.2.3 in region us-west-2: ${container}_enable_network_isolation: ` +
+        `the spec says the ${container} container needs network access; this app runs every SageMaker container network-isolated`,
+    );
+  });
+
+  test.each(['s3://other-bucket/code.tar.gz', 'https://huggingface.co/google/flan-t5-base', 'HTTP://example.org/x'])(
+    'an inference environment value naming a network location (%s) fails resolution, naming the variable only',
+    (value) => {
+      const run = () =>
+        resolveModel(
+          edited((s) => {
+            const variables = s.inference_environment_variables as { name: string; default: unknown }[];
+            variables.find((v) => v.name === 'HF_MODEL_ID')!.default = value;
+          }),
+        );
+      expect(run).toThrow(/: inference_environment_variables: HF_MODEL_ID names a network location the container would fetch at start-up/);
+      expect(run).not.toThrow(value);
+    },
+  );
+
+  test.each([
+    ['training_artifact_key', 'other-models/train-huggingface-text2text-flan-t5-base.zip', 'training'],
+    ['training_prepacked_script_key', 'somewhere/else/sourcedir.tar.gz', 'training'],
+    ['hosting_prepacked_artifact_key', 'huggingface-text2text/huggingface-text2text-flan-t5-xl/artifacts/inference-prepack/v2.0.0/', 'hosting'],
+  ])('an artefact key the %s role may not read fails resolution', (field, key, role) => {
+    expect(() =>
+      resolveModel(
+        edited((s) => {
+          s[field] = key;
+        }),
+      ),
+    ).toThrow(`: ${field}: ${key} is outside the JumpStart keys the ${role} role may read`);
   });
 
   test('gated models', () => {

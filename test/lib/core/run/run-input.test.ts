@@ -66,6 +66,13 @@ describe('planRun', () => {
     expect(p.hyperparameters).toEqual({ batch_size: '16', epochs: '1', learning_rate: '0.0002', pad_to_max_length: 'False', peft_type: 'lora' });
   });
 
+  test.each(['s3://data-bucket/runs/earlier/model/', 's3://data-bucket/runs/earlier/model/job/output/model/', 's3://data-bucket/runs/e/model/m.tar.gz'])(
+    'given model data in a run model folder (what the hosting role may read) is accepted: %s',
+    (modelData) => {
+      expect(plan({ skipTraining: true, modelData }).modelData).toBe(modelData);
+    },
+  );
+
   test.each([
     [{ colour: 'red' }, /colour: unknown field \(allowed: runName, modelVersion/],
     [{ runName: '' }, /runName: "": expected 1-80 letters/],
@@ -89,9 +96,13 @@ describe('planRun', () => {
     [{ modelData: 's3://data-bucket/runs/r/model/' }, /modelData: only allowed with skipTraining: true/],
     [
       { skipTraining: true, modelData: 's3://data-bucket/train_data/model.tar.gz' },
-      /modelData: .*expected a \.tar\.gz or a prefix ending with \/ under s3:\/\/data-bucket\/runs\//,
+      /modelData: .*expected a \.tar\.gz or a prefix ending with \/ under s3:\/\/data-bucket\/runs\/<run id>\/model\//,
     ],
     [{ skipTraining: true, modelData: 's3://data-bucket/runs/r/model.zip' }, /modelData:/],
+    // The hosting role reads runs/<run id>/model/ only: a model elsewhere under runs/ could never be hosted.
+    [{ skipTraining: true, modelData: 's3://data-bucket/runs/r/checkpoints/model.tar.gz' }, /modelData: .*under s3:\/\/data-bucket\/runs\/<run id>\/model\//],
+    [{ skipTraining: true, modelData: 's3://data-bucket/runs/model.tar.gz' }, /modelData:/],
+    [{ skipTraining: true, modelData: 's3://data-bucket/runs/r/model' }, /modelData:/],
     [{ hyperparameters: { sagemaker_program: 'x.py' } }, /hyperparameters\.sagemaker_program: sagemaker_\* entries are set by the pipeline/],
     [{ hyperparameters: { 'Bad-Name': 1 } }, /hyperparameters\.Bad-Name: names are lower-case/],
     [{ hyperparameters: { epochs: null } }, /hyperparameters\.epochs: null: expected a string, a finite number or a boolean/],
