@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import { at, CONTEXT_PATHS, keysOf, statePath, type JsonPath } from '../core/json-path';
 import type { EndpointDeployment, ModelDataLocation, RunSetup } from '../core/run/contracts';
 import type { HostingNames } from '../core/run/naming';
-import { runTags, sageMakerArn, sageMakerCall } from './sagemaker-tasks';
+import { sageMakerCall, type CallScratch } from './sagemaker-call';
+import { runTags, sageMakerArn } from './sagemaker-tasks';
 import { ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
 
@@ -38,7 +39,9 @@ interface DeploymentScratch extends RunSetup {
   readonly container: unknown;
   readonly poll: { readonly count: number };
   /** The fields of DescribeEndpoint the stage reads. */
-  readonly endpointDescription: { readonly EndpointStatus: string; readonly FailureReason?: string };
+  readonly endpointDescription: { readonly EndpointStatus: string; readonly EndpointArn: string; readonly FailureReason?: string };
+  /** The SageMaker calls' attempts and caught error. */
+  readonly call: CallScratch;
 }
 
 /**
@@ -52,11 +55,12 @@ interface DeploymentScratch extends RunSetup {
  * Input: the run state, with `$.plan` (runId, names), `$.settings.inference` (image, environment,
  * instanceType, enableNetworkIsolation, volumeKmsSupported, modelDataDownloadTimeoutSeconds,
  * containerStartupHealthCheckTimeoutSeconds) and the weights at `modelDataPath`.
- * Output: the input with `{ "endpointName", "endpointConfigName", "modelName", "status": "InService",
- * "inServiceAt": <ISO time the run saw it InService> }`
- * at `resultPath`.
- * Errors: `EndpointFailed` (cause: the endpoint's FailureReason), `EndpointNotInService` (still not
- * in service after `maxPolls`), and any SageMaker error after its retries.
+ * Output: the input with `{ "endpointName", "endpointArn", "endpointConfigName", "modelName",
+ * "status": "InService", "inServiceAt": <ISO time the run saw it InService> }` at `resultPath`.
+ * Errors: `EndpointFailed` (cause: the endpoint's FailureReason, or that SageMaker gave none),
+ * `EndpointNotInService` (still not in service after `maxPolls` checks: at most
+ * `maxPolls × pollInterval`, 90 minutes by default), and any SageMaker error SageMakerCall does not
+ * retry (e.g. `SageMaker.ResourceLimitExceededException`), or retries in vain.
  *
  * It cannot delete what it created: the caller's Catch leads to the clean-up stage.
  */
@@ -64,7 +68,14 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
   constructor(scope: Construct, id: string, props: EndpointDeploymentStageProps) {
     super(scope, id, {
       stateName: `Deploy ${props.label}`,
-      resultKeys: keysOf<EndpointDeployment>({ endpointName: true, endpointConfigName: true, modelName: true, status: true, inServiceAt: true }),
+      resultKeys: keysOf<EndpointDeployment>({
+        endpointName: true,
+        endpointArn: true,
+        endpointConfigName: true,
+        modelName: true,
+        status: true,
+        inServiceAt: true,
+      }),
       resultPath: props.resultPath,
     });
     const { label } = props;
@@ -77,6 +88,7 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
     };
     const modelDataUri = at(props.modelDataPath, 'uri');
     const tags = runTags(props.resourcePrefix);
+    const scratch = at(state, 'call');
 
     const tarball = new sfn.Pass(this, 'Tarball', {
       stateName: `${label}: tarball container`,
@@ -108,6 +120,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
         'EnableNetworkIsolation.$': at(inference, 'enableNetworkIsolation'),
         Tags: tags,
       },
+      scratch,
+      createsResource: true,
     });
 
     const variant = {
@@ -124,6 +138,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       iamAction: 'sagemaker:CreateEndpointConfig',
       iamResources: configArns,
       parameters: { 'EndpointConfigName.$': names.endpointConfig, ProductionVariants: [variant], KmsKeyId: props.key.keyArn, Tags: tags },
+      scratch,
+      createsResource: true,
     });
     const createConfig = sageMakerCall(this, `${label}: create endpoint config`, {
       action: 'createEndpointConfig',
@@ -131,6 +147,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       iamResources: configArns,
       comment: 'The instance type has NVMe instance storage, which rejects KmsKeyId.',
       parameters: { 'EndpointConfigName.$': names.endpointConfig, ProductionVariants: [variant], Tags: tags },
+      scratch,
+      createsResource: true,
     });
 
     const createEndpoint = sageMakerCall(this, `${label}: create endpoint`, {
@@ -138,6 +156,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       iamAction: 'sagemaker:CreateEndpoint',
       iamResources: [sageMakerArn(this, 'endpoint', props.resourcePrefix), ...configArns],
       parameters: { 'EndpointName.$': names.endpoint, 'EndpointConfigName.$': names.endpointConfig, Tags: tags },
+      scratch,
+      createsResource: true,
     });
 
     const startPolling = new sfn.Pass(this, 'StartPolling', {
@@ -151,7 +171,9 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       iamAction: 'sagemaker:DescribeEndpoint',
       iamResources: [sageMakerArn(this, 'endpoint', props.resourcePrefix)],
       parameters: { 'EndpointName.$': names.endpoint },
+      // The whole description: a selector naming FailureReason would fail (States.Runtime) while the endpoint has none.
       resultPath: at(state, 'endpointDescription'),
+      scratch,
     });
     const count = new sfn.Pass(this, 'Count', {
       stateName: `${label}: count polls`,
@@ -162,6 +184,7 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       stateName: `${label}: endpoint in service`,
       parameters: stateFields<EndpointDeployment>({
         endpointName: ref(names.endpoint),
+        endpointArn: ref(at(state, 'endpointDescription.EndpointArn')),
         endpointConfigName: ref(names.endpointConfig),
         modelName: ref(names.model),
         status: 'InService',
@@ -169,11 +192,20 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
         inServiceAt: ref(CONTEXT_PATHS.stateEnteredTime),
       }),
     });
-    const failed = new sfn.Fail(this, 'Failed', {
-      stateName: `${label}: endpoint failed`,
-      error: 'EndpointFailed',
-      causePath: at(state, 'endpointDescription.FailureReason'),
-    });
+    // SageMaker may leave FailureReason out: reading it then would raise States.Runtime, which no Catch handles.
+    const failureReason = at(state, 'endpointDescription.FailureReason');
+    const failed = new sfn.Choice(this, 'FailureReason', { stateName: `${label}: failure reason given?` })
+      .when(
+        sfn.Condition.isPresent(failureReason),
+        new sfn.Fail(this, 'Failed', { stateName: `${label}: endpoint failed`, error: 'EndpointFailed', causePath: failureReason }),
+      )
+      .otherwise(
+        new sfn.Fail(this, 'FailedWithoutReason', {
+          stateName: `${label}: endpoint failed without a reason`,
+          error: 'EndpointFailed',
+          cause: `The ${label} endpoint is Failed; SageMaker gave no FailureReason (see its CloudWatch logs).`,
+        }),
+      );
     const tooSlow = new sfn.Fail(this, 'TooSlow', {
       stateName: `${label}: endpoint not in service`,
       error: 'EndpointNotInService',

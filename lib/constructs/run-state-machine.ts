@@ -7,10 +7,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { PublishResultsEvent } from '../core/analytics/publish-contracts';
-import { at, branchOutput, CONTEXT_PATHS, statePath } from '../core/json-path';
+import { at, branchOutput, CONTEXT_PATHS, statePath, type JsonPath } from '../core/json-path';
 import type {
   CaughtError,
-  EndpointTeardown,
+  CaughtRunState,
+  EndpointsLeftRunning,
   FailedRunState,
   FineTuningBranchState,
   PretrainedBranchState,
@@ -26,8 +27,10 @@ import { acknowledgeReferenceWildcards } from './nag-acknowledgements';
 import { CleanupStage } from './cleanup-stage';
 import { DataPrefix, DataStore } from './data-store';
 import { EndpointDeploymentStage } from './endpoint-deployment-stage';
+import { EndpointKeepStage } from './endpoint-keep-stage';
 import { EndpointTeardownStage } from './endpoint-teardown-stage';
 import { EvaluationStage } from './evaluation-stage';
+import { FailureNote, type FailureNoteProps } from './failure-note';
 import { FineTuningStage } from './fine-tuning-stage';
 import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
@@ -194,7 +197,32 @@ export class RunStateMachine extends Construct {
     });
 
     const cleanup = new CleanupStage(this, 'Cleanup', { resourcePrefix, pollInterval, maxPolls });
-    const onError = { resultPath: at(statePath<FailedRunState>(), 'error') };
+    const caught = { resultPath: at(statePath<CaughtRunState>(), 'error') };
+    const failure = at(statePath<FailedRunState>(), 'failure');
+    /** A failure note that describes the error caught at `errorPath` (default `$.error`) and goes on to `next`. */
+    const note = (
+      id: string,
+      stateName: string,
+      where: FailureNoteProps['where'],
+      next: sfn.IChainable,
+      errorPath?: FailureNoteProps['errorPath'],
+    ): FailureNote => {
+      const n = new FailureNote(this, id, { stateName, where, errorPath });
+      n.next(next);
+      return n;
+    };
+    /** A Catch on `stage` into a failure note naming the step and its resource, then `next`. */
+    const catchInto = (stage: sfn.Parallel, step: string, where: FailureNoteProps['where'], next: sfn.IChainable): void => {
+      stage.addCatch(note(`${step}Failure`, `${step} failed`, where, next), caught);
+    };
+    const endpoint = (step: string, model: 'pretrained' | 'fineTuned'): FailureNoteProps['where'] => ({
+      template: `${step} (endpoint {})`,
+      args: [at(plan, `names.${model}.endpoint`)],
+    });
+    // Inside a branch of the first Parallel a failure is described there, then fails the branch with
+    // that description; the Parallel's own Catch passes it on unchanged.
+    const failBranch = (id: string, what: string): sfn.Fail =>
+      new sfn.Fail(this, id, { stateName: `${what} failed`, errorPath: at(failure, 'error'), causePath: at(failure, 'cause') });
 
     const fineTuningBranch = statePath<FineTuningBranchState>();
     const pretrainedBranch = statePath<PretrainedBranchState>();
@@ -205,6 +233,15 @@ export class RunStateMachine extends Construct {
       spot: model.spotTraining,
       resultPath: at(fineTuningBranch, 'training'),
     });
+    fineTuning.failed.next(
+      note(
+        'FineTuneFailure',
+        'Fine-tune failed',
+        { template: 'Fine-tune (training job {})', args: [at(plan, 'names.trainingJob')] },
+        failBranch('FineTuningBranchFailed', 'Fine-tuning branch'),
+        at(statePath<{ readonly call: { readonly caught: CaughtError } }>(), 'call.caught'),
+      ),
+    );
     const deployPretrained = new EndpointDeploymentStage(this, 'DeployPretrained', {
       label: 'pretrained',
       namesPath: at(pretrainedBranch, 'plan.names.pretrained'),
@@ -236,9 +273,21 @@ export class RunStateMachine extends Construct {
       pollInterval,
       maxPolls,
     });
+    const keepPretrained = new EndpointKeepStage(this, 'KeepPretrained', {
+      label: 'pretrained',
+      endpointPath: at(pretrainedBranch, 'pretrainedEndpoint'),
+      resultPath: at(pretrainedBranch, 'pretrainedTeardown'),
+      resourcePrefix,
+    });
+    const pretrainedFailed = failBranch('PretrainedBranchFailed', 'Pretrained branch');
+    catchInto(deployPretrained.unit, 'Deploy pretrained', endpoint('Deploy pretrained', 'pretrained'), pretrainedFailed);
+    catchInto(evaluatePretrained.unit, 'Evaluate pretrained', endpoint('Evaluate pretrained', 'pretrained'), pretrainedFailed);
+    catchInto(deletePretrained.unit, 'Delete pretrained', endpoint('Delete pretrained', 'pretrained'), pretrainedFailed);
+    catchInto(keepPretrained.unit, 'Keep pretrained', endpoint('Keep pretrained', 'pretrained'), pretrainedFailed);
+    const keepEndpoints = sfn.Condition.booleanEquals(at(plan, 'keepEndpoints'), true);
     const stage1 = new sfn.Parallel(this, 'Train and evaluate pretrained', {
       comment: 'The pretrained evaluation overlaps training, so it costs no wall time.',
-      // Branch 0 is the fine-tuning, branch 1 the pretrained model's deploy → evaluate → delete.
+      // Branch 0 is the fine-tuning, branch 1 the pretrained model's deploy → evaluate → delete (or keep).
       resultSelector: stateFields<Stage1Result>({
         training: ref(at(branchOutput<FineTuningBranchState>(0), 'training')),
         pretrainedEvaluation: ref(at(branchOutput<PretrainedBranchState>(1), 'pretrainedEvaluation')),
@@ -247,8 +296,12 @@ export class RunStateMachine extends Construct {
       }),
       resultPath: at(run, 'stage1'),
     });
-    stage1.branch(fineTuning, deployPretrained.next(evaluatePretrained).next(deletePretrained));
-    stage1.addCatch(cleanup, onError);
+    stage1.branch(
+      fineTuning,
+      deployPretrained.next(evaluatePretrained).next(new sfn.Choice(this, 'Keep pretrained?').when(keepEndpoints, keepPretrained).otherwise(deletePretrained)),
+    );
+    // The branch already named the step and resource in the cause.
+    catchInto(stage1, 'Train and evaluate pretrained', null, cleanup);
 
     const deployFineTuned = new EndpointDeploymentStage(this, 'DeployFineTuned', {
       label: 'fine-tuned',
@@ -261,14 +314,14 @@ export class RunStateMachine extends Construct {
       pollInterval,
       maxPolls,
     });
-    deployFineTuned.unit.addCatch(cleanup, onError);
+    catchInto(deployFineTuned.unit, 'Deploy fine-tuned', endpoint('Deploy fine-tuned', 'fineTuned'), cleanup);
     const evaluateFineTuned = new EvaluationStage(this, 'EvaluateFineTuned', {
       model: 'fine-tuned',
       endpointPath: at(run, 'fineTunedEndpoint'),
       resultPath: at(run, 'fineTunedEvaluation'),
       ...evaluationProps,
     });
-    evaluateFineTuned.unit.addCatch(cleanup, onError);
+    catchInto(evaluateFineTuned.unit, 'Evaluate fine-tuned', endpoint('Evaluate fine-tuned', 'fineTuned'), cleanup);
     const deleteFineTuned = new EndpointTeardownStage(this, 'DeleteFineTuned', {
       label: 'fine-tuned',
       namesPath: at(plan, 'names.fineTuned'),
@@ -277,10 +330,37 @@ export class RunStateMachine extends Construct {
       pollInterval,
       maxPolls,
     });
-    deleteFineTuned.unit.addCatch(cleanup, onError);
+    catchInto(deleteFineTuned.unit, 'Delete fine-tuned', endpoint('Delete fine-tuned', 'fineTuned'), cleanup);
+    const keepFineTuned = new EndpointKeepStage(this, 'KeepFineTuned', {
+      label: 'fine-tuned',
+      endpointPath: at(run, 'fineTunedEndpoint'),
+      resultPath: at(run, 'fineTunedTeardown'),
+      resourcePrefix,
+    });
+    catchInto(keepFineTuned.unit, 'Keep fine-tuned', endpoint('Keep fine-tuned', 'fineTuned'), cleanup);
     const aggregate = new AggregationStage(this, 'Aggregate', { resultPath: at(run, 'aggregation'), aggregateFunction: props.functions.aggregate });
-    aggregate.unit.addCatch(cleanup, onError);
+    catchInto(aggregate.unit, 'Aggregate', { template: 'Aggregate (run {})', args: [at(plan, 'runId')] }, cleanup);
     const succeed = new sfn.Succeed(this, 'Run succeeded');
+
+    const leftRunning = at(run, 'endpointsLeftRunning');
+    const endpointsLeftRunning = new sfn.Choice(this, 'Endpoints left running?')
+      .when(
+        keepEndpoints,
+        new sfn.Pass(this, 'Both endpoints kept', {
+          parameters: {
+            'names.$': `States.Array(${at(plan, 'names.pretrained.endpoint')}, ${at(plan, 'names.fineTuned.endpoint')})`,
+            'note.$': `States.Format('Both endpoints are kept (keepEndpoints) and bill per instance-hour until deleted: npx impressions endpoints delete --run {}', ${at(plan, 'runId')})`,
+          },
+          resultPath: leftRunning,
+        }),
+      )
+      .otherwise(
+        new sfn.Pass(this, 'No endpoint left running', {
+          parameters: stateFields<EndpointsLeftRunning>({ names: [], note: 'No endpoint is left running.' }),
+          resultPath: leftRunning,
+        }),
+      )
+      .afterwards();
 
     const definition = validate
       .next(preflight)
@@ -290,22 +370,13 @@ export class RunStateMachine extends Construct {
       .next(stage1)
       .next(deployFineTuned)
       .next(evaluateFineTuned)
-      .next(
-        new sfn.Choice(this, 'Keep endpoints?')
-          .when(
-            sfn.Condition.booleanEquals(at(plan, 'keepEndpoints'), true),
-            new sfn.Pass(this, 'Endpoint kept', {
-              comment: 'The fine-tuned endpoint stays up (keepEndpoints): its cost is counted until now and goes on until it is deleted.',
-              parameters: stateFields<EndpointTeardown>({ deleted: false, kept: true, deletedAt: ref(CONTEXT_PATHS.stateEnteredTime) }),
-              resultPath: at(run, 'fineTunedTeardown'),
-            }).next(aggregate),
-          )
-          .otherwise(deleteFineTuned.next(aggregate)),
-      );
+      .next(new sfn.Choice(this, 'Keep fine-tuned?').when(keepEndpoints, keepFineTuned).otherwise(deleteFineTuned).afterwards())
+      .next(aggregate)
+      .next(endpointsLeftRunning);
     if (props.functions.publishResults === undefined) {
-      aggregate.next(succeed);
+      endpointsLeftRunning.next(succeed);
     } else {
-      aggregate.next(this.publishStep(props.functions.publishResults, succeed));
+      endpointsLeftRunning.next(this.publishStep(props.functions.publishResults, succeed));
     }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -388,20 +459,27 @@ export class RunStateMachine extends Construct {
       backoffRate: 2,
       maxAttempts: 3,
     });
-    // Between the Catch and the Pass below, `publication` holds the caught error.
+    // Between the Catch and the Passes below, `publication` holds the caught error, whose Cause may be absent.
     const caught = statePath<{ readonly publication: CaughtError }>();
-    const notPublished = new sfn.Pass(this, 'Results not published', {
-      comment: 'The scores are in S3; only their registration for Athena/QuickSight failed. Recorded, alarmed, not fatal.',
-      parameters: stateFields<PublicationResult>({
-        status: 'failed',
-        error: ref(at(caught, 'publication.Error')),
-        cause: ref(at(caught, 'publication.Cause')),
-      }),
-      resultPath: publication,
-    });
-    publish.addCatch(notPublished, { resultPath: at(caught, 'publication') });
+    const notPublished = (withCause: boolean): sfn.Pass =>
+      new sfn.Pass(this, withCause ? 'Results not published' : 'Results not published (no cause)', {
+        comment: 'The scores are in S3; only their registration for Athena/QuickSight failed. Recorded, alarmed, not fatal.',
+        parameters: stateFields<PublicationResult>({
+          status: 'failed',
+          error: ref(at(caught, 'publication.Error')),
+          cause: withCause ? ref(at(caught, 'publication.Cause') as JsonPath<string>) : 'no cause was given',
+        }),
+        resultPath: publication,
+      });
+    const withCause = notPublished(true);
+    const withoutCause = notPublished(false);
+    publish.addCatch(
+      new sfn.Choice(this, 'Publish failure cause given?').when(sfn.Condition.isPresent(at(caught, 'publication.Cause')), withCause).otherwise(withoutCause),
+      { resultPath: at(caught, 'publication') },
+    );
+    withCause.next(next);
+    withoutCause.next(next);
     publish.next(next);
-    notPublished.next(next);
     return publish;
   }
 

