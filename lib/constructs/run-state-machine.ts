@@ -36,6 +36,12 @@ import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from '.
 import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
 import { lambdaPayload, ref, stateFields } from './state-json';
 
+/** Time between two endpoint status checks, unless the props say otherwise. */
+export const DEFAULT_POLL_INTERVAL = Duration.minutes(1);
+
+/** Most status checks while an endpoint is created (and, in a teardown, while it settles, and again while it is deleted). */
+export const DEFAULT_MAX_POLLS = 90;
+
 /** Name of the EventBridge rule that Step Functions manages for `createTrainingJob.sync`. */
 export const SAGEMAKER_SYNC_RULE = 'StepFunctionsGetEventsForSageMakerTrainingJobsRule';
 
@@ -129,8 +135,8 @@ export class RunStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: RunStateMachineProps) {
     super(scope, id);
     const { dataStore, resourcePrefix, model } = props;
-    const pollInterval = props.pollInterval ?? Duration.minutes(1);
-    const maxPolls = props.maxPolls ?? 90;
+    const pollInterval = props.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    const maxPolls = props.maxPolls ?? DEFAULT_MAX_POLLS;
     const stack = Stack.of(this);
 
     const run = statePath<RunState>();

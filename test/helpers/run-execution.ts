@@ -39,18 +39,45 @@ export const ENTERED_TIME = '2026-01-01T12:30:00.000Z';
 
 /** The run state machine's definition as `cdk synth` renders it (tokens replaced by dummies). */
 export function runDefinition(context: Record<string, unknown> = {}): AslDefinition {
-  const { pipeline } = buildApp(testApp(context));
-  const definitions = stateMachineDefinitions(pipeline);
-  const run = Object.entries(definitions).find(([id]) => id.startsWith('RunStateMachine'));
-  if (run === undefined) throw new Error(`no run state machine among ${Object.keys(definitions).join(', ')}`);
-  return run[1];
+  return pipelineDefinitions(context).run;
 }
 
-let defaultDefinition: AslDefinition | undefined;
+/** The run's and the janitor's definitions as `cdk synth` renders them (tokens replaced by dummies). */
+export function pipelineDefinitions(context: Record<string, unknown> = {}): { run: AslDefinition; janitor: AslDefinition } {
+  const { pipeline } = buildApp(testApp(context));
+  const definitions = Object.entries(stateMachineDefinitions(pipeline));
+  const find = (prefix: string): AslDefinition => {
+    const found = definitions.find(([id]) => id.startsWith(prefix));
+    if (found === undefined) throw new Error(`no ${prefix} among ${definitions.map(([id]) => id).join(', ')}`);
+    return found[1];
+  };
+  return { run: find('RunStateMachine'), janitor: find('SafetyNetsJanitorWorkflowStateMachine') };
+}
+
+let cachedDefinitions: { run: AslDefinition; janitor: AslDefinition } | undefined;
+
+/** The default app's definitions, built once per test file and validated by aws-local-stepfunctions once. */
+export function defaultDefinitions(): { run: AslDefinition; janitor: AslDefinition } {
+  if (cachedDefinitions === undefined) {
+    cachedDefinitions = pipelineDefinitions();
+    for (const definition of Object.values(cachedDefinitions)) new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
+  }
+  return cachedDefinitions;
+}
+
+/**
+ * Options of an execution's StateMachine: the interpreter validates a definition when it builds the
+ * machine, which costs more than the execution itself; definitions from {@link defaultDefinitions}
+ * were validated once already.
+ */
+export function machineOptions(definition: AslDefinition): Record<string, unknown> {
+  const validated = cachedDefinitions !== undefined && Object.values(cachedDefinitions).includes(definition);
+  return { validationOptions: validated ? { noValidate: true } : { checkArn: false } };
+}
 
 /** The default app's run definition, built once per test file. */
 export function defaultRunDefinition(): AslDefinition {
-  return (defaultDefinition ??= runDefinition());
+  return defaultDefinitions().run;
 }
 
 /** A resolved FLAN-T5 XL 2.2.3 (TGI, uncompressed output, g5 with NVMe storage). */
@@ -139,7 +166,9 @@ export function sampleAggregateResult(runId: string): AggregateResult {
 
 /** Executes the run once. */
 export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome> {
-  const definition = JSON.parse(JSON.stringify(scenario.definition ?? defaultRunDefinition())) as AslDefinition;
+  const source = scenario.definition ?? defaultRunDefinition();
+  const options = machineOptions(source);
+  const definition = JSON.parse(JSON.stringify(source)) as AslDefinition;
   const sim = scenario.simulator ?? new SageMakerSimulator(scenario.sim);
   const scheme = scenario.scheme ?? 'sdk-v2';
   const control: { abort?: () => void; aborted: boolean } = { aborted: false };
@@ -252,7 +281,7 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
   }
 
   const input = scenario.input ?? {};
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
+  const machine = new StateMachine(definition as never, options as never);
   const execution = machine.run(
     input as never,
     {

@@ -96,10 +96,11 @@ export interface TrainingBehaviour {
   /**
    * `at-once`: the job ends as soon as it is created. `after-pretrained`: it runs until the
    * pretrained model is done with (its model deleted or its endpoint kept), as a real job outlasts
-   * the pretrained evaluation. A stopped job ends at once.
+   * the pretrained evaluation. `{ afterCall }`: it ends once that SageMaker action has been called
+   * (e.g. `createEndpoint`: the pretrained endpoint is then Creating). A stopped job ends at once.
    * @default 'after-pretrained'
    */
-  readonly ends?: 'at-once' | 'after-pretrained';
+  readonly ends?: 'at-once' | 'after-pretrained' | { readonly afterCall: string };
   /** An error CreateTrainingJob itself raises (e.g. ResourceLimitExceeded). */
   readonly refuse?: ServiceError;
 }
@@ -174,6 +175,8 @@ export class SageMakerSimulator {
   readonly violations: string[] = [];
   /** Number of calls per action, failed ones included. */
   readonly calls: Record<string, number> = {};
+  /** DeleteEndpoint calls SageMaker refused because the endpoint was in progress (Creating, Updating, Deleting…). */
+  readonly refusals: string[] = [];
   private shutDown = false;
 
   constructor(private readonly options: SimulatorOptions = {}) {}
@@ -225,6 +228,7 @@ export class SageMakerSimulator {
         const endpoint = this.endpoints.get(name);
         if (endpoint === undefined) throw notFound('endpoint', name);
         if (['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'].includes(endpoint.status)) {
+          this.refusals.push(`${actor} tried to delete endpoint ${name} while ${endpoint.status}`);
           throw new ServiceError('ValidationException', `Cannot update in-progress endpoint "${arnOf('endpoint', name)}".`);
         }
         endpoint.status = 'Deleting';
@@ -322,8 +326,10 @@ export class SageMakerSimulator {
     }
     const name = str(params.TrainingJobName);
     const job = this.trainingJobs.get(name)!;
-    if ((behaviour.ends ?? 'after-pretrained') === 'after-pretrained') {
-      while (job.TrainingJobStatus === 'InProgress' && !this.pretrainedDone()) {
+    const ends = behaviour.ends ?? 'after-pretrained';
+    if (ends !== 'at-once') {
+      const over = (): boolean => (ends === 'after-pretrained' ? this.pretrainedDone() : (this.calls[ends.afterCall] ?? 0) > 0);
+      while (job.TrainingJobStatus === 'InProgress' && !over()) {
         if (this.shutDown) throw new TaskError('States.TaskFailed', 'the simulator was shut down while the job ran');
         await new Promise((resolve) => setImmediate(resolve));
       }

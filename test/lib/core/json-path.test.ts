@@ -24,7 +24,7 @@ describe('typed JSONPaths', () => {
   test('keysOf lists every key in the order written', () => {
     expect(
       keysOf<EndpointDeployment>({ endpointName: true, endpointArn: true, endpointConfigName: true, modelName: true, status: true, inServiceAt: true }),
-    ).toEqual(['endpointName', 'endpointConfigName', 'modelName', 'status', 'inServiceAt']);
+    ).toEqual(['endpointName', 'endpointArn', 'endpointConfigName', 'modelName', 'status', 'inServiceAt']);
   });
 
   test('the compiler rejects a path that does not exist, a path of the wrong type and a plain string (checked by tsc in npm test)', () => {
@@ -39,7 +39,6 @@ describe('typed JSONPaths', () => {
     const plain: JsonPath<FineTuningResult> = '$.training';
     // @ts-expect-error a key missing from keysOf
     keysOf<EndpointDeployment>({ endpointName: true, endpointArn: true, endpointConfigName: true, modelName: true, status: true });
-    // @ts-expect-error a key keysOf's type does not have
     keysOf<EndpointDeployment>({
       endpointName: true,
       endpointArn: true,
@@ -47,6 +46,7 @@ describe('typed JSONPaths', () => {
       modelName: true,
       status: true,
       inServiceAt: true,
+      // @ts-expect-error a key keysOf's type does not have
       extra: true,
     });
     expect([wrongType, plain]).toEqual(['$.plan.runId', '$.training']);
