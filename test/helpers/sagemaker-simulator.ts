@@ -44,11 +44,15 @@ export class TaskError extends Error {
   }
 }
 
-/** How Step Functions names SageMaker errors: see the module comment. */
-export type ErrorNamingScheme = 'sdk-v1' | 'sdk-v2';
+/**
+ * How Step Functions names SageMaker errors: see the module comment. `code-names` is the plausible
+ * variant where an integration derives every name from the error code (`SageMaker.ThrottlingException`,
+ * `SageMaker.ValidationException`), as the developer guide's naming rule would read for any code.
+ */
+export type ErrorNamingScheme = 'sdk-v1' | 'sdk-v2' | 'code-names';
 
-/** Both schemes, for suites that run every path under each. */
-export const ERROR_NAMING_SCHEMES: readonly ErrorNamingScheme[] = ['sdk-v1', 'sdk-v2'];
+/** Every scheme, for suites that run every path under each. */
+export const ERROR_NAMING_SCHEMES: readonly ErrorNamingScheme[] = ['sdk-v1', 'sdk-v2', 'code-names'];
 
 let requestCounter = 0;
 function requestId(): string {
@@ -58,7 +62,8 @@ function requestId(): string {
 
 /** The error a Task state's Catch receives for `error` under `scheme`. */
 export function presentToStepFunctions(error: ServiceError, scheme: ErrorNamingScheme): TaskError {
-  if (error.modelled) return new TaskError(`SageMaker.${error.code.endsWith('Exception') ? error.code : `${error.code}Exception`}`, v2OrV1Cause(error, scheme));
+  if (error.modelled || scheme === 'code-names')
+    return new TaskError(`SageMaker.${error.code.endsWith('Exception') ? error.code : `${error.code}Exception`}`, v2OrV1Cause(error, scheme));
   return new TaskError(scheme === 'sdk-v1' ? 'SageMaker.AmazonSageMakerException' : 'SageMaker.SageMakerException', v2OrV1Cause(error, scheme));
 }
 

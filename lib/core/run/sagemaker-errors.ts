@@ -41,9 +41,11 @@ const PREFIX = 'SageMaker.';
 /**
  * Names under which Step Functions reports a SageMaker call that failed for a reason SageMaker's
  * API model does not declare: the SDK v1 base class (optimized integrations) and the SDK v2 base
- * class (AWS SDK integrations). Their meaning is in the Cause.
+ * class (AWS SDK integrations), and `SageMaker.ValidationException`, the name an integration that
+ * derived names from error codes would give them (SageMaker reports "not found", "in progress" and
+ * bad input alike as ValidationException). Their meaning is in the Cause.
  */
-export const SAGEMAKER_GENERIC_ERRORS = [`${PREFIX}AmazonSageMakerException`, `${PREFIX}SageMakerException`] as const;
+export const SAGEMAKER_GENERIC_ERRORS = [`${PREFIX}AmazonSageMakerException`, `${PREFIX}SageMakerException`, `${PREFIX}ValidationException`] as const;
 
 /**
  * Names that always mean "try again": throttling and server-side or network failures, under every

@@ -2,7 +2,7 @@
  * Every fault path of fault-paths.ts, executed on the synthesized definitions (run and janitor)
  * with aws-local-stepfunctions, under each way Step Functions can name SageMaker's errors
  * (`sdk-v1`: the optimized integrations' SDK for Java v1 names; `sdk-v2`: the AWS SDK integrations'
- * v2 names, code not in the cause). The safety nets that follow a path run with their real
+ * v2 names, code not in the cause; `code-names`: names derived from every code, the plausible variant). The safety nets that follow a path run with their real
  * handlers against the same simulated SageMaker. Each path asserts: the final status and error,
  * every resource created deleted exactly once and by whom, nothing deleted while an endpoint that
  * uses it exists (the simulator records any such order), no DeleteEndpoint refused for an endpoint
@@ -15,6 +15,7 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createHandler as createOrphanCheck } from '../../../lambda/orphan-check/index';
 import { createHandlers as createSweep } from '../../../lambda/sweep/index';
 import { classifyStepFunctionsError } from '../../../lib/core/run/sagemaker-errors';
+import { allStates } from '../../helpers/asl';
 import { executeJanitor, type JanitorOutcome } from '../../helpers/janitor-execution';
 import { bucketOfDefinition, defaultDefinitions, executeRun, type RunOutcome } from '../../helpers/run-execution';
 import {
@@ -145,7 +146,7 @@ describe('fault paths: what each path relies on', () => {
     expect(run.output!.endpointsLeftRunning).toEqual({ names: [], note: 'No endpoint is left running.' });
   });
 
-  test('throttling under a generic name goes through the Catch loop, under a specific name through the Retry', async () => {
+  test('throttled six times, CreateEndpoint is retried until accepted under every naming scheme (generic names through the Catch loop, a specific name through the Retry)', async () => {
     for (const scheme of ERROR_NAMING_SCHEMES) {
       const run = await executeRun({ scheme, sim: { throttle: { createEndpoint: 6 } } });
       expect(run.status).toBe('SUCCEEDED');
@@ -173,6 +174,43 @@ describe('fault paths: what each path relies on', () => {
           kind,
         });
       }
+    }
+  });
+
+  test('every Fail state reads only fields that are always there (a missing one raises States.Runtime, which no Catch handles)', () => {
+    const { run, janitor } = defaultDefinitions();
+    const guaranteed = [
+      // FailureNote writes error and cause whether or not the caught error had a Cause.
+      /^\$\.failure\.(error|cause)$/,
+      // ResilientTask: its Choice fills in a missing Cause before any rule that leads to the raise.
+      /^\$\.call\.caught\.(Error|Cause)$/,
+      // Copied from $.call.caught after that Choice.
+      /^\$\.teardown\.(endpoint|config|model)Deletes\.lastError\.(Error|Cause)$/,
+      // Reached only through a Choice that checks IsPresent on it.
+      /^\$\.endpointDescription\.FailureReason$/,
+      // Built by the Pass just before.
+      /^\$\.(incomplete\.cause|notice\.message)$/,
+    ];
+    const paths = [...allStates(run), ...allStates(janitor)].flatMap(([name, state]) =>
+      state.Type === 'Fail' ? [state.ErrorPath, state.CausePath].filter((p): p is string => typeof p === 'string').map((p) => [name, p] as const) : [],
+    );
+    expect(paths.length).toBeGreaterThan(40);
+    for (const [name, p] of paths) expect({ name, path: p, guaranteed: guaranteed.some((g) => g.test(p)) }).toEqual({ name, path: p, guaranteed: true });
+    // Each ResilientTask's Choice tests for a missing Cause first.
+    const classifiers = allStates(run).filter(([name]) => name.endsWith(' [error?]'));
+    expect(classifiers.length).toBeGreaterThan(30);
+    for (const [name, state] of classifiers) {
+      expect({ name, first: (state.Choices as unknown[])[0] }).toEqual({
+        name,
+        first: { Not: { Variable: '$.call.caught.Cause', IsPresent: true }, Next: expect.any(String) },
+      });
+    }
+    // The FailureReason Fail is behind an IsPresent check.
+    for (const [name, state] of allStates(run).filter(([n]) => n.endsWith('failure reason given?'))) {
+      expect({ name, variable: (state.Choices as { Variable: string; IsPresent: boolean }[])[0] }).toMatchObject({
+        name,
+        variable: { Variable: '$.endpointDescription.FailureReason', IsPresent: true },
+      });
     }
   });
 
