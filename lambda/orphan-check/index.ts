@@ -29,9 +29,9 @@ export interface OrphanCheckDeps extends CleanupClients {
 const logger = new Logger({ serviceName: 'impressions-orphan-check' });
 
 /**
- * Run ids of the executions that still own their resources: running ones, and those that stopped
- * less than `graceMs` ago. Executions come newest first; the listing stops at the first one that
- * started before the oldest that could still be inside the grace period.
+ * Run ids of the executions that still own their resources: running ones (or waiting for a
+ * redrive), and those that stopped less than `graceMs` ago. Reads every page of ListExecutions (a
+ * state machine keeps the executions of the last 90 days; a run a day is a few pages).
  */
 async function ownedRunIds(deps: OrphanCheckDeps, stateMachineArn: string, graceMs: number): Promise<Set<string>> {
   const owned = new Set<string>();
