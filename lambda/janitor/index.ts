@@ -4,8 +4,9 @@
  * left or its time is up. It never waits itself.
  *
  * Which runs: ABORTED and TIMED_OUT executions never reached their own clean-up; a FAILED run did,
- * and the janitor acts on it only when the run says its clean-up could not finish (its error is
- * `CleanupIncomplete`, read with DescribeExecution: the status-change event carries no error).
+ * and the janitor acts on it only when its error says the clean-up could not finish
+ * (`CleanupIncomplete`) or never ran (`States.Runtime`, `States.DataLimitExceeded`: no Catch
+ * handles them); it reads the error with DescribeExecution (the status-change event carries none).
  * Every other FAILED run deleted its own resources, and the janitor leaves it alone.
  *
  * What: the resources tagged with the app prefix and the run id (plus the run's own endpoint names,
@@ -19,7 +20,13 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { cleanUpPass, findRunResources, isClean, reportCounts, type CleanupClients } from '../../lib/aws/sagemaker-cleanup';
-import { parseJanitorPassEvent, RUN_ERROR_NAMES, SAFETY_NET_METRICS, type JanitorExecution, type JanitorPassResult } from '../../lib/core/run/lambda-contracts';
+import {
+  JANITOR_FAILED_RUN_ERRORS,
+  parseJanitorPassEvent,
+  SAFETY_NET_METRICS,
+  type JanitorExecution,
+  type JanitorPassResult,
+} from '../../lib/core/run/lambda-contracts';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
 import { resourcePrefixFromEnv } from '../shared/env';
 
@@ -36,7 +43,7 @@ async function reasonToSkip(deps: JanitorDeps, execution: JanitorExecution): Pro
   if (execution.status === 'ABORTED' || execution.status === 'TIMED_OUT') return undefined;
   if (execution.status !== 'FAILED') return `status ${execution.status} needs no clean-up`;
   const described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn: execution.arn }));
-  if (described.error === RUN_ERROR_NAMES.cleanupIncomplete) return undefined;
+  if (described.error !== undefined && JANITOR_FAILED_RUN_ERRORS.includes(described.error)) return undefined;
   return `the run failed with ${described.error ?? '(no error)'} and cleaned up after itself`;
 }
 

@@ -54,7 +54,9 @@ interface CleanupState extends FailedRunState {
  * When a branch cannot finish (an endpoint still Creating after `maxPolls` checks, a delete refused
  * every time), the run fails with `CleanupIncomplete` instead, and its Cause names the original
  * error and cause: that error name is how the janitor knows this FAILED run needs it (it describes
- * the execution). Every other FAILED run cleaned up after itself, and the janitor leaves it alone.
+ * the execution; it also acts on the errors no Catch handles, `States.Runtime` and
+ * `States.DataLimitExceeded`). Every other FAILED run cleaned up after itself, and the janitor
+ * leaves it alone.
  *
  * Longest time: the longer of the two teardowns (see {@link EndpointTeardownStage}: by default 3 h
  * of status checks plus the delete retries) and the stop's retries.

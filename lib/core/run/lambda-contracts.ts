@@ -25,6 +25,14 @@ export const RUN_ERROR_NAMES = {
   cleanupIncomplete: 'CleanupIncomplete',
 } as const;
 
+/**
+ * Errors of a FAILED run that mean its own clean-up did not finish (`CleanupIncomplete`) or never
+ * ran: `States.Runtime` and `States.DataLimitExceeded` are the errors no Catch handles (Step
+ * Functions developer guide, "Handling errors in Step Functions workflows"). The janitor cleans up
+ * after a FAILED run with one of these only; every other failed run cleaned up after itself.
+ */
+export const JANITOR_FAILED_RUN_ERRORS: readonly string[] = [RUN_ERROR_NAMES.cleanupIncomplete, 'States.Runtime', 'States.DataLimitExceeded'];
+
 /** Environment variables of the janitor, orphan-check and sweep functions. */
 export const CLEANUP_ENV = {
   /** The app's resource prefix; only resources tagged `impressions:app`=<this> are touched. */

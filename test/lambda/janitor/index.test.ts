@@ -58,7 +58,7 @@ describe('janitor', () => {
     expect(sim.violations).toEqual([]);
   });
 
-  test('a FAILED run is its own to clean up: the janitor describes it and leaves it alone unless the error is CleanupIncomplete', async () => {
+  test('a FAILED run is its own to clean up: the janitor describes it and leaves it alone unless the error says its clean-up did not finish or never ran', async () => {
     const sim = new SageMakerSimulator();
     sim.seedHosting('impressions-r-pt', runTags('r'));
     const own = deps(sim, 'EndpointFailed');
@@ -79,6 +79,10 @@ describe('janitor', () => {
     const cleaning = await createHandler(incomplete.d)(event('r', 'FAILED'));
     expect(cleaning.action).toBe('cleaning');
     expect(cleaning.actions).toEqual(['deleted endpoint impressions-r-pt']);
+    // Errors no Catch handles: the run's clean-up never ran.
+    for (const error of ['States.Runtime', 'States.DataLimitExceeded']) {
+      expect(await createHandler(deps(sim, error).d)(event('r', 'FAILED'))).toMatchObject({ action: 'cleaning' });
+    }
   });
 
   test('TIMED_OUT needs no description; a kept endpoint is left alone and does not keep the janitor waiting', async () => {
