@@ -97,7 +97,8 @@ export interface RunStateMachineProps {
    */
   readonly pollInterval?: Duration;
   /**
-   * Most status checks while an endpoint is created (and, in the clean-up, while it settles).
+   * Most status checks while an endpoint is created (and, in a teardown, while it settles, and again
+   * while it is deleted).
    * @default 90
    */
   readonly maxPolls?: number;
@@ -112,16 +113,23 @@ export interface RunStateMachineProps {
  * The run (DESIGN.md "The run"): a Standard, JSONPath state machine.
  *
  * Validate input → check quotas → resolve the JumpStart model → apply setting defaults →
- * Parallel [ fine-tune (or take the given model data) | deploy pretrained → EVALUATE → delete ] →
- * deploy fine-tuned → EVALUATE → delete unless `keepEndpoints` → AGGREGATE → PUBLISH (when the analytics function is given) → succeed.
- * Every state from the Parallel on catches every error into the {@link CleanupStage}, which deletes
- * what exists and fails the run with the caught error. Nothing is created before the Parallel, so
- * the first three states fail the run directly with their own error (e.g. `InvalidRunInputError`).
+ * Parallel [ fine-tune (or take the given model data) | deploy pretrained → EVALUATE → delete (or keep) ] →
+ * deploy fine-tuned → EVALUATE → delete (or keep) → AGGREGATE → endpoints left running → PUBLISH
+ * (when the analytics function is given) → succeed. `keepEndpoints` keeps both endpoints by tagging
+ * them `impressions:keep` ({@link EndpointKeepStage}), which nothing but an explicit deletion undoes.
+ *
+ * Every stage from the Parallel on catches every error into a {@link FailureNote} (the step, its
+ * resource, the error: `$.failure`) and then the {@link CleanupStage}, which deletes what exists in
+ * the safe order and fails the run with the caught error and a cause that names the step and
+ * resource (or with `CleanupIncomplete` when it could not finish: the janitor's cue). Inside the
+ * Parallel, a branch describes its own failure and fails with it. Every SageMaker call is a
+ * ResilientTask (sagemaker-call.ts). Nothing is created before the Parallel, so the first three states fail the
+ * run directly with their own error (e.g. `InvalidRunInputError`).
  *
  * Execution input: the run input of DESIGN.md (every field optional). Output on success: the run
  * state, a `RunOutput` (lib/core/run/contracts.ts): `plan`, `preflight`, `resolved`, `settings`,
  * `stage1`, `fineTunedEndpoint`, `fineTunedEvaluation`, `fineTunedTeardown`, `aggregation`,
- * `publication` — ids, names, URIs and counts only, never report text. Every JSONPath below is
+ * `endpointsLeftRunning`, `publication` — ids, names, URIs and counts only, never report text. Every JSONPath below is
  * derived from `RunState` and each Lambda payload is checked against the handler's event type.
  *
  * Logs: level ALL without execution data (inputs may hold S3 keys but never text; outputs of the
