@@ -55,6 +55,8 @@ export interface ImpressionsConfig {
   readonly notificationEmail?: string;
   /** USD per hour by SageMaker instance type, for the run's cost estimate. */
   readonly hourlyPrices: Readonly<Record<string, number>>;
+  /** How long the janitor keeps coming back for what an aborted or timed-out run left (Creating endpoints must settle), in hours. */
+  readonly janitorMaxWaitHours: number;
 }
 
 /** Default of every key (bucketName and notificationEmail default to "none"). */
@@ -77,6 +79,7 @@ export const CONFIG_DEFAULTS: Omit<ImpressionsConfig, 'bucketName' | 'notificati
   evalShardSize: 100,
   quicksightPrincipalArns: [],
   hourlyPrices: { 'ml.p3.16xlarge': 28.152, 'ml.g5.2xlarge': 1.515 },
+  janitorMaxWaitHours: 4,
 };
 
 /** Every key this app reads, in documentation order. */
@@ -101,6 +104,7 @@ export const CONFIG_KEYS = [
   'quicksightPrincipalArns',
   'notificationEmail',
   'hourlyPrices',
+  'janitorMaxWaitHours',
 ] as const satisfies readonly (keyof ImpressionsConfig)[];
 
 /** One invalid setting, or an `impressions:*` key that is not a setting. */
@@ -193,6 +197,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>, sourceOf:
     ),
     notificationEmail: reader.optionalString('notificationEmail', (v) => EMAIL.test(v), 'an e-mail address'),
     hourlyPrices: reader.priceMap('hourlyPrices'),
+    janitorMaxWaitHours: reader.number('janitorMaxWaitHours', 3, 24),
   };
 
   if (problems.length === 0 && config.spotTraining && config.maxTrainingHours > MAX_SPOT_TRAINING_HOURS) {

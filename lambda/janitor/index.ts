@@ -1,63 +1,93 @@
 /**
- * janitor: on an ABORTED, TIMED_OUT or FAILED run, deletes whatever SageMaker resources the run left
- * (found by the `impressions:app` and `impressions:run-id` tags). Invoked asynchronously by an
- * EventBridge rule: when an endpoint is still Creating at the end of the Lambda's time it throws
- * `EndpointStillSettlingError`, and the async retry runs the (idempotent) pass again later.
+ * janitor: one clean-up pass over the SageMaker resources a run left, called by the janitor state
+ * machine (lib/constructs/janitor-workflow.ts), which repeats it every few minutes until nothing is
+ * left or its time is up. It never waits itself.
+ *
+ * Which runs: ABORTED and TIMED_OUT executions never reached their own clean-up; a FAILED run did,
+ * and the janitor acts on it only when its error says the clean-up could not finish
+ * (`CleanupIncomplete`) or never ran (`States.Runtime`, `States.DataLimitExceeded`: no Catch
+ * handles them); it reads the error with DescribeExecution (the status-change event carries none).
+ * Every other FAILED run deleted its own resources, and the janitor leaves it alone.
+ *
+ * What: the resources tagged with the app prefix and the run id (plus the run's own endpoint names,
+ * as the tagging index lags), in the safe order (lib/aws/sagemaker-cleanup.ts). Endpoints kept on
+ * purpose (`impressions:keep`) are left alone. Logs one line per pass with the resource names and
+ * counts, and emits the `JanitorActions` and `JanitorRemaining` metrics (embedded metric format).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
-import { parseJanitorEvent, RUN_ERROR_NAMES, type JanitorResult } from '../../lib/core/run/lambda-contracts';
-import { JANITOR_STATUSES } from '../../lib/core/run/cleanup-plan';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { cleanUpPass, findRunResources, isClean, reportCounts, type CleanupClients } from '../../lib/aws/sagemaker-cleanup';
+import {
+  JANITOR_FAILED_RUN_ERRORS,
+  parseJanitorPassEvent,
+  SAFETY_NET_METRICS,
+  type JanitorExecution,
+  type JanitorPassResult,
+} from '../../lib/core/run/lambda-contracts';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
-import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps } from '../shared/sagemaker-cleanup';
+import { resourcePrefixFromEnv } from '../shared/env';
 
-/** An endpoint of the run is still Creating/Updating; retry later. */
-export class EndpointStillSettlingError extends Error {
-  constructor(runId: string, pending: number) {
-    super(`run ${runId}: ${pending} endpoint(s) still creating or updating; the clean-up will run again`);
-    this.name = RUN_ERROR_NAMES.endpointStillSettling;
-  }
+/** The clients the janitor uses (tests pass the simulator's). */
+export interface JanitorDeps extends CleanupClients {
+  readonly sfn: Pick<SFNClient, 'send'>;
+  readonly metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
 }
-
-const CLEANUP_STATUSES: ReadonlySet<string> = new Set(JANITOR_STATUSES);
-/** Time kept back from the Lambda's remaining time for the last calls and the log line. */
-const SAFETY_MS = 20_000;
-const POLL_MS = 15_000;
 
 const logger = new Logger({ serviceName: 'impressions-janitor' });
 
-/** Builds the handler around its clients (tests pass mocks and a fake clock). */
-export function createHandler(deps: CleanupDeps, pollMs: number = POLL_MS) {
-  return async (raw: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<JanitorResult> => {
-    const event = parseJanitorEvent(raw);
+/** Why the janitor should leave this execution alone, or `undefined` when it should clean up. */
+async function reasonToSkip(deps: JanitorDeps, execution: JanitorExecution): Promise<string | undefined> {
+  if (execution.status === 'ABORTED' || execution.status === 'TIMED_OUT') return undefined;
+  if (execution.status !== 'FAILED') return `status ${execution.status} needs no clean-up`;
+  const described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn: execution.arn }));
+  if (described.error !== undefined && JANITOR_FAILED_RUN_ERRORS.includes(described.error)) return undefined;
+  return `the run failed with ${described.error ?? '(no error)'} and cleaned up after itself`;
+}
+
+/** Builds the handler around its clients. */
+export function createHandler(deps: JanitorDeps) {
+  return async (raw: unknown): Promise<JanitorPassResult> => {
+    const { execution, pass } = parseJanitorPassEvent(raw);
     const prefix = resourcePrefixFromEnv();
-    const runId = runIdFromExecutionName(event.detail.name);
-    const status = event.detail.status;
-    if (!CLEANUP_STATUSES.has(status)) {
-      logger.info('execution status needs no clean-up', { runId, status });
-      return {
-        runId,
-        status,
-        skipped: true,
-        found: 0,
-        alreadyGone: 0,
-        stoppedTrainingJobs: 0,
-        deletedEndpoints: 0,
-        deletedEndpointConfigs: 0,
-        deletedModels: 0,
-        pendingEndpoints: 0,
-      };
+    const runId = runIdFromExecutionName(execution.name);
+    const skip = pass === 0 ? await reasonToSkip(deps, execution) : undefined;
+    if (skip !== undefined) {
+      logger.info('janitor: nothing to do', { runId, status: execution.status, reason: skip });
+      return { runId, action: 'skipped', reason: skip, done: true, remaining: [], actions: [], kept: [] };
     }
-    const resources = await findTaggedResources(deps.tagging, prefix, runId);
-    const { inFlight: _inFlight, ...counts } = await cleanUp(deps, resources, {
-      deadline: deps.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
-      pollMs,
+    const report = await cleanUpPass(deps, await findRunResources(deps.tagging, prefix, runId));
+    const actions = [
+      ...report.stoppedTrainingJobs.map((n) => `stopped training-job ${n}`),
+      ...report.deletedEndpoints.map((n) => `deleted endpoint ${n}`),
+      ...report.deletedEndpointConfigs.map((n) => `deleted endpoint-config ${n}`),
+      ...report.deletedModels.map((n) => `deleted model ${n}`),
+    ];
+    const done = isClean(report);
+    logger.info('janitor pass', {
+      runId,
+      status: execution.status,
+      pass,
+      done,
+      actions,
+      remaining: report.remaining,
+      kept: report.kept,
+      ...reportCounts(report),
     });
-    logger.info('janitor pass', { runId, status, ...counts });
-    if (counts.pendingEndpoints > 0) throw new EndpointStillSettlingError(runId, counts.pendingEndpoints);
-    return { runId, status, skipped: false, ...counts };
+    deps.metrics.addMetric(SAFETY_NET_METRICS.janitorActions, MetricUnit.Count, actions.length);
+    deps.metrics.addMetric(SAFETY_NET_METRICS.janitorRemaining, MetricUnit.Count, report.remaining.length);
+    deps.metrics.publishStoredMetrics();
+    const reason = done ? 'nothing is left' : `${report.remaining.length} resource(s) still there (${report.settling} endpoint(s) settling)`;
+    return { runId, action: 'cleaning', reason, done, remaining: report.remaining, actions, kept: report.kept };
   };
 }
 
 /** The Lambda entry point. */
-export const handler = createHandler(defaultCleanupDeps());
+export const handler = createHandler({
+  sagemaker: new SageMakerClient({}),
+  tagging: new ResourceGroupsTaggingAPIClient({}),
+  sfn: new SFNClient({}),
+  metrics: new Metrics({ serviceName: 'impressions-janitor' }),
+});

@@ -1,22 +1,27 @@
 /**
  * sweep: custom resource (aws-cdk-lib `custom_resources.Provider`, onEvent + isComplete) that, when
- * the pipeline stack is deleted, removes every SageMaker resource tagged `impressions:app`=<prefix>:
- * stops running training jobs, deletes endpoints (those still Creating once they settle), endpoint
- * configs and models. Create and Update do nothing. Each call is one non-waiting pass; the
- * provider's polling (its `queryInterval` and `totalTimeout`) does the waiting.
+ * the pipeline stack is deleted, removes every SageMaker resource tagged `impressions:app`=<prefix>,
+ * with or without a run id, kept endpoints included (the stack that created them is going), and
+ * never an untagged one: stops running training jobs, deletes endpoints once they have settled,
+ * then endpoint configs and models once no endpoint uses them. Create and Update do nothing. Each
+ * call is one non-waiting pass (lib/aws/sagemaker-cleanup.ts); the provider's polling (its
+ * `queryInterval` and `totalTimeout`) does the waiting, and `isComplete` is true once nothing is left.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { cleanUpPass, findTaggedResources, isClean, reportCounts, type CleanupClients, type CleanupReport } from '../../lib/aws/sagemaker-cleanup';
 import { parseSweepRequest, type SweepIsCompleteResponse, type SweepOnEventResponse } from '../../lib/core/run/lambda-contracts';
-import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps, type CleanupOutcome } from '../shared/sagemaker-cleanup';
+import { resourcePrefixFromEnv } from '../shared/env';
 
 const logger = new Logger({ serviceName: 'impressions-sweep' });
-async function pass(deps: CleanupDeps, prefix: string): Promise<CleanupOutcome> {
-  const resources = await findTaggedResources(deps.tagging, prefix);
-  return cleanUp(deps, resources, { deadline: 0, pollMs: 0 });
+
+async function pass(clients: CleanupClients, prefix: string): Promise<CleanupReport> {
+  return cleanUpPass(clients, await findTaggedResources(clients.tagging, prefix, 'app'), { includeKept: true });
 }
 
-/** Builds both handlers around their clients (tests pass mocks). */
-export function createHandlers(deps: CleanupDeps) {
+/** Builds both handlers around their clients (tests pass the simulator's). */
+export function createHandlers(clients: CleanupClients) {
   return {
     /** Provider `onEvent` (event: `SweepOnEventRequest`). */
     onEvent: async (raw: unknown): Promise<SweepOnEventResponse> => {
@@ -24,8 +29,8 @@ export function createHandlers(deps: CleanupDeps) {
       const prefix = resourcePrefixFromEnv();
       if (event.RequestType === 'Create') return { PhysicalResourceId: `${prefix}-sagemaker-sweep` };
       if (event.RequestType === 'Update') return { PhysicalResourceId: event.PhysicalResourceId };
-      const outcome = await pass(deps, prefix);
-      logger.info('sweep started', { prefix, ...outcome });
+      const report = await pass(clients, prefix);
+      logger.info('sweep started', { prefix, remaining: report.remaining, ...reportCounts(report) });
       return { PhysicalResourceId: event.PhysicalResourceId };
     },
     /** Provider `isComplete` (event: `SweepIsCompleteRequest`). */
@@ -33,14 +38,14 @@ export function createHandlers(deps: CleanupDeps) {
       const event = parseSweepRequest(raw);
       if (event.RequestType !== 'Delete') return { IsComplete: true };
       const prefix = resourcePrefixFromEnv();
-      const outcome = await pass(deps, prefix);
-      logger.info('sweep pass', { prefix, ...outcome });
-      return { IsComplete: outcome.inFlight === 0 };
+      const report = await pass(clients, prefix);
+      logger.info('sweep pass', { prefix, remaining: report.remaining, ...reportCounts(report) });
+      return { IsComplete: isClean(report) };
     },
   };
 }
 
-const handlers = createHandlers(defaultCleanupDeps());
+const handlers = createHandlers({ sagemaker: new SageMakerClient({}), tagging: new ResourceGroupsTaggingAPIClient({}) });
 /** Provider `onEventHandler` entry point. */
 export const onEvent = handlers.onEvent;
 /** Provider `isCompleteHandler` entry point. */

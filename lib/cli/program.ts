@@ -21,6 +21,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => { register: Regist
   ['upload', () => require('./commands/upload')],
   ['run', () => require('./commands/run')],
   ['status', () => require('./commands/status')],
+  ['endpoints', () => require('./commands/endpoints')],
   ['report', () => require('./commands/report')],
   ['runs', () => require('./commands/runs')],
   ['rehearse', () => require('./commands/rehearse')],

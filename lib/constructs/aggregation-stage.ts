@@ -31,9 +31,9 @@ export interface AggregationStageProps {
  * and calls the aggregate Lambda with an `AggregateEvent`: `{ runId, training, usage: { endpoints } }`.
  * The cost estimate covers the training job (the Lambda reads its billable seconds from
  * `training.trainingJobName`) and both endpoints (the measured InService-to-deleted times in
- * `endpoints`; a kept endpoint is costed up to aggregation). The stage writes the Lambda's
- * `AggregateResult` at `resultPath`, including `errorReport` (errors per data set × model and
- * whether the results are trustworthy, which `impressions status` shows).
+ * `endpoints`; an endpoint kept with `keepEndpoints`, either of the two, is costed up to aggregation). The
+ * stage writes the Lambda's `AggregateResult` at `resultPath`, including `errorReport` (errors per data
+ * set × model and whether the results are trustworthy, which `impressions status` shows).
  */
 export class AggregationStage extends TaskLikeStage<AggregateResult> {
   constructor(scope: Construct, id: string, props: AggregationStageProps) {
@@ -52,7 +52,7 @@ export class AggregationStage extends TaskLikeStage<AggregateResult> {
             instanceType,
             inServiceAt: ref(at(run, 'stage1.pretrainedEndpoint.inServiceAt')),
             deletedAt: ref(at(run, 'stage1.pretrainedTeardown.deletedAt')),
-            kept: false,
+            kept: ref(at(run, 'stage1.pretrainedTeardown.kept')),
           },
           {
             model: 'fine-tuned',

@@ -10,7 +10,8 @@ import { ENDPOINT_LOG_GROUP_PREFIX, SAGEMAKER_LOG_RETENTION_DAYS } from '../core
 import { TAG_APP, TAG_RUN_ID } from '../core/run/tags';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { endpointLogGroupsArn } from './sagemaker-log-groups';
-import { runTags, sageMakerArn, sageMakerCall } from './sagemaker-tasks';
+import { sageMakerCall, type CallScratch } from './sagemaker-call';
+import { runTags, sageMakerArn } from './sagemaker-tasks';
 import { ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
 
@@ -44,7 +45,9 @@ interface DeploymentScratch extends RunSetup {
   /** The error CreateLogGroup raised, checked for "already exists". */
   readonly logGroupError: { readonly Error: string; readonly Cause: string };
   /** The fields of DescribeEndpoint the stage reads. */
-  readonly endpointDescription: { readonly EndpointStatus: string; readonly FailureReason?: string };
+  readonly endpointDescription: { readonly EndpointStatus: string; readonly EndpointArn: string; readonly FailureReason?: string };
+  /** The SageMaker calls' attempts and caught error. */
+  readonly call: CallScratch;
 }
 
 /**
@@ -63,11 +66,12 @@ interface DeploymentScratch extends RunSetup {
  * Input: the run state, with `$.plan` (runId, names), `$.settings.inference` (image, environment,
  * instanceType, volumeKmsSupported, modelDataDownloadTimeoutSeconds,
  * containerStartupHealthCheckTimeoutSeconds) and the weights at `modelDataPath`.
- * Output: the input with `{ "endpointName", "endpointConfigName", "modelName", "status": "InService",
- * "inServiceAt": <ISO time the run saw it InService> }`
- * at `resultPath`.
- * Errors: `EndpointFailed` (cause: the endpoint's FailureReason), `EndpointNotInService` (still not
- * in service after `maxPolls`), and any SageMaker error after its retries.
+ * Output: the input with `{ "endpointName", "endpointArn", "endpointConfigName", "modelName",
+ * "status": "InService", "inServiceAt": <ISO time the run saw it InService> }` at `resultPath`.
+ * Errors: `EndpointFailed` (cause: the endpoint's FailureReason, or that SageMaker gave none),
+ * `EndpointNotInService` (still not in service after `maxPolls` checks: at most
+ * `maxPolls × pollInterval`, 90 minutes by default), and any SageMaker error SageMakerCall does not
+ * retry (e.g. `SageMaker.ResourceLimitExceededException`), or retries in vain.
  *
  * It cannot delete what it created: the caller's Catch leads to the clean-up stage.
  */
@@ -75,7 +79,14 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
   constructor(scope: Construct, id: string, props: EndpointDeploymentStageProps) {
     super(scope, id, {
       stateName: `Deploy ${props.label}`,
-      resultKeys: keysOf<EndpointDeployment>({ endpointName: true, endpointConfigName: true, modelName: true, status: true, inServiceAt: true }),
+      resultKeys: keysOf<EndpointDeployment>({
+        endpointName: true,
+        endpointArn: true,
+        endpointConfigName: true,
+        modelName: true,
+        status: true,
+        inServiceAt: true,
+      }),
       resultPath: props.resultPath,
     });
     const { label } = props;
@@ -88,6 +99,7 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
     };
     const modelDataUri = at(props.modelDataPath, 'uri');
     const tags = runTags(props.resourcePrefix);
+    const scratch = at(state, 'call');
 
     const tarball = new sfn.Pass(this, 'Tarball', {
       stateName: `${label}: tarball container`,
@@ -120,6 +132,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
         EnableNetworkIsolation: true,
         Tags: tags,
       },
+      scratch,
+      createsResource: true,
     });
 
     const variant = {
@@ -136,6 +150,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       iamAction: 'sagemaker:CreateEndpointConfig',
       iamResources: configArns,
       parameters: { 'EndpointConfigName.$': names.endpointConfig, ProductionVariants: [variant], KmsKeyId: props.key.keyArn, Tags: tags },
+      scratch,
+      createsResource: true,
     });
     const createConfig = sageMakerCall(this, `${label}: create endpoint config`, {
       action: 'createEndpointConfig',
@@ -143,6 +159,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       iamResources: configArns,
       comment: 'The instance type has NVMe instance storage, which rejects KmsKeyId.',
       parameters: { 'EndpointConfigName.$': names.endpointConfig, ProductionVariants: [variant], Tags: tags },
+      scratch,
+      createsResource: true,
     });
 
     const createEndpoint = sageMakerCall(this, `${label}: create endpoint`, {
@@ -150,6 +168,8 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       iamAction: 'sagemaker:CreateEndpoint',
       iamResources: [sageMakerArn(this, 'endpoint', props.resourcePrefix), ...configArns],
       parameters: { 'EndpointName.$': names.endpoint, 'EndpointConfigName.$': names.endpointConfig, Tags: tags },
+      scratch,
+      createsResource: true,
     });
 
     const startPolling = new sfn.Pass(this, 'StartPolling', {
@@ -163,7 +183,9 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       iamAction: 'sagemaker:DescribeEndpoint',
       iamResources: [sageMakerArn(this, 'endpoint', props.resourcePrefix)],
       parameters: { 'EndpointName.$': names.endpoint },
+      // The whole description: a selector naming FailureReason would fail (States.Runtime) while the endpoint has none.
       resultPath: at(state, 'endpointDescription'),
+      scratch,
     });
     const count = new sfn.Pass(this, 'Count', {
       stateName: `${label}: count polls`,
@@ -174,6 +196,7 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
       stateName: `${label}: endpoint in service`,
       parameters: stateFields<EndpointDeployment>({
         endpointName: ref(names.endpoint),
+        endpointArn: ref(at(state, 'endpointDescription.EndpointArn')),
         endpointConfigName: ref(names.endpointConfig),
         modelName: ref(names.model),
         status: 'InService',
@@ -181,11 +204,20 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
         inServiceAt: ref(CONTEXT_PATHS.stateEnteredTime),
       }),
     });
-    const failed = new sfn.Fail(this, 'Failed', {
-      stateName: `${label}: endpoint failed`,
-      error: 'EndpointFailed',
-      causePath: at(state, 'endpointDescription.FailureReason'),
-    });
+    // SageMaker may leave FailureReason out: reading it then would raise States.Runtime, which no Catch handles.
+    const failureReason = at(state, 'endpointDescription.FailureReason');
+    const failed = new sfn.Choice(this, 'FailureReason', { stateName: `${label}: failure reason given?` })
+      .when(
+        sfn.Condition.isPresent(failureReason),
+        new sfn.Fail(this, 'Failed', { stateName: `${label}: endpoint failed`, error: 'EndpointFailed', causePath: failureReason }),
+      )
+      .otherwise(
+        new sfn.Fail(this, 'FailedWithoutReason', {
+          stateName: `${label}: endpoint failed without a reason`,
+          error: 'EndpointFailed',
+          cause: `The ${label} endpoint is Failed; SageMaker gave no FailureReason (see its CloudWatch logs).`,
+        }),
+      );
     const tooSlow = new sfn.Fail(this, 'TooSlow', {
       stateName: `${label}: endpoint not in service`,
       error: 'EndpointNotInService',
@@ -248,11 +280,24 @@ export class EndpointDeploymentStage extends TaskLikeStage<EndpointDeployment> {
     );
     const associate = logsCall('encrypt existing log group', 'associateKmsKey', 'logs:AssociateKmsKey', { KmsKeyId: props.key.keyArn });
     const retention = logsCall('set log retention', 'putRetentionPolicy', 'logs:PutRetentionPolicy', { RetentionInDays: SAGEMAKER_LOG_RETENTION_DAYS });
-    const reraise = new sfn.Fail(this, 'LogGroupFailed', {
-      stateName: `${label}: log group failed`,
-      errorPath: at(state, 'logGroupError.Error'),
-      causePath: at(state, 'logGroupError.Cause'),
-    });
+    // A Catch always writes Error, not always Cause: reading a missing Cause would raise States.Runtime, which no Catch handles.
+    const logGroupCause = at(state, 'logGroupError.Cause');
+    const reraise = new sfn.Choice(this, 'LogGroupCause', { stateName: `${label}: log group error has a cause?` })
+      .when(
+        sfn.Condition.isPresent(logGroupCause),
+        new sfn.Fail(this, 'LogGroupFailed', {
+          stateName: `${label}: log group failed`,
+          errorPath: at(state, 'logGroupError.Error'),
+          causePath: logGroupCause,
+        }),
+      )
+      .otherwise(
+        new sfn.Fail(this, 'LogGroupFailedWithoutCause', {
+          stateName: `${label}: log group failed without a cause`,
+          errorPath: at(state, 'logGroupError.Error'),
+          cause: `Creating the ${label} endpoint's log group failed; CloudWatch Logs gave no cause.`,
+        }),
+      );
     // The SDK integration names the error <service>.ResourceAlreadyExistsException; matching the suffix keeps the service spelling out of it.
     create.addCatch(
       new sfn.Choice(this, 'LogGroupExists', { stateName: `${label}: log group exists?` })

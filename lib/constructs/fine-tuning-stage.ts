@@ -5,7 +5,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { at, statePath, type JsonPath } from '../core/json-path';
 import type { FineTuningResult, RunSetup } from '../core/run/contracts';
-import { SAGEMAKER_RETRY, runTags } from './sagemaker-tasks';
+import { ResilientTask, type CallScratch } from './sagemaker-call';
+import { runTags } from './sagemaker-tasks';
 import { ref, stateFields } from './state-json';
 
 /** Properties of {@link FineTuningStage}. */
@@ -33,6 +34,8 @@ interface FineTuningScratch extends RunSetup {
   readonly trainingResources: { readonly ResourceConfig: unknown; readonly StoppingCondition: unknown };
   /** The fields of DescribeTrainingJob the stage keeps. */
   readonly trainingJob: { readonly TrainingJobName: string; readonly S3ModelArtifacts: string };
+  /** The training call's attempts and caught error. */
+  readonly call: CallScratch;
 }
 
 /**
@@ -47,8 +50,13 @@ interface FineTuningScratch extends RunSetup {
  * `$.settings.inference.fineTunedModelDataType`.
  * Output (at `resultPath`): a `FineTuningResult`, `{ "trainingJobName": string, "modelData": { "type": "tarball" | "prefix", "uri": "s3://…" } }`
  * (no `trainingJobName` when training was skipped).
- * Errors: `SageMaker.AmazonSageMakerException` and the .sync integration's `States.TaskFailed`
- * when the job fails or stops (cause: the DescribeTrainingJob output with FailureReason).
+ * Errors do not end the fragment: they leave through `failed`, with the caught error at
+ * `$.call.caught`. The `.sync` integration reports a job that failed, was stopped or reached its
+ * MaxRuntime as `States.TaskFailed` (cause: the DescribeTrainingJob output with its status,
+ * secondary status and FailureReason); a refused CreateTrainingJob under SageMaker's names through
+ * the optimized integration (SDK for Java v1: `SageMaker.ResourceLimitExceededException`, or
+ * `SageMaker.AmazonSageMakerException` with the code in the cause), throttling being retried (see
+ * {@link ResilientTask}).
  *
  * When the execution (or an enclosing Parallel) is stopped, Step Functions stops the job; the
  * clean-up stage stops it again in case it did not.
@@ -58,6 +66,8 @@ export class FineTuningStage extends sfn.StateMachineFragment {
   public readonly endStates: sfn.INextable[];
   /** The training task (retries and metrics). */
   public readonly trainingTask: sfn.CustomState;
+  /** Where a training error goes (the caught error at `$.call.caught`, Error and Cause present). */
+  public readonly failed: sfn.Pass;
 
   constructor(scope: Construct, id: string, props: FineTuningStageProps) {
     super(scope, id);
@@ -124,7 +134,13 @@ export class FineTuningStage extends sfn.StateMachineFragment {
         ResultPath: at(state, 'trainingJob'),
       },
     });
-    this.trainingTask.addRetry(SAGEMAKER_RETRY);
+    const resilientTraining = new ResilientTask(this, 'Resilience', {
+      task: this.trainingTask,
+      label: 'training: fine-tune',
+      scratch: at(state, 'call'),
+      handlesFailure: true,
+    });
+    this.failed = resilientTraining.failed!;
 
     const trained = new sfn.Pass(this, 'Trained', {
       stateName: 'training: fine-tuned model data',
@@ -156,9 +172,9 @@ export class FineTuningStage extends sfn.StateMachineFragment {
           .when(sfn.Condition.booleanEquals(at(training, 'volumeKmsSupported'), true), withKey)
           .otherwise(withoutKey),
       );
-    withKey.next(this.trainingTask);
-    withoutKey.next(this.trainingTask);
-    this.trainingTask.next(trained);
+    withKey.next(resilientTraining);
+    withoutKey.next(resilientTraining);
+    resilientTraining.next(trained);
 
     this.startState = skip;
     this.endStates = [trained, givenTarball, givenPrefix];

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,7 +25,7 @@ export interface RunAlarmsProps {
   readonly extraAlarms?: readonly RunAlarmMetric[];
 }
 
-/** A metric that raises an alarm when it reaches 1 in a five-minute period. */
+/** A metric that raises an alarm when it reaches 1 in one of its periods. */
 export interface RunAlarmMetric {
   /** Construct id suffix of the alarm. */
   readonly name: string;
@@ -39,12 +39,17 @@ export interface RunAlarmMetric {
  * with the data key (TLS-only publishing). Each alarm fires on one such execution within five
  * minutes. Messages name the alarm and the state machine only, never a run's data.
  *
- * It adds a statement to the key policy letting CloudWatch (alarms) encrypt for the topic: an
- * alarm cannot publish to a KMS-encrypted topic otherwise.
+ * CloudWatch publishes an alarm's notification as `cloudwatch.amazonaws.com`, so two policies must
+ * let it: the key policy (it encrypts for the topic; statement added here) and the topic policy.
+ * The topic's own policy is not SNS's default once a statement is added (here the TLS-only deny of
+ * `enforceSSL`), so it must allow the publish itself: `sns:Publish` for `cloudwatch.amazonaws.com`,
+ * narrowed to this account (`aws:SourceAccount`) and to the ARNs of these alarms (`aws:SourceArn`),
+ * as the Amazon SNS developer guide's access-control examples do for AWS services publishing to a
+ * topic ("aws:SourceAccount and aws:SourceOwner"; CloudWatch alarms publishing to a topic).
  */
 export class RunAlarms extends Construct {
   public readonly topic: sns.Topic;
-  public readonly alarms: cloudwatch.Alarm[];
+  public readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: RunAlarmsProps) {
     super(scope, id);
@@ -73,6 +78,18 @@ export class RunAlarms extends Construct {
         },
       }),
     );
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTheseAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => this.alarms.map((a) => a.alarmArn) }) },
+        },
+      }),
+    );
     if (props.notificationEmail !== undefined) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
     }
@@ -82,21 +99,22 @@ export class RunAlarms extends Construct {
       ['TimedOut', machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }), 'A run timed out; the janitor deletes what it left.'],
       ['Aborted', machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }), 'A run was stopped; the janitor deletes what it left.'],
     ];
-    const all: [string, cloudwatch.IMetric, string][] = [
-      ...metrics.map(([name, metric, description]): [string, cloudwatch.IMetric, string] => [`Runs${name}`, metric, description]),
-      ...(props.extraAlarms ?? []).map((a): [string, cloudwatch.IMetric, string] => [a.name, a.metric, a.description]),
-    ];
-    this.alarms = all.map(([name, metric, description]) => {
-      const alarm = new cloudwatch.Alarm(this, name, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      alarm.addAlarmAction(new actions.SnsAction(this.topic));
-      return alarm;
+    for (const [name, metric, description] of metrics) this.addAlarm({ name: `Runs${name}`, metric, description });
+    for (const extra of props.extraAlarms ?? []) this.addAlarm(extra);
+  }
+
+  /** An alarm at 1 on `metric` that publishes to the topic (and is allowed to by its policy). */
+  addAlarm(spec: RunAlarmMetric): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, spec.name, {
+      metric: spec.metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: spec.description,
     });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
   }
 }

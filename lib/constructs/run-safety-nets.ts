@@ -1,29 +1,44 @@
 import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { JANITOR_STATUSES } from '../core/run/cleanup-plan';
-import { CLEANUP_ENV } from '../core/run/lambda-contracts';
+import { CLEANUP_ENV, ORPHAN_CHECK_ENV, SAFETY_NET_METRICS, type JanitorWorkflowInput } from '../core/run/lambda-contracts';
 import { DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
-import { acknowledgeStatementWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
+import { JanitorWorkflow } from './janitor-workflow';
+import { acknowledgeGrantWildcards, acknowledgeStatementWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { sageMakerArn } from './sagemaker-tasks';
 import { TAG_APP } from '../core/run/tags';
 
 /** Properties of {@link RunSafetyNets}. */
 export interface RunSafetyNetsProps {
-  /** The run state machine whose failed executions are cleaned up. */
+  /** The run state machine whose runs are cleaned up after. */
   readonly stateMachine: sfn.IStateMachine;
   /** Key of the logs and the dead-letter queue. */
   readonly dataStore: DataStore;
-  /** Prefix of every SageMaker name; only resources tagged `impressions:app`=<prefix> are deleted. */
+  /** Prefix of every SageMaker name; only resources tagged `impressions:app`=<prefix> are deleted. Also names the two rules. */
   readonly resourcePrefix: string;
+  /** Where the janitor says it gave up (the alarm topic). */
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * How long the janitor keeps coming back for a run's resources (Creating endpoints must settle first).
+   * @default Duration.hours(4)
+   */
+  readonly janitorMaxWait?: Duration;
+  /**
+   * Time between the orphan check's runs.
+   * @default Duration.hours(1)
+   */
+  readonly orphanCheckInterval?: Duration;
   /**
    * Longest time the stack deletion waits for the sweep (endpoints still Creating must settle first).
    * @default Duration.hours(1)
@@ -31,62 +46,154 @@ export interface RunSafetyNetsProps {
   readonly sweepTimeout?: Duration;
 }
 
+/** Names of the two EventBridge rules (physical names: the data key's policy names them before they exist). */
+export function safetyNetRuleNames(resourcePrefix: string): { readonly runEnded: string; readonly orphanCheck: string } {
+  return { runEnded: `${resourcePrefix}-run-ended`, orphanCheck: `${resourcePrefix}-orphan-check` };
+}
+
 /**
- * The clean-up nets behind the state machine's own Catch/clean-up path:
- * - the janitor: an EventBridge rule on this state machine's ABORTED, TIMED_OUT and FAILED
- *   executions invokes a Lambda that deletes every SageMaker resource tagged with the run id
- *   (asynchronous: two retries, then the event lands in an encrypted dead-letter queue). An
- *   endpoint still Creating makes it throw `EndpointStillSettlingError`, so the retry comes later.
- * - the sweep: a custom resource whose deletion (on `cdk destroy`) stops and deletes every
- *   resource tagged with this app's prefix, waiting (isComplete, up to `sweepTimeout`) until the
- *   endpoints are gone.
+ * The clean-up nets behind the run's own clean-up (which handles every failure its Catch sees):
+ * - the janitor ({@link JanitorWorkflow}): a rule on this state machine's ABORTED, TIMED_OUT and
+ *   FAILED executions starts the janitor state machine, which repeats a clean-up pass until
+ *   nothing is left (waiting up to `janitorMaxWait` for Creating endpoints), then notifies and
+ *   fails if something still is. A FAILED run is the janitor's only when its error is
+ *   `CleanupIncomplete`;
+ * - the orphan check: an hourly schedule runs a Lambda that removes tagged resources belonging to
+ *   no running or recently ended run and not kept on purpose, and alarms when it finds any;
+ * - the sweep: a custom resource whose deletion (on `cdk destroy`) removes every resource tagged
+ *   with this app's prefix, kept endpoints included, waiting (isComplete, up to `sweepTimeout`).
  *
- * Neither can see a resource created without the tags; the state machine tags everything it creates.
+ * No event is dropped silently: both rules have a dead-letter queue (encrypted with the data key,
+ * which EventBridge may use to write to it, as may the orphan check's role for its own asynchronous
+ * invocations), with an alarm on its depth. Nothing can see a resource created without the tags;
+ * the state machine tags everything it creates.
  */
 export class RunSafetyNets extends Construct {
   public readonly janitor: ImpressionsFunction;
+  public readonly janitorWorkflow: JanitorWorkflow;
+  public readonly orphanCheck: ImpressionsFunction;
   public readonly deadLetterQueue: sqs.Queue;
-  public readonly rule: events.Rule;
+  public readonly runEndedRule: events.Rule;
+  public readonly orphanCheckRule: events.Rule;
   public readonly sweep: CustomResource;
+  /** CloudWatch namespace of the safety nets' metrics. */
+  public readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: RunSafetyNetsProps) {
     super(scope, id);
     const key = props.dataStore.key;
-    const environment = { [CLEANUP_ENV.resourcePrefix]: props.resourcePrefix };
+    const namespace = `RadiologyImpressions/${props.resourcePrefix}`;
+    this.metricsNamespace = namespace;
+    const environment = { [CLEANUP_ENV.resourcePrefix]: props.resourcePrefix, [CLEANUP_ENV.metricsNamespace]: namespace };
+    const janitorMaxWait = props.janitorMaxWait ?? Duration.hours(4);
+    const ruleNames = safetyNetRuleNames(props.resourcePrefix);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'JanitorDlq', {
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryptionMasterKey: key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    // EventBridge writes to the dead-letter queue as events.amazonaws.com, so only the key policy can
+    // let it encrypt (SQS developer guide, "Amazon SQS key management": AWS services that send to an
+    // encrypted queue need kms:GenerateDataKey and kms:Decrypt in the key policy; EventBridge user
+    // guide, "Using dead-letter queues"). No aws:SourceArn/aws:SourceAccount condition: the KMS
+    // request EventBridge makes does not carry them, and a condition would make every write fail.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToWriteDeadLetters',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        // A key policy's resource is always the key itself.
+        resources: ['*'],
+      }),
+    );
 
+    // Janitor.
     this.janitor = new ImpressionsFunction(this, 'Janitor', {
       handlerDir: 'janitor',
-      description: 'Deletes the SageMaker resources of an aborted, timed-out or failed run (by the run-id tag)',
+      description: 'One clean-up pass over what an aborted, timed-out or unfinished run left (by its tags)',
       logKey: key,
-      invocation: InvocationMode.ASYNCHRONOUS,
-      deadLetterQueue: this.deadLetterQueue,
-      timeout: Duration.minutes(5),
+      invocation: InvocationMode.SYNCHRONOUS,
+      timeout: Duration.minutes(2),
       environment,
     });
     grantCleanup(this.janitor, props.resourcePrefix);
-
-    this.rule = new events.Rule(this, 'FailedRuns', {
-      description: 'Runs that ended without succeeding: delete what they left',
+    acknowledgeGrantWildcards(
+      this.janitor.executionRole,
+      props.stateMachine.grantExecution(this.janitor, 'states:DescribeExecution'),
+      "DescribeExecution of this state machine's executions only (to read whether a FAILED run's clean-up was incomplete).",
+    );
+    this.janitorWorkflow = new JanitorWorkflow(this, 'JanitorWorkflow', {
+      janitor: this.janitor,
+      topic: props.alarmTopic,
+      logKey: key,
+      maxWait: janitorMaxWait,
+    });
+    this.runEndedRule = new events.Rule(this, 'RunEnded', {
+      ruleName: ruleNames.runEnded,
+      description: 'Runs that ended without succeeding: the janitor deletes what they left',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
         detail: { stateMachineArn: [props.stateMachine.stateMachineArn], status: [...JANITOR_STATUSES] },
       },
     });
-    this.rule.addTarget(
-      new targets.LambdaFunction(this.janitor, {
+    const janitorInput: { [K in keyof JanitorWorkflowInput]: Record<keyof JanitorWorkflowInput[K], string> } = {
+      execution: {
+        arn: events.EventField.fromPath('$.detail.executionArn'),
+        name: events.EventField.fromPath('$.detail.name'),
+        status: events.EventField.fromPath('$.detail.status'),
+      },
+    };
+    this.runEndedRule.addTarget(
+      new targets.SfnStateMachine(this.janitorWorkflow.stateMachine, {
+        input: events.RuleTargetInput.fromObject(janitorInput),
         deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(2),
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
       }),
     );
+    const eventsRole = this.janitorWorkflow.stateMachine.node.tryFindChild('EventsRole');
+    if (eventsRole !== undefined) {
+      Validations.of(eventsRole).acknowledge({
+        id: 'HIPAA.Security-IAMNoInlinePolicy',
+        reason: 'Generated by the EventBridge target: states:StartExecution on the janitor state machine only; it lives and dies with the role.',
+      });
+    }
 
+    // Orphan check.
+    this.orphanCheck = new ImpressionsFunction(this, 'OrphanCheck', {
+      handlerDir: 'orphan-check',
+      description: 'Hourly: deletes tagged SageMaker resources that no running or recently ended run owns, and alarms',
+      logKey: key,
+      invocation: InvocationMode.ASYNCHRONOUS,
+      deadLetterQueue: this.deadLetterQueue,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 1,
+      environment: {
+        ...environment,
+        [ORPHAN_CHECK_ENV.runStateMachineArn]: props.stateMachine.stateMachineArn,
+        // Until the janitor would have given up (plus an hour): before then the run's resources are the janitor's.
+        [ORPHAN_CHECK_ENV.graceSeconds]: String(janitorMaxWait.plus(Duration.hours(1)).toSeconds()),
+      },
+    });
+    grantCleanup(this.orphanCheck, props.resourcePrefix);
+    props.stateMachine.grant(this.orphanCheck, 'states:ListExecutions');
+    // Lambda sends a failed asynchronous invocation to the function's dead-letter queue with the
+    // function's execution role (Lambda developer guide, "Dead-letter queues"): sqs:SendMessage,
+    // which aws-cdk-lib grants, and, for a queue encrypted with a customer managed key, the key's
+    // kms:GenerateDataKey and kms:Decrypt, which it does not.
+    key.grant(this.orphanCheck.executionRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.orphanCheckRule = new events.Rule(this, 'OrphanCheckSchedule', {
+      ruleName: ruleNames.orphanCheck,
+      description: 'Hourly: the last line of defence against SageMaker resources no run owns',
+      schedule: events.Schedule.rate(props.orphanCheckInterval ?? Duration.hours(1)),
+    });
+    this.orphanCheckRule.addTarget(
+      new targets.LambdaFunction(this.orphanCheck, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 4, maxEventAge: Duration.hours(1) }),
+    );
+
+    // Sweep.
     const onEvent = new ImpressionsFunction(this, 'SweepOnEvent', {
       handlerDir: 'sweep',
       handlerName: 'onEvent',
@@ -132,6 +239,31 @@ export class RunSafetyNets extends Construct {
     // Deleted first on `cdk destroy`, while the state machine still exists.
     this.sweep.node.addDependency(props.stateMachine);
 
+    this.acknowledge(provider, onEvent, isComplete);
+  }
+
+  /** The janitor state machine ended without finishing (it gave up, or its Lambda kept failing). */
+  metricJanitorFailed(): cloudwatch.IMetric {
+    return this.janitorWorkflow.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+
+  /** Resources the orphan check found (it alarms at 1). */
+  metricOrphanedResources(): cloudwatch.IMetric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName: SAFETY_NET_METRICS.orphanedResources,
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    });
+  }
+
+  /** Messages waiting in the dead-letter queue: an event EventBridge or Lambda could not deliver. */
+  metricDeadLetters(): cloudwatch.IMetric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+  }
+
+  /** The provider framework's findings, acknowledged narrowly (ids rendered from the same ARNs as its policies). */
+  private acknowledge(provider: cr.Provider, onEvent: lambda.IFunction, isComplete: lambda.IFunction): void {
     for (const child of ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout']) {
       acknowledgeWildcardResources(
         provider.node.findChild(child),
@@ -196,8 +328,9 @@ function grantCleanup(fn: ImpressionsFunction, prefix: string): void {
     }),
     new iam.PolicyStatement({
       sid: 'DescribeRunResources',
-      actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeEndpoint'],
-      resources: [arn('training-job'), arn('endpoint')],
+      // DescribeEndpointConfig: a config or model is never deleted while an endpoint that uses it exists.
+      actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
+      resources: [arn('training-job'), arn('endpoint'), arn('endpoint-config')],
     }),
     new iam.PolicyStatement({
       sid: 'StopRunTrainingJobs',

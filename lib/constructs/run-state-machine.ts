@@ -6,10 +6,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { PublishResultsEvent } from '../core/analytics/publish-contracts';
-import { at, branchOutput, CONTEXT_PATHS, statePath } from '../core/json-path';
+import { at, branchOutput, CONTEXT_PATHS, statePath, type JsonPath } from '../core/json-path';
 import type {
   CaughtError,
-  EndpointTeardown,
+  CaughtRunState,
+  EndpointsLeftRunning,
   FailedRunState,
   FineTuningBranchState,
   PretrainedBranchState,
@@ -26,13 +27,21 @@ import { AggregationStage } from './aggregation-stage';
 import { CleanupStage } from './cleanup-stage';
 import { DataPrefix, DataStore } from './data-store';
 import { EndpointDeploymentStage } from './endpoint-deployment-stage';
+import { EndpointKeepStage } from './endpoint-keep-stage';
 import { EndpointTeardownStage } from './endpoint-teardown-stage';
 import { EvaluationStage } from './evaluation-stage';
+import { FailureNote, type FailureNoteProps } from './failure-note';
 import { FineTuningStage } from './fine-tuning-stage';
 import { acknowledgeGeneratedWildcards, acknowledgeGrantWildcards, acknowledgeStatementWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { endpointLogGroupsArn } from './sagemaker-log-groups';
 import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
 import { lambdaPayload, ref, stateFields } from './state-json';
+
+/** Time between two endpoint status checks, unless the props say otherwise. */
+export const DEFAULT_POLL_INTERVAL = Duration.minutes(1);
+
+/** Most status checks while an endpoint is created (and, in a teardown, while it settles, and again while it is deleted). */
+export const DEFAULT_MAX_POLLS = 90;
 
 /** Name of the EventBridge rule that Step Functions manages for `createTrainingJob.sync`. */
 export const SAGEMAKER_SYNC_RULE = 'StepFunctionsGetEventsForSageMakerTrainingJobsRule';
@@ -91,7 +100,8 @@ export interface RunStateMachineProps {
    */
   readonly pollInterval?: Duration;
   /**
-   * Most status checks while an endpoint is created (and, in the clean-up, while it settles).
+   * Most status checks while an endpoint is created (and, in a teardown, while it settles, and again
+   * while it is deleted).
    * @default 90
    */
   readonly maxPolls?: number;
@@ -106,16 +116,23 @@ export interface RunStateMachineProps {
  * The run (DESIGN.md "The run"): a Standard, JSONPath state machine.
  *
  * Validate input → check quotas → resolve the JumpStart model → apply setting defaults →
- * Parallel [ fine-tune (or take the given model data) | deploy pretrained → EVALUATE → delete ] →
- * deploy fine-tuned → EVALUATE → delete unless `keepEndpoints` → AGGREGATE → PUBLISH (when the analytics function is given) → succeed.
- * Every state from the Parallel on catches every error into the {@link CleanupStage}, which deletes
- * what exists and fails the run with the caught error. Nothing is created before the Parallel, so
- * the first three states fail the run directly with their own error (e.g. `InvalidRunInputError`).
+ * Parallel [ fine-tune (or take the given model data) | deploy pretrained → EVALUATE → delete (or keep) ] →
+ * deploy fine-tuned → EVALUATE → delete (or keep) → AGGREGATE → endpoints left running → PUBLISH
+ * (when the analytics function is given) → succeed. `keepEndpoints` keeps both endpoints by tagging
+ * them `impressions:keep` ({@link EndpointKeepStage}), which nothing but an explicit deletion undoes.
+ *
+ * Every stage from the Parallel on catches every error into a {@link FailureNote} (the step, its
+ * resource, the error: `$.failure`) and then the {@link CleanupStage}, which deletes what exists in
+ * the safe order and fails the run with the caught error and a cause that names the step and
+ * resource (or with `CleanupIncomplete` when it could not finish: the janitor's cue). Inside the
+ * Parallel, a branch describes its own failure and fails with it. Every SageMaker call is a
+ * ResilientTask (sagemaker-call.ts). Nothing is created before the Parallel, so the first three states fail the
+ * run directly with their own error (e.g. `InvalidRunInputError`).
  *
  * Execution input: the run input of DESIGN.md (every field optional). Output on success: the run
  * state, a `RunOutput` (lib/core/run/contracts.ts): `plan`, `preflight`, `resolved`, `settings`,
  * `stage1`, `fineTunedEndpoint`, `fineTunedEvaluation`, `fineTunedTeardown`, `aggregation`,
- * `publication` — ids, names, URIs and counts only, never report text. Every JSONPath below is
+ * `endpointsLeftRunning`, `publication` — ids, names, URIs and counts only, never report text. Every JSONPath below is
  * derived from `RunState` and each Lambda payload is checked against the handler's event type.
  *
  * Logs: level ALL without execution data (inputs may hold S3 keys but never text; outputs of the
@@ -129,8 +146,8 @@ export class RunStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: RunStateMachineProps) {
     super(scope, id);
     const { dataStore, resourcePrefix, model } = props;
-    const pollInterval = props.pollInterval ?? Duration.minutes(1);
-    const maxPolls = props.maxPolls ?? 90;
+    const pollInterval = props.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    const maxPolls = props.maxPolls ?? DEFAULT_MAX_POLLS;
     const stack = Stack.of(this);
 
     const run = statePath<RunState>();
@@ -197,7 +214,32 @@ export class RunStateMachine extends Construct {
     });
 
     const cleanup = new CleanupStage(this, 'Cleanup', { resourcePrefix, pollInterval, maxPolls });
-    const onError = { resultPath: at(statePath<FailedRunState>(), 'error') };
+    const caught = { resultPath: at(statePath<CaughtRunState>(), 'error') };
+    const failure = at(statePath<FailedRunState>(), 'failure');
+    /** A failure note that describes the error caught at `errorPath` (default `$.error`) and goes on to `next`. */
+    const note = (
+      id: string,
+      stateName: string,
+      where: FailureNoteProps['where'],
+      next: sfn.IChainable,
+      errorPath?: FailureNoteProps['errorPath'],
+    ): FailureNote => {
+      const n = new FailureNote(this, id, { stateName, where, errorPath });
+      n.next(next);
+      return n;
+    };
+    /** A Catch on `stage` into a failure note naming the step and its resource, then `next`. */
+    const catchInto = (stage: sfn.Parallel, step: string, where: FailureNoteProps['where'], next: sfn.IChainable): void => {
+      stage.addCatch(note(`${step}Failure`, `${step} failed`, where, next), caught);
+    };
+    const endpoint = (step: string, model: 'pretrained' | 'fineTuned'): FailureNoteProps['where'] => ({
+      template: `${step} (endpoint {})`,
+      args: [at(plan, `names.${model}.endpoint`)],
+    });
+    // Inside a branch of the first Parallel a failure is described there, then fails the branch with
+    // that description; the Parallel's own Catch passes it on unchanged.
+    const failBranch = (id: string, what: string): sfn.Fail =>
+      new sfn.Fail(this, id, { stateName: `${what} failed`, errorPath: at(failure, 'error'), causePath: at(failure, 'cause') });
 
     const fineTuningBranch = statePath<FineTuningBranchState>();
     const pretrainedBranch = statePath<PretrainedBranchState>();
@@ -208,6 +250,15 @@ export class RunStateMachine extends Construct {
       spot: model.spotTraining,
       resultPath: at(fineTuningBranch, 'training'),
     });
+    fineTuning.failed.next(
+      note(
+        'FineTuneFailure',
+        'Fine-tune failed',
+        { template: 'Fine-tune (training job {})', args: [at(plan, 'names.trainingJob')] },
+        failBranch('FineTuningBranchFailed', 'Fine-tuning branch'),
+        at(statePath<{ readonly call: { readonly caught: CaughtError } }>(), 'call.caught'),
+      ),
+    );
     const deployPretrained = new EndpointDeploymentStage(this, 'DeployPretrained', {
       label: 'pretrained',
       namesPath: at(pretrainedBranch, 'plan.names.pretrained'),
@@ -239,9 +290,21 @@ export class RunStateMachine extends Construct {
       pollInterval,
       maxPolls,
     });
+    const keepPretrained = new EndpointKeepStage(this, 'KeepPretrained', {
+      label: 'pretrained',
+      endpointPath: at(pretrainedBranch, 'pretrainedEndpoint'),
+      resultPath: at(pretrainedBranch, 'pretrainedTeardown'),
+      resourcePrefix,
+    });
+    const pretrainedFailed = failBranch('PretrainedBranchFailed', 'Pretrained branch');
+    catchInto(deployPretrained.unit, 'Deploy pretrained', endpoint('Deploy pretrained', 'pretrained'), pretrainedFailed);
+    catchInto(evaluatePretrained.unit, 'Evaluate pretrained', endpoint('Evaluate pretrained', 'pretrained'), pretrainedFailed);
+    catchInto(deletePretrained.unit, 'Delete pretrained', endpoint('Delete pretrained', 'pretrained'), pretrainedFailed);
+    catchInto(keepPretrained.unit, 'Keep pretrained', endpoint('Keep pretrained', 'pretrained'), pretrainedFailed);
+    const keepEndpoints = sfn.Condition.booleanEquals(at(plan, 'keepEndpoints'), true);
     const stage1 = new sfn.Parallel(this, 'Train and evaluate pretrained', {
       comment: 'The pretrained evaluation overlaps training, so it costs no wall time.',
-      // Branch 0 is the fine-tuning, branch 1 the pretrained model's deploy → evaluate → delete.
+      // Branch 0 is the fine-tuning, branch 1 the pretrained model's deploy → evaluate → delete (or keep).
       resultSelector: stateFields<Stage1Result>({
         training: ref(at(branchOutput<FineTuningBranchState>(0), 'training')),
         pretrainedEvaluation: ref(at(branchOutput<PretrainedBranchState>(1), 'pretrainedEvaluation')),
@@ -250,8 +313,12 @@ export class RunStateMachine extends Construct {
       }),
       resultPath: at(run, 'stage1'),
     });
-    stage1.branch(fineTuning, deployPretrained.next(evaluatePretrained).next(deletePretrained));
-    stage1.addCatch(cleanup, onError);
+    stage1.branch(
+      fineTuning,
+      deployPretrained.next(evaluatePretrained).next(new sfn.Choice(this, 'Keep pretrained?').when(keepEndpoints, keepPretrained).otherwise(deletePretrained)),
+    );
+    // The branch already named the step and resource in the cause.
+    catchInto(stage1, 'Train and evaluate pretrained', null, cleanup);
 
     const deployFineTuned = new EndpointDeploymentStage(this, 'DeployFineTuned', {
       label: 'fine-tuned',
@@ -264,14 +331,14 @@ export class RunStateMachine extends Construct {
       pollInterval,
       maxPolls,
     });
-    deployFineTuned.unit.addCatch(cleanup, onError);
+    catchInto(deployFineTuned.unit, 'Deploy fine-tuned', endpoint('Deploy fine-tuned', 'fineTuned'), cleanup);
     const evaluateFineTuned = new EvaluationStage(this, 'EvaluateFineTuned', {
       model: 'fine-tuned',
       endpointPath: at(run, 'fineTunedEndpoint'),
       resultPath: at(run, 'fineTunedEvaluation'),
       ...evaluationProps,
     });
-    evaluateFineTuned.unit.addCatch(cleanup, onError);
+    catchInto(evaluateFineTuned.unit, 'Evaluate fine-tuned', endpoint('Evaluate fine-tuned', 'fineTuned'), cleanup);
     const deleteFineTuned = new EndpointTeardownStage(this, 'DeleteFineTuned', {
       label: 'fine-tuned',
       namesPath: at(plan, 'names.fineTuned'),
@@ -280,10 +347,37 @@ export class RunStateMachine extends Construct {
       pollInterval,
       maxPolls,
     });
-    deleteFineTuned.unit.addCatch(cleanup, onError);
+    catchInto(deleteFineTuned.unit, 'Delete fine-tuned', endpoint('Delete fine-tuned', 'fineTuned'), cleanup);
+    const keepFineTuned = new EndpointKeepStage(this, 'KeepFineTuned', {
+      label: 'fine-tuned',
+      endpointPath: at(run, 'fineTunedEndpoint'),
+      resultPath: at(run, 'fineTunedTeardown'),
+      resourcePrefix,
+    });
+    catchInto(keepFineTuned.unit, 'Keep fine-tuned', endpoint('Keep fine-tuned', 'fineTuned'), cleanup);
     const aggregate = new AggregationStage(this, 'Aggregate', { resultPath: at(run, 'aggregation'), aggregateFunction: props.functions.aggregate });
-    aggregate.unit.addCatch(cleanup, onError);
+    catchInto(aggregate.unit, 'Aggregate', { template: 'Aggregate (run {})', args: [at(plan, 'runId')] }, cleanup);
     const succeed = new sfn.Succeed(this, 'Run succeeded');
+
+    const leftRunning = at(run, 'endpointsLeftRunning');
+    const endpointsLeftRunning = new sfn.Choice(this, 'Endpoints left running?')
+      .when(
+        keepEndpoints,
+        new sfn.Pass(this, 'Both endpoints kept', {
+          parameters: {
+            'names.$': `States.Array(${at(plan, 'names.pretrained.endpoint')}, ${at(plan, 'names.fineTuned.endpoint')})`,
+            'note.$': `States.Format('Both endpoints are kept (keepEndpoints) and bill per instance-hour until deleted: npx impressions endpoints delete --run {}', ${at(plan, 'runId')})`,
+          },
+          resultPath: leftRunning,
+        }),
+      )
+      .otherwise(
+        new sfn.Pass(this, 'No endpoint left running', {
+          parameters: stateFields<EndpointsLeftRunning>({ names: [], note: 'No endpoint is left running.' }),
+          resultPath: leftRunning,
+        }),
+      )
+      .afterwards();
 
     const definition = validate
       .next(preflight)
@@ -293,22 +387,13 @@ export class RunStateMachine extends Construct {
       .next(stage1)
       .next(deployFineTuned)
       .next(evaluateFineTuned)
-      .next(
-        new sfn.Choice(this, 'Keep endpoints?')
-          .when(
-            sfn.Condition.booleanEquals(at(plan, 'keepEndpoints'), true),
-            new sfn.Pass(this, 'Endpoint kept', {
-              comment: 'The fine-tuned endpoint stays up (keepEndpoints): its cost is counted until now and goes on until it is deleted.',
-              parameters: stateFields<EndpointTeardown>({ deleted: false, kept: true, deletedAt: ref(CONTEXT_PATHS.stateEnteredTime) }),
-              resultPath: at(run, 'fineTunedTeardown'),
-            }).next(aggregate),
-          )
-          .otherwise(deleteFineTuned.next(aggregate)),
-      );
+      .next(new sfn.Choice(this, 'Keep fine-tuned?').when(keepEndpoints, keepFineTuned).otherwise(deleteFineTuned).afterwards())
+      .next(aggregate)
+      .next(endpointsLeftRunning);
     if (props.functions.publishResults === undefined) {
-      aggregate.next(succeed);
+      endpointsLeftRunning.next(succeed);
     } else {
-      aggregate.next(this.publishStep(props.functions.publishResults, succeed));
+      endpointsLeftRunning.next(this.publishStep(props.functions.publishResults, succeed));
     }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -388,20 +473,27 @@ export class RunStateMachine extends Construct {
       backoffRate: 2,
       maxAttempts: 3,
     });
-    // Between the Catch and the Pass below, `publication` holds the caught error.
+    // Between the Catch and the Passes below, `publication` holds the caught error, whose Cause may be absent.
     const caught = statePath<{ readonly publication: CaughtError }>();
-    const notPublished = new sfn.Pass(this, 'Results not published', {
-      comment: 'The scores are in S3; only their registration for Athena/QuickSight failed. Recorded, alarmed, not fatal.',
-      parameters: stateFields<PublicationResult>({
-        status: 'failed',
-        error: ref(at(caught, 'publication.Error')),
-        cause: ref(at(caught, 'publication.Cause')),
-      }),
-      resultPath: publication,
-    });
-    publish.addCatch(notPublished, { resultPath: at(caught, 'publication') });
+    const notPublished = (withCause: boolean): sfn.Pass =>
+      new sfn.Pass(this, withCause ? 'Results not published' : 'Results not published (no cause)', {
+        comment: 'The scores are in S3; only their registration for Athena/QuickSight failed. Recorded, alarmed, not fatal.',
+        parameters: stateFields<PublicationResult>({
+          status: 'failed',
+          error: ref(at(caught, 'publication.Error')),
+          cause: withCause ? ref(at(caught, 'publication.Cause') as JsonPath<string>) : 'no cause was given',
+        }),
+        resultPath: publication,
+      });
+    const withCause = notPublished(true);
+    const withoutCause = notPublished(false);
+    publish.addCatch(
+      new sfn.Choice(this, 'Publish failure cause given?').when(sfn.Condition.isPresent(at(caught, 'publication.Cause')), withCause).otherwise(withoutCause),
+      { resultPath: at(caught, 'publication') },
+    );
+    withCause.next(next);
+    withoutCause.next(next);
     publish.next(next);
-    notPublished.next(next);
     return publish;
   }
 

@@ -74,9 +74,8 @@ export class PipelineStack extends Stack {
 
     this.run.stateMachine.node.addDependency(trainingLogs.resource);
 
-    new RunSafetyNets(this, 'SafetyNets', { stateMachine: this.run.stateMachine, dataStore, resourcePrefix: config.resourcePrefix });
     const analytics = props.analytics;
-    new RunAlarms(this, 'Alarms', {
+    const alarms = new RunAlarms(this, 'Alarms', {
       stateMachine: this.run.stateMachine,
       key,
       notificationEmail: config.notificationEmail,
@@ -96,6 +95,31 @@ export class PipelineStack extends Stack {
                 description: 'A QuickSight SPICE refresh of the run results failed; the dashboard shows older data until the next refresh.',
               },
             ],
+    });
+    const nets = new RunSafetyNets(this, 'SafetyNets', {
+      stateMachine: this.run.stateMachine,
+      dataStore,
+      resourcePrefix: config.resourcePrefix,
+      alarmTopic: alarms.topic,
+      janitorMaxWait: Duration.hours(config.janitorMaxWaitHours),
+    });
+    alarms.addAlarm({
+      name: 'JanitorGaveUp',
+      metric: nets.metricJanitorFailed(),
+      description:
+        'The janitor could not delete everything a run left (its notification names what is left); delete it with npx impressions endpoints delete --run <run id>. The hourly orphan check keeps trying.',
+    });
+    alarms.addAlarm({
+      name: 'OrphanedResources',
+      metric: nets.metricOrphanedResources(),
+      description:
+        'The hourly orphan check found SageMaker resources of this app that no run owns (it deletes them; see its log for their names). An earlier safety net failed.',
+    });
+    alarms.addAlarm({
+      name: 'SafetyNetDeadLetters',
+      metric: nets.metricDeadLetters(),
+      description:
+        'An event for the janitor or the orphan check could not be delivered and waits in their dead-letter queue; replay it or run the clean-up by hand.',
     });
 
     new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {

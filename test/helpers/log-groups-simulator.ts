@@ -5,7 +5,7 @@
  * one that does not, as CloudWatch Logs does. Errors are named as the AWS SDK integration of Step
  * Functions names them (`CloudWatchLogs.<exception>`).
  */
-import { SimulatedAwsError } from './sagemaker-simulator';
+import { TaskError } from './sagemaker-simulator';
 
 /** A simulated log group. */
 export interface SimulatedLogGroup {
@@ -23,20 +23,20 @@ export class LogGroupsSimulator {
   /** Runs an SDK action (`createLogGroup`, `associateKmsKey`, `putRetentionPolicy`) with its parameters. */
   call(action: string, params: Record<string, unknown>): Record<string, unknown> {
     const name = params.LogGroupName;
-    if (typeof name !== 'string' || name === '') throw new SimulatedAwsError('CloudWatchLogs.InvalidParameterException', 'LogGroupName is required');
+    if (typeof name !== 'string' || name === '') throw new TaskError('CloudWatchLogs.InvalidParameterException', 'LogGroupName is required');
     this.log.push(`${action} ${name}`);
     const group = this.groups.get(name);
     switch (action) {
       case 'createLogGroup':
-        if (group !== undefined) throw new SimulatedAwsError('CloudWatchLogs.ResourceAlreadyExistsException', 'The specified log group already exists');
+        if (group !== undefined) throw new TaskError('CloudWatchLogs.ResourceAlreadyExistsException', 'The specified log group already exists');
         this.groups.set(name, { kmsKeyId: params.KmsKeyId as string | undefined, tags: { ...((params.Tags as Record<string, string>) ?? {}) } });
         return {};
       case 'associateKmsKey':
-        if (group === undefined) throw new SimulatedAwsError('CloudWatchLogs.ResourceNotFoundException', 'The specified log group does not exist.');
+        if (group === undefined) throw new TaskError('CloudWatchLogs.ResourceNotFoundException', 'The specified log group does not exist.');
         group.kmsKeyId = params.KmsKeyId as string;
         return {};
       case 'putRetentionPolicy':
-        if (group === undefined) throw new SimulatedAwsError('CloudWatchLogs.ResourceNotFoundException', 'The specified log group does not exist.');
+        if (group === undefined) throw new TaskError('CloudWatchLogs.ResourceNotFoundException', 'The specified log group does not exist.');
         group.retentionInDays = params.RetentionInDays as number;
         return {};
       default:

@@ -29,7 +29,7 @@ import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotas
 import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from './asl';
 import { testApp } from './cdk';
 import { LogGroupsSimulator } from './log-groups-simulator';
-import { SageMakerSimulator, SimulatedAwsError, SimulatorOptions } from './sagemaker-simulator';
+import { presentToStepFunctions, SageMakerSimulator, ServiceError, TaskError, type ErrorNamingScheme, type SimulatorOptions } from './sagemaker-simulator';
 
 polyfillPromiseWithResolvers();
 
@@ -40,18 +40,45 @@ export const ENTERED_TIME = '2026-01-01T12:30:00.000Z';
 
 /** The run state machine's definition as `cdk synth` renders it (tokens replaced by dummies). */
 export function runDefinition(context: Record<string, unknown> = {}): AslDefinition {
-  const { pipeline } = buildApp(testApp(context));
-  const definitions = stateMachineDefinitions(pipeline);
-  const run = Object.entries(definitions).find(([id]) => id.startsWith('RunStateMachine'));
-  if (run === undefined) throw new Error(`no run state machine among ${Object.keys(definitions).join(', ')}`);
-  return run[1];
+  return pipelineDefinitions(context).run;
 }
 
-let defaultDefinition: AslDefinition | undefined;
+/** The run's and the janitor's definitions as `cdk synth` renders them (tokens replaced by dummies). */
+export function pipelineDefinitions(context: Record<string, unknown> = {}): { run: AslDefinition; janitor: AslDefinition } {
+  const { pipeline } = buildApp(testApp(context));
+  const definitions = Object.entries(stateMachineDefinitions(pipeline));
+  const find = (prefix: string): AslDefinition => {
+    const found = definitions.find(([id]) => id.startsWith(prefix));
+    if (found === undefined) throw new Error(`no ${prefix} among ${definitions.map(([id]) => id).join(', ')}`);
+    return found[1];
+  };
+  return { run: find('RunStateMachine'), janitor: find('SafetyNetsJanitorWorkflowStateMachine') };
+}
+
+let cachedDefinitions: { run: AslDefinition; janitor: AslDefinition } | undefined;
+
+/** The default app's definitions, built once per test file and validated by aws-local-stepfunctions once. */
+export function defaultDefinitions(): { run: AslDefinition; janitor: AslDefinition } {
+  if (cachedDefinitions === undefined) {
+    cachedDefinitions = pipelineDefinitions();
+    for (const definition of Object.values(cachedDefinitions)) new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
+  }
+  return cachedDefinitions;
+}
+
+/**
+ * Options of an execution's StateMachine: the interpreter validates a definition when it builds the
+ * machine, which costs more than the execution itself; definitions from {@link defaultDefinitions}
+ * were validated once already.
+ */
+export function machineOptions(definition: AslDefinition): Record<string, unknown> {
+  const validated = cachedDefinitions !== undefined && Object.values(cachedDefinitions).includes(definition);
+  return { validationOptions: validated ? { noValidate: true } : { checkArn: false } };
+}
 
 /** The default app's run definition, built once per test file. */
 export function defaultRunDefinition(): AslDefinition {
-  return (defaultDefinition ??= runDefinition());
+  return defaultDefinitions().run;
 }
 
 /** A resolved FLAN-T5 XL 2.2.3 (TGI, uncompressed output, g5 with NVMe storage). */
@@ -88,7 +115,7 @@ export function sampleResolvedModel(overrides: { volumeKmsSupported?: boolean } 
 
 /** How one execution ended. */
 export interface RunOutcome {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** The execution output of a succeeded run. */
   output?: RunOutput;
   error?: string;
@@ -108,9 +135,17 @@ export interface RunOutcome {
 export interface RunScenario {
   input?: Record<string, unknown>;
   sim?: SimulatorOptions;
+  /** A simulator to use (e.g. one shared with a janitor run afterwards); `sim` is then ignored. */
+  simulator?: SageMakerSimulator;
+  /** How Step Functions names SageMaker errors. @default 'sdk-v2' */
+  scheme?: ErrorNamingScheme;
   resolved?: ResolvedModel;
   /** Make these states (a Pass or a Lambda task) throw `EvaluationFailed`. */
   failingStates?: string[];
+  /** Make the evaluate tasks throw `EvaluationFailed` for the shards this picks. */
+  failingShards?: (item: ShardItem) => boolean;
+  /** Abort the execution (as StopExecution does) once this holds; checked after every SageMaker call. */
+  abortWhen?: (sim: SageMakerSimulator) => boolean;
   /** Another definition (e.g. synthesized with other context). */
   definition?: AslDefinition;
   /** Log groups that exist before the run (the simulator is shared with the caller). */
@@ -138,8 +173,18 @@ export function sampleAggregateResult(runId: string): AggregateResult {
 
 /** Executes the run once. */
 export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome> {
-  const definition = JSON.parse(JSON.stringify(scenario.definition ?? defaultRunDefinition())) as AslDefinition;
-  const sim = new SageMakerSimulator(scenario.sim);
+  const source = scenario.definition ?? defaultRunDefinition();
+  const options = machineOptions(source);
+  const definition = JSON.parse(JSON.stringify(source)) as AslDefinition;
+  const sim = scenario.simulator ?? new SageMakerSimulator(scenario.sim);
+  const scheme = scenario.scheme ?? 'sdk-v2';
+  const control: { abort?: () => void; aborted: boolean } = { aborted: false };
+  const checkAbort = (): void => {
+    if (!control.aborted && control.abort !== undefined && scenario.abortWhen?.(sim) === true) {
+      control.aborted = true;
+      control.abort();
+    }
+  };
   const logs = scenario.logs ?? new LogGroupsSimulator();
   const lambdaCalls: string[] = [];
   const params: Record<string, Record<string, unknown>> = {};
@@ -187,6 +232,7 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
     lambdas[`${model}: evaluate shard`] = (event): EvaluateResult => {
       const item = parseEvaluateEvent(event);
       (shards[`${model}: evaluate shard`] ??= []).push(item);
+      if (scenario.failingShards?.(item) === true) throw new TaskError('EvaluationFailed', `shard ${item.shardIndex} of ${item.dataset} could not be scored`);
       return { partKey: item.partKey, rows: item.end - item.start, scored: item.end - item.start, errors: 0, retries: 0 };
     };
   }
@@ -206,7 +252,7 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
       state.Type = 'Task';
       state.Resource = 'arn:aws:states:::lambda:invoke';
       handlers[name] = async () => {
-        throw new SimulatedAwsError('EvaluationFailed', 'shard 3 of dev1 could not be scored');
+        throw new TaskError('EvaluationFailed', 'shard 3 of dev1 could not be scored');
       };
       continue;
     }
@@ -222,12 +268,18 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
     } else if (sdk !== null) {
       handlers[name] = async (p) => {
         params[name] = p as Record<string, unknown>;
-        return sim.call(sdk[1], p as Record<string, unknown>);
+        try {
+          return sim.call(sdk[1], p as Record<string, unknown>, 'run');
+        } catch (error) {
+          throw error instanceof ServiceError ? presentToStepFunctions(error, scheme) : error;
+        } finally {
+          checkAbort();
+        }
       };
     } else if (resource.endsWith(':::sagemaker:createTrainingJob.sync')) {
       handlers[name] = async (p) => {
         params[name] = p as Record<string, unknown>;
-        return sim.train(p as Record<string, unknown>);
+        return sim.train(p as Record<string, unknown>, scheme);
       };
     } else if (resource.includes(':function:')) {
       const lambda = lambdas[name];
@@ -243,18 +295,32 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
   }
 
   const input = scenario.input ?? {};
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
-  const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
-    context: { Execution: { Name: EXECUTION_NAME, Input: input }, State: { EnteredTime: ENTERED_TIME } } as never,
-  });
+  const machine = new StateMachine(definition as never, options as never);
+  const execution = machine.run(
+    input as never,
+    {
+      overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
+      context: { Execution: { Name: EXECUTION_NAME, Input: input }, State: { EnteredTime: ENTERED_TIME } } as never,
+      noThrowOnAbort: true,
+    } as never,
+  );
+  control.abort = execution.abort;
+  if (process.env.SFN_TRACE !== undefined) {
+    void (async () => {
+      for await (const event of execution.eventLogs as AsyncIterable<Record<string, unknown>>) console.log(JSON.stringify(event).slice(0, 400));
+    })();
+  }
   try {
-    const output = (await execution.result) as unknown as RunOutput;
-    return { status: 'SUCCEEDED', output, sim, logs, lambdaCalls, shards, params };
+    const output = (await execution.result) as unknown as RunOutput | null;
+    if (control.aborted) return { status: 'ABORTED', sim, logs, lambdaCalls, shards, params };
+    return { status: 'SUCCEEDED', output: output!, sim, logs, lambdaCalls, shards, params };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const cause = error.cause as Error;
     return { status: 'FAILED', error: cause.name, cause: cause.message, sim, logs, lambdaCalls, shards, params };
+  } finally {
+    // A .sync training task still waiting for its job (its branch was cancelled) must not outlive the execution.
+    sim.shutdown();
   }
 }
 

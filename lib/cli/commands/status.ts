@@ -5,13 +5,15 @@
  * Only ids, names, statuses, keys and numbers are printed; the run never carries report text in its state.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DescribeEndpointCommand, DescribeTrainingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeTrainingJobCommand, ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { STACK_OUTPUTS, stackNames } from '../../core/deployment';
 import type { EvaluationStageResult, RunOutput } from '../../core/run/contracts';
 import { describeErrors } from '../../core/evaluation/trust';
 import { runIdFromExecutionName, runResourceNames } from '../../core/run/naming';
+import { isSdkNotFound } from '../../core/run/sagemaker-errors';
+import { TAG_KEEP } from '../../core/run/tags';
 import { awsClients } from '../aws';
 import { CliError, EXIT } from '../errors';
 import { loadProject } from '../project';
@@ -53,8 +55,14 @@ async function latestExecutionName(deps: StatusDeps, stateMachineArn: string): P
 }
 
 function isNotFound(error: unknown): boolean {
-  const e = error as Error;
-  return e.name === 'ResourceNotFound' || /Could not find|not found|does not exist/i.test(e.message ?? '');
+  return isSdkNotFound(error);
+}
+
+/** Whether the endpoint carries the keep tag (a kept endpoint bills until someone deletes it). */
+async function isKept(deps: StatusDeps, endpointArn: string | undefined): Promise<boolean> {
+  if (endpointArn === undefined) return false;
+  const tags = await deps.sageMaker.send(new ListTagsCommand({ ResourceArn: endpointArn }));
+  return (tags?.Tags ?? []).some((t) => t.Key === TAG_KEEP);
 }
 
 /** Reads one snapshot of the run `name`. */
@@ -81,7 +89,8 @@ export async function readRunStatus(deps: StatusDeps, stateMachineArn: string, n
   }
   if (execution.error !== undefined) lines.push(`  error: ${execution.error}${execution.cause !== undefined ? `: ${execution.cause}` : ''}`);
 
-  const names = runResourceNames(deps.resourcePrefix, runIdFromExecutionName(name));
+  const runId = runIdFromExecutionName(name);
+  const names = runResourceNames(deps.resourcePrefix, runId);
   try {
     const job = await deps.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: names.trainingJob }));
     const transitions = job.SecondaryStatusTransitions ?? [];
@@ -103,8 +112,10 @@ export async function readRunStatus(deps: StatusDeps, stateMachineArn: string, n
   ] as const) {
     try {
       const endpoint = await deps.sageMaker.send(new DescribeEndpointCommand({ EndpointName: hosting.endpoint }));
+      const kept = await isKept(deps, endpoint.EndpointArn);
       lines.push(
-        `  endpoint ${label} ${hosting.endpoint}: ${endpoint.EndpointStatus ?? '?'}${endpoint.FailureReason !== undefined ? ` (${endpoint.FailureReason})` : ''}`,
+        `  endpoint ${label} ${hosting.endpoint}: ${endpoint.EndpointStatus ?? '?'}${endpoint.FailureReason !== undefined ? ` (${endpoint.FailureReason})` : ''}` +
+          (kept ? ` - kept (keepEndpoints): billing until deleted with npx impressions endpoints delete --run ${runId}` : ''),
       );
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -126,8 +137,8 @@ export function runOutputLines(output: RunOutput): string[] {
     // Rows with an error per data set × model, and whether the results can be trusted (lib/core/evaluation/trust.ts).
     ...describeErrors(a.errorReport).map((line) => `  ${line}`),
   ];
-  if (output.fineTunedTeardown.kept)
-    lines.push(`  fine-tuned endpoint ${output.fineTunedEndpoint.endpointName} kept running (keepEndpoints): it costs until deleted`);
+  const left = output.endpointsLeftRunning;
+  if (left.names.length > 0) lines.push(`  still billing: ${left.names.join(', ')}. ${left.note}`);
   const p = output.publication;
   if (p === undefined) lines.push('  publication: none (deployed without the analytics stack)');
   else if ('partitions' in p) {

@@ -1,9 +1,11 @@
 /**
  * Pure parts of run clean-up: which tagged resources belong to whom, what each is called, and in
- * which order they go. The janitor and the stack-deletion sweep share them.
+ * which order they go. The janitor, the orphan check, the stack-deletion sweep and
+ * `impressions endpoints delete` share them (lib/aws/sagemaker-cleanup.ts does the calls).
  */
 import { runResourceNames, sameSageMakerName } from './naming';
-import { TAG_APP, TAG_RUN_ID } from './tags';
+import { isSdkNotFound } from './sagemaker-errors';
+import { TAG_APP, TAG_KEEP, TAG_RUN_ID } from './tags';
 
 /** SageMaker resource kinds a run creates, in deletion order. */
 export const CLEANUP_KINDS = ['training-job', 'endpoint', 'endpoint-config', 'model'] as const;
@@ -20,8 +22,19 @@ export interface TaggedResource {
   /** The name to call SageMaker with (case restored from the run's names where possible). */
   readonly name: string;
   readonly arn: string;
-  readonly runId: string;
+  /** The run that created it; absent for a resource tagged with the app but no run id. */
+  readonly runId?: string;
+  /** Tagged `impressions:keep` (an endpoint left running on purpose with `keepEndpoints`). */
+  readonly kept: boolean;
+  /** Not in the tagging API's answer: one of a run's own endpoint names, looked up because the tagging index lags. */
+  readonly unlisted?: true;
 }
+
+/**
+ * Which of the app's tagged resources a clean-up looks at: one run's (both tags), every one (the
+ * app tag, with or without a run id), or those with the app tag and no run id.
+ */
+export type CleanupScope = { readonly runId: string } | 'app' | 'unassigned';
 
 /** A resource as the tagging API lists it. */
 export interface TagMapping {
@@ -32,21 +45,25 @@ export interface TagMapping {
 const ARN = /^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\d{12}:(training-job|endpoint|endpoint-config|model)\/(.+)$/;
 
 /**
- * Keeps the mappings tagged with this app's prefix (and run id, when given) and turns them into
+ * Keeps the mappings tagged with this app's prefix that are in `scope`, and turns them into
  * resources. Tags are checked again here, so a tagging API that ignored a filter could still not
- * make clean-up touch another app's resources. ARNs carry names in lower case; the real name is
- * recovered from the run id tag through {@link runResourceNames}, else the ARN's name is used.
+ * make clean-up touch another app's resources, nor an untagged one. ARNs carry names in lower case;
+ * the real name is recovered from the run id tag through {@link runResourceNames}, else the ARN's
+ * name is used.
  */
-export function toTaggedResources(mappings: readonly TagMapping[], prefix: string, runId?: string): TaggedResource[] {
+export function toTaggedResources(mappings: readonly TagMapping[], prefix: string, scope: CleanupScope): TaggedResource[] {
   const result: TaggedResource[] = [];
   for (const m of mappings) {
     const tags = new Map((m.Tags ?? []).map((t) => [t.Key, t.Value]));
     const tagRunId = tags.get(TAG_RUN_ID);
-    if (tags.get(TAG_APP) !== prefix || tagRunId === undefined || (runId !== undefined && tagRunId !== runId)) continue;
+    if (tags.get(TAG_APP) !== prefix) continue;
+    if (scope === 'unassigned' && tagRunId !== undefined) continue;
+    if (typeof scope === 'object' && tagRunId !== scope.runId) continue;
     const match = ARN.exec(m.ResourceARN ?? '');
     if (match === null) continue;
     const kind = match[1] as CleanupKind;
-    result.push({ kind, name: realName(kind, match[2], prefix, tagRunId), arn: m.ResourceARN!, runId: tagRunId });
+    const name = tagRunId === undefined ? match[2] : realName(kind, match[2], prefix, tagRunId);
+    result.push({ kind, name, arn: m.ResourceARN!, ...(tagRunId === undefined ? {} : { runId: tagRunId }), kept: tags.has(TAG_KEEP) });
   }
   return result.sort((a, b) => CLEANUP_KINDS.indexOf(a.kind) - CLEANUP_KINDS.indexOf(b.kind));
 }
@@ -69,7 +86,11 @@ function realName(kind: CleanupKind, arnName: string, prefix: string, runId: str
   return candidates.find((c) => sameSageMakerName(c, arnName)) ?? arnName;
 }
 
-/** Execution statuses after which the janitor deletes what the run left (its EventBridge rule and its own check). */
+/**
+ * Execution statuses the janitor's EventBridge rule sends to it. ABORTED and TIMED_OUT runs never
+ * reached their clean-up; a FAILED run did, and the janitor acts on it only when its error is
+ * `CleanupIncomplete` (it describes the execution: the status-change event carries no error).
+ */
 export const JANITOR_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
 
 /** Endpoint statuses in which DeleteEndpoint is refused: wait for them to settle (the janitor, the sweep and the run's teardown). */
@@ -79,13 +100,11 @@ export const SETTLING_ENDPOINT_STATUSES: ReadonlySet<string> = new Set(['Creatin
 export const RUNNING_TRAINING_STATUSES: ReadonlySet<string> = new Set(['InProgress', 'Stopping']);
 
 /**
- * Whether a SageMaker error means "no such resource": `ResourceNotFound` (training jobs) or a
- * `ValidationException` saying it could not be found (endpoints, configs, models).
+ * Whether a JavaScript SDK v3 SageMaker error means "no such resource" (see `isSdkNotFound`,
+ * lib/core/run/sagemaker-errors.ts).
  */
 export function isNotFound(error: unknown): boolean {
-  const e = error as { name?: string; message?: string };
-  if (e?.name === 'ResourceNotFound') return true;
-  return e?.name === 'ValidationException' && /could not find|does not exist|not found/i.test(e.message ?? '');
+  return isSdkNotFound(error);
 }
 
 /** `fn()`'s result, or `undefined` when it fails because the resource does not exist ({@link isNotFound}); other errors propagate. */

@@ -185,10 +185,14 @@ export interface SummaryRow {
 /** The two models a run hosts on endpoints. */
 export type HostedModel = Extract<ModelName, 'pretrained' | 'fine-tuned'>;
 
-/** An error caught by a `Catch` (its `ResultPath` holds Step Functions' `{ Error, Cause }`). */
+/**
+ * An error caught by a `Catch` (its `ResultPath` holds Step Functions' `{ Error, Cause }`). The
+ * developer guide says the error output "usually" has a Cause: a state that reads it checks it is
+ * present first (`States.Runtime`, which no Catch handles, is what reading a missing field raises).
+ */
 export interface CaughtError {
   readonly Error: string;
-  readonly Cause: string;
+  readonly Cause?: string;
 }
 
 /**
@@ -219,6 +223,8 @@ export interface FineTuningResult {
 /** A model hosted on an endpoint (EndpointDeploymentStage). */
 export interface EndpointDeployment {
   readonly endpointName: string;
+  /** As DescribeEndpoint returns it (names lower-cased): what AddTags and ListTags take. */
+  readonly endpointArn: string;
   readonly endpointConfigName: string;
   readonly modelName: string;
   readonly status: 'InService';
@@ -237,10 +243,10 @@ export interface EvaluationStageResult {
   readonly recordCount: number;
 }
 
-/** What became of one model's endpoint at the end of its use (EndpointTeardownStage, or "Endpoint kept"). */
+/** What became of one model's endpoint at the end of its use (EndpointTeardownStage, or EndpointKeepStage). */
 export interface EndpointTeardown {
   readonly deleted: boolean;
-  /** True when `keepEndpoints` left it running. */
+  /** True when `keepEndpoints` left it running (it then carries the tag `impressions:keep`). */
   readonly kept: boolean;
   /** When it was deleted (or, when kept, when the run moved on): the end of its billed time in the cost estimate. */
   readonly deletedAt: string;
@@ -254,6 +260,16 @@ export interface Stage1Result {
   readonly pretrainedTeardown: EndpointTeardown;
 }
 
+/**
+ * Endpoints a finished run leaves running on purpose (`keepEndpoints`): they bill per instance-hour
+ * until deleted. Empty `names` when the run kept none.
+ */
+export interface EndpointsLeftRunning {
+  readonly names: readonly string[];
+  /** How to delete them (an `impressions` command), or that nothing is left. */
+  readonly note: string;
+}
+
 /** The publish step's outcome: the function's output, or the failure recorded instead (never fatal to the run). */
 export type PublicationResult = PublishResultsOutput | { readonly status: 'failed'; readonly error: string; readonly cause: string };
 
@@ -261,7 +277,7 @@ export type PublicationResult = PublishResultsOutput | { readonly status: 'faile
  * The run's state as it flows through the state machine, in the order the fields are written:
  * validate-input writes `plan`, then `preflight`, `resolved`, `settingDefaults`, `settings`, the
  * first Parallel `stage1`, then `fineTunedEndpoint`, `fineTunedEvaluation`, `fineTunedTeardown`,
- * `aggregation` and, with the AnalyticsStack, `publication`. A state sees the fields written
+ * `aggregation`, `endpointsLeftRunning` and, with the AnalyticsStack, `publication`. A state sees the fields written
  * before it. Ids, names, URIs and counts only: never report text.
  */
 export interface RunState {
@@ -275,6 +291,8 @@ export interface RunState {
   readonly fineTunedEvaluation: EvaluationStageResult;
   readonly fineTunedTeardown: EndpointTeardown;
   readonly aggregation: AggregateResult;
+  /** Which endpoints are still billing (kept with `keepEndpoints`) and how to delete them. */
+  readonly endpointsLeftRunning: EndpointsLeftRunning;
   /** Absent when the pipeline is deployed without the AnalyticsStack's publish function. */
   readonly publication?: PublicationResult;
 }
@@ -297,9 +315,28 @@ export interface PretrainedBranchState extends RunSetup {
   readonly pretrainedTeardown: EndpointTeardown;
 }
 
-/** A run state from the first Parallel on, as the clean-up receives it: the caught error at `error`. */
-export interface FailedRunState extends RunSetup {
+/**
+ * Why a run failed, as its clean-up and its final Fail state report it. Every field is always
+ * present (a Fail state's ErrorPath/CausePath on a missing field would raise the uncatchable
+ * `States.Runtime`).
+ */
+export interface RunFailure {
+  /** The step that failed and the resource it worked on, e.g. `Deploy fine-tuned (endpoint impressions-r1-ft)`. */
+  readonly where: string;
+  /** The caught error's name (e.g. `EndpointFailed`, `SageMaker.ResourceLimitExceededException`, `States.TaskFailed`). */
+  readonly error: string;
+  /** `<where> failed: <the caught cause>`: names, statuses and SageMaker's messages only, never report text. */
+  readonly cause: string;
+}
+
+/** A run state from the first Parallel on, as a failure note receives it: the caught error at `error`. */
+export interface CaughtRunState extends RunSetup {
   readonly error: CaughtError;
+}
+
+/** A run state as the clean-up receives it: the failure, described. */
+export interface FailedRunState extends RunSetup {
+  readonly failure: RunFailure;
 }
 
 /** What the evaluation stage's branch receives (and nothing more). */

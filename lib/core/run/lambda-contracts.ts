@@ -5,7 +5,7 @@
  * each task's payload as the event type (the compiler rejects a field the event lacks); the
  * handlers in `lambda/` parse their event with the parser here. Change both together.
  */
-import type { CloudFormationCustomResourceEvent, EventBridgeEvent } from 'aws-lambda';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { parseEvent, type EventReader } from '../event-reader';
 import type { ResolvedModel } from './contracts';
 import type { RunResourceNames } from './naming';
@@ -18,14 +18,37 @@ export const RUN_ERROR_NAMES = {
   modelResolution: 'ModelResolutionError',
   /** preflight-quotas: an account quota is below what the run needs. Do not retry. */
   quotaTooLow: 'QuotaTooLowError',
-  /** janitor: an endpoint is still Creating/Updating; the async invocation retry runs it again later. */
-  endpointStillSettling: 'EndpointStillSettlingError',
+  /**
+   * The run's final error when its own clean-up could not delete everything (its Cause names the
+   * original error): the janitor cleans up after FAILED runs with this error only.
+   */
+  cleanupIncomplete: 'CleanupIncomplete',
 } as const;
 
-/** Environment variables of the janitor and sweep functions. */
+/**
+ * Errors of a FAILED run that mean its own clean-up did not finish (`CleanupIncomplete`) or never
+ * ran: `States.Runtime` and `States.DataLimitExceeded` are the errors no Catch handles (Step
+ * Functions developer guide, "Handling errors in Step Functions workflows"). The janitor cleans up
+ * after a FAILED run with one of these only; every other failed run cleaned up after itself.
+ */
+export const JANITOR_FAILED_RUN_ERRORS: readonly string[] = [RUN_ERROR_NAMES.cleanupIncomplete, 'States.Runtime', 'States.DataLimitExceeded'];
+
+/** Environment variables of the janitor, orphan-check and sweep functions. */
 export const CLEANUP_ENV = {
   /** The app's resource prefix; only resources tagged `impressions:app`=<this> are touched. */
   resourcePrefix: 'RESOURCE_PREFIX',
+  /** CloudWatch namespace of the safety nets' metrics (`RadiologyImpressions/<prefix>`). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** Metric names of the safety nets (namespace `RadiologyImpressions/<prefix>`, no dimensions). */
+export const SAFETY_NET_METRICS = {
+  /** Resources the janitor stopped or deleted in a pass. */
+  janitorActions: 'JanitorActions',
+  /** Resources still there after a janitor pass. */
+  janitorRemaining: 'JanitorRemaining',
+  /** Resources the hourly orphan check found with no running or recently ended run (alarm at 1). */
+  orphanedResources: 'OrphanedResources',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -223,12 +246,12 @@ export function parsePreflightQuotasEvent(event: unknown): PreflightQuotasEvent 
 }
 
 // ---------------------------------------------------------------------------------------------
-// janitor (EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions)
+// janitor (one pass, called by the janitor state machine for each ABORTED / TIMED_OUT / FAILED execution)
 
 /** Statuses of a "Step Functions Execution Status Change" event. */
 export const EXECUTION_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED', 'RUNNING', 'SUCCEEDED', 'PENDING_REDRIVE'] as const;
 
-/** `detail` of a "Step Functions Execution Status Change" event. */
+/** `detail` of a "Step Functions Execution Status Change" event (the fields the janitor's rule passes on). */
 export interface ExecutionStatusChangeDetail {
   readonly executionArn: string;
   readonly stateMachineArn: string;
@@ -237,42 +260,71 @@ export interface ExecutionStatusChangeDetail {
   readonly status: (typeof EXECUTION_STATUSES)[number];
 }
 
-/** Event of the janitor Lambda. */
-export type JanitorEvent = EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChangeDetail>;
-
-/** The fields of a {@link JanitorEvent} the janitor reads. */
-export interface JanitorEventFields {
-  readonly detail: Pick<ExecutionStatusChangeDetail, 'name' | 'status'>;
+/** The execution the janitor cleans up after, as its rule's input transformer hands it on. */
+export interface JanitorExecution {
+  readonly arn: string;
+  readonly name: string;
+  readonly status: (typeof EXECUTION_STATUSES)[number];
 }
 
-/** Parses the event of the janitor (the fields it reads). */
-export function parseJanitorEvent(event: unknown): JanitorEventFields {
+/** Input of the janitor state machine (built by the EventBridge rule from the event's `detail`). */
+export interface JanitorWorkflowInput {
+  readonly execution: JanitorExecution;
+}
+
+/** Event of the janitor Lambda: one pass. */
+export interface JanitorPassEvent {
+  readonly execution: JanitorExecution;
+  /** 0 for the first pass. */
+  readonly pass: number;
+}
+
+/** Parses the event of the janitor. */
+export function parseJanitorPassEvent(event: unknown): JanitorPassEvent {
   return parseEvent('janitor', event, (r) => ({
-    detail: r.object('detail', (d) => ({ name: d.string('name'), status: d.oneOf('status', EXECUTION_STATUSES) })),
+    execution: r.object('execution', (e) => ({ arn: e.string('arn'), name: e.string('name'), status: e.oneOf('status', EXECUTION_STATUSES) })),
+    pass: r.number('pass', { integer: true, min: 0 }),
   }));
 }
 
-/** Counts of what one clean-up pass did. A second pass over the same run counts its resources under `alreadyGone`. */
-export interface CleanupCounts {
-  /** Tagged resources found. */
-  readonly found: number;
-  /** Found (the tagging index lags) but already deleted, or training jobs already ended. */
-  readonly alreadyGone: number;
-  readonly stoppedTrainingJobs: number;
-  readonly deletedEndpoints: number;
-  readonly deletedEndpointConfigs: number;
-  readonly deletedModels: number;
-  /** Endpoints still Creating/Updating (not deleted yet). */
-  readonly pendingEndpoints: number;
+/** Result of one janitor pass. Names and counts only. */
+export interface JanitorPassResult {
+  readonly runId: string;
+  /** `skipped`: nothing for the janitor to do (e.g. the run cleaned up after itself); `cleaning`: a pass ran. */
+  readonly action: 'skipped' | 'cleaning';
+  /** Why the janitor skipped, or what the pass found. */
+  readonly reason: string;
+  /** Nothing is left to remove (kept endpoints aside). */
+  readonly done: boolean;
+  /** What is still there and why, e.g. `endpoint impressions-r1-ft (Creating)`. */
+  readonly remaining: readonly string[];
+  /** What this pass stopped or deleted, e.g. `deleted endpoint impressions-r1-ft`. */
+  readonly actions: readonly string[];
+  /** Left alone on purpose (`impressions:keep`). */
+  readonly kept: readonly string[];
 }
 
-/** Result of the janitor Lambda. */
-export interface JanitorResult extends CleanupCounts {
-  readonly runId: string;
-  /** The execution status that triggered the clean-up; `skipped` when the status is not ABORTED/TIMED_OUT/FAILED. */
-  readonly status: string;
-  readonly skipped: boolean;
+// ---------------------------------------------------------------------------------------------
+// orphan-check (hourly EventBridge schedule)
+
+/** Result of the orphan check. */
+export interface OrphanCheckResult {
+  /** Run ids (or `(no run id)`) whose resources belong to no running or recently ended execution. */
+  readonly orphanedRuns: readonly string[];
+  /** Resources found that needed removing (kept ones and ended training jobs aside). */
+  readonly orphanedResources: number;
+  readonly actions: readonly string[];
+  readonly remaining: readonly string[];
+  readonly kept: readonly string[];
 }
+
+/** Environment variables of the orphan check. */
+export const ORPHAN_CHECK_ENV = {
+  /** The run state machine: its running and recently ended executions own their resources. */
+  runStateMachineArn: 'RUN_STATE_MACHINE_ARN',
+  /** Seconds after an execution ended during which its resources are the janitor's, not orphans. */
+  graceSeconds: 'GRACE_SECONDS',
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 // sweep (custom resource, aws-cdk-lib custom_resources.Provider with onEvent + isComplete)

@@ -10,6 +10,13 @@ export const TAG_APP = 'impressions:app';
 /** Tag key whose value is the run id (see {@link runIdFromExecutionName}). */
 export const TAG_RUN_ID = 'impressions:run-id';
 
+/**
+ * Tag key (value `true`) a run puts on an endpoint it leaves running on purpose (`keepEndpoints`).
+ * The run's own clean-up, the janitor and the hourly orphan check leave such an endpoint (and its
+ * config and model) alone; `impressions endpoints delete` and the stack-deletion sweep remove it.
+ */
+export const TAG_KEEP = 'impressions:keep';
+
 /** One tag in the shape SageMaker's Create* calls take. */
 export interface SageMakerTag {
   readonly Key: string;

@@ -1,174 +1,119 @@
-import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import {
-  DeleteEndpointCommand,
-  DeleteEndpointConfigCommand,
-  DeleteModelCommand,
-  DescribeEndpointCommand,
-  DescribeTrainingJobCommand,
-  SageMakerClient,
-  StopTrainingJobCommand,
-} from '@aws-sdk/client-sagemaker';
-import type { JanitorEvent } from '../../../lib/core/run/lambda-contracts';
-import { createHandler, EndpointStillSettlingError } from '../../../lambda/janitor/index';
-import { ARN, mockCleanupClients, notFound, tags } from '../../helpers/cleanup-mocks';
+import '../../helpers/quiet-logs';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { createHandler, type JanitorDeps } from '../../../lambda/janitor/index';
+import type { JanitorPassEvent } from '../../../lib/core/run/lambda-contracts';
+import { SageMakerSimulator } from '../../helpers/sagemaker-simulator';
 
-const { sm, tagging } = mockCleanupClients();
+const ARN = 'arn:aws:states:us-east-1:123456789012:execution:RunStateMachine:';
+const runTags = (runId: string) => ({ 'impressions:app': 'impressions', 'impressions:run-id': runId });
 
-let clock = 0;
-const sleeps: number[] = [];
-const handler = createHandler(
-  {
-    sagemaker: new SageMakerClient({ region: 'us-east-1' }),
-    tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
+/** Deps around a simulator; DescribeExecution answers `error` for every execution. */
+function deps(sim: SageMakerSimulator, error?: string) {
+  const metrics: [string, number][] = [];
+  const described: string[] = [];
+  const d: JanitorDeps = {
+    sagemaker: sim.sdkClient<SageMakerClient>('janitor'),
+    tagging: sim.sdkClient<ResourceGroupsTaggingAPIClient>('janitor'),
+    sfn: {
+      send: (async (command: { input: { executionArn: string } }) => {
+        described.push(command.input.executionArn);
+        return { status: 'FAILED', ...(error === undefined ? {} : { error }) };
+      }) as never,
     },
-    now: () => clock,
-  },
-  1000,
-);
-const event = (name: string, status = 'FAILED') => ({ detail: { name, status, executionArn: 'x', stateMachineArn: 'y' } }) as unknown as JanitorEvent;
-const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
+    metrics: { addMetric: (name: string, _unit: unknown, value: number) => void metrics.push([name, value]), publishStoredMetrics: () => undefined } as never,
+  };
+  return { d, metrics, described };
+}
+const event = (name: string, status: string, pass = 0): JanitorPassEvent => ({ execution: { arn: `${ARN}${name}`, name, status } as never, pass });
 
 beforeEach(() => {
-  clock = 0;
-  sleeps.length = 0;
+  process.env.RESOURCE_PREFIX = 'impressions';
 });
 
 describe('janitor', () => {
-  test('finds the run by both tags over every page, stops training, deletes endpoints, configs and models, and nothing else', async () => {
-    tagging
-      .on(GetResourcesCommand)
-      .resolvesOnce({
-        ResourceTagMappingList: [
-          { ResourceARN: `${ARN}:training-job/impressions-run1-train`, Tags: tags('Run1') },
-          { ResourceARN: `${ARN}:endpoint/impressions-run1-pt`, Tags: tags('Run1') },
-          { ResourceARN: `${ARN}:endpoint/other-run1-pt`, Tags: tags('Run1', 'other') },
-          { ResourceARN: `${ARN}:model/impressions-run2-pt`, Tags: tags('Run2') },
-        ],
-        PaginationToken: 'page2',
-      })
-      .resolvesOnce({
-        ResourceTagMappingList: [
-          { ResourceARN: `${ARN}:endpoint-config/impressions-run1-pt`, Tags: tags('Run1') },
-          { ResourceARN: `${ARN}:model/impressions-run1-pt`, Tags: tags('Run1') },
-        ],
-        PaginationToken: '',
-      });
-    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'InProgress' });
-    sm.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'InService' });
+  test('an ABORTED run: stops its training, deletes its hosting in the safe order over passes, reports names and counts', async () => {
+    const sim = new SageMakerSimulator({ creatingPolls: 3 });
+    sim.seed('trainingJob', 'impressions-Run1-train', runTags('Run1'));
+    sim.seedHosting('impressions-Run1-pt', runTags('Run1'));
+    sim.seedHosting('impressions-Run1-ft', runTags('Run1'), 'Creating');
+    sim.seedHosting('impressions-Run2-pt', runTags('Run2'));
+    const { d, metrics, described } = deps(sim);
+    const handler = createHandler(d);
 
-    const result = await handler(event('Run1'), context(60_000));
+    const first = await handler(event('Run1', 'ABORTED'));
+    expect(first).toMatchObject({ runId: 'Run1', action: 'cleaning', done: false });
+    expect(first.actions).toEqual(['stopped training-job impressions-Run1-train', 'deleted endpoint impressions-Run1-pt']);
+    expect(first.remaining).toContain('endpoint impressions-Run1-ft (Creating)');
+    expect(described).toEqual([]);
+    expect(metrics).toEqual([
+      ['JanitorActions', 2],
+      ['JanitorRemaining', first.remaining.length],
+    ]);
 
-    expect(result).toEqual({
-      runId: 'Run1',
-      status: 'FAILED',
-      skipped: false,
-      found: 4,
-      alreadyGone: 0,
-      stoppedTrainingJobs: 1,
-      deletedEndpoints: 1,
-      deletedEndpointConfigs: 1,
-      deletedModels: 1,
-      pendingEndpoints: 0,
-    });
-    expect(tagging).toHaveReceivedCommandTimes(GetResourcesCommand, 2);
-    expect(tagging).toHaveReceivedNthCommandWith(1, GetResourcesCommand, {
-      TagFilters: [
-        { Key: 'impressions:app', Values: ['impressions'] },
-        { Key: 'impressions:run-id', Values: ['Run1'] },
-      ],
-      ResourceTypeFilters: ['sagemaker:training-job', 'sagemaker:endpoint', 'sagemaker:endpoint-config', 'sagemaker:model'],
-    });
-    expect(tagging).toHaveReceivedNthCommandWith(2, GetResourcesCommand, { PaginationToken: 'page2' });
-    // ARNs carry lower-case names; the run's real names are used.
-    expect(sm).toHaveReceivedCommandWith(StopTrainingJobCommand, { TrainingJobName: 'impressions-Run1-train' });
-    expect(sm).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: 'impressions-Run1-pt' });
-    expect(sm).toHaveReceivedCommandWith(DeleteEndpointConfigCommand, { EndpointConfigName: 'impressions-Run1-pt' });
-    expect(sm).toHaveReceivedCommandTimes(DeleteModelCommand, 1);
-    expect(sm).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: 'impressions-Run1-pt' });
-    expect(sm).toHaveReceivedCommandTimes(DeleteEndpointCommand, 1);
+    let result = first;
+    for (let pass = 1; pass < 10 && !result.done; pass++) result = await handler(event('Run1', 'ABORTED', pass));
+    expect(result).toMatchObject({ done: true, remaining: [] });
+    expect(sim.leftovers()).toEqual(['endpoint impressions-Run2-pt', 'endpointConfig impressions-Run2-pt', 'model impressions-Run2-pt']);
+    expect(sim.violations).toEqual([]);
   });
 
-  test('waits for a Creating endpoint to settle before deleting it', async () => {
-    tagging.on(GetResourcesCommand).resolves({
-      ResourceTagMappingList: [{ ResourceARN: `${ARN}:endpoint/impressions-r-ft`, Tags: tags('r') }],
+  test('a FAILED run is its own to clean up: the janitor describes it and leaves it alone unless the error says its clean-up did not finish or never ran', async () => {
+    const sim = new SageMakerSimulator();
+    sim.seedHosting('impressions-r-pt', runTags('r'));
+    const own = deps(sim, 'EndpointFailed');
+    const skipped = await createHandler(own.d)(event('r', 'FAILED'));
+    expect(skipped).toEqual({
+      runId: 'r',
+      action: 'skipped',
+      reason: 'the run failed with EndpointFailed and cleaned up after itself',
+      done: true,
+      remaining: [],
+      actions: [],
+      kept: [],
     });
-    sm.on(DescribeEndpointCommand)
-      .resolvesOnce({ EndpointStatus: 'Creating' })
-      .resolvesOnce({ EndpointStatus: 'Creating' })
-      .resolves({ EndpointStatus: 'Failed' });
+    expect(own.described).toEqual([`${ARN}r`]);
+    expect(sim.leftovers()).toHaveLength(3);
 
-    const result = await handler(event('r', 'ABORTED'), context(60_000));
-
-    expect(sleeps).toEqual([1000, 1000]);
-    expect(result.deletedEndpoints).toBe(1);
-    expect(sm).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: 'impressions-r-ft' });
+    const incomplete = deps(sim, 'CleanupIncomplete');
+    const cleaning = await createHandler(incomplete.d)(event('r', 'FAILED'));
+    expect(cleaning.action).toBe('cleaning');
+    expect(cleaning.actions).toEqual(['deleted endpoint impressions-r-pt']);
+    // Errors no Catch handles: the run's clean-up never ran.
+    for (const error of ['States.Runtime', 'States.DataLimitExceeded']) {
+      expect(await createHandler(deps(sim, error).d)(event('r', 'FAILED'))).toMatchObject({ action: 'cleaning' });
+    }
   });
 
-  test('an endpoint still Creating when time runs out is left for the retry, after the rest is deleted', async () => {
-    tagging.on(GetResourcesCommand).resolves({
-      ResourceTagMappingList: [
-        { ResourceARN: `${ARN}:endpoint/impressions-r-ft`, Tags: tags('r') },
-        { ResourceARN: `${ARN}:model/impressions-r-ft`, Tags: tags('r') },
-      ],
-    });
-    sm.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'Creating' });
-
-    await expect(handler(event('r', 'TIMED_OUT'), context(25_000))).rejects.toThrow(EndpointStillSettlingError);
-    await expect(handler(event('r', 'TIMED_OUT'), context(25_000))).rejects.toThrow(
-      expect.objectContaining({ name: 'EndpointStillSettlingError', message: expect.stringMatching(/run r: 1 endpoint\(s\) still creating/) }),
-    );
-    expect(sm).not.toHaveReceivedCommand(DeleteEndpointCommand);
-    expect(sm).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: 'impressions-r-ft' });
-  });
-
-  test('is idempotent: resources already gone or ended are counted, not errors', async () => {
-    tagging.on(GetResourcesCommand).resolves({
-      ResourceTagMappingList: [
-        { ResourceARN: `${ARN}:training-job/impressions-r-train`, Tags: tags('r') },
-        { ResourceARN: `${ARN}:endpoint/impressions-r-pt`, Tags: tags('r') },
-        { ResourceARN: `${ARN}:endpoint-config/impressions-r-pt`, Tags: tags('r') },
-        { ResourceARN: `${ARN}:model/impressions-r-pt`, Tags: tags('r') },
-      ],
-    });
-    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'Completed' });
-    sm.on(DescribeEndpointCommand).rejects(notFound('endpoint "impressions-r-pt"'));
-    sm.on(DeleteEndpointConfigCommand).rejects(notFound('endpoint configuration "impressions-r-pt"'));
-    sm.on(DeleteModelCommand).rejects(notFound('model "impressions-r-pt"'));
-
-    const result = await handler(event('r'), context(60_000));
-    expect(result).toMatchObject({ found: 4, alreadyGone: 4, stoppedTrainingJobs: 0, deletedEndpoints: 0, deletedModels: 0 });
-    expect(sm).not.toHaveReceivedCommand(StopTrainingJobCommand);
-  });
-
-  test('other errors propagate (so the async retry runs)', async () => {
-    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [{ ResourceARN: `${ARN}:model/impressions-r-pt`, Tags: tags('r') }] });
-    sm.on(DeleteModelCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    await expect(handler(event('r'), context(60_000))).rejects.toThrow('Rate exceeded');
+  test('TIMED_OUT needs no description; a kept endpoint is left alone and does not keep the janitor waiting', async () => {
+    const sim = new SageMakerSimulator();
+    sim.seedHosting('impressions-k-ft', { ...runTags('k'), 'impressions:keep': 'true' });
+    sim.seedHosting('impressions-k-pt', runTags('k'));
+    const { d, described } = deps(sim);
+    let result = await createHandler(d)(event('k', 'TIMED_OUT'));
+    for (let pass = 1; pass < 5 && !result.done; pass++) result = await createHandler(d)(event('k', 'TIMED_OUT', pass));
+    expect(result.done).toBe(true);
+    expect(result.kept).toEqual(['endpoint impressions-k-ft', 'endpoint-config impressions-k-ft', 'model impressions-k-ft']);
+    expect(sim.leftovers()).toEqual(['endpoint impressions-k-ft', 'endpointConfig impressions-k-ft', 'model impressions-k-ft']);
+    expect(described).toEqual([]);
   });
 
   test('derives the run id from a non-conforming execution name with the shared naming function', async () => {
-    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
-    const result = await handler(event('my_run.1'), context(60_000));
+    const { d } = deps(new SageMakerSimulator());
+    const result = await createHandler(d)(event('my_run.1', 'ABORTED'));
     expect(result.runId).toMatch(/^my-run-1-[0-9a-f]{8}$/);
-    expect(tagging).toHaveReceivedCommandWith(GetResourcesCommand, {
-      TagFilters: [
-        { Key: 'impressions:app', Values: ['impressions'] },
-        { Key: 'impressions:run-id', Values: [result.runId] },
-      ],
-    });
+    expect(result.done).toBe(true);
   });
 
-  test('a status that needs no clean-up is skipped without any call', async () => {
-    const result = await handler(event('r', 'SUCCEEDED'), context(60_000));
-    expect(result).toMatchObject({ skipped: true, status: 'SUCCEEDED', found: 0 });
-    expect(tagging).not.toHaveReceivedAnyCommand();
+  test('a status that needs no clean-up is skipped without any SageMaker call', async () => {
+    const sim = new SageMakerSimulator();
+    const { d } = deps(sim);
+    expect(await createHandler(d)(event('r', 'SUCCEEDED'))).toMatchObject({ action: 'skipped', done: true });
+    expect(sim.calls).toEqual({});
   });
 
   test('refuses to run without its prefix', async () => {
     delete process.env.RESOURCE_PREFIX;
-    await expect(handler(event('r'), context(60_000))).rejects.toThrow('RESOURCE_PREFIX is not set');
+    await expect(createHandler(deps(new SageMakerSimulator()).d)(event('r', 'ABORTED'))).rejects.toThrow('RESOURCE_PREFIX is not set');
   });
 });

@@ -1,28 +1,19 @@
-import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import {
-  DeleteEndpointCommand,
-  DeleteEndpointConfigCommand,
-  DeleteModelCommand,
-  DescribeEndpointCommand,
-  DescribeTrainingJobCommand,
-  SageMakerClient,
-  StopTrainingJobCommand,
-} from '@aws-sdk/client-sagemaker';
-import type { SweepIsCompleteRequest, SweepOnEventRequest } from '../../../lib/core/run/lambda-contracts';
+import '../../helpers/quiet-logs';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createHandlers, isComplete, onEvent } from '../../../lambda/sweep/index';
-import { ARN, mockCleanupClients, notFound, tags } from '../../helpers/cleanup-mocks';
+import type { SweepIsCompleteRequest, SweepOnEventRequest } from '../../../lib/core/run/lambda-contracts';
+import { SageMakerSimulator } from '../../helpers/sagemaker-simulator';
 
-const { sm, tagging } = mockCleanupClients();
-const handlers = createHandlers({
-  sagemaker: new SageMakerClient({ region: 'us-east-1' }),
-  tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
-  sleep: async () => {
-    throw new Error('the sweep never sleeps');
-  },
-  now: () => 0,
-});
 const request = (RequestType: string, PhysicalResourceId = 'impressions-sagemaker-sweep') =>
   ({ RequestType, PhysicalResourceId, ResourceProperties: {} }) as unknown as SweepOnEventRequest & SweepIsCompleteRequest;
+const app = (runId?: string) => ({ 'impressions:app': 'impressions', ...(runId === undefined ? {} : { 'impressions:run-id': runId }) });
+const handlersOf = (sim: SageMakerSimulator) =>
+  createHandlers({ sagemaker: sim.sdkClient<SageMakerClient>('sweep'), tagging: sim.sdkClient<ResourceGroupsTaggingAPIClient>('sweep') });
+
+beforeEach(() => {
+  process.env.RESOURCE_PREFIX = 'impressions';
+});
 
 describe('sweep', () => {
   test('exports both Provider handlers', () => {
@@ -31,78 +22,75 @@ describe('sweep', () => {
   });
 
   test('Create and Update do nothing', async () => {
+    const sim = new SageMakerSimulator();
+    const handlers = handlersOf(sim);
     expect(await handlers.onEvent(request('Create'))).toEqual({ PhysicalResourceId: 'impressions-sagemaker-sweep' });
     expect(await handlers.onEvent(request('Update', 'kept-id'))).toEqual({ PhysicalResourceId: 'kept-id' });
     expect(await handlers.isComplete(request('Create'))).toEqual({ IsComplete: true });
-    expect(tagging).not.toHaveReceivedAnyCommand();
-    expect(sm).not.toHaveReceivedAnyCommand();
+    expect(sim.calls).toEqual({});
   });
 
-  test("Delete removes every resource of this app (all runs, every page) and no other app's", async () => {
-    tagging
-      .on(GetResourcesCommand)
-      .resolvesOnce({
-        ResourceTagMappingList: [
-          { ResourceARN: `${ARN}:training-job/impressions-a-train`, Tags: tags('a') },
-          { ResourceARN: `${ARN}:endpoint/impressions-a-ft`, Tags: tags('a') },
-          { ResourceARN: `${ARN}:endpoint/someone-else-ft`, Tags: tags('a', 'someone') },
-        ],
-        PaginationToken: 't',
-      })
-      .resolvesOnce({
-        ResourceTagMappingList: [
-          { ResourceARN: `${ARN}:endpoint-config/impressions-b-pt`, Tags: tags('b') },
-          { ResourceARN: `${ARN}:model/impressions-b-pt`, Tags: tags('b') },
-          { ResourceARN: `${ARN}:model/untagged-model`, Tags: [] },
-        ],
-      });
-    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'InProgress' });
-    sm.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'InService' });
+  test('Delete: every resource tagged with the app (two runs, a kept endpoint, one without a run id, every page), in the safe order; never an untagged one or another app’s', async () => {
+    const sim = new SageMakerSimulator({ creatingPolls: 3, tagPageSize: 2 });
+    sim.seed('trainingJob', 'impressions-a-train', app('a'));
+    sim.seedHosting('impressions-a-pt', app('a'));
+    sim.seedHosting('impressions-a-ft', app('a'), 'Creating');
+    sim.seedHosting('impressions-b-ft', { ...app('b'), 'impressions:keep': 'true' });
+    sim.seedHosting('handmade', app());
+    sim.seedHosting('untagged-endpoint', {});
+    sim.seedHosting('someone-else', { 'impressions:app': 'someone', 'impressions:run-id': 'a' });
+    const handlers = handlersOf(sim);
 
     expect(await handlers.onEvent(request('Delete'))).toEqual({ PhysicalResourceId: 'impressions-sagemaker-sweep' });
-    expect(tagging).toHaveReceivedNthCommandWith(1, GetResourcesCommand, { TagFilters: [{ Key: 'impressions:app', Values: ['impressions'] }] });
-    expect(sm).toHaveReceivedCommandWith(StopTrainingJobCommand, { TrainingJobName: 'impressions-a-train' });
-    expect(sm).toHaveReceivedCommandTimes(DeleteEndpointCommand, 1);
-    expect(sm).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: 'impressions-a-ft' });
-    expect(sm).toHaveReceivedCommandWith(DeleteEndpointConfigCommand, { EndpointConfigName: 'impressions-b-pt' });
-    expect(sm).toHaveReceivedCommandTimes(DeleteModelCommand, 1);
-    expect(sm).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: 'impressions-b-pt' });
+    let polls = 0;
+    let complete = false;
+    while (!complete && polls < 20) {
+      complete = (await handlers.isComplete(request('Delete'))).IsComplete;
+      polls += 1;
+    }
+    expect(complete).toBe(true);
+    expect(sim.leftovers()).toEqual([
+      'endpoint someone-else',
+      'endpoint untagged-endpoint',
+      'endpointConfig someone-else',
+      'endpointConfig untagged-endpoint',
+      'model someone-else',
+      'model untagged-endpoint',
+    ]);
+    expect(sim.violations).toEqual([]);
+    expect(sim.runningTrainingJobs()).toEqual([]);
+    for (const name of ['impressions-a-pt', 'impressions-a-ft', 'impressions-b-ft', 'handmade']) {
+      expect(sim.events.filter((e) => e.verb === 'delete' && e.name === name).map((e) => `${e.kind} by ${e.actor}`)).toEqual([
+        'endpoint by sweep',
+        'endpointConfig by sweep',
+        'model by sweep',
+      ]);
+    }
   });
 
-  test('isComplete: false while an endpoint is Creating or Deleting or a job is Stopping; a Creating endpoint is deleted once it settles', async () => {
-    const mappings = {
-      ResourceTagMappingList: [
-        { ResourceARN: `${ARN}:training-job/impressions-a-train`, Tags: tags('a') },
-        { ResourceARN: `${ARN}:endpoint/impressions-a-pt`, Tags: tags('a') },
-      ],
-    };
-    tagging.on(GetResourcesCommand).resolves(mappings);
-    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'Stopping' });
-    sm.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'Creating' });
+  test('isComplete is false while an endpoint is Creating or Deleting or a job is stopping, true once all is gone', async () => {
+    const sim = new SageMakerSimulator({ creatingPolls: 2 });
+    sim.seed('trainingJob', 'impressions-a-train', app('a'));
+    sim.seedHosting('impressions-a-pt', app('a'), 'Creating');
+    const handlers = handlersOf(sim);
     expect(await handlers.isComplete(request('Delete'))).toEqual({ IsComplete: false });
-    expect(sm).not.toHaveReceivedCommand(DeleteEndpointCommand);
-
-    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'Stopped' });
-    sm.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'InService' });
-    expect(await handlers.isComplete(request('Delete'))).toEqual({ IsComplete: false });
-    expect(sm).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: 'impressions-a-pt' });
-
-    sm.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'Deleting' });
-    expect(await handlers.isComplete(request('Delete'))).toEqual({ IsComplete: false });
-
-    sm.on(DescribeEndpointCommand).rejects(notFound());
-    expect(await handlers.isComplete(request('Delete'))).toEqual({ IsComplete: true });
+    expect(sim.log).not.toContain('delete endpoint impressions-a-pt');
+    const answers: boolean[] = [];
+    for (let i = 0; i < 6; i++) answers.push((await handlers.isComplete(request('Delete'))).IsComplete);
+    expect(answers[0]).toBe(false);
+    expect(answers[answers.length - 1]).toBe(true);
   });
 
   test('refuses to run without its prefix', async () => {
     delete process.env.RESOURCE_PREFIX;
+    const sim = new SageMakerSimulator();
+    const handlers = handlersOf(sim);
     await expect(handlers.onEvent(request('Delete'))).rejects.toThrow('RESOURCE_PREFIX is not set');
     await expect(handlers.isComplete(request('Delete'))).rejects.toThrow('RESOURCE_PREFIX is not set');
-    expect(tagging).not.toHaveReceivedAnyCommand();
+    expect(sim.calls).toEqual({});
   });
 
   test('isComplete is true when nothing is tagged', async () => {
-    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
-    expect(await handlers.isComplete(request('Delete'))).toEqual({ IsComplete: true });
+    expect(await handlersOf(new SageMakerSimulator()).isComplete(request('Delete'))).toEqual({ IsComplete: true });
   });
 });

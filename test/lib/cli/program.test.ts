@@ -42,7 +42,7 @@ describe('impressions CLI', () => {
     io.restore();
     expect(code).toBe(0);
     expect(io.out.join('')).toMatch(/Usage: impressions \[options\] \[command\]/);
-    for (const name of ['prepare', 'upload', 'run', 'status', 'report', 'runs', 'rehearse', 'score', 'label', 'generate']) {
+    for (const name of ['prepare', 'upload', 'run', 'status', 'endpoints', 'report', 'runs', 'rehearse', 'score', 'label', 'generate']) {
       expect(io.out.join('')).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
   });
@@ -111,7 +111,7 @@ describe('impressions CLI', () => {
   test('a named command loads only its own module; help and unknown commands load all', () => {
     const program = buildProgram(commandsFor(['node', 'impressions', 'score', '--input', 'x']));
     expect(program.commands.map((c) => c.name())).toEqual(['score']);
-    const all = ['prepare', 'upload', 'run', 'status', 'report', 'runs', 'rehearse', 'score', 'label', 'generate'];
+    const all = ['prepare', 'upload', 'run', 'status', 'endpoints', 'report', 'runs', 'rehearse', 'score', 'label', 'generate'];
     expect(buildProgram(commandsFor(['node', 'impressions', '--help'])).commands.map((c) => c.name())).toEqual(all);
     expect(buildProgram(commandsFor(['node', 'impressions', 'help', 'score'])).commands.map((c) => c.name())).toEqual(all);
     expect(buildProgram(commandsFor(['node', 'impressions', 'nope'])).commands.map((c) => c.name())).toEqual(all);

@@ -1,8 +1,8 @@
 /**
  * Executes the synthesized run state machine with aws-local-stepfunctions (test/helpers/run-execution.ts):
  * SageMaker calls go to an in-memory simulator, the Lambda tasks to local stand-ins that parse their
- * events with the handlers' own contract parsers. Every path must delete each endpoint, endpoint
- * config and model it created exactly once.
+ * events with the handlers' own contract parsers. What the run sends and returns on its main paths;
+ * its failure paths and their clean-up are in fault-paths.test.ts.
  */
 import { keysOf } from '../../../lib/core/json-path';
 import type { RunOutput } from '../../../lib/core/run/contracts';
@@ -25,7 +25,7 @@ const FT = `impressions-${RUN_ID}-ft`;
 /** Every endpoint, config and model created was deleted exactly once; nothing is left. */
 function expectNoLeak(outcome: Outcome): void {
   for (const [resource, counts] of Object.entries(outcome.sim.lifecycle())) {
-    expect({ resource, ...counts }).toEqual({ resource, created: 1, deleted: 1 });
+    expect({ resource, ...counts }).toEqual({ resource, created: 1, deleted: 1, deletedBy: ['run'] });
   }
   expect(outcome.sim.leftovers()).toEqual([]);
 }
@@ -66,7 +66,7 @@ describe('run state machine, executed locally', () => {
       expect.objectContaining({
         ModelDataSource: {
           S3DataSource: {
-            S3Uri: expect.stringMatching(new RegExp(`/runs/${RUN_ID}/model/impressions-${RUN_ID}-train/output/model\\.tar\\.gz$`)),
+            S3Uri: expect.stringMatching(new RegExp(`/runs/${RUN_ID}/model/impressions-${RUN_ID}-train/output/model/$`)),
             S3DataType: 'S3Prefix',
             CompressionType: 'None',
           },
@@ -127,6 +127,7 @@ describe('run state machine, executed locally', () => {
       fineTunedEvaluation: true,
       fineTunedTeardown: true,
       aggregation: true,
+      endpointsLeftRunning: true,
       publication: true,
     });
     expect(Object.keys(outcome.output!).sort()).toEqual([...fields].sort());
@@ -212,70 +213,6 @@ describe('run state machine, executed locally', () => {
     expect(outcome.params['training: fine-tune'].ResourceConfig).not.toHaveProperty('VolumeKmsKeyId');
   });
 
-  test('training failure: the pretrained hosting is deleted, nothing fine-tuned is created, the run fails with the training error', async () => {
-    const outcome = await execute({ sim: { trainingFailure: 'AlgorithmError: CUDA out of memory' } });
-    expect(outcome.status).toBe('FAILED');
-    expect(outcome.error).toBe('States.TaskFailed');
-    expect(outcome.cause).toContain('CUDA out of memory');
-    expectNoLeak(outcome);
-    expect(outcome.sim.calls.createModel ?? 0).toBeLessThanOrEqual(1);
-    expect(outcome.sim.log.some((line) => line.endsWith(FT))).toBe(false);
-  });
-
-  test('fine-tuned endpoint Failed: the run fails with the FailureReason, both hostings deleted', async () => {
-    const reason = 'The primary container for production variant AllTraffic did not pass the ping health check.';
-    const outcome = await execute({ sim: { failingEndpoints: { [FT]: reason } } });
-    expect(outcome.status).toBe('FAILED');
-    expect(outcome.error).toBe('EndpointFailed');
-    expect(outcome.cause).toBe(reason);
-    expect(Object.keys(outcome.sim.lifecycle()).sort()).toEqual([...HOSTING(FT), ...HOSTING(PT)].sort());
-    expectNoLeak(outcome);
-  });
-
-  test('pretrained endpoint Failed: the run fails; the clean-up deletes it and stops nothing still running', async () => {
-    const outcome = await execute({ sim: { failingEndpoints: { [PT]: 'capacity error' } } });
-    expect(outcome.status).toBe('FAILED');
-    expect(outcome.error).toBe('EndpointFailed');
-    expect(outcome.cause).toBe('capacity error');
-    expectNoLeak(outcome);
-  });
-
-  test('a failure while the endpoint is still Creating: the clean-up waits for it to settle, then deletes it', async () => {
-    const outcome = await execute({
-      sim: { creatingPolls: 4, failOnce: { describeEndpoint: 'We encountered an internal error. Please try again.' } },
-    });
-    expect(outcome.status).toBe('FAILED');
-    expect(outcome.error).toBe('SageMaker.InternalFailureException');
-    // The first describe (pretrained, still Creating) failed; the clean-up waited and then deleted it.
-    expectNoLeak(outcome);
-    expect(outcome.sim.log).toContain(`delete endpoint ${PT}`);
-    expect(outcome.sim.calls.describeEndpoint).toBeGreaterThanOrEqual(4);
-  });
-
-  test('an evaluation failure: caught, both hostings deleted, the run fails with the evaluation error', async () => {
-    const outcome = await execute({ failingStates: ['fine-tuned: evaluate shard'] });
-    expect(outcome.status).toBe('FAILED');
-    expect(outcome.error).toBe('EvaluationFailed');
-    expect(outcome.cause).toBe('shard 3 of dev1 could not be scored');
-    expect(Object.keys(outcome.sim.lifecycle()).sort()).toEqual([...HOSTING(FT), ...HOSTING(PT)].sort());
-    expectNoLeak(outcome);
-  });
-
-  test('a pretrained evaluation failure inside the parallel stage is caught too', async () => {
-    const outcome = await execute({ failingStates: ['pretrained: evaluate shard'] });
-    expect(outcome.status).toBe('FAILED');
-    expect(outcome.error).toBe('EvaluationFailed');
-    expectNoLeak(outcome);
-  });
-
-  test('a throttled SageMaker call is retried and the run succeeds', async () => {
-    const outcome = await execute({ sim: { throttleOnce: ['createEndpoint', 'deleteModel'] } });
-    expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.sim.calls.createEndpoint).toBe(3);
-    expect(outcome.sim.calls.deleteModel).toBe(3);
-    expectNoLeak(outcome);
-  });
-
   test('skipTraining with a tarball: no training job, the given model data is hosted as the fine-tuned model', async () => {
     const outcome = await execute({ input: await skipInput('model.tar.gz') });
     expect(outcome.status).toBe('SUCCEEDED');
@@ -298,32 +235,11 @@ describe('run state machine, executed locally', () => {
     expectNoLeak(outcome);
   });
 
-  test('keepEndpoints: the fine-tuned hosting stays, the pretrained one is deleted', async () => {
-    const outcome = await execute({ input: { keepEndpoints: true } });
-    expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.sim.leftovers()).toEqual(HOSTING(FT).sort());
-    for (const resource of HOSTING(PT)) expect(outcome.sim.lifecycle()[resource]).toEqual({ created: 1, deleted: 1 });
-    // The kept endpoint is costed up to aggregation and marked as still running.
-    expect((outcome.params['Aggregate results'] as { usage: { endpoints: unknown[] } }).usage.endpoints[1]).toEqual({
-      model: 'fine-tuned',
-      instanceType: 'ml.g5.2xlarge',
-      inServiceAt: ENTERED_TIME,
-      deletedAt: ENTERED_TIME,
-      kept: true,
-    });
-  });
-
   test('a failing publish step does not fail the run: the scores are in S3, the failure is recorded', async () => {
     const outcome = await execute({ failingStates: ['Publish results'] });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.output!.publication).toEqual({ status: 'failed', error: 'EvaluationFailed', cause: expect.any(String) });
     expect(outcome.output!.aggregation).toMatchObject({ runId: RUN_ID });
-    expectNoLeak(outcome);
-  });
-
-  test('keepEndpoints does not apply to a failed run: everything is deleted', async () => {
-    const outcome = await execute({ input: { keepEndpoints: true }, failingStates: ['Aggregate results'] });
-    expect(outcome.status).toBe('FAILED');
     expectNoLeak(outcome);
   });
 

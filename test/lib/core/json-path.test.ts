@@ -22,13 +22,9 @@ describe('typed JSONPaths', () => {
   });
 
   test('keysOf lists every key in the order written', () => {
-    expect(keysOf<EndpointDeployment>({ endpointName: true, endpointConfigName: true, modelName: true, status: true, inServiceAt: true })).toEqual([
-      'endpointName',
-      'endpointConfigName',
-      'modelName',
-      'status',
-      'inServiceAt',
-    ]);
+    expect(
+      keysOf<EndpointDeployment>({ endpointName: true, endpointArn: true, endpointConfigName: true, modelName: true, status: true, inServiceAt: true }),
+    ).toEqual(['endpointName', 'endpointArn', 'endpointConfigName', 'modelName', 'status', 'inServiceAt']);
   });
 
   test('the compiler rejects a path that does not exist, a path of the wrong type and a plain string (checked by tsc in npm test)', () => {
@@ -42,9 +38,17 @@ describe('typed JSONPaths', () => {
     // @ts-expect-error a plain string is not a typed path
     const plain: JsonPath<FineTuningResult> = '$.training';
     // @ts-expect-error a key missing from keysOf
-    keysOf<EndpointDeployment>({ endpointName: true, endpointConfigName: true, modelName: true, status: true });
-    // @ts-expect-error a key keysOf's type does not have
-    keysOf<EndpointDeployment>({ endpointName: true, endpointConfigName: true, modelName: true, status: true, inServiceAt: true, extra: true });
+    keysOf<EndpointDeployment>({ endpointName: true, endpointArn: true, endpointConfigName: true, modelName: true, status: true });
+    keysOf<EndpointDeployment>({
+      endpointName: true,
+      endpointArn: true,
+      endpointConfigName: true,
+      modelName: true,
+      status: true,
+      inServiceAt: true,
+      // @ts-expect-error a key keysOf's type does not have
+      extra: true,
+    });
     expect([wrongType, plain]).toEqual(['$.plan.runId', '$.training']);
   });
 });

@@ -40,7 +40,7 @@ describe('PipelineStack', () => {
 
   test('every state machine definition passes asl-validator', () => {
     const definitions = stateMachineDefinitions(stack);
-    expect(Object.keys(definitions).length).toBe(2);
+    expect(Object.keys(definitions).length).toBe(3);
     for (const [id, definition] of Object.entries(definitions)) {
       const { isValid, errors } = aslValidator(definition as never, { checkPaths: true, checkArn: true });
       expect({ id, errors: isValid ? [] : errors }).toEqual({ id, errors: [] });
@@ -150,7 +150,7 @@ describe('PipelineStack', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } },
     });
-    expect(Object.keys(functions).length).toBe(10);
+    expect(Object.keys(functions).length).toBe(11);
     for (const fn of Object.values(functions)) {
       expect(fn).toHaveProperty('Properties.Runtime', 'nodejs24.x');
       expect(fn).toHaveProperty('Properties.TracingConfig.Mode', 'Active');
@@ -160,27 +160,53 @@ describe('PipelineStack', () => {
     }
   });
 
-  test('janitor: rule on ABORTED/TIMED_OUT/FAILED executions of this state machine, DLQ and retries', () => {
+  test('janitor: rule on ABORTED/TIMED_OUT/FAILED executions of this state machine starts the janitor state machine, with a DLQ', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'impressions-run-ended',
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
         detail: { stateMachineArn: [{ Ref: Match.stringLikeRegexp('^RunStateMachine') }], status: ['ABORTED', 'TIMED_OUT', 'FAILED'] },
       },
-      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('^SafetyNetsJanitorWorkflowStateMachine') },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SafetyNetsDeadLetters'), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          InputTransformer: Match.objectLike({
+            InputPathsMap: { 'detail-executionArn': '$.detail.executionArn', 'detail-name': '$.detail.name', 'detail-status': '$.detail.status' },
+          }),
+        }),
+      ],
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'janitor', RESOURCE_PREFIX: 'impressions' }) },
-      DeadLetterConfig: { TargetArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  test('orphan check: an hourly schedule invokes it asynchronously, with a DLQ for the rule and for the function', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'impressions-orphan-check',
+      ScheduleExpression: 'rate(1 hour)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SafetyNetsOrphanCheck'), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SafetyNetsDeadLetters'), 'Arn'] } },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'orphan-check', GRACE_SECONDS: '18000' }) },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SafetyNetsDeadLetters'), 'Arn'] } },
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
   });
 
   test('sweep: a custom resource with onEvent and isComplete, one hour in total', () => {
     template.resourceCountIs('Custom::ImpressionsSweep', 1);
     template.hasResource('Custom::ImpressionsSweep', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^RunStateMachine')]) });
-    const waiter = Object.values(stateMachineDefinitions(stack)).find((d) => !('Validate input' in d.States));
+    const waiter = Object.values(stateMachineDefinitions(stack)).find((d) => !('Validate input' in d.States) && !('Janitor: start' in d.States));
     expect(waiter).toBeDefined();
     // 1 h at one query per minute: the waiter retries isComplete 60 times.
     expect(JSON.stringify(waiter)).toMatch(/"MaxAttempts":60/);
@@ -213,7 +239,7 @@ describe('PipelineStack', () => {
       Namespace: 'RadiologyImpressions/impressions',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
   });
 
   test('notificationEmail subscribes the address to the topic', () => {

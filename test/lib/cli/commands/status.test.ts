@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeTrainingJobCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { executionArnOf, runOutputLines, showStatus, StatusDeps } from '../../../../lib/cli/commands/status';
@@ -76,6 +76,7 @@ describe('impressions status', () => {
     } as never);
     sm.on(DescribeEndpointCommand, { EndpointName: `impressions-${NAME}-pt` }).resolves({
       EndpointName: `impressions-${NAME}-pt`,
+      EndpointArn: `arn:aws:sagemaker:eu-west-1:123456789012:endpoint/impressions-${NAME}-pt`,
       EndpointStatus: 'InService',
     } as never);
     sm.on(DescribeEndpointCommand, { EndpointName: `impressions-${NAME}-ft` }).rejects(notFound('endpoint'));
@@ -86,7 +87,8 @@ describe('impressions status', () => {
     expect(text()).toContain('current state: training: fine-tune');
     expect(text()).toContain('InProgress / Training (Training image download completed. Training in progress.)');
     expect(text()).toContain('huggingface-textgeneration:train-loss = 0.42');
-    expect(text()).toContain(`endpoint pretrained impressions-${NAME}-pt: InService`);
+    expect(text()).toContain(`endpoint pretrained impressions-${NAME}-pt: InService\n`);
+    expect(sm).toHaveReceivedCommandWith(ListTagsCommand, { ResourceArn: `arn:aws:sagemaker:eu-west-1:123456789012:endpoint/impressions-${NAME}-pt` });
     expect(text()).toContain(`endpoint fine-tuned impressions-${NAME}-ft: none`);
   });
 
@@ -139,13 +141,35 @@ describe('impressions status', () => {
       `aggregation: 28 rows (0 not scored) from 24 part files; estimated cost $1.50; summary prediction_data/summary/run_id=${RUN_ID}/summary.jsonl, run summary runs/${RUN_ID}/run-summary.json`,
     );
     expect(text()).toContain('publication: 11 partitions registered, 0 already there; QuickSight not-configured');
-    expect(text()).not.toContain('kept running');
+    expect(text()).not.toContain('still billing');
+  });
+
+  test('an endpoint tagged impressions:keep is shown as still billing, with the command that deletes it', async () => {
+    const { deps, text } = setUp();
+    mockClient(SFNClient)
+      .on(DescribeExecutionCommand)
+      .resolves({ executionArn: EXEC_ARN, stateMachineArn: SM_ARN, status: 'FAILED', startDate: T0, stopDate: T0, error: 'EvaluationFailed', input: '{}' });
+    const sm = mockClient(SageMakerClient);
+    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'Completed', SecondaryStatus: 'Completed' } as never);
+    sm.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'InService', EndpointArn: 'arn:aws:sagemaker:eu-west-1:123456789012:endpoint/x' } as never);
+    sm.on(ListTagsCommand).resolves({
+      Tags: [
+        { Key: 'impressions:app', Value: 'impressions' },
+        { Key: 'impressions:keep', Value: 'true' },
+      ],
+    });
+    await showStatus(NAME, false, deps);
+    expect(text()).toContain(
+      `endpoint fine-tuned impressions-${NAME}-ft: InService - kept (keepEndpoints): billing until deleted with npx impressions endpoints delete --run ${NAME}`,
+    );
   });
 
   test('the output lines of a run whose publication failed and whose endpoint was kept', async () => {
     const run = await executeRun({ input: { keepEndpoints: true }, failingStates: ['Publish results'] });
     const lines = runOutputLines(run.output!).join('\n');
-    expect(lines).toContain(`fine-tuned endpoint impressions-${RUN_ID}-ft kept running (keepEndpoints)`);
+    expect(lines).toContain(
+      `still billing: impressions-${RUN_ID}-pt, impressions-${RUN_ID}-ft. Both endpoints are kept (keepEndpoints) and bill per instance-hour until deleted: npx impressions endpoints delete --run ${RUN_ID}`,
+    );
     expect(lines).toContain(
       `publication: failed (EvaluationFailed: shard 3 of dev1 could not be scored); the results are in S3, re-invoke the publish function with { "runId": "${RUN_ID}" }`,
     );

@@ -1,9 +1,10 @@
 import { isNotFound, toTaggedResources, unlessGone } from '../../../../lib/core/run/cleanup-plan';
 
 const ARN = 'arn:aws:sagemaker:eu-west-1:123456789012';
-const tags = (app: string, runId?: string) => [
+const tags = (app: string, runId?: string, kept = false) => [
   { Key: 'impressions:app', Value: app },
   ...(runId === undefined ? [] : [{ Key: 'impressions:run-id', Value: runId }]),
+  ...(kept ? [{ Key: 'impressions:keep', Value: 'true' }] : []),
 ];
 
 describe('toTaggedResources', () => {
@@ -19,7 +20,7 @@ describe('toTaggedResources', () => {
         { ResourceARN: `${ARN}:training-job/impressions-abc-train`, Tags: tags('impressions', 'ABC') },
       ],
       'impressions',
-      'ABC',
+      { runId: 'ABC' },
     );
     expect(resources.map((r) => `${r.kind}:${r.name}`)).toEqual([
       'training-job:impressions-ABC-train',
@@ -28,15 +29,38 @@ describe('toTaggedResources', () => {
     ]);
   });
 
-  test('without a run id every run of the app is kept; unknown names keep the ARN spelling', () => {
+  test("scope 'app': every resource of the app, with or without a run id; unknown names keep the ARN spelling", () => {
     const resources = toTaggedResources(
       [
         { ResourceARN: `${ARN}:model/handmade`, Tags: tags('impressions', 'r') },
         { ResourceARN: `${ARN}:model/impressions-q-pt`, Tags: tags('impressions', 'q') },
+        { ResourceARN: `${ARN}:endpoint/no-run-id`, Tags: tags('impressions') },
+        { ResourceARN: `${ARN}:endpoint/impressions-k-ft`, Tags: tags('impressions', 'k', true) },
+        { ResourceARN: `${ARN}:endpoint/untagged`, Tags: [] },
+        { ResourceARN: `${ARN}:endpoint/other-app`, Tags: tags('other', 'q') },
       ],
       'impressions',
+      'app',
     );
-    expect(resources.map((r) => r.name)).toEqual(['handmade', 'impressions-q-pt']);
+    expect(resources.map((r) => [r.name, r.runId, r.kept])).toEqual([
+      ['no-run-id', undefined, false],
+      ['impressions-k-ft', 'k', true],
+      ['handmade', 'r', false],
+      ['impressions-q-pt', 'q', false],
+    ]);
+  });
+
+  test("scope 'unassigned': the app's resources without a run id only", () => {
+    const resources = toTaggedResources(
+      [
+        { ResourceARN: `${ARN}:endpoint/no-run-id`, Tags: tags('impressions') },
+        { ResourceARN: `${ARN}:endpoint/impressions-q-pt`, Tags: tags('impressions', 'q') },
+        { ResourceARN: `${ARN}:endpoint/untagged`, Tags: [] },
+      ],
+      'impressions',
+      'unassigned',
+    );
+    expect(resources.map((r) => r.name)).toEqual(['no-run-id']);
   });
 });
 

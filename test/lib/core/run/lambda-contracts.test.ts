@@ -1,5 +1,5 @@
 import {
-  parseJanitorEvent,
+  parseJanitorPassEvent,
   parsePreflightQuotasEvent,
   parseResolveModelEvent,
   parseSweepRequest,
@@ -61,12 +61,13 @@ describe('run Lambda event parsers', () => {
     expect(() => parsePreflightQuotasEvent({ ...event, skipTraining: 'false' })).toThrow('skipTraining: expected true or false, got "false"');
   });
 
-  test('janitor: the execution name and a known status', () => {
-    const event = { source: 'aws.states', detail: { name: 'run-1', status: 'FAILED', executionArn: 'arn', stateMachineArn: 'arn' } };
-    expect(parseJanitorEvent(event)).toEqual({ detail: { name: 'run-1', status: 'FAILED' } });
-    expect(() => parseJanitorEvent({ detail: { name: 'run-1', status: 'BROKEN' } })).toThrow(
-      'detail.status: expected one of ABORTED, TIMED_OUT, FAILED, RUNNING, SUCCEEDED, PENDING_REDRIVE, got "BROKEN"',
+  test('janitor: the execution (ARN, name, a known status) and the pass number', () => {
+    const event = { execution: { arn: 'arn:aws:states:eu-west-1:123456789012:execution:m:run-1', name: 'run-1', status: 'FAILED' }, pass: 3 };
+    expect(parseJanitorPassEvent(event)).toEqual(event);
+    expect(() => parseJanitorPassEvent({ execution: { arn: 'a', name: 'run-1', status: 'BROKEN' }, pass: 0 })).toThrow(
+      'execution.status: expected one of ABORTED, TIMED_OUT, FAILED, RUNNING, SUCCEEDED, PENDING_REDRIVE, got "BROKEN"',
     );
+    expect(() => parseJanitorPassEvent({ execution: { arn: 'a', name: 'run-1', status: 'FAILED' }, pass: -1 })).toThrow(/pass/);
   });
 
   test('sweep: Update and Delete carry the physical id, Create does not', () => {
