@@ -1,0 +1,153 @@
+/**
+ * The bootstrap's inner loop: the means of `resamples` resamples (N indices drawn with
+ * replacement, numpy's legacy `np.random.choice(N, size=N)` order) of one or several columns of
+ * N values, all columns resampled with the same indices, as `rouge-score`'s BootstrapAggregator
+ * does for the precision, recall and F columns of one ROUGE type.
+ *
+ * Each mean is the left-to-right float64 sum of the N drawn values divided by N, exactly as
+ * `np.mean(matrix[idx], axis=0)`. With MT19937 the draws are consumed straight from the
+ * generator's state blocks, tempered inline, and never stored: a rejected draw (above N − 1 after
+ * masking) adds a padded +0 and does not count towards N. Adding +0 leaves every float64 sum
+ * unchanged (a sum that starts at +0 can never be −0), so the results equal the plain
+ * draw-then-sum loop bit for bit while avoiding an unpredictable branch per draw.
+ */
+import { drawIndices, drawMask, FAST_DRAW_LIMIT, MT_BLOCK as IMPORTED_BLOCK, Mt19937, TEMPER_B as IMPORTED_B, TEMPER_C as IMPORTED_C, type RandomSource } from './random';
+
+// Local copies: where modules are loaded as CommonJS without bundling (tsx, jest), an imported
+// binding is a getter call on every read, which would dominate the inner loops below.
+const MT_BLOCK = IMPORTED_BLOCK;
+const TEMPER_B = IMPORTED_B;
+const TEMPER_C = IMPORTED_C;
+
+/**
+ * Resample means of every column: `result[c][r]` is the mean of column `c` over the indices of
+ * resample `r`. Draws `resamples` × N indices from `rng` (none when N = 1), in numpy's order.
+ * @throws RangeError when the columns differ in length or there are none.
+ */
+export function resampleMeans(rng: RandomSource, columns: readonly ArrayLike<number>[], resamples: number): Float64Array[] {
+  if (columns.length === 0) throw new RangeError('resampleMeans needs at least one column');
+  const n = columns[0].length;
+  if (columns.some((c) => c.length !== n)) throw new RangeError(`columns differ in length: ${columns.map((c) => c.length).join(', ')}`);
+  const out = columns.map(() => new Float64Array(resamples));
+  if (n === 0) {
+    for (const o of out) o.fill(NaN);
+    return out;
+  }
+  if (rng instanceof Mt19937 && n > 1 && n <= FAST_DRAW_LIMIT) {
+    if (columns.length === 1) meansOneColumn(rng, columns[0], resamples, out[0]);
+    else meansManyColumns(rng, columns, resamples, out);
+    return out;
+  }
+  meansPlain(rng, columns, resamples, out);
+  return out;
+}
+
+/** The plain loop: draw N indices, sum each column over them. Any random source; N = 1 draws nothing. */
+function meansPlain(rng: RandomSource, columns: readonly ArrayLike<number>[], resamples: number, out: Float64Array[]): void {
+  const n = columns[0].length;
+  const indices = new Uint32Array(n);
+  for (let r = 0; r < resamples; r += 1) {
+    drawIndices(rng, n, indices);
+    for (let c = 0; c < columns.length; c += 1) {
+      const values = columns[c];
+      let sum = 0;
+      for (let i = 0; i < n; i += 1) sum += values[indices[i]];
+      out[c][r] = sum / n;
+    }
+  }
+}
+
+/** 1 for every index a masked draw may take that lies in [0, n), 0 above. */
+function acceptTable(n: number, mask: number): Uint8Array {
+  const accept = new Uint8Array(mask + 1);
+  accept.fill(1, 0, n);
+  return accept;
+}
+
+function meansOneColumn(rng: Mt19937, values: ArrayLike<number>, resamples: number, out: Float64Array): void {
+  const n = values.length;
+  const mask = drawMask(n - 1);
+  const padded = new Float64Array(mask + 1);
+  for (let i = 0; i < n; i += 1) padded[i] = values[i];
+  const accept = acceptTable(n, mask);
+  const words = rng.words;
+  let pos = rng.position;
+  let r = 0;
+  let taken = 0;
+  let sum = 0;
+  while (r < resamples) {
+    if (pos >= MT_BLOCK) {
+      rng.twist();
+      pos = 0;
+    }
+    for (; pos < MT_BLOCK; pos += 1) {
+      let y = words[pos];
+      y ^= y >>> 11;
+      y ^= (y << 7) & TEMPER_B;
+      y ^= (y << 15) & TEMPER_C;
+      y ^= y >>> 18;
+      const v = y & mask;
+      sum += padded[v];
+      taken += accept[v];
+      if (taken === n) {
+        out[r] = sum / n;
+        r += 1;
+        sum = 0;
+        taken = 0;
+        if (r === resamples) {
+          pos += 1;
+          break;
+        }
+      }
+    }
+  }
+  rng.position = pos;
+}
+
+function meansManyColumns(rng: Mt19937, columns: readonly ArrayLike<number>[], resamples: number, out: Float64Array[]): void {
+  const n = columns[0].length;
+  const k = columns.length;
+  const mask = drawMask(n - 1);
+  // Interleaved: the k values of index v sit together, so one draw reads one cache line.
+  const padded = new Float64Array((mask + 1) * k);
+  for (let c = 0; c < k; c += 1) {
+    const values = columns[c];
+    for (let i = 0; i < n; i += 1) padded[i * k + c] = values[i];
+  }
+  const accept = acceptTable(n, mask);
+  const sums = new Float64Array(k);
+  const words = rng.words;
+  let pos = rng.position;
+  let r = 0;
+  let taken = 0;
+  while (r < resamples) {
+    if (pos >= MT_BLOCK) {
+      rng.twist();
+      pos = 0;
+    }
+    for (; pos < MT_BLOCK; pos += 1) {
+      let y = words[pos];
+      y ^= y >>> 11;
+      y ^= (y << 7) & TEMPER_B;
+      y ^= (y << 15) & TEMPER_C;
+      y ^= y >>> 18;
+      const v = y & mask;
+      const base = v * k;
+      for (let c = 0; c < k; c += 1) sums[c] += padded[base + c];
+      taken += accept[v];
+      if (taken === n) {
+        for (let c = 0; c < k; c += 1) {
+          out[c][r] = sums[c] / n;
+          sums[c] = 0;
+        }
+        r += 1;
+        taken = 0;
+        if (r === resamples) {
+          pos += 1;
+          break;
+        }
+      }
+    }
+  }
+  rng.position = pos;
+}
