@@ -11,7 +11,16 @@
  * unchanged (a sum that starts at +0 can never be −0), so the results equal the plain
  * draw-then-sum loop bit for bit while avoiding an unpredictable branch per draw.
  */
-import { drawIndices, drawMask, FAST_DRAW_LIMIT, MT_BLOCK as IMPORTED_BLOCK, Mt19937, TEMPER_B as IMPORTED_B, TEMPER_C as IMPORTED_C, type RandomSource } from './random';
+import {
+  drawIndices,
+  drawMask,
+  FAST_DRAW_LIMIT,
+  MT_BLOCK as IMPORTED_BLOCK,
+  Mt19937,
+  TEMPER_B as IMPORTED_B,
+  TEMPER_C as IMPORTED_C,
+  type RandomSource,
+} from './random';
 
 // Local copies: where modules are loaded as CommonJS without bundling (tsx, jest), an imported
 // binding is a getter call on every read, which would dominate the inner loops below.
