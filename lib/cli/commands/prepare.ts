@@ -21,6 +21,7 @@ import { trainLineFormatter } from '../../core/mimic/train-line';
 import { CompressedEntries, EntryLocations, ReportZip, ZipEntryInfo, ZipReadError } from '../mimic-zip/report-zip';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/mimic/split-csv';
 import { CliError } from '../errors';
+import { decodeUtf8File } from '../utf8';
 import { LineWriter } from '../line-writer';
 import { startProgress } from '../progress';
 
@@ -97,14 +98,6 @@ function readInput(file: string, what: string): Buffer {
     return fs.readFileSync(file);
   } catch (error) {
     throw new CliError(`${file}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-}
-
-function decodeUtf8(bytes: Buffer, file: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new CliError(`${file}: not valid UTF-8`);
   }
 }
 
@@ -310,7 +303,7 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
   const splitBytes = readInput(options.split, 'split file');
   let rows: SplitRow[];
   try {
-    rows = parseSplitCsv(decodeUtf8(splitBytes, options.split), options.split);
+    rows = parseSplitCsv(decodeUtf8File(splitBytes, options.split), options.split);
   } catch (error) {
     if (error instanceof SplitFileError) throw new CliError(error.message);
     throw error;
@@ -324,7 +317,7 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
     const bytes = readInput(options.indiana, 'Indiana dev file');
     let value: unknown;
     try {
-      value = JSON.parse(decodeUtf8(bytes, options.indiana));
+      value = JSON.parse(decodeUtf8File(bytes, options.indiana));
     } catch (error) {
       if (error instanceof CliError) throw error;
       // V8's message quotes part of the text, which may be patient text: keep only the position.
