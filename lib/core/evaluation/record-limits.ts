@@ -13,8 +13,9 @@
  *   (HTTP 400)` and would name neither the record nor the field.
  * - The limits are far below that, for the time and memory of a shard rather than the endpoint:
  *   FLAN-T5 reads 512 tokens (about 2-3 KB of report text), and the longest MIMIC-CXR or Indiana
- *   findings are a few KB, so 64 KiB per text is more than ten times any real report while a
- *   shard of 100 such records still labels and scores in seconds. A 128 KiB prompt (the template
+ *   findings are a few KB, so 64 KiB per text is more than ten times any real report, while a
+ *   pair at the limit on both sides costs under a second of ROUGE and labelling (the LCS is
+ *   quadratic in tokens), so a shard of 100 such records still ends well inside Lambda's 15 minutes. A 128 KiB prompt (the template
  *   plus findings) stays under 1 MB as JSON even if every byte needed a 6-byte `\uXXXX` escape.
  */
 
