@@ -1,9 +1,10 @@
 'use strict';
 /**
- * The operator CLI's build: esbuild bundles `bin/impressions.ts` and each command module of
- * `lib/cli/commands/` into plain CommonJS under `dist/`, so `npx impressions` never transpiles
- * TypeScript at run time. Each command is its own bundle, required by the program only when that
- * command runs (the AWS SDK clients of the others would cost start-up time).
+ * The operator CLI's build: esbuild bundles `bin/impressions.ts`, each command module of
+ * `lib/cli/commands/` and each worker thread of `lib/cli/workers/` into plain CommonJS under
+ * `dist/`, so `npx impressions` never transpiles TypeScript at run time. Each command is its own
+ * bundle, required by the program only when that command runs (the AWS SDK clients of the others
+ * would cost start-up time).
  *
  * A build lives in `dist/cli-<id>/`; `dist/cli-build.json` (written last, by a rename) names the
  * current one and lists every project file that went into it (esbuild's metafile inputs outside
@@ -83,9 +84,14 @@ function buildCli(root, { quiet = false } = {}) {
     .readdirSync(path.join(root, 'lib', 'cli', 'commands'))
     .filter((f) => f.endsWith('.ts'))
     .map((f) => ({ in: path.join('lib', 'cli', 'commands', f), out: path.join('commands', f.slice(0, -3)) }));
+  // Worker threads (lib/cli/workers/*.ts) are bundles of their own, in workers/ beside commands/.
+  const workerDir = path.join(root, 'lib', 'cli', 'workers');
+  const workers = (fs.existsSync(workerDir) ? fs.readdirSync(workerDir, { withFileTypes: true }) : [])
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => ({ in: path.join('lib', 'cli', 'workers', e.name), out: path.join('workers', e.name.slice(0, -3)) }));
   const result = esbuild.buildSync({
     absWorkingDir: root,
-    entryPoints: [{ in: path.join('bin', 'impressions.ts'), out: 'impressions' }, ...commands],
+    entryPoints: [{ in: path.join('bin', 'impressions.ts'), out: 'impressions' }, ...commands, ...workers],
     outdir,
     // The program's `require('./commands/<name>')` stays a run-time require of the command's own
     // bundle, `commands/<name>.js` beside it (CommonJS: the package has no "type": "module").

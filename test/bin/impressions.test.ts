@@ -54,6 +54,18 @@ describe('the built CLI', () => {
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 
+  test('score of 6,000 pairs (the build resamples the types on two threads) gives the figures of one thread', async () => {
+    const input = path.join(dir, 'pairs-6000.jsonl');
+    const words = ['no', 'acute', 'process', 'heart', 'size', 'normal', 'effusion', 'small', 'left', 'lungs', 'clear'];
+    const text = (i: number, k: number) => Array.from({ length: 3 + ((i * k) % 9) }, (_, j) => words[(i * 31 + j * k) % words.length]).join(' ');
+    fs.writeFileSync(input, Array.from({ length: 6000 }, (_, i) => JSON.stringify({ prediction: text(i, 7), reference: text(i, 3) })).join('\n'));
+    const result = run(['score', '--input', input, '--json']);
+    expect(result.code).toBe(0);
+    const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+    const expected = await runScore({ input, stemmer: false, json: true, seed: 0, stdout: sink, bootstrap: { workerFile: undefined } });
+    expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
+  });
+
   test('label labels from the build', () => {
     const input = path.join(dir, 'records.jsonl');
     fs.writeFileSync(input, `${JSON.stringify({ id: 'a', text: 'Large right pleural effusion. No pneumothorax.' })}\n`);

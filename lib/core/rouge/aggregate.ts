@@ -163,6 +163,17 @@ export function summarize(values: ArrayLike<number>, options: BootstrapOptions =
 }
 
 /**
+ * {@link summarize} from resample means computed elsewhere (`resampleMeans`, possibly on another
+ * thread): the same figures when `means` are the means summarize would have drawn. `means` is sorted
+ * in place.
+ */
+export function summarizeResampled(values: ArrayLike<number>, means: Float64Array, confidence = DEFAULT_CONFIDENCE): Summary {
+  const [ciLow, ciMid, ciHigh] = values.length === 0 ? [NaN, NaN, NaN] : intervalOf(means, confidence);
+  const { count, mean: m, std, min, p25, p50, p75, max } = distribution(values);
+  return { count, mean: m, ciLow, ciMid, ciHigh, std, min, p25, p50, p75, max };
+}
+
+/**
  * {@link summarize} of several equally long columns with one set of draws: every column is
  * resampled with the same indices. With `seed`, `result[i]` equals `summarize(columns[i], { seed })`
  * bit for bit (each of those would start a fresh MT19937 of that seed and draw the same indices),

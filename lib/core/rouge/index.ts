@@ -27,8 +27,9 @@ export {
   sampleStd,
   summarize,
   summarizeColumns,
+  summarizeResampled,
 } from './aggregate';
 export type { BootstrapOptions, PairedDifference, Summary } from './aggregate';
 export { drawIndices, Mt19937 } from './random';
-export { resampleMeans } from './resample';
+export { resampleMeans, skipResamples } from './resample';
 export type { RandomSource } from './random';

@@ -160,3 +160,40 @@ function meansManyColumns(rng: Mt19937, columns: readonly ArrayLike<number>[], r
   }
   rng.position = pos;
 }
+
+/**
+ * Advances `rng` exactly as {@link resampleMeans} would for `resamples` resamples of `n` values,
+ * computing nothing: the stream position where the next consumer (the next ROUGE type) starts.
+ * Costs the draws without the sums, so another thread can start a later type's resampling.
+ */
+export function skipResamples(rng: RandomSource, n: number, resamples: number): void {
+  if (n <= 1) return;
+  if (!(rng instanceof Mt19937) || n > FAST_DRAW_LIMIT) {
+    const scratch = new Uint32Array(n);
+    for (let r = 0; r < resamples; r += 1) drawIndices(rng, n, scratch);
+    return;
+  }
+  const max = n - 1;
+  const mask = drawMask(max);
+  const words = rng.words;
+  let pos = rng.position;
+  // Accepted draws still to skip; each word yields at most one, so a whole block can be read while
+  // at least MT_BLOCK remain, and the tail is read word by word.
+  let left = resamples * n;
+  while (left > 0) {
+    if (pos >= MT_BLOCK) {
+      rng.twist();
+      pos = 0;
+    }
+    const end = Math.min(MT_BLOCK, pos + left);
+    for (; pos < end; pos += 1) {
+      let y = words[pos];
+      y ^= y >>> 11;
+      y ^= (y << 7) & TEMPER_B;
+      y ^= (y << 15) & TEMPER_C;
+      y ^= y >>> 18;
+      left -= (y & mask) <= max ? 1 : 0;
+    }
+  }
+  rng.position = pos;
+}

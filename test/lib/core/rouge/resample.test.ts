@@ -1,4 +1,14 @@
-import { drawIndices, Mt19937, pairedDifference, pairedDifferences, resampleMeans, summarize, summarizeColumns } from '../../../../lib/core/rouge';
+import {
+  drawIndices,
+  Mt19937,
+  pairedDifference,
+  pairedDifferences,
+  resampleMeans,
+  skipResamples,
+  summarize,
+  summarizeColumns,
+  summarizeResampled,
+} from '../../../../lib/core/rouge';
 import type { RandomSource } from '../../../../lib/core/rouge';
 
 /** Wraps a generator so only its one-draw-at-a-time interface is visible (the plain path). */
@@ -94,6 +104,42 @@ describe('drawIndices', () => {
       }
       expect(fast.nextUint32()).toBe(plain.nextUint32());
     }
+  });
+});
+
+describe('skipResamples', () => {
+  test.each([1, 2, 7, 2000, 20000])('N = %i: leaves the stream where resampleMeans would, without computing means', (n) => {
+    for (const resamples of [1, 3, 40]) {
+      const skipped = new Mt19937(n);
+      const computed = new Mt19937(n);
+      skipResamples(skipped, n, resamples);
+      resampleMeans(computed, [values(n, 0)], resamples);
+      const next = skipped.nextUint32();
+      expect(next).toBe(computed.nextUint32());
+      // The generic path (any random source) too.
+      const plain = new Mt19937(n);
+      skipResamples(oneAtATime(plain), n, resamples);
+      expect(plain.nextUint32()).toBe(next);
+    }
+  });
+
+  test('a later consumer resampled after a skip gets the means it gets after the earlier consumers', () => {
+    const columns = [values(3000, 1), values(3000, 2), values(3000, 3)];
+    const inOrder = new Mt19937(11);
+    const expected = columns.map((c) => Array.from(resampleMeans(inOrder, [c], 30)[0]));
+    const jumped = new Mt19937(11);
+    skipResamples(jumped, 3000, 60);
+    expect(Array.from(resampleMeans(jumped, [columns[2]], 30)[0])).toEqual(expected[2]);
+    expect(summarizeResampled(columns[2], Float64Array.from(expected[2]))).toEqual(
+      summarize(columns[2], {
+        rng: (() => {
+          const rng = new Mt19937(11);
+          skipResamples(rng, 3000, 60);
+          return rng;
+        })(),
+        resamples: 30,
+      }),
+    );
   });
 });
 
