@@ -79,86 +79,82 @@ function meansOneColumn(rng: Mt19937, values: ArrayLike<number>, resamples: numb
   const padded = new Float64Array(mask + 1);
   for (let i = 0; i < n; i += 1) padded[i] = values[i];
   const accept = acceptTable(n, mask);
-  const words = rng.words;
+  const sum = new Float64Array(1);
+  const counts = new Int32Array(2);
   let pos = rng.position;
-  let r = 0;
-  let taken = 0;
-  let sum = 0;
-  while (r < resamples) {
+  while (counts[1] < resamples) {
     if (pos >= MT_BLOCK) {
       rng.twist();
       pos = 0;
     }
-    for (; pos < MT_BLOCK; pos += 1) {
-      let y = words[pos];
-      y ^= y >>> 11;
-      y ^= (y << 7) & TEMPER_B;
-      y ^= (y << 15) & TEMPER_C;
-      y ^= y >>> 18;
-      const v = y & mask;
-      sum += padded[v];
-      taken += accept[v];
-      if (taken === n) {
-        out[r] = sum / n;
-        r += 1;
-        sum = 0;
-        taken = 0;
-        if (r === resamples) {
-          pos += 1;
-          break;
-        }
-      }
-    }
+    pos = sumBlock(rng.words, pos, padded, accept, mask, n, out, resamples, sum, counts);
   }
   rng.position = pos;
 }
 
+/**
+ * The inner loop of meansOneColumn over the rest of one state block, from word `from`; returns the
+ * position after the last word used. A function of its own, called once per block, so V8 optimises
+ * it as a whole after a few calls instead of swapping code in the middle of one long loop. The
+ * running sum and the counts (accepted draws in the current resample, resamples done) carry over
+ * between blocks in `sum[0]`, `counts[0]` and `counts[1]`.
+ */
+function sumBlock(
+  words: Int32Array,
+  from: number,
+  padded: Float64Array,
+  accept: Uint8Array,
+  mask: number,
+  n: number,
+  out: Float64Array,
+  resamples: number,
+  sum: Float64Array,
+  counts: Int32Array,
+): number {
+  let total = sum[0];
+  let taken = counts[0];
+  let r = counts[1];
+  let pos = from;
+  for (; pos < MT_BLOCK && r < resamples; pos += 1) {
+    let y = words[pos];
+    y ^= y >>> 11;
+    y ^= (y << 7) & TEMPER_B;
+    y ^= (y << 15) & TEMPER_C;
+    y ^= y >>> 18;
+    const v = y & mask;
+    total += padded[v];
+    taken += accept[v];
+    if (taken === n) {
+      out[r] = total / n;
+      r += 1;
+      total = 0;
+      taken = 0;
+    }
+  }
+  sum[0] = total;
+  counts[0] = taken;
+  counts[1] = r;
+  return pos;
+}
+
+/**
+ * Several columns: the indices of one resample are drawn once (drawIndices' block path), then each
+ * column is summed over them in a tight loop of its own (faster than interleaving the columns in
+ * the draw loop, and the same sums).
+ */
 function meansManyColumns(rng: Mt19937, columns: readonly ArrayLike<number>[], resamples: number, out: Float64Array[]): void {
   const n = columns[0].length;
-  const k = columns.length;
-  const mask = drawMask(n - 1);
-  // Interleaved: the k values of index v sit together, so one draw reads one cache line.
-  const padded = new Float64Array((mask + 1) * k);
-  for (let c = 0; c < k; c += 1) {
-    const values = columns[c];
-    for (let i = 0; i < n; i += 1) padded[i * k + c] = values[i];
-  }
-  const accept = acceptTable(n, mask);
-  const sums = new Float64Array(k);
-  const words = rng.words;
-  let pos = rng.position;
-  let r = 0;
-  let taken = 0;
-  while (r < resamples) {
-    if (pos >= MT_BLOCK) {
-      rng.twist();
-      pos = 0;
-    }
-    for (; pos < MT_BLOCK; pos += 1) {
-      let y = words[pos];
-      y ^= y >>> 11;
-      y ^= (y << 7) & TEMPER_B;
-      y ^= (y << 15) & TEMPER_C;
-      y ^= y >>> 18;
-      const v = y & mask;
-      const base = v * k;
-      for (let c = 0; c < k; c += 1) sums[c] += padded[base + c];
-      taken += accept[v];
-      if (taken === n) {
-        for (let c = 0; c < k; c += 1) {
-          out[c][r] = sums[c] / n;
-          sums[c] = 0;
-        }
-        r += 1;
-        taken = 0;
-        if (r === resamples) {
-          pos += 1;
-          break;
-        }
-      }
+  const dense = columns.map((c) => (c instanceof Float64Array ? c : Float64Array.from(c)));
+  const indices = new Uint32Array(n);
+  for (let r = 0; r < resamples; r += 1) {
+    drawIndices(rng, n, indices);
+    for (let c = 0; c < dense.length; c += 1) {
+      const values = dense[c];
+      let sum = 0;
+      for (let i = 0; i < n; i += 1) sum += values[indices[i]];
+      out[c][r] = sum / n;
     }
   }
-  rng.position = pos;
 }
 
 /**
