@@ -3,8 +3,9 @@
  * prediction/reference pairs built from data/indiana_dev.json, the wall time of `score` without and
  * with the stemmer and of `score --labels`; of `--version` through `node bin/impressions.cjs` and
  * through `npx impressions`; and of `score --labels` on one 1 MB and one 5 MB text (the labeler's
- * linear time). Each command runs 5 times (after one unmeasured warm-up run); the median is printed
- * with the range and the 1-minute load average before and after, since the machine may be shared.
+ * linear time). Each command runs 5 times (after one unmeasured warm-up run); the median wall time is
+ * printed with its range, the median CPU time (user + system, from GNU time when installed) and the
+ * 1-minute load average before and after, since the machine may be shared.
  * Asserts nothing. The build is brought up to date first (bin/cli-build.cjs).
  */
 import { spawnSync } from 'node:child_process';
@@ -73,21 +74,29 @@ function longPair(bytes: number): string {
 const load = (): string => os.loadavg()[0].toFixed(1);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Runs `command args` RUNS times (plus a warm-up) from the repository root; wall times in seconds. */
-function measure(label: string, command: string, args: string[]): void {
+/** GNU time, when installed, gives each run's CPU time (user + system, all threads and children). */
+const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Runs `command args` RUNS times (plus a warm-up) from the repository root; prints wall (and CPU) medians in seconds. */
+function measure(label: string, command: string, args: string[], scratch: string): void {
   const before = load();
-  const run = (): number => {
+  const cpuFile = path.join(scratch, 'cpu.txt');
+  const run = (): { wall: number; cpu: number } => {
+    const [file, argv] = GNU_TIME === undefined ? [command, args] : [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args]];
     const start = process.hrtime.bigint();
-    const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const result = spawnSync(file, argv, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const wall = Number(process.hrtime.bigint() - start) / 1e9;
     if (result.status !== 0) throw new Error(`${label} failed (${result.status}): ${result.stderr}`);
-    return seconds;
+    const [user, system] = GNU_TIME === undefined ? [NaN, NaN] : fs.readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
+    return { wall, cpu: user + system };
   };
   run();
-  const times = Array.from({ length: RUNS }, run);
+  const runs = Array.from({ length: RUNS }, run);
+  const walls = runs.map((r) => r.wall);
   const after = load();
+  const cpu = GNU_TIME === undefined ? '' : `  CPU ${median(runs.map((r) => r.cpu)).toFixed(2)} s`;
   process.stdout.write(
-    `${label.padEnd(52)} median ${median(times).toFixed(2)} s  (${Math.min(...times).toFixed(2)}–${Math.max(...times).toFixed(2)})  load ${before} → ${after}\n`,
+    `${label.padEnd(48)} wall ${median(walls).toFixed(2)} s (${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)})${cpu}  load ${before} → ${after}\n`,
   );
 }
 
@@ -101,17 +110,17 @@ function main(): void {
     for (const mb of [1, 5]) fs.writeFileSync((files[`${mb}mb`] = path.join(dir, `long-${mb}mb.jsonl`)), longPair(mb * 1_000_000));
     const cli = [path.join(ROOT, 'bin', 'impressions.cjs')];
     process.stdout.write(`whole-process wall time, median of ${RUNS} (after a warm-up run), ${os.cpus().length} CPUs, Node ${process.version}\n`);
-    measure('node bin/impressions.cjs --version', process.execPath, [...cli, '--version']);
-    measure('npx impressions --version', 'npx', ['impressions', '--version']);
+    measure('node bin/impressions.cjs --version', process.execPath, [...cli, '--version'], dir);
+    measure('npx impressions --version', 'npx', ['impressions', '--version'], dir);
     for (const n of [2_000, 20_000]) {
       const input = files[n];
       const pairs = n.toLocaleString('en-US');
-      measure(`score, ${pairs} pairs, no stemmer`, process.execPath, [...cli, 'score', '--input', input]);
-      measure(`score, ${pairs} pairs, stemmer`, process.execPath, [...cli, 'score', '--input', input, '--stemmer']);
-      measure(`score --labels, ${pairs} pairs`, process.execPath, [...cli, 'score', '--input', input, '--labels']);
+      measure(`score, ${pairs} pairs, no stemmer`, process.execPath, [...cli, 'score', '--input', input], dir);
+      measure(`score, ${pairs} pairs, stemmer`, process.execPath, [...cli, 'score', '--input', input, '--stemmer'], dir);
+      measure(`score --labels, ${pairs} pairs`, process.execPath, [...cli, 'score', '--input', input, '--labels'], dir);
     }
-    measure('npx impressions score, 20,000 pairs, no stemmer', 'npx', ['impressions', 'score', '--input', files[20_000]]);
-    for (const mb of [1, 5]) measure(`score --labels, one ${mb} MB text`, process.execPath, [...cli, 'score', '--input', files[`${mb}mb`], '--labels']);
+    measure('npx impressions score, 20,000 pairs, no stemmer', 'npx', ['impressions', 'score', '--input', files[20_000]], dir);
+    for (const mb of [1, 5]) measure(`score --labels, one ${mb} MB text`, process.execPath, [...cli, 'score', '--input', files[`${mb}mb`], '--labels'], dir);
     process.stdout.write(
       `load average at the end: ${os
         .loadavg()
