@@ -6,6 +6,11 @@
  * draws only, while the caller scores the pairs), then computes the second half's resample means;
  * the caller computes the first half's from the seed. Each mean is the same left-to-right sum over
  * the same indices as on one thread, so every interval is bit-identical.
+ *
+ * What it gains is the scoring time: skipping draws costs about as much as using them (the generator
+ * is sequential and the tempering is most of the work), so the worker's share is as long as the whole
+ * bootstrap on one thread, and it ends when the caller has scored the pairs and resampled its half.
+ * More threads would not help without jumping the generator ahead.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

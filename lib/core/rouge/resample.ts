@@ -169,27 +169,38 @@ export function skipResamples(rng: RandomSource, n: number, resamples: number): 
     for (let r = 0; r < resamples; r += 1) drawIndices(rng, n, scratch);
     return;
   }
-  const max = n - 1;
-  const mask = drawMask(max);
-  const words = rng.words;
+  const mask = drawMask(n - 1);
+  const accept = acceptTable(n, mask);
+  const counts = new Int32Array(2);
   let pos = rng.position;
-  // Accepted draws still to skip; each word yields at most one, so a whole block can be read while
-  // at least MT_BLOCK remain, and the tail is read word by word.
-  let left = resamples * n;
-  while (left > 0) {
+  while (counts[1] < resamples) {
     if (pos >= MT_BLOCK) {
       rng.twist();
       pos = 0;
     }
-    const end = Math.min(MT_BLOCK, pos + left);
-    for (; pos < end; pos += 1) {
-      let y = words[pos];
-      y ^= y >>> 11;
-      y ^= (y << 7) & TEMPER_B;
-      y ^= (y << 15) & TEMPER_C;
-      y ^= y >>> 18;
-      left -= (y & mask) <= max ? 1 : 0;
-    }
+    pos = countBlock(rng.words, pos, accept, mask, n, resamples, counts);
   }
   rng.position = pos;
+}
+
+/** sumBlock without the sums: counts accepted draws into `counts[0]` and completed resamples into `counts[1]`. */
+function countBlock(words: Int32Array, from: number, accept: Uint8Array, mask: number, n: number, resamples: number, counts: Int32Array): number {
+  let taken = counts[0];
+  let r = counts[1];
+  let pos = from;
+  for (; pos < MT_BLOCK && r < resamples; pos += 1) {
+    let y = words[pos];
+    y ^= y >>> 11;
+    y ^= (y << 7) & TEMPER_B;
+    y ^= (y << 15) & TEMPER_C;
+    y ^= y >>> 18;
+    taken += accept[y & mask];
+    if (taken === n) {
+      r += 1;
+      taken = 0;
+    }
+  }
+  counts[0] = taken;
+  counts[1] = r;
+  return pos;
 }
