@@ -7,12 +7,15 @@
  * the caller computes the first half's from the seed. Each mean is the same left-to-right sum over
  * the same indices as on one thread, so every interval is bit-identical.
  *
- * What it gains is the scoring time: skipping draws costs about as much as using them (the generator
- * is sequential and the tempering is most of the work), so the worker's share is as long as the whole
- * bootstrap on one thread, and it ends when the caller has scored the pairs and resampled its half.
- * More threads would not help without jumping the generator ahead.
+ * What it gains is the scoring time, and only on a machine with a CPU to spare: skipping draws costs
+ * about as much as using them (the generator is sequential and the tempering is most of the work), so
+ * the worker takes as long as the whole bootstrap would on one thread, while the caller scores the
+ * pairs beside it. More threads would not help without jumping the generator ahead, and on a busy
+ * machine the second thread only adds CPU time; so it is used only when the 1-minute load average
+ * leaves a CPU idle.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Mt19937, resampleMeans } from '../core/rouge';
@@ -44,6 +47,13 @@ export interface StreamBootstrapOptions {
   readonly workerFile?: string;
   /** Smallest N for two threads. @default PARALLEL_MIN_PAIRS */
   readonly minPairs?: number;
+  /** Whether a CPU is idle. @default the 1-minute load average is at least one below the available parallelism */
+  readonly spareCpu?: boolean;
+}
+
+/** True when the 1-minute load average leaves at least one CPU idle. */
+export function cpuToSpare(): boolean {
+  return os.loadavg()[0] <= os.availableParallelism() - 1;
 }
 
 /**
@@ -57,7 +67,7 @@ export function startStreamBootstrap(seed: number, n: number, consumers: number,
     const rng = new Mt19937(seed);
     return columns.map((column) => resampleMeans(rng, [column], resamples)[0]);
   };
-  if (workerFile === undefined || n < (options.minPairs ?? PARALLEL_MIN_PAIRS) || consumers < 2) {
+  if (workerFile === undefined || n < (options.minPairs ?? PARALLEL_MIN_PAIRS) || consumers < 2 || !(options.spareCpu ?? cpuToSpare())) {
     return { threads: 1, means: async (columns) => sequential(columns) };
   }
   const split = Math.ceil(consumers / 2);

@@ -54,7 +54,7 @@ describe('the built CLI', () => {
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 
-  test('score of 6,000 pairs (the build resamples the types on two threads) gives the figures of one thread', async () => {
+  test('score of 6,000 pairs (the build resamples the types on two threads when a CPU is idle) gives the figures of one thread', async () => {
     const input = path.join(dir, 'pairs-6000.jsonl');
     const words = ['no', 'acute', 'process', 'heart', 'size', 'normal', 'effusion', 'small', 'left', 'lungs', 'clear'];
     const text = (i: number, k: number) => Array.from({ length: 3 + ((i * k) % 9) }, (_, j) => words[(i * 31 + j * k) % words.length]).join(' ');
