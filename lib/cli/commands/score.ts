@@ -86,7 +86,8 @@ function describeType(value: unknown): string {
 /**
  * Reads and validates the pairs of `file`: JSON Lines (blank lines skipped, ids default to the
  * 1-based line number) or, when the first non-blank character is "[", one JSON array (ids default
- * to index + 1). Throws one CliError listing up to 20 problems.
+ * to index + 1). Throws one CliError listing up to 20 problems, or naming the byte offset of the
+ * first byte that is not UTF-8 (a leading BOM is skipped).
  */
 export function readPairs(file: string): ScorePair[] {
   let bytes: Buffer;
