@@ -16,7 +16,6 @@
  * Plain CommonJS without dependencies at load time (esbuild is required only to build): the
  * launcher `bin/impressions.cjs` loads this file on every start.
  */
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -26,7 +25,8 @@ const MANIFEST_VERSION = 1;
 const EXTRA_INPUTS = ['package.json', 'package-lock.json', path.join('node_modules', '.package-lock.json'), path.join('bin', 'cli-build.cjs')];
 
 function sha256(file) {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  // Loaded only here: most starts find every file's size and time unchanged and hash nothing.
+  return require('node:crypto').createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 function fingerprint(root, relative) {
