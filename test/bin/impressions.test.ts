@@ -54,11 +54,11 @@ describe('the built CLI', () => {
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 
-  test('score of 6,000 pairs (the build resamples the types on two threads when a CPU is idle) gives the figures of one thread', async () => {
-    const input = path.join(dir, 'pairs-6000.jsonl');
+  test('score of 12,000 pairs (the build resamples the types on two threads when a CPU is idle) gives the figures of one thread', async () => {
+    const input = path.join(dir, 'pairs-12000.jsonl');
     const words = ['no', 'acute', 'process', 'heart', 'size', 'normal', 'effusion', 'small', 'left', 'lungs', 'clear'];
     const text = (i: number, k: number) => Array.from({ length: 3 + ((i * k) % 9) }, (_, j) => words[(i * 31 + j * k) % words.length]).join(' ');
-    fs.writeFileSync(input, Array.from({ length: 6000 }, (_, i) => JSON.stringify({ prediction: text(i, 7), reference: text(i, 3) })).join('\n'));
+    fs.writeFileSync(input, Array.from({ length: 12000 }, (_, i) => JSON.stringify({ prediction: text(i, 7), reference: text(i, 3) })).join('\n'));
     const result = run(['score', '--input', input, '--json']);
     expect(result.code).toBe(0);
     const sink = { write: () => true } as unknown as NodeJS.WritableStream;

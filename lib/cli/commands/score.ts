@@ -36,7 +36,7 @@ export interface ScoreArgs {
   readonly stdout: NodeJS.WritableStream;
   /** Starts the progress display (tests pass their own). @default startProgress: a bar on a terminal's stderr */
   readonly progress?: typeof startProgress;
-  /** Threads of the bootstrap (tests pass their own worker file). @default two from 5,000 pairs when running from the build and a CPU is idle */
+  /** Threads of the bootstrap (tests pass their own worker file). @default two from 10,000 pairs when running from the build and a CPU is idle */
   readonly bootstrap?: StreamBootstrapOptions;
 }
 

@@ -5,11 +5,14 @@
  * reproduce `rouge-score`'s BootstrapAggregator after `np.random.seed(s)` bit for bit; it is not
  * cryptographic and not meant for anything but resampling.
  *
- * Speed: the state is an Int32Array and every operation stays in 32-bit integers (a Uint32Array
- * would turn words above 2^31 into doubles); bulk consumers (drawIndices here, resampleMeans in
- * ./resample.ts) read whole blocks of state words and temper them inline instead of calling
- * nextUint32 per draw.
+ * Speed: bulk consumers (drawIndices here, resampleMeans and skipResamples in ./resample.ts) run in
+ * WebAssembly with SIMD where available (./mt19937-wasm.ts); otherwise they read whole blocks of
+ * state words and temper them inline instead of calling nextUint32 per draw. The state is an
+ * Int32Array and every operation stays in 32-bit integers (a Uint32Array would turn words above
+ * 2^31 into doubles).
  */
+
+import { wasmAvailable, wasmIndices } from './mt19937-wasm';
 
 /** A source of uniform 32-bit unsigned integers. */
 export interface RandomSource {
@@ -105,6 +108,10 @@ export function drawIndices(rng: RandomSource, n: number, into: Uint32Array): vo
   }
   const max = n - 1;
   const mask = drawMask(max);
+  if (rng instanceof Mt19937 && wasmAvailable(n)) {
+    wasmIndices(rng, n, mask, into);
+    return;
+  }
   if (rng instanceof Mt19937 && n <= FAST_DRAW_LIMIT) {
     drawIndicesMt(rng, max, mask, into);
     return;

@@ -9,8 +9,10 @@
  * generator's state blocks, tempered inline, and never stored: a rejected draw (above N − 1 after
  * masking) adds a padded +0 and does not count towards N. Adding +0 leaves every float64 sum
  * unchanged (a sum that starts at +0 can never be −0), so the results equal the plain
- * draw-then-sum loop bit for bit while avoiding an unpredictable branch per draw.
+ * draw-then-sum loop bit for bit while avoiding an unpredictable branch per draw. The same loop runs
+ * in WebAssembly where available (./mt19937-wasm.ts), in JavaScript otherwise.
  */
+import { wasmAvailable, wasmMeans, wasmSkip } from './mt19937-wasm';
 import {
   drawIndices,
   drawMask,
@@ -43,8 +45,9 @@ export function resampleMeans(rng: RandomSource, columns: readonly ArrayLike<num
     return out;
   }
   if (rng instanceof Mt19937 && n > 1 && n <= FAST_DRAW_LIMIT) {
-    if (columns.length === 1) meansOneColumn(rng, columns[0], resamples, out[0]);
-    else meansManyColumns(rng, columns, resamples, out);
+    if (columns.length > 1) meansManyColumns(rng, columns, resamples, out);
+    else if (wasmAvailable(n)) wasmMeans(rng, columns[0], drawMask(n - 1), resamples, out[0]);
+    else meansOneColumn(rng, columns[0], resamples, out[0]);
     return out;
   }
   meansPlain(rng, columns, resamples, out);
@@ -170,6 +173,10 @@ export function skipResamples(rng: RandomSource, n: number, resamples: number): 
     return;
   }
   const mask = drawMask(n - 1);
+  if (wasmAvailable(n)) {
+    wasmSkip(rng, n, mask, resamples);
+    return;
+  }
   const accept = acceptTable(n, mask);
   const counts = new Int32Array(2);
   let pos = rng.position;
