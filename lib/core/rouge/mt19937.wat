@@ -11,21 +11,10 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Twist of words $i..$i+3: y = upper bit of word i | lower 31 bits of word i+1;
-  ;; word i = word $far ^ (y >>> 1) ^ (y odd ? 0x9908b0df : 0). Words i+1..i+4 and $far..$far+3 are
-  ;; read before any is written, which is what the sequential recurrence reads for these lanes.
-  (func $twist4 (param $i i32) (param $far i32)
-    (local $y v128)
-    (local.set $y
-      (v128.or
-        (v128.and (v128.load (i32.shl (local.get $i) (i32.const 2))) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
-        (v128.and (v128.load (i32.shl (i32.add (local.get $i) (i32.const 1)) (i32.const 2))) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))))
-    (v128.store (i32.shl (local.get $i) (i32.const 2))
-      (v128.xor
-        (v128.xor (v128.load (i32.shl (local.get $far) (i32.const 2))) (i32x4.shr_u (local.get $y) (i32.const 1)))
-        (v128.and
-          (i32x4.sub (v128.const i32x4 0 0 0 0) (v128.and (local.get $y) (v128.const i32x4 1 1 1 1)))
-          (v128.const i32x4 0x9908b0df 0x9908b0df 0x9908b0df 0x9908b0df)))))
+  ;; Twist of words i..i+3 (the loops of $block repeat this body inline: V8 does not inline calls
+  ;; between WebAssembly functions): y = upper bit of word i | lower 31 bits of word i+1; word i =
+  ;; far word ^ (y >>> 1) ^ (y odd ? 0x9908b0df : 0). Words i+1..i+4 and the far words are read before
+  ;; any is written, which is what the sequential recurrence reads for these four lanes.
 
   ;; The same for one word, with its neighbour $next.
   (func $twist1 (param $i i32) (param $next i32) (param $far i32)
@@ -52,23 +41,42 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br_if $words (i32.lt_u (local.get $i) (i32.const 624)))))
 
-  ;; The next block: twist all 624 words (M = 397), then temper them.
+  ;; The next block: twist all 624 words (M = 397), then temper them. $at is the byte address of word i.
   (func $block (export "block")
-    (local $i i32)
-    ;; Words 0..226 read words 397..623, not yet rewritten: 224 in fours, then three.
+    (local $at i32) (local $y v128)
+    ;; Words 0..223 read words 397..623, not yet rewritten (far word at +1588 bytes).
     (loop $first
-      (call $twist4 (local.get $i) (i32.add (local.get $i) (i32.const 397)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br_if $first (i32.lt_u (local.get $i) (i32.const 224))))
+      (local.set $y
+        (v128.or
+          (v128.and (v128.load (local.get $at)) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+          (v128.and (v128.load offset=4 (local.get $at)) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))))
+      (v128.store (local.get $at)
+        (v128.xor
+          (v128.xor (v128.load offset=1588 (local.get $at)) (i32x4.shr_u (local.get $y) (i32.const 1)))
+          (v128.and
+            (i32x4.sub (v128.const i32x4 0 0 0 0) (v128.and (local.get $y) (v128.const i32x4 1 1 1 1)))
+            (v128.const i32x4 0x9908b0df 0x9908b0df 0x9908b0df 0x9908b0df))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br_if $first (i32.lt_u (local.get $at) (i32.const 896))))
+    ;; Words 224..226, one by one.
     (call $twist1 (i32.const 224) (i32.const 225) (i32.const 621))
     (call $twist1 (i32.const 225) (i32.const 226) (i32.const 622))
     (call $twist1 (i32.const 226) (i32.const 227) (i32.const 623))
-    ;; Words 227..622 read words 0..395, already rewritten (at least 227 words back): 396 in fours.
-    (local.set $i (i32.const 227))
+    ;; Words 227..622 read words 0..395, already rewritten (far word 908 bytes back).
+    (local.set $at (i32.const 908))
     (loop $second
-      (call $twist4 (local.get $i) (i32.sub (local.get $i) (i32.const 227)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br_if $second (i32.lt_u (local.get $i) (i32.const 623))))
+      (local.set $y
+        (v128.or
+          (v128.and (v128.load (local.get $at)) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+          (v128.and (v128.load offset=4 (local.get $at)) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))))
+      (v128.store (local.get $at)
+        (v128.xor
+          (v128.xor (v128.load (i32.sub (local.get $at) (i32.const 908))) (i32x4.shr_u (local.get $y) (i32.const 1)))
+          (v128.and
+            (i32x4.sub (v128.const i32x4 0 0 0 0) (v128.and (local.get $y) (v128.const i32x4 1 1 1 1)))
+            (v128.const i32x4 0x9908b0df 0x9908b0df 0x9908b0df 0x9908b0df))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br_if $second (i32.lt_u (local.get $at) (i32.const 2492))))
     ;; Word 623 wraps round to the new word 0.
     (call $twist1 (i32.const 623) (i32.const 0) (i32.const 396))
     (call $temper))
