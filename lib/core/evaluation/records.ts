@@ -2,8 +2,11 @@
  * Evaluation records (`eval_data/*.jsonl`, the MEDIQA schema `{study_id, subject_id, findings,
  * impression, background}`, one JSON object per line) read for scoring. A record with a bad field is
  * not dropped: it comes back as an invalid record carrying its error, so it becomes a row with that
- * error. Errors name the record index, line and field, never the text.
+ * error. Errors name the record index, line and field, never the text. A findings, impression or
+ * background over RECORD_TEXT_LIMIT_BYTES is such an error too (its size and the limit named), so an
+ * oversized record is neither sent nor copied into its row.
  */
+import { RECORD_TEXT_LIMIT_BYTES, sizeProblem } from './record-limits';
 
 /** A record ready to score. */
 export interface EvalRecord {
@@ -71,6 +74,12 @@ export function parseRecord(line: RecordLine, index: number, source: string): Re
   for (const field of ['subject_id', 'background'] as const) {
     const v = o[field];
     if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') problems.push(`${field} must be a string`);
+  }
+  // Bounded before anything is sent, scored or copied into a row (record-limits.ts).
+  for (const field of ['findings', 'impression', 'background'] as const) {
+    const v = o[field];
+    const problem = typeof v === 'string' ? sizeProblem(field, v, RECORD_TEXT_LIMIT_BYTES) : undefined;
+    if (problem !== undefined) problems.push(problem);
   }
   if (problems.length > 0) return invalid(index, id, `${where}, study_id ${id}: ${problems.join('; ')}`);
   return {
