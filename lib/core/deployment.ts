@@ -4,11 +4,12 @@
  */
 
 /** CloudFormation stack names, derived from the configured resource prefix. */
-export function stackNames(resourcePrefix: string): { readonly data: string; readonly pipeline: string; readonly analytics: string } {
+export function stackNames(resourcePrefix: string): { readonly data: string; readonly pipeline: string; readonly analytics: string; readonly review: string } {
   return {
     data: `${resourcePrefix}-data`,
     pipeline: `${resourcePrefix}-pipeline`,
     analytics: `${resourcePrefix}-analytics`,
+    review: `${resourcePrefix}-review`,
   };
 }
 
@@ -72,4 +73,10 @@ export const STACK_OUTPUTS = {
   publishResultsFunctionArn: 'PublishResultsFunctionArn',
   /** AnalyticsStack: QuickSight dashboard id (only when QuickSight principals are configured). */
   dashboardId: 'QuickSightDashboardId',
+  /** ReviewStack: ARN of the review state machine. */
+  reviewStateMachineArn: 'ReviewStateMachineArn',
+  /** ReviewStack: the readers' worker portal. */
+  reviewPortalUrl: 'ReviewPortalUrl',
+  /** ReviewStack: id of the readers' Cognito user pool. */
+  reviewUserPoolId: 'ReviewUserPoolId',
 } as const;

@@ -139,6 +139,8 @@ export interface ReviewNames {
   readonly flowDefinition: (team: ReviewTeam) => string;
   /** Human task UI of each kind. */
   readonly humanTaskUi: (kind: ReviewKind) => string;
+  /** The review state machine (named, so its task-response grant needs no reference to it). */
+  readonly stateMachine: string;
 }
 
 /** Names of the review resources for a resource prefix (validated by lib/config.ts: lower-case letters, digits, hyphens). */
@@ -148,5 +150,6 @@ export function reviewNames(resourcePrefix: string): ReviewNames {
     workteam: (team) => `${resourcePrefix}-${team}`,
     flowDefinition: (team) => `${resourcePrefix}-review-${team}`,
     humanTaskUi: (kind) => `${resourcePrefix}-${kind}-review`,
+    stateMachine: `${resourcePrefix}-review`,
   };
 }
