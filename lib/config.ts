@@ -200,7 +200,11 @@ export function loadConfig(lookup: ContextLookup): ImpressionsConfig {
       (v) => COGNITO_DOMAIN_PREFIX.test(v),
       '1-63 lower-case letters, digits and inner hyphens, without "aws", "amazon" or "cognito" (a Cognito domain prefix)',
     ),
-    reviewAllowedCidrs: reader.stringList('reviewAllowedCidrs', (v) => IPV4_CIDR.test(v), 'up to 10 IPv4 CIDR ranges (203.0.113.0/24), as a JSON list or comma-separated'),
+    reviewAllowedCidrs: reader.stringList(
+      'reviewAllowedCidrs',
+      (v) => IPV4_CIDR.test(v),
+      'up to 10 IPv4 CIDR ranges (203.0.113.0/24), as a JSON list or comma-separated',
+    ),
   };
   if (config.reviewAllowedCidrs.length > 10) {
     problems.push({ key: 'reviewAllowedCidrs', received: config.reviewAllowedCidrs, allowed: 'at most 10 CIDR ranges (SageMaker workforce limit)' });

@@ -117,7 +117,8 @@ function describeOwner(w: Workforce): string {
 async function workforceEvent(sagemaker: SageMakerClient, event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
   const p = props<WorkforceProperties>(event);
   if (event.RequestType === 'Delete') {
-    if (!event.PhysicalResourceId.startsWith(ADOPTED)) await ignoreGone(sagemaker.send(new DeleteWorkforceCommand({ WorkforceName: event.PhysicalResourceId })));
+    if (!event.PhysicalResourceId.startsWith(ADOPTED))
+      await ignoreGone(sagemaker.send(new DeleteWorkforceCommand({ WorkforceName: event.PhysicalResourceId })));
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   if (event.RequestType === 'Update') {
@@ -217,7 +218,8 @@ async function flowDefinitionComplete(sagemaker: SageMakerClient, event: IsCompl
   try {
     const fd = await sagemaker.send(new DescribeFlowDefinitionCommand({ FlowDefinitionName: event.PhysicalResourceId }));
     if (event.RequestType === 'Delete') return { IsComplete: false };
-    if (fd.FlowDefinitionStatus === 'Failed') throw new ReviewResourceError(`flow definition ${event.PhysicalResourceId} failed: ${fd.FailureReason ?? 'no reason given'}`);
+    if (fd.FlowDefinitionStatus === 'Failed')
+      throw new ReviewResourceError(`flow definition ${event.PhysicalResourceId} failed: ${fd.FailureReason ?? 'no reason given'}`);
     return { IsComplete: fd.FlowDefinitionStatus === 'Active', Data: { FlowDefinitionArn: fd.FlowDefinitionArn ?? '' } };
   } catch (error) {
     if (isGone(error) && event.RequestType === 'Delete') return { IsComplete: true };

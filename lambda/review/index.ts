@@ -15,12 +15,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeHumanLoopCommand,
-  SageMakerA2IRuntimeClient,
-  StartHumanLoopCommand,
-  StopHumanLoopCommand,
-} from '@aws-sdk/client-sagemaker-a2i-runtime';
+import { DescribeHumanLoopCommand, SageMakerA2IRuntimeClient, StartHumanLoopCommand, StopHumanLoopCommand } from '@aws-sdk/client-sagemaker-a2i-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { taskInput } from '../../lib/core/review/items';
@@ -84,11 +79,13 @@ const SAFETY_MS = 20_000;
 const A2I_CONCURRENCY = 4;
 
 function checkIds(event: { reviewId?: unknown; runId?: unknown }): void {
-  if (!isValidReviewId(event?.reviewId) || typeof event?.runId !== 'string') throw new InvalidReviewError(`event needs a reviewId and a runId, got ${JSON.stringify(Object.keys(event ?? {}))}`);
+  if (!isValidReviewId(event?.reviewId) || typeof event?.runId !== 'string')
+    throw new InvalidReviewError(`event needs a reviewId and a runId, got ${JSON.stringify(Object.keys(event ?? {}))}`);
 }
 
 function runIdMatches(review: LoadedReview, runId: string): void {
-  if (review.description.runId !== runId) throw new InvalidReviewError(`review ${review.description.reviewId} belongs to run ${review.description.runId}, not ${runId}`);
+  if (review.description.runId !== runId)
+    throw new InvalidReviewError(`review ${review.description.reviewId} belongs to run ${review.description.runId}, not ${runId}`);
 }
 
 /** A failure of A2I described without its message (a message could quote the input). */
@@ -98,12 +95,7 @@ function failureText(code: string | null | undefined, reason: string | null | un
 }
 
 /** Runs `work` over positions from `next` while time remains; returns the position to continue from. */
-async function inBatches(
-  next: number,
-  total: number,
-  remainingMs: () => number,
-  work: (positions: number[]) => Promise<void>,
-): Promise<number | null> {
+async function inBatches(next: number, total: number, remainingMs: () => number, work: (positions: number[]) => Promise<void>): Promise<number | null> {
   let position = next;
   while (position < total) {
     if (remainingMs() < SAFETY_MS) return position;
@@ -186,7 +178,9 @@ export function createHandlers(deps: ReviewDeps) {
     }
   };
 
-  const onLoopEvent = async (event: EventBridgeEvent<'SageMaker A2I HumanLoop Status Change', HumanLoopStatusDetail>): Promise<{ loop: string; status: string }> => {
+  const onLoopEvent = async (
+    event: EventBridgeEvent<'SageMaker A2I HumanLoop Status Change', HumanLoopStatusDetail>,
+  ): Promise<{ loop: string; status: string }> => {
     const detail = event?.detail ?? {};
     const name = detail.humanLoopName ?? '';
     let reviewId: string;
@@ -236,7 +230,10 @@ export function createHandlers(deps: ReviewDeps) {
           else if (loop.HumanLoopStatus === 'Stopped') outcome = { status: 'stopped', error: 'the human loop was stopped before it was answered' };
           else {
             stop = loop.HumanLoopStatus === 'InProgress';
-            outcome = { status: 'stopped', error: event.reason === 'deadline' ? 'not answered by the review deadline' : 'the review ended before it was answered' };
+            outcome = {
+              status: 'stopped',
+              error: event.reason === 'deadline' ? 'not answered by the review deadline' : 'the review ended before it was answered',
+            };
           }
         } catch (error) {
           if ((error as Error).name !== 'ResourceNotFoundException') throw error;

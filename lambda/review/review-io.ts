@@ -98,7 +98,8 @@ export function itemOfLoop(review: LoadedReview, loopName: string): { item: Revi
  * its key; only an S3 failure other than a missing object throws (the caller retries).
  */
 export async function completedOutcome(ctx: ReviewContext, item: ReviewItem, loopName: string, outputUri: string | undefined): Promise<LoopOutcome> {
-  if (outputUri === undefined || outputUri === '') return { status: 'invalid', error: 'A2I reported the loop Completed without an output document', outputKey: '' };
+  if (outputUri === undefined || outputUri === '')
+    return { status: 'invalid', error: 'A2I reported the loop Completed without an output document', outputKey: '' };
   let key: string;
   try {
     const where = parseS3Uri(outputUri);

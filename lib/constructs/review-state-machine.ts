@@ -35,7 +35,13 @@ export interface ReviewStateMachineProps {
   readonly timeout?: Duration;
 }
 
-const LAMBDA_RETRY_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'Lambda.Unknown'];
+const LAMBDA_RETRY_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+];
 /** A2I and S3 errors a later attempt can fix (thrown by the handlers as the SDK names them). */
 const TRANSIENT_ERRORS = ['ThrottlingException', 'InternalServerException', 'ServiceUnavailable', 'SlowDown', 'InternalError'];
 
@@ -78,7 +84,13 @@ export class ReviewStateMachine extends Construct {
       [REVIEW_ENV.dataBucket]: dataStore.bucket.bucketName,
       [REVIEW_ENV.flowDefinitions]: stack.toJsonString(props.flowDefinitionArns),
     };
-    const fn = (fid: string, handlerName: string, description: string, timeout: Duration, extra: Partial<{ invocation: InvocationMode; deadLetterQueue: sqs.IQueue }> = {}) =>
+    const fn = (
+      fid: string,
+      handlerName: string,
+      description: string,
+      timeout: Duration,
+      extra: Partial<{ invocation: InvocationMode; deadLetterQueue: sqs.IQueue }> = {},
+    ) =>
       new ImpressionsFunction(this, fid, {
         handlerDir: 'review',
         handlerName,
@@ -93,11 +105,22 @@ export class ReviewStateMachine extends Construct {
     this.deadLetterQueue = new sqs.Queue(this, 'LoopEventsDlq', { encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
 
     const startLoops = fn('StartLoops', 'startLoops', 'Starts the A2I human loops of a review (one per item and reader team)', Duration.minutes(5));
-    const storeWaitToken = fn('StoreWaitToken', 'storeWaitTokenHandler', "Stores a review's wait token; ends the wait when all loops already have rows", Duration.seconds(30));
-    const onLoopEvent = fn('OnLoopEvent', 'onLoopEvent', 'Writes the rows of a finished A2I human loop and ends the review wait with the last one', Duration.minutes(2), {
-      invocation: InvocationMode.ASYNCHRONOUS,
-      deadLetterQueue: this.deadLetterQueue,
-    });
+    const storeWaitToken = fn(
+      'StoreWaitToken',
+      'storeWaitTokenHandler',
+      "Stores a review's wait token; ends the wait when all loops already have rows",
+      Duration.seconds(30),
+    );
+    const onLoopEvent = fn(
+      'OnLoopEvent',
+      'onLoopEvent',
+      'Writes the rows of a finished A2I human loop and ends the review wait with the last one',
+      Duration.minutes(2),
+      {
+        invocation: InvocationMode.ASYNCHRONOUS,
+        deadLetterQueue: this.deadLetterQueue,
+      },
+    );
     const closeReview = fn('CloseReview', 'closeReview', 'Stops unanswered human loops of a review and writes what became of each', Duration.minutes(5));
     const summarizeReview = fn('SummarizeReview', 'summarizeReview', "Computes a review's figures from its rows", Duration.minutes(5));
     this.functions = { startLoops, storeWaitToken, onLoopEvent, closeReview, summarizeReview };
@@ -109,10 +132,10 @@ export class ReviewStateMachine extends Construct {
     for (const f of [onLoopEvent, closeReview, summarizeReview]) dataStore.grantWrite(f, DataPrefix.REVIEW_RESULTS);
     for (const f of [onLoopEvent, summarizeReview]) dataStore.grantRead(f, DataPrefix.REVIEW_RESULTS);
     const loopArn = stack.formatArn({ service: 'sagemaker', resource: 'human-loop', resourceName: '*' });
-    const flowArns = props.flowDefinitionBaseNames.map((base) => stack.formatArn({ service: 'sagemaker', resource: 'flow-definition', resourceName: `${base}-*` }));
-    startLoops.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'StartReviewLoops', actions: ['sagemaker:StartHumanLoop'], resources: [...flowArns, loopArn] }),
+    const flowArns = props.flowDefinitionBaseNames.map((base) =>
+      stack.formatArn({ service: 'sagemaker', resource: 'flow-definition', resourceName: `${base}-*` }),
     );
+    startLoops.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartReviewLoops', actions: ['sagemaker:StartHumanLoop'], resources: [...flowArns, loopArn] }));
     startLoops.addToRolePolicy(new iam.PolicyStatement({ sid: 'CheckExistingLoops', actions: ['sagemaker:DescribeHumanLoop'], resources: [loopArn] }));
     closeReview.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'CloseReviewLoops', actions: ['sagemaker:DescribeHumanLoop', 'sagemaker:StopHumanLoop'], resources: [loopArn] }),
@@ -143,17 +166,26 @@ export class ReviewStateMachine extends Construct {
     });
     start.addCatch(failed, { resultPath: '$.failure' });
 
+    // The wait's timeout is the review's deadline (startLoops returns the seconds left until it). It sits
+    // at $.Payload.waitSeconds of the state input and of the task's Parameters alike, so the path
+    // resolves whether an interpreter reads TimeoutSecondsPath before or after Parameters.
+    const setDeadline = new sfn.Pass(this, 'Set the deadline', {
+      parameters: { ...ids, 'start.$': '$.start', Payload: { 'waitSeconds.$': '$.start.waitSeconds' } },
+    });
     const wait = new tasks.LambdaInvoke(this, 'Wait for answers', {
       lambdaFunction: storeWaitToken,
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({ ...ids, token: sfn.JsonPath.taskToken }),
-      // The review's deadline: startLoops returns the seconds left until it.
-      taskTimeout: sfn.Timeout.at('$.start.waitSeconds'),
+      payload: sfn.TaskInput.fromObject({ ...ids, token: sfn.JsonPath.taskToken, 'waitSeconds.$': '$.Payload.waitSeconds' }),
+      taskTimeout: sfn.Timeout.at('$.Payload.waitSeconds'),
       resultPath: '$.wait',
     });
     wait.addRetry({ errors: LAMBDA_RETRY_ERRORS, interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3 });
-    const answered = new sfn.Pass(this, 'All answered', { parameters: { ...ids, close: { next: 0, reason: 'answered' } } });
-    const deadline = new sfn.Pass(this, 'Deadline passed', { parameters: { ...ids, close: { next: 0, reason: 'deadline' } } });
+    const answered = new sfn.Pass(this, 'All answered', {
+      parameters: { ...ids, 'start.$': '$.start', 'wait.$': '$.wait', close: { next: 0, reason: 'answered' } },
+    });
+    const deadline = new sfn.Pass(this, 'Deadline passed', {
+      parameters: { ...ids, 'start.$': '$.start', 'timeout.$': '$.timeout', close: { next: 0, reason: 'deadline' } },
+    });
     wait.addCatch(deadline, { errors: ['States.Timeout'], resultPath: '$.timeout' });
     const waitFailed = new sfn.Pass(this, 'Wait failed', {
       parameters: { ...ids, 'failure.$': '$.failure', close: { next: 0, reason: 'error' } },
@@ -192,7 +224,8 @@ export class ReviewStateMachine extends Construct {
     summarize.next(afterSummary);
     for (const p of [answered, deadline, failed, waitFailed]) p.next(close);
     wait.next(answered);
-    const startLoop = new sfn.Choice(this, 'All loops started?').when(sfn.Condition.isNull('$.start.next'), wait).otherwise(start);
+    setDeadline.next(wait);
+    const startLoop = new sfn.Choice(this, 'All loops started?').when(sfn.Condition.isNull('$.start.next'), setDeadline).otherwise(start);
     start.next(startLoop);
     const definition = prepare.next(start);
 
@@ -207,7 +240,12 @@ export class ReviewStateMachine extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     // The last loop event (or the wait task itself) ends the wait: SendTaskSuccess on this state machine only.
-    const machineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const machineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: props.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     for (const f of [onLoopEvent, storeWaitToken]) {
       f.addToRolePolicy(new iam.PolicyStatement({ sid: 'EndReviewWait', actions: ['states:SendTaskSuccess'], resources: [machineArn] }));
     }
@@ -242,7 +280,10 @@ export class ReviewStateMachine extends Construct {
     }
     const { startLoops, storeWaitToken, onLoopEvent, closeReview, summarizeReview } = this.functions;
     const work = { prefix: DataPrefix.REVIEWS, reason: "A review's description, items, wait token and A2I output documents, named by review id and loop." };
-    const results = { prefix: DataPrefix.REVIEW_RESULTS, reason: 'Review rows and figures, one file per human loop and review, named by run, review and loop.' };
+    const results = {
+      prefix: DataPrefix.REVIEW_RESULTS,
+      reason: 'Review rows and figures, one file per human loop and review, named by run, review and loop.',
+    };
     for (const [f, prefixes] of [
       [startLoops, [work]],
       [storeWaitToken, [work]],
@@ -255,12 +296,18 @@ export class ReviewStateMachine extends Construct {
     }
     const loopResource = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:human-loop/*]';
     Validations.of(this.functions.startLoops.executionRole).acknowledge(
-      { id: loopResource, reason: 'Human loops are named by review at run time (<review id>-<item>-<team>); A2I authorises StartHumanLoop on the loop and the flow definition.' },
+      {
+        id: loopResource,
+        reason: 'Human loops are named by review at run time (<review id>-<item>-<team>); A2I authorises StartHumanLoop on the loop and the flow definition.',
+      },
       ...props.flowDefinitionBaseNames.map((base) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:flow-definition/${base}-*]`,
         reason: "This app's review flow definitions (named <base>-<settings hash>), nothing else.",
       })),
     );
-    Validations.of(this.functions.closeReview.executionRole).acknowledge({ id: loopResource, reason: 'Human loops are named by review at run time; describe and stop only.' });
+    Validations.of(this.functions.closeReview.executionRole).acknowledge({
+      id: loopResource,
+      reason: 'Human loops are named by review at run time; describe and stop only.',
+    });
   }
 }

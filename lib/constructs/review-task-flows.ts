@@ -125,7 +125,9 @@ export class ReviewTaskFlows extends Construct {
       new iam.PolicyStatement({
         sid: 'ManageReviewHumanTaskUis',
         actions: ['sagemaker:CreateHumanTaskUi', 'sagemaker:DeleteHumanTaskUi', 'sagemaker:DescribeHumanTaskUi'],
-        resources: (['evaluation', 'feedback'] as const).map((k) => stack.formatArn({ service: 'sagemaker', resource: 'human-task-ui', resourceName: `${props.humanTaskUiName(k)}-*` })),
+        resources: (['evaluation', 'feedback'] as const).map((k) =>
+          stack.formatArn({ service: 'sagemaker', resource: 'human-task-ui', resourceName: `${props.humanTaskUiName(k)}-*` }),
+        ),
       }),
     );
     props.provider.addToRolePolicy(
@@ -156,13 +158,16 @@ export class ReviewTaskFlows extends Construct {
 
     Validations.of(this.a2iRole).acknowledge({
       id: 'HIPAA.Security-IAMNoInlinePolicy',
-      reason: 'Assumed by A2I for this app\'s flow definitions only; its one grant (put under reviews/a2i-output/ with the data key) is generated next to it.',
+      reason: "Assumed by A2I for this app's flow definitions only; its one grant (put under reviews/a2i-output/ with the data key) is generated next to it.",
     });
     const policy = this.a2iRole.node.tryFindChild('DefaultPolicy');
     if (policy !== undefined) {
       acknowledgeGrantActionWildcardsInUse(policy, 'put of A2I output documents under reviews/a2i-output/');
       acknowledgeBucketPrefixWildcards(policy, dataStore.bucket, [
-        { prefix: DataPrefix.A2I_OUTPUT, reason: 'A2I names its output documents <flow definition>/<yyyy/mm/dd/hh/mm/ss>/<loop>/output.json under this prefix.' },
+        {
+          prefix: DataPrefix.A2I_OUTPUT,
+          reason: 'A2I names its output documents <flow definition>/<yyyy/mm/dd/hh/mm/ss>/<loop>/output.json under this prefix.',
+        },
       ]);
     }
   }

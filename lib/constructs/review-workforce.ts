@@ -65,7 +65,8 @@ export class ReviewWorkforce extends Construct {
     const cidrs = props.allowedCidrs ?? [];
     if (cidrs.length > 10) throw new Error(`ReviewWorkforce: at most 10 allowed CIDR ranges, got ${cidrs.length}`);
     const removeReaders = props.removeOnDestroy ?? false;
-    if (removeReaders) Annotations.of(this).addWarningV2('radiology-impressions:removeReaders', 'cdk destroy deletes the readers\' user pool and their accounts.');
+    if (removeReaders)
+      Annotations.of(this).addWarningV2('radiology-impressions:removeReaders', "cdk destroy deletes the readers' user pool and their accounts.");
 
     this.userPool = new cognito.UserPool(this, 'Readers', {
       selfSignUpEnabled: false,
@@ -151,7 +152,9 @@ export class ReviewWorkforce extends Construct {
         workteamName: name,
         workforceName: workforce.getAttString('WorkforceName'),
         description: team === 'feedback' ? 'radiology-impressions feedback review' : `radiology-impressions evaluation review, ${team}`,
-        memberDefinitions: [{ cognitoMemberDefinition: { cognitoUserPool: this.userPool.userPoolId, cognitoClientId: client.ref, cognitoUserGroup: group.ref } }],
+        memberDefinitions: [
+          { cognitoMemberDefinition: { cognitoUserPool: this.userPool.userPoolId, cognitoClientId: client.ref, cognitoUserGroup: group.ref } },
+        ],
       });
       // The ARN SageMaker gives a private team (API permissions reference: workteam/private-crowd/<name>); the
       // registry schema offers no ARN attribute (GetAtt: WorkteamName, Id), and users of the ARN must wait for the team.

@@ -66,6 +66,9 @@ export class ReviewStack extends Stack {
       description: 'Review state machine (npx impressions review start|drafts)',
     });
     new CfnOutput(this, STACK_OUTPUTS.reviewPortalUrl, { value: this.workforce.portalUrl, description: "Readers' worker portal (A2I tasks)" });
-    new CfnOutput(this, STACK_OUTPUTS.reviewUserPoolId, { value: this.workforce.userPool.userPoolId, description: "Readers' Cognito user pool (npx impressions review readers add)" });
+    new CfnOutput(this, STACK_OUTPUTS.reviewUserPoolId, {
+      value: this.workforce.userPool.userPoolId,
+      description: "Readers' Cognito user pool (npx impressions review readers add)",
+    });
   }
 }
