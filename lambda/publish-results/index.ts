@@ -15,6 +15,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { isValidRunId, partitionsOfRun, ResultPartition } from '../../lib/core/analytics/tables';
 import { predictionsPrefix, summaryPrefix } from '../../lib/core/evaluation/keys';
+import { REVIEW_RESULTS_PREFIX } from '../../lib/core/review/keys';
 import { listKeys } from '../../lib/aws/s3-text';
 
 /** The event is not `{ runId }` with a valid run id. */
@@ -60,6 +61,9 @@ export interface PublishResultsOutput {
     readonly predictions: number;
     /** Partitions of the summary table found for the run (0 or 1). */
     readonly summary: number;
+    /** Partitions of the review tables found for the run (one per review in each; 0 when the tables are not configured). */
+    readonly reviews?: number;
+    readonly reviewSummary?: number;
     /** Newly registered by this call. */
     readonly created: number;
     /** Already registered (a retried or repeated call). */
@@ -77,6 +81,9 @@ export interface PublishSettings {
   readonly database: string;
   readonly predictionsTable: string;
   readonly summaryTable: string;
+  /** The review tables; when absent, the run's reviews are not registered. */
+  readonly reviewsTable?: string;
+  readonly reviewSummaryTable?: string;
   readonly metricNamespace: string;
   readonly metricName: string;
   readonly quicksightAccountId: string;
@@ -104,6 +111,8 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     database: required('DATABASE_NAME'),
     predictionsTable: required('PREDICTIONS_TABLE'),
     summaryTable: required('SUMMARY_TABLE'),
+    reviewsTable: env.REVIEWS_TABLE === '' ? undefined : env.REVIEWS_TABLE,
+    reviewSummaryTable: env.REVIEW_SUMMARY_TABLE === '' ? undefined : env.REVIEW_SUMMARY_TABLE,
     metricNamespace: required('METRIC_NAMESPACE'),
     metricName: required('METRIC_NAME'),
     quicksightAccountId: required('QUICKSIGHT_ACCOUNT_ID'),
@@ -138,25 +147,41 @@ export async function publishResults(
   now: () => Date = () => new Date(),
 ): Promise<PublishResultsOutput> {
   const runId = parseEvent(event);
-  const keys = [...(await listKeys(sdk.s3, settings.bucket, predictionsPrefix(runId))), ...(await listKeys(sdk.s3, settings.bucket, summaryPrefix(runId)))];
+  const reviewsConfigured = settings.reviewsTable !== undefined && settings.reviewSummaryTable !== undefined;
+  const keys = [
+    ...(await listKeys(sdk.s3, settings.bucket, predictionsPrefix(runId))),
+    ...(await listKeys(sdk.s3, settings.bucket, summaryPrefix(runId))),
+    // A radiologist review of the run publishes through this function too (its state machine's last step).
+    ...(reviewsConfigured ? await listKeys(sdk.s3, settings.bucket, `${REVIEW_RESULTS_PREFIX}run_id=${runId}/`) : []),
+  ];
   const partitions = partitionsOfRun(runId, keys);
   if (partitions.length === 0) {
     throw new NoResultsError(`run ${runId}: no result file under s3://${settings.bucket}/${predictionsPrefix(runId)} or ${summaryPrefix(runId)}`);
   }
   const predictions = partitions.filter((p) => p.table === 'predictions');
   const summary = partitions.filter((p) => p.table === 'summary');
+  const reviews = partitions.filter((p) => p.table === 'reviews');
+  const reviewSummary = partitions.filter((p) => p.table === 'review_summary');
   let created = 0;
   let alreadyRegistered = 0;
   for (const [tableName, group] of [
     [settings.predictionsTable, predictions],
     [settings.summaryTable, summary],
+    [settings.reviewsTable, reviews],
+    [settings.reviewSummaryTable, reviewSummary],
   ] as const) {
-    if (group.length === 0) continue;
+    if (group.length === 0 || tableName === undefined) continue;
     const result = await registerPartitions(sdk.glue, settings, tableName, group);
     created += result.created;
     alreadyRegistered += result.alreadyRegistered;
   }
-  const partitionCounts = { predictions: predictions.length, summary: summary.length, created, alreadyRegistered };
+  const partitionCounts = {
+    predictions: predictions.length,
+    summary: summary.length,
+    ...(reviewsConfigured ? { reviews: reviews.length, reviewSummary: reviewSummary.length } : {}),
+    created,
+    alreadyRegistered,
+  };
   logger.info('partitions registered', { runId, ...partitionCounts });
 
   if (settings.dataSetIds.length === 0) {

@@ -2,12 +2,13 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
 import { Construct } from 'constructs';
-import { ColumnType, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../core/analytics/tables';
+import { ColumnType, PREDICTIONS_SCHEMA, REVIEW_SUMMARY_SCHEMA, REVIEWS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../core/analytics/tables';
 import { AthenaWorkgroup } from './athena-workgroup';
 import { clinicianDashboardDefinition } from './clinician-dashboard-definition';
 import { DataPrefix, DataStore } from './data-store';
 import { acknowledgeBucketPrefixWildcards, acknowledgeGrantActionWildcards } from './nag-acknowledgements';
 import { ResultsCatalog } from './results-catalog';
+import { withReviewSheet } from './review-dashboard-sheet';
 
 /** Properties of {@link ClinicianDashboard}. */
 export interface ClinicianDashboardProps {
@@ -28,6 +29,16 @@ export interface ClinicianDashboardProps {
     readonly dataSource: string;
     readonly predictionsDataSet: string;
     readonly summaryDataSet: string;
+    /**
+     * The review rows data set (radiologist review sheet).
+     * @default - `<dashboard>-reviews`
+     */
+    readonly reviewsDataSet?: string;
+    /**
+     * The review figures data set.
+     * @default - `<dashboard>-review-summary`
+     */
+    readonly reviewSummaryDataSet?: string;
     readonly dashboard: string;
   };
 }
@@ -138,13 +149,32 @@ export class ClinicianDashboard extends Construct {
       props.catalog.summaryTable.tableName,
       SUMMARY_SCHEMA as TableSchema<unknown>,
     );
-    this.dataSetIds = [props.ids.predictionsDataSet, props.ids.summaryDataSet];
+    const reviewsId = props.ids.reviewsDataSet ?? `${props.ids.dashboard}-reviews`;
+    const reviewSummaryId = props.ids.reviewSummaryDataSet ?? `${props.ids.dashboard}-review-summary`;
+    const reviews = dataSet(
+      'ReviewsDataSet',
+      reviewsId,
+      'radiology-impressions reviews',
+      props.catalog.reviewsTable.tableName,
+      REVIEWS_SCHEMA as TableSchema<unknown>,
+    );
+    const reviewSummary = dataSet(
+      'ReviewSummaryDataSet',
+      reviewSummaryId,
+      'radiology-impressions review summary',
+      props.catalog.reviewSummaryTable.tableName,
+      REVIEW_SUMMARY_SCHEMA as TableSchema<unknown>,
+    );
+    this.dataSetIds = [props.ids.predictionsDataSet, props.ids.summaryDataSet, reviewsId, reviewSummaryId];
 
     const dashboard = new quicksight.CfnDashboard(this, 'Dashboard', {
       awsAccountId: account,
       dashboardId: props.ids.dashboard,
       name: 'Radiology impressions: model evaluation',
-      definition: clinicianDashboardDefinition({ predictionsDataSetArn: predictions.attrArn, summaryDataSetArn: summary.attrArn }),
+      definition: withReviewSheet(clinicianDashboardDefinition({ predictionsDataSetArn: predictions.attrArn, summaryDataSetArn: summary.attrArn }), {
+        reviewsDataSetArn: reviews.attrArn,
+        reviewSummaryDataSetArn: reviewSummary.attrArn,
+      }),
       permissions: permissions(DASHBOARD_ACTIONS),
       validationStrategy: { mode: 'STRICT' },
       dashboardPublishOptions: {

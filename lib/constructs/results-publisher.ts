@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PREDICTIONS_PREFIX, SUMMARY_PREFIX } from '../core/analytics/tables';
+import { REVIEW_RESULTS_PREFIX } from '../core/review/keys';
 import { ClinicianDashboard } from './clinician-dashboard';
 import { DataStore } from './data-store';
 import { ResultsCatalog } from './results-catalog';
@@ -87,6 +88,8 @@ export class ResultsPublisher extends Construct {
         DATABASE_NAME: props.catalog.database.databaseName,
         PREDICTIONS_TABLE: props.catalog.predictionsTable.tableName,
         SUMMARY_TABLE: props.catalog.summaryTable.tableName,
+        REVIEWS_TABLE: props.catalog.reviewsTable.tableName,
+        REVIEW_SUMMARY_TABLE: props.catalog.reviewSummaryTable.tableName,
         DATA_BUCKET: props.dataStore.bucket.bucketName,
         METRIC_NAMESPACE: props.metricNamespace,
         METRIC_NAME: props.refreshFailedMetricName,
@@ -108,7 +111,7 @@ export class ResultsPublisher extends Construct {
         sid: 'ListRunResultKeys',
         actions: ['s3:ListBucket'],
         resources: [props.dataStore.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${PREDICTIONS_PREFIX}*`, `${SUMMARY_PREFIX}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${PREDICTIONS_PREFIX}*`, `${SUMMARY_PREFIX}*`, `${REVIEW_RESULTS_PREFIX}*`] } },
       }),
     );
     props.catalog.grantRegisterPartitions(role);

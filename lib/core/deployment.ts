@@ -21,6 +21,13 @@ export interface AnalyticsNames {
   readonly predictionsTable: string;
   /** Glue table over `prediction_data/summary/`. */
   readonly summaryTable: string;
+  /** Glue table of the review rows (`prediction_data/reviews/…/rows/`). */
+  readonly reviewsTable: string;
+  /** Glue table of the review figures (`prediction_data/reviews/…/summary/`). */
+  readonly reviewSummaryTable: string;
+  /** QuickSight SPICE data sets over the two review tables. */
+  readonly reviewsDataSetId: string;
+  readonly reviewSummaryDataSetId: string;
   /** Athena workgroup. */
   readonly workGroup: string;
   /** QuickSight data source id (Athena through the workgroup). */
@@ -47,6 +54,10 @@ export function analyticsNames(resourcePrefix: string): AnalyticsNames {
     glueDatabase: `${resourcePrefix.replace(/-/g, '_')}_results`,
     predictionsTable: 'predictions',
     summaryTable: 'summary',
+    reviewsTable: 'reviews',
+    reviewSummaryTable: 'review_summary',
+    reviewsDataSetId: `${resourcePrefix}-reviews`,
+    reviewSummaryDataSetId: `${resourcePrefix}-review-summary`,
     workGroup: `${resourcePrefix}-workgroup`,
     quicksightDataSourceId: `${resourcePrefix}-athena`,
     predictionsDataSetId: `${resourcePrefix}-predictions`,

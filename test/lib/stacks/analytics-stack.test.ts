@@ -2,7 +2,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { buildApp, ImpressionsStacks } from '../../../lib/app';
-import { PREDICTIONS_SCHEMA, SUMMARY_SCHEMA } from '../../../lib/core/analytics/tables';
+import { PREDICTIONS_SCHEMA, REVIEW_SUMMARY_SCHEMA, REVIEWS_SCHEMA, SUMMARY_SCHEMA } from '../../../lib/core/analytics/tables';
 import { cdkJsonContext, nagFindings, testApp } from '../../helpers/cdk';
 
 const ALICE = 'arn:aws:quicksight:us-east-1:123456789012:user/default/alice';
@@ -133,13 +133,25 @@ describe('AnalyticsStack without QuickSight', () => {
     });
   });
 
-  test('four named queries in the workgroup and database', () => {
+  test('the named queries of the runs and of the reviews, in the workgroup and database', () => {
     const queries = template.findResources('AWS::Athena::NamedQuery');
     expect(
       Object.values(queries)
         .map((q) => q.Properties.Name)
         .sort(),
-    ).toEqual(['clinical-agreement-by-model-and-dataset', 'fine-tuned-lowest-scoring-reports', 'mean-rouge-by-model-and-dataset', 'score-distributions']);
+    ).toEqual([
+      'clinical-agreement-by-model-and-dataset',
+      'feedback-corrections',
+      'fine-tuned-lowest-scoring-reports',
+      'mean-rouge-by-model-and-dataset',
+      'review-agreement-and-correlation',
+      'review-harm-flags',
+      'review-preferences',
+      'review-progress',
+      'review-ratings-by-model',
+      'review-unanswered',
+      'score-distributions',
+    ]);
     for (const q of Object.values(queries)) {
       expect(q.Properties.Database).toEqual({ Ref: expect.stringMatching(/^CatalogDatabase/) });
       expect(q.Properties.WorkGroup).toEqual({ Ref: expect.stringMatching(/^AthenaWorkGroup/) });
@@ -180,7 +192,7 @@ describe('AnalyticsStack without QuickSight', () => {
       'xray:PutTraceSegments',
     ]);
     expect(statements.find((s) => s.Action === 's3:ListBucket')!.Condition).toEqual({
-      StringLike: { 's3:prefix': ['prediction_data/predictions/*', 'prediction_data/summary/*'] },
+      StringLike: { 's3:prefix': ['prediction_data/predictions/*', 'prediction_data/summary/*', 'prediction_data/reviews/*'] },
     });
     expect(statements.find((s) => s.Action === 'cloudwatch:PutMetricData')!.Condition).toEqual({
       StringEquals: { 'cloudwatch:namespace': 'RadiologyImpressions/impressions' },
@@ -189,7 +201,7 @@ describe('AnalyticsStack without QuickSight', () => {
     const resources = JSON.stringify(glue.Resource);
     expect(resources).toContain(':catalog');
     expect(resources).toContain(':database/');
-    expect(resources.match(/:table\//g)).toHaveLength(2);
+    expect(resources.match(/:table\//g)).toHaveLength(4);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
@@ -274,10 +286,12 @@ describe('AnalyticsStack with QuickSight principals', () => {
     });
   });
 
-  test('two SPICE data sets over the Glue tables, every row field as an input column', () => {
+  test('four SPICE data sets over the Glue tables (runs and reviews), every row field as an input column', () => {
     for (const [id, table, schema] of [
       ['impressions-predictions', 'Predictions', PREDICTIONS_SCHEMA],
       ['impressions-summary', 'Summary', SUMMARY_SCHEMA],
+      ['impressions-reviews', 'Reviews', REVIEWS_SCHEMA],
+      ['impressions-review-summary', 'ReviewSummary', REVIEW_SUMMARY_SCHEMA],
     ] as const) {
       const dataSet = Object.values(template.findResources('AWS::QuickSight::DataSet')).find((d) => d.Properties.DataSetId === id)!;
       expect(dataSet.Properties.ImportMode).toBe('SPICE');
@@ -300,7 +314,12 @@ describe('AnalyticsStack with QuickSight principals', () => {
     const props = dashboard.Properties;
     expect(props.DashboardId).toBe('impressions-dashboard');
     expect(props.SourceEntity).toBeUndefined();
-    expect(props.Definition.Sheets.map((s: { Name: string }) => s.Name)).toEqual(['Model comparison', 'Score distributions', 'Read reports']);
+    expect(props.Definition.Sheets.map((s: { Name: string }) => s.Name)).toEqual([
+      'Model comparison',
+      'Score distributions',
+      'Read reports',
+      'Radiologist review',
+    ]);
     const declarations = props.Definition.DataSetIdentifierDeclarations as { Identifier: string; DataSetArn: { 'Fn::GetAtt': [string, string] } }[];
     const dataSetIds = Object.keys(template.findResources('AWS::QuickSight::DataSet')).sort();
     expect(declarations.map((d) => d.DataSetArn['Fn::GetAtt'][0]).sort()).toEqual(dataSetIds);
@@ -313,19 +332,24 @@ describe('AnalyticsStack with QuickSight principals', () => {
       ['TableVisual', 'TableVisual', 'PivotTableVisual', 'BarChartVisual'],
       ['BoxPlotVisual', 'BoxPlotVisual', 'BoxPlotVisual', 'BoxPlotVisual', 'TableVisual'],
       ['TableVisual'],
+      ['TableVisual', 'TableVisual', 'BarChartVisual', 'TableVisual', 'TableVisual', 'TableVisual'],
     ]);
   });
 
   test('the publish function refreshes both data sets: CreateIngestion on their ingestions only', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ QUICKSIGHT_DATA_SET_IDS: 'impressions-predictions,impressions-summary' }) },
+      Environment: {
+        Variables: Match.objectLike({ QUICKSIGHT_DATA_SET_IDS: 'impressions-predictions,impressions-summary,impressions-reviews,impressions-review-summary' }),
+      },
     });
     const statements = roleStatements(template, 'PublishRole');
     const ingest = statements.find((s) => s.Action === 'quicksight:CreateIngestion')!;
     const resources = JSON.stringify(ingest.Resource);
     expect(resources).toContain(':dataset/impressions-predictions/ingestion/*');
     expect(resources).toContain(':dataset/impressions-summary/ingestion/*');
-    expect((ingest.Resource as unknown[]).length).toBe(2);
+    expect(resources).toContain(':dataset/impressions-reviews/ingestion/*');
+    expect(resources).toContain(':dataset/impressions-review-summary/ingestion/*');
+    expect((ingest.Resource as unknown[]).length).toBe(4);
     template.hasOutput('QuickSightDashboardId', { Value: 'impressions-dashboard' });
   });
 
