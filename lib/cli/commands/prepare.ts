@@ -23,6 +23,8 @@ import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/m
 import { CliError } from '../errors';
 import { LineWriter } from '../line-writer';
 import { startProgress } from '../progress';
+import type { FeedbackReport } from '../../core/review/feedback';
+import { addFeedbackOptions, appendFeedbackPairs, feedbackSourceFrom, type FeedbackSource } from '../review/feedback-prepare';
 
 /** Inputs of a prepare run. */
 export interface PrepareOptions {
@@ -44,6 +46,8 @@ export interface PrepareOptions {
   readonly progress?: boolean;
   /** Where the summary lines go (default: standard output). */
   readonly log?: (line: string) => void;
+  /** Feedback reviews whose accepted and corrected drafts join train.jsonl (lib/cli/review/feedback-prepare.ts). */
+  readonly feedback?: FeedbackSource;
 }
 
 /** A split row left out, and why. */
@@ -76,6 +80,8 @@ export interface PrepareReport {
   readonly skipped: { readonly missing: readonly SkippedStudy[]; readonly unparsable: readonly SkippedStudy[] };
   /** Size of each file written (upload verifies contents against S3 itself). */
   readonly outputs: Readonly<Record<string, { readonly path: string; readonly bytes: number }>>;
+  /** Pairs from feedback reviews appended to train.jsonl, with their reviews and refusals (with `--feedback`). */
+  readonly feedback?: FeedbackReport;
 }
 
 /** Names of every file prepare may write; stale copies are removed so the folder matches the report. */
@@ -389,6 +395,8 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
       record({ name: 'dev2.jsonl', records: dev2.lines, bytes: dev2.close() });
     }
 
+    const feedback = options.feedback === undefined ? undefined : await appendFeedbackPairs(options.feedback, temp, options.template);
+    if (feedback !== undefined) outputs['train.jsonl'] = { ...outputs['train.jsonl'], bytes: feedback.trainBytes };
     const report: PrepareReport = {
       tool: { name: 'radiology-impressions', version: packageVersion() },
       createdAt: new Date().toISOString(),
@@ -403,6 +411,7 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
       ignoredTestRows: splitRows.test,
       skipped: { missing: reports?.missing ?? [], unparsable },
       outputs,
+      ...(feedback === undefined ? {} : { feedback: feedback.report }),
     };
     fs.writeFileSync(path.join(temp, 'prepare-report.json'), `${JSON.stringify(report, null, 2)}\n`);
     for (const name of PREPARE_OUTPUTS) {
@@ -418,6 +427,8 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
     const skippedCount = report.skipped.missing.length + report.skipped.unparsable.length;
     if (skippedCount > 0) log(`skipped ${skippedCount} studies (ids and reasons in prepare-report.json)`);
     if (splitRows.test > 0) log(`ignored ${splitRows.test} test rows of ${options.split}`);
+    if (feedback !== undefined)
+      log(`train.jsonl: ${feedback.report.added} feedback pairs added, ${feedback.report.refused.length} refused (prepare-report.json)`);
     log(`${path.join(options.out, 'prepare-report.json')}: report`);
     succeeded = true;
     return report;
@@ -430,7 +441,7 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
 
 /** Registers `impressions prepare`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('prepare')
     .description('build train.jsonl, dev1.jsonl and dev2.jsonl from the MIMIC-CXR reports zip, the MEDIQA split and the Indiana dev set')
     .requiredOption('--split <csv>', 'MEDIQA 2021 Task 3 split file (study_id,subject_id,split)')
@@ -439,11 +450,21 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .option('--template <text>', 'prompt template with {context} (default: impressions:promptTemplate of cdk.json)')
     .option('--skip-missing', 'leave out split studies with no report in the zip instead of failing', false)
-    .option('--skip-unparsable', 'leave out reports without a findings or impression section (or not UTF-8) instead of failing', false)
-    .action(
-      async (opts: { split: string; mimicZip?: string; indiana?: string; out: string; template?: string; skipMissing: boolean; skipUnparsable: boolean }) => {
-        const template = opts.template ?? loadConfigFromProject(process.cwd()).promptTemplate;
-        await runPrepare({ ...opts, template });
-      },
-    );
+    .option('--skip-unparsable', 'leave out reports without a findings or impression section (or not UTF-8) instead of failing', false);
+  addFeedbackOptions(command).action(
+    async (opts: {
+      split: string;
+      mimicZip?: string;
+      indiana?: string;
+      out: string;
+      template?: string;
+      skipMissing: boolean;
+      skipUnparsable: boolean;
+      feedback?: string[];
+      feedbackFrom?: string;
+    }) => {
+      const template = opts.template ?? loadConfigFromProject(process.cwd()).promptTemplate;
+      await runPrepare({ ...opts, template, feedback: await feedbackSourceFrom(opts) });
+    },
+  );
 }

@@ -19,6 +19,8 @@ import { writeFileAtomic } from '../files';
 import { startProgress } from '../progress';
 import { loadRunResults, localStore, s3Store, type ResultStore, type RunResults } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
+import { reviewReportText, reviewSectionHtml } from '../../core/review/report';
+import { loadReviewRows } from '../review/review-rows';
 
 /** Arguments of {@link runReport}. */
 export interface ReportArgs {
@@ -44,10 +46,14 @@ export async function runReport(args: ReportArgs): Promise<void> {
   }
   if (results.summaryComputed) args.out.write(`(summary.jsonl not found: figures computed from the ${results.rows.length} rows)\n`);
   args.out.write(textReport(args.runId, results.summary, results.runSummary));
+  // Radiologist reviews of the run (README "Radiologist review"), read from the bucket layout.
+  const reviewRows = 'store' in args.source ? await loadReviewRows(args.source.store, { runId: args.runId }) : [];
+  if (reviewRows.length > 0) args.out.write(`\n${reviewReportText(reviewRows)}`);
   if (args.htmlPath !== undefined) {
     const html = reportHtml(args.runId, results.summary, results.rows, {
       stemmer: results.runSummary?.scoring.stemmer ?? false,
       generatedAt: args.now ?? new Date(),
+      extraSections: reviewSectionHtml(reviewRows),
     });
     writeFileAtomic(args.htmlPath, html);
     args.out.write(`HTML report written to ${args.htmlPath} (${results.rows.length} reports; contains report text)\n`);

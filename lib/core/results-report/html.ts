@@ -183,7 +183,7 @@ export function reportHtml(
   runId: string,
   summary: readonly SummaryRow[],
   rows: readonly PredictionRow[],
-  options: { stemmer: boolean; generatedAt: Date },
+  options: { stemmer: boolean; generatedAt: Date; /** Further sections (already escaped HTML), e.g. the radiologist review. */ extraSections?: string },
 ): string {
   const models = [...new Set([...summary.map((s) => s.model), ...rows.map((r) => r.model)])].sort(compareModels);
   const datasets = [...new Set([...summary.map((s) => s.dataset), ...rows.map((r) => r.dataset)])].sort();
@@ -221,6 +221,7 @@ ${agreementTableHtml(summary)}
 <button id="prev" type="button">Previous</button><button id="next" type="button">Next</button></div>
 <p id="status">Loading…</p>
 <table id="reports"><thead><tr><th>dataset</th><th>model</th><th>study</th><th>findings</th><th>generated impression</th><th>reference impression</th><th>generated labels</th><th>reference labels</th><th>R-1</th><th>R-2</th><th>R-L</th><th>R-Lsum</th></tr></thead><tbody id="report-rows"></tbody></table>
+${options.extraSections ?? ''}
 <script type="application/json" id="report-data">${jsonForScript({ datasets, models, rows: slim })}</script>
 <script>${SCRIPT}</script>
 </body></html>
