@@ -119,11 +119,9 @@ describe('Custom::ReviewWorkforce', () => {
   });
 
   test('fails the deployment when SageMaker reports the workforce Failed', async () => {
-    sagemaker
-      .on(ListWorkforcesCommand)
-      .resolves({
-        Workforces: [{ WorkforceName: 'impressions-readers', WorkforceArn: 'arn:wf', Status: 'Failed', FailureReason: 'The user pool has no domain.' }],
-      });
+    sagemaker.on(ListWorkforcesCommand).resolves({
+      Workforces: [{ WorkforceName: 'impressions-readers', WorkforceArn: 'arn:wf', Status: 'Failed', FailureReason: 'The user pool has no domain.' }],
+    });
     await expect(isComplete(done(event(WF, 'Create', WORKFORCE), 'impressions-readers'))).rejects.toThrow(
       'workforce impressions-readers failed: The user pool has no domain.',
     );
