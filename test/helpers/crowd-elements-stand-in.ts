@@ -25,6 +25,12 @@ export function crowdElementsStandIn(validation: 'native-first' | 'none'): strin
   var VALIDATE = ${JSON.stringify(validation === 'native-first')};
   customElements.define('crowd-form', class extends HTMLElement {
     connectedCallback() {
+      var self = this;
+      // The script runs before the form is parsed: add the button once the page is.
+      if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', function () { self.addButton(); }); return; }
+      this.addButton();
+    }
+    addButton() {
       if (this.querySelector('[data-crowd-submit]')) return;
       var button = document.createElement('button');
       button.type = 'button';

@@ -47,7 +47,7 @@ async function open(input: TaskInput, validation: 'native-first' | 'none' = 'nat
       submissions.push(JSON.parse(route.request().postData() ?? '{}') as Record<string, string>);
       return route.fulfill({ status: 204, body: '' });
     }
-    if (url === 'https://worker-portal.stand-in/task') return route.fulfill({ contentType: 'text/html', body: html });
+    if (url === 'https://worker-portal.stand-in/task') return route.fulfill({ contentType: 'text/html; charset=utf-8', body: html });
     return route.fulfill({ status: 404, body: '' });
   });
   // A2I serves the rendered template inside its worker portal page over HTTPS.
@@ -107,6 +107,9 @@ maybe('evaluation worker template in headless Chromium', () => {
     const swapped = await open({ ...input, impressionA: input.impressionB, impressionB: input.impressionA });
     expect(await swapped.page.textContent('#impression-a-text')).toBe(input.impressionB);
     expect(await swapped.page.textContent('#impression-b-text')).toBe(input.impressionA);
+    // Text outside ASCII arrives as it was (the worker portal serves UTF-8).
+    const accented = await open({ ...input, findings: 'History of Sjögren syndrome – café-au-lait spots; 5 mm nodule.' });
+    expect(await accented.page.textContent('#findings')).toBe('History of Sjögren syndrome – café-au-lait spots; 5 mm nodule.');
     const page = await s.page.content();
     expect(page.toLowerCase()).not.toMatch(/\b(pretrained|fine-tuned|reference|source:)\b/);
     expect(s.console).toEqual([]);
