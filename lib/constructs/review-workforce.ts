@@ -38,7 +38,7 @@ export interface ReviewWorkforceProps {
  *
  * One work team per reader slot makes two slots two different people: A2I only keeps the workers
  * of one human loop distinct, and with several workers in one loop it writes nothing until all
- * have answered (https://docs.aws.amazon.com/sagemaker/latest/dg/a2i-delete-human-loop.md), so a
+ * have answered (https://docs.aws.amazon.com/sagemaker/latest/dg/a2i-delete-human-loop.html), so a
  * reader who never answers would hide everyone's answers.
  *
  * Readers hold no AWS credentials (no identity pool): they see only the tasks A2I gives their team
