@@ -89,7 +89,7 @@ export class ReviewStateMachine extends Construct {
       handlerName: string,
       description: string,
       timeout: Duration,
-      extra: Partial<{ invocation: InvocationMode; deadLetterQueue: sqs.IQueue }> = {},
+      extra: Partial<{ invocation: InvocationMode; deadLetterQueue: sqs.IQueue; concurrency: number }> = {},
     ) =>
       new ImpressionsFunction(this, fid, {
         handlerDir: 'review',
@@ -98,6 +98,7 @@ export class ReviewStateMachine extends Construct {
         logKey: key,
         invocation: extra.invocation ?? InvocationMode.SYNCHRONOUS,
         deadLetterQueue: extra.deadLetterQueue,
+        reservedConcurrentExecutions: extra.concurrency,
         timeout,
         environment,
       });

@@ -21,6 +21,9 @@ import { CliError } from '../errors';
 import { startProgress } from '../progress';
 import { reviewDeadline, startReviewExecution, writeReview, type ReviewDeployment } from './deployment';
 
+/** Most reports of one feedback review. */
+export const MAX_DRAFTS = 5000;
+
 /** Where the dev sets are read for the guard. */
 export interface DevSetSource {
   readonly description: string;
@@ -92,6 +95,9 @@ export async function runReviewDrafts(args: ReviewDraftsArgs): Promise<{ reviewI
     if (error instanceof NewReportsError) throw new CliError(`${args.input}: ${error.problems.length} problem(s):\n  ${error.problems.join('\n  ')}`);
     throw error;
   }
+  // Loop names number items with four digits.
+  if (reports.length > MAX_DRAFTS)
+    throw new CliError(`${args.input}: ${reports.length} reports; a feedback review takes at most ${MAX_DRAFTS} (split the file)`);
   const guard = await loadDevSetGuard(args.devSets);
   const refused = reports.flatMap((r) => {
     const reason = guard.conflict(r);
