@@ -20,45 +20,59 @@ export type AlphaLevel = 'nominal' | 'ordinal' | 'interval';
 export type UnitValues = readonly (number | string | null)[];
 
 /**
- * Krippendorff's alpha of `units` (each a list of the readers' values, missing as null).
- * Ordinal and interval levels need numbers; nominal takes numbers or strings.
+ * The coincidences of a set of units over one ordered list of values: one k×k matrix (row-major) per
+ * unit, so that the matrix of any collection of units (a bootstrap resample) is the sum of theirs.
  */
-export function krippendorffAlpha(units: readonly UnitValues[], level: AlphaLevel): number {
-  const values: (number | string)[] = [];
-  const index = new Map<number | string, number>();
+export interface CoincidenceTable {
+  /** The values that occur in pairable units, sorted (numbers ascending, or strings). */
+  readonly values: readonly (number | string)[];
+  /** Per unit, its k×k coincidences (all zero for a unit with fewer than two values). */
+  readonly matrices: readonly Float64Array[];
+}
+
+/** Builds the {@link CoincidenceTable} of `units`. */
+export function coincidenceTable(units: readonly UnitValues[], level: AlphaLevel): CoincidenceTable {
   const pairable = units.map((u) => u.filter((v): v is number | string => v !== null));
+  const present = new Set<number | string>();
   for (const u of pairable) {
     if (u.length < 2) continue;
     for (const v of u) {
       if (level !== 'nominal' && typeof v !== 'number') throw new TypeError(`${level} alpha needs numbers`);
-      if (!index.has(v)) {
-        index.set(v, values.length);
-        values.push(v);
-      }
+      present.add(v);
     }
   }
-  const order = values.map((v, i) => [v, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  // Re-index by sorted value so the ordinal metric can sum margins between two values.
-  const rank = new Map(order.map(([v], r) => [v, r]));
+  const values = [...present].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const index = new Map(values.map((v, i) => [v, i]));
   const k = values.length;
-  const o = Array.from({ length: k }, () => new Float64Array(k));
-  for (const u of pairable) {
-    const m = u.length;
-    if (m < 2) continue;
-    for (let i = 0; i < m; i += 1) {
-      for (let j = 0; j < m; j += 1) {
-        if (i !== j) o[rank.get(u[i])!][rank.get(u[j])!] += 1 / (m - 1);
-      }
+  const matrices = pairable.map((u) => {
+    const m = new Float64Array(k * k);
+    if (u.length < 2) return m;
+    for (let i = 0; i < u.length; i += 1) {
+      for (let j = 0; j < u.length; j += 1) if (i !== j) m[index.get(u[i])! * k + index.get(u[j])!] += 1 / (u.length - 1);
     }
-  }
-  const margins = o.map((row) => row.reduce((s, x) => s + x, 0));
-  const n = margins.reduce((s, x) => s + x, 0);
+    return m;
+  });
+  return { values, matrices };
+}
+
+/** Element-wise sum of k×k matrices. */
+export function sumMatrices(matrices: readonly Float64Array[], k: number): Float64Array {
+  const total = new Float64Array(k * k);
+  for (const m of matrices) for (let i = 0; i < total.length; i += 1) total[i] += m[i];
+  return total;
+}
+
+/** Alpha of one summed coincidence matrix `o` over the sorted `values` (see the module comment). */
+export function alphaOfMatrix(o: Float64Array, values: readonly (number | string)[], level: AlphaLevel): number {
+  const k = values.length;
+  const margins = new Float64Array(k);
+  for (let c = 0; c < k; c += 1) for (let d = 0; d < k; d += 1) margins[c] += o[c * k + d];
+  const n = margins.reduce((a, b) => a + b, 0);
   if (n < 2) return NaN;
-  const sorted = order.map(([v]) => v);
   const delta2 = (c: number, d: number): number => {
     if (c === d) return 0;
     if (level === 'nominal') return 1;
-    if (level === 'interval') return ((sorted[c] as number) - (sorted[d] as number)) ** 2;
+    if (level === 'interval') return ((values[c] as number) - (values[d] as number)) ** 2;
     const [lo, hi] = c < d ? [c, d] : [d, c];
     let sum = 0;
     for (let g = lo; g <= hi; g += 1) sum += margins[g];
@@ -69,7 +83,7 @@ export function krippendorffAlpha(units: readonly UnitValues[], level: AlphaLeve
   for (let c = 0; c < k; c += 1) {
     for (let d = 0; d < k; d += 1) {
       const w = delta2(c, d);
-      observed += o[c][d] * w;
+      observed += o[c * k + d] * w;
       expected += margins[c] * margins[d] * w;
     }
   }
@@ -77,27 +91,45 @@ export function krippendorffAlpha(units: readonly UnitValues[], level: AlphaLeve
   return 1 - ((n - 1) * observed) / expected;
 }
 
+/**
+ * Krippendorff's alpha of `units` (each a list of the readers' values, missing as null).
+ * Ordinal and interval levels need numbers; nominal takes numbers or strings.
+ */
+export function krippendorffAlpha(units: readonly UnitValues[], level: AlphaLevel): number {
+  const table = coincidenceTable(units, level);
+  return alphaOfMatrix(sumMatrices(table.matrices, table.values.length), table.values, level);
+}
+
 /** Ranks 1..n with ties given their average rank. */
-export function averageRanks(values: readonly number[]): number[] {
-  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const ranks = new Array<number>(values.length);
-  for (let i = 0; i < order.length;) {
+export function averageRanks(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i += 1) order[i] = i;
+  order.sort((p, q) => values[p] - values[q]);
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n;) {
     let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j += 1;
+    while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j += 1;
     const average = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t += 1) ranks[order[t][1]] = average;
+    for (let t = i; t <= j; t += 1) ranks[order[t]] = average;
     i = j + 1;
   }
   return ranks;
 }
 
 /** Pearson's correlation; NaN with fewer than two pairs or no variation. */
-export function pearson(x: readonly number[], y: readonly number[]): number {
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length !== y.length) throw new RangeError(`lists differ in length: ${x.length} and ${y.length}`);
   const n = x.length;
   if (n < 2) return NaN;
-  const mx = x.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i += 1) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= n;
+  my /= n;
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
@@ -110,7 +142,7 @@ export function pearson(x: readonly number[], y: readonly number[]): number {
 }
 
 /** Spearman's rho: Pearson's correlation of the average ranks (ties handled as scipy.stats.spearmanr). */
-export function spearman(x: readonly number[], y: readonly number[]): number {
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return pearson(averageRanks(x), averageRanks(y));
 }
 
@@ -125,21 +157,22 @@ export interface IntervalOptions {
 }
 
 /**
- * Percentile bootstrap interval of `statistic` over `units` (drawn with replacement, MT19937 seeded
- * with `seed`, numpy-linear percentiles as the rest of the app). Resamples where the statistic is
- * undefined (NaN, e.g. no variation) are left out; [NaN, NaN] when fewer than half remain.
+ * Percentile bootstrap interval of a statistic over `n` units drawn with replacement (MT19937 seeded
+ * with `seed`, numpy-linear percentiles as the rest of the app). `statistic` receives the drawn
+ * unit indices (the same array, refilled for each resample) so it can aggregate precomputed parts
+ * without copying. Resamples where the statistic is undefined (NaN, e.g. no variation) are left
+ * out; [NaN, NaN] when fewer than half remain.
  */
-export function bootstrapInterval<U>(units: readonly U[], statistic: (sample: U[]) => number, options: IntervalOptions = {}): [number, number] {
+export function bootstrapInterval(n: number, statistic: (indices: Uint32Array) => number, options: IntervalOptions = {}): [number, number] {
   const resamples = options.resamples ?? 1000;
   const confidence = options.confidence ?? 0.95;
-  const n = units.length;
   if (n === 0) return [NaN, NaN];
   const rng = new Mt19937(options.seed ?? 0);
   const indices = new Uint32Array(n);
   const stats: number[] = [];
   for (let s = 0; s < resamples; s += 1) {
     drawIndices(rng, n, indices);
-    const value = statistic(Array.from(indices, (i) => units[i]));
+    const value = statistic(indices);
     if (!Number.isNaN(value)) stats.push(value);
   }
   if (stats.length < resamples / 2) return [NaN, NaN];

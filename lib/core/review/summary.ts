@@ -21,7 +21,7 @@
  * Feedback reviews get `loops_*` and `decision_accepted`, `decision_corrected`, `decision_rejected` (counts).
  */
 import type { ReviewRow, ReviewSource, ReviewSummaryRow } from '../run/contracts';
-import { bootstrapInterval, krippendorffAlpha, spearman, type AlphaLevel, type UnitValues } from './statistics';
+import { alphaOfMatrix, bootstrapInterval, coincidenceTable, spearman, sumMatrices, type AlphaLevel, type UnitValues } from './statistics';
 
 /** Seed of every interval of a review's figures. */
 export const REVIEW_SEED = 0;
@@ -60,34 +60,65 @@ function mean(values: readonly number[]): number {
   return values.length === 0 ? NaN : values.reduce((s, v) => s + v, 0) / values.length;
 }
 
-/** A mean over the rows picked from each item, with its interval over items. */
+/** A ratio Σa / Σb over per-item parts, the form of every mean and share here (cheap to resample). */
+interface Part {
+  readonly a: number;
+  readonly b: number;
+}
+
+/** The ratio of all parts, and its interval over the parts. */
+function ratioFigure(parts: readonly Part[], seed: number): { value: number; interval: [number, number] } {
+  const a = Float64Array.from(parts, (p) => p.a);
+  const b = Float64Array.from(parts, (p) => p.b);
+  const of = (indices: ArrayLike<number>) => {
+    let sa = 0;
+    let sb = 0;
+    for (let i = 0; i < indices.length; i += 1) {
+      sa += a[indices[i]];
+      sb += b[indices[i]];
+    }
+    return sb === 0 ? NaN : sa / sb;
+  };
+  return { value: of(Uint32Array.from(parts.keys())), interval: bootstrapInterval(parts.length, of, { seed }) };
+}
+
+/** A mean over the rows picked from each item, with its interval over the items that have any. */
 function itemMean(
   items: readonly ReviewRow[][],
   pick: (r: ReviewRow) => number | null,
   seed: number,
 ): { value: number; interval: [number, number]; count: number } {
-  const valuesOf = (sample: readonly ReviewRow[][]) => sample.flatMap((g) => g.map(pick).filter((v): v is number => v !== null));
-  const values = valuesOf(items);
-  const relevant = items.filter((g) => g.some((r) => pick(r) !== null));
-  return { value: mean(values), interval: bootstrapInterval(relevant, (s) => mean(valuesOf(s)), { seed }), count: values.length };
-}
-
-/** Units for alpha: one per impression (or per item for preferences), one value per reader slot. */
-function alphaUnits(items: readonly ReviewRow[][], value: (r: ReviewRow) => number | string | null, perItem: boolean): UnitValues[] {
-  const units: UnitValues[] = [];
+  const parts: Part[] = [];
   for (const g of items) {
-    const byUnit = new Map<string, Map<string, number | string | null>>();
+    let a = 0;
+    let b = 0;
     for (const r of g) {
-      const unit = perItem ? 'item' : (r.position ?? 'draft');
-      const readers = byUnit.get(unit) ?? new Map<string, number | string | null>();
-      readers.set(r.reader, value(r));
-      byUnit.set(unit, readers);
+      const v = pick(r);
+      if (v === null) continue;
+      a += v;
+      b += 1;
     }
-    for (const readers of byUnit.values()) units.push([...readers.values()]);
+    if (b > 0) parts.push({ a, b });
   }
-  return units;
+  return { ...ratioFigure(parts, seed), count: parts.reduce((n, p) => n + p.b, 0) };
 }
 
+/** Units for alpha, per item: one per impression (or one per item for preferences), one value per reader slot. */
+function alphaUnitsOfItem(g: readonly ReviewRow[], value: (r: ReviewRow) => number | string | null, perItem: boolean): UnitValues[] {
+  const byUnit = new Map<string, Map<string, number | string | null>>();
+  for (const r of g) {
+    const unit = perItem ? 'item' : (r.position ?? 'draft');
+    const readers = byUnit.get(unit) ?? new Map<string, number | string | null>();
+    readers.set(r.reader, value(r));
+    byUnit.set(unit, readers);
+  }
+  return [...byUnit.values()].map((readers) => [...readers.values()]);
+}
+
+/**
+ * Alpha over all items, with its interval over items: each item's coincidences are computed once
+ * and a resample's alpha comes from the sum of its items' (statistics.ts, CoincidenceTable).
+ */
 function alphaFigure(
   dataset: string,
   metric: string,
@@ -97,41 +128,70 @@ function alphaFigure(
   perItem: boolean,
   seed: number,
 ): Figure {
-  const alpha = (sample: readonly ReviewRow[][]) => krippendorffAlpha(alphaUnits(sample, value, perItem), level);
-  const units = alphaUnits(items, value, perItem).filter((u) => u.filter((v) => v !== null).length >= 2);
-  return { dataset, metric, model: 'all', comparator: null, value: alpha(items), interval: bootstrapInterval(items, alpha, { seed }), count: units.length };
+  const unitsOfItems = items.map((g) => alphaUnitsOfItem(g, value, perItem));
+  const table = coincidenceTable(unitsOfItems.flat(), level);
+  const k = table.values.length;
+  let next = 0;
+  // Each item's coincidences, kept sparse (an item holds a few pairs of values), summed per resample.
+  const itemCells = unitsOfItems.map((units) => {
+    const dense = sumMatrices(table.matrices.slice(next, next + units.length), k);
+    next += units.length;
+    const cells: number[] = [];
+    dense.forEach((v, i) => {
+      if (v !== 0) cells.push(i, v);
+    });
+    return cells;
+  });
+  const alpha = (indices: ArrayLike<number>) => {
+    const o = new Float64Array(k * k);
+    for (let i = 0; i < indices.length; i += 1) {
+      const cells = itemCells[indices[i]];
+      for (let c = 0; c < cells.length; c += 2) o[cells[c]] += cells[c + 1];
+    }
+    return alphaOfMatrix(o, table.values, level);
+  };
+  const count = unitsOfItems.flat().filter((u) => u.filter((v) => v !== null).length >= 2).length;
+  const everyItem = Uint32Array.from(itemCells.keys());
+  return { dataset, metric, model: 'all', comparator: null, value: alpha(everyItem), interval: bootstrapInterval(itemCells.length, alpha, { seed }), count };
 }
 
-/** Per generated impression: the run's score and the readers' mean correctness. */
-function correlationUnits(items: readonly ReviewRow[][], score: (r: ReviewRow) => number | null): { x: number; y: number }[] {
+/** Per item, its generated impressions' run score and the readers' mean correctness. */
+function correlationUnits(g: readonly ReviewRow[], score: (r: ReviewRow) => number | null): { x: number; y: number }[] {
   const units: { x: number; y: number }[] = [];
-  for (const g of items) {
-    for (const position of ['A', 'B'] as const) {
-      const rows = g.filter((r) => r.position === position && (r.source === 'pretrained' || r.source === 'fine-tuned') && r.correct !== null);
-      const x = rows.length > 0 ? score(rows[0]) : null;
-      if (x === null || rows.length === 0) continue;
-      units.push({ x, y: mean(rows.map((r) => r.correct as number)) });
-    }
+  for (const position of ['A', 'B'] as const) {
+    const rows = g.filter((r) => r.position === position && (r.source === 'pretrained' || r.source === 'fine-tuned') && r.correct !== null);
+    const x = rows.length > 0 ? score(rows[0]) : null;
+    if (x === null || rows.length === 0) continue;
+    units.push({ x, y: mean(rows.map((r) => r.correct as number)) });
   }
   return units;
 }
 
 function correlationFigure(dataset: string, metric: string, items: readonly ReviewRow[][], score: (r: ReviewRow) => number | null, seed: number): Figure {
-  const rho = (sample: readonly ReviewRow[][]) => {
-    const u = correlationUnits(sample, score);
-    return spearman(
-      u.map((p) => p.x),
-      u.map((p) => p.y),
-    );
+  const perItem = items.map((g) => correlationUnits(g, score));
+  const rho = (indices: ArrayLike<number>) => {
+    let n = 0;
+    for (let i = 0; i < indices.length; i += 1) n += perItem[indices[i]].length;
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    let at = 0;
+    for (let i = 0; i < indices.length; i += 1) {
+      for (const p of perItem[indices[i]]) {
+        x[at] = p.x;
+        y[at] = p.y;
+        at += 1;
+      }
+    }
+    return spearman(x, y);
   };
   return {
     dataset,
     metric,
     model: 'generated',
     comparator: null,
-    value: rho(items),
-    interval: bootstrapInterval(items, rho, { seed }),
-    count: correlationUnits(items, score).length,
+    value: rho(Uint32Array.from(perItem.keys())),
+    interval: bootstrapInterval(perItem.length, rho, { seed }),
+    count: perItem.reduce((n, u) => n + u.length, 0),
   };
 }
 
@@ -147,23 +207,13 @@ function preferenceFigures(dataset: string, items: readonly ReviewRow[][], seed:
     }
   }
   for (const [first, second] of [...pairs.values()].sort((a, b) => order(a[0]) - order(b[0]) || order(a[1]) - order(b[1]))) {
-    const ofPair = items.filter((g) => g.some((r) => r.source === first && r.paired_with === second));
     // One judgement per item and reader: the row of `first` carries the outcome from its side.
-    const judgements = (sample: readonly ReviewRow[][]) => sample.flatMap((g) => g.filter((r) => r.source === first && r.paired_with === second));
-    const share = (sample: readonly ReviewRow[][], outcome: ReviewRow['outcome']) => {
-      const j = judgements(sample);
-      return j.length === 0 ? NaN : j.filter((r) => r.outcome === outcome).length / j.length;
+    const judgements = items.map((g) => g.filter((r) => r.source === first && r.paired_with === second)).filter((j) => j.length > 0);
+    const count = judgements.reduce((n, j) => n + j.length, 0);
+    const figure = (metric: string, model: string, comparator: string, outcome: ReviewRow['outcome']): Figure => {
+      const parts = judgements.map((j) => ({ a: j.filter((r) => r.outcome === outcome).length, b: j.length }));
+      return { dataset, metric, model, comparator, ...ratioFigure(parts, seed), count };
     };
-    const count = judgements(ofPair).length;
-    const figure = (metric: string, model: string, comparator: string, outcome: ReviewRow['outcome']): Figure => ({
-      dataset,
-      metric,
-      model,
-      comparator,
-      value: share(ofPair, outcome),
-      interval: bootstrapInterval(ofPair, (s) => share(s, outcome), { seed }),
-      count,
-    });
     out.push(figure('preferred', first, second, 'preferred'), figure('preferred', second, first, 'not-preferred'), figure('equal', first, second, 'equal'));
   }
   return out;
