@@ -197,7 +197,9 @@ export function createHandlers(deps: ReviewDeps) {
       deps.logger.warn('human loop status without an outcome ignored', { reviewId, loop: name, status: detail.humanLoopStatus });
       return { loop: name, status: 'ignored' };
     }
-    await writeLoopRows(ctx, review, name, outcome, deps.now());
+    // An answer (or its unreadable document) always replaces what is there; a Stopped event never replaces
+    // the rows the close already wrote (they say why it was stopped).
+    await writeLoopRows(ctx, review, name, outcome, deps.now(), outcome.status === 'stopped');
     const ended = await endWaitIfFinished({ ...ctx, sfn: deps.sfn }, review);
     // An answer after the review closed (a task taken before the deadline): its figures must include it.
     const refreshed = !ended && outcome.status === 'answered' && (await isClosed(ctx, reviewId)) ? await summarize(ctx, review) : undefined;

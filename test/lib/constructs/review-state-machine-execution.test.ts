@@ -56,8 +56,8 @@ function definition(): AslDefinition {
 }
 const DEFINITION = definition();
 
-/** What a reader does with a loop. */
-type Action = 'answer' | 'fail' | 'silent' | 'bad-output';
+/** What a reader does with a loop (`stopped` is A2I reporting a loop the review stopped). */
+type Action = 'answer' | 'fail' | 'silent' | 'bad-output' | 'stopped';
 
 interface Loop {
   status: 'InProgress' | 'Completed' | 'Failed' | 'Stopped';
@@ -210,7 +210,9 @@ async function execute(scenario: Scenario): Promise<Outcome> {
     const loop = loops.get(name)!;
     const { index, team } = parseLoopName(name);
     let detail: HumanLoopStatusDetail;
-    if (action === 'fail') {
+    if (action === 'stopped') {
+      detail = { humanLoopName: name, humanLoopStatus: 'Stopped', flowDefinitionArn: loop.flow };
+    } else if (action === 'fail') {
       loop.status = 'Failed';
       detail = {
         humanLoopName: name,
@@ -452,5 +454,13 @@ describe('review state machine, executed locally', () => {
       .map((l) => JSON.parse(l) as ReviewSummaryRow);
     expect(summary.find((r) => r.dataset === 'all' && r.metric === 'loops_answered')?.value).toBe(2);
     expect(summary.find((r) => r.dataset === 'all' && r.metric === 'loops_stopped')?.value).toBe(1);
+    // A2I's own Stopped event for the loop the close stopped keeps the reason the close gave.
+    const stopped = loopName(o.reviewId, 2, 'reader-1');
+    await o.emit(stopped, 'stopped');
+    const kept = (await read(`${reviewRowsPrefix(RUN, o.reviewId)}${stopped}.jsonl`))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ReviewRow);
+    expect(kept.map((r) => r.error)).toEqual(['not answered by the review deadline', 'not answered by the review deadline']);
   });
 });
