@@ -4,6 +4,7 @@ import { stackNames } from './core/deployment';
 import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
+import { ReviewStack } from './stacks/review-stack';
 
 /** The stacks of the app, for tests and for bin/app.ts. */
 export interface ImpressionsStacks {
@@ -11,6 +12,8 @@ export interface ImpressionsStacks {
   readonly data: DataStack;
   readonly analytics: AnalyticsStack;
   readonly pipeline: PipelineStack;
+  /** Only with `impressions:reviewEnabled`. */
+  readonly review?: ReviewStack;
 }
 
 /**
@@ -38,5 +41,13 @@ export function buildApp(app: App, sourceOf?: SourceOf): ImpressionsStacks {
     analytics: { publishFunction: analytics.publishFunction, refreshFailedMetric: analytics.publisher.metricRefreshFailed() },
     description: 'radiology-impressions: the run state machine, its Lambdas, clean-up safety nets and alarms',
   });
-  return { config, data, analytics, pipeline };
+  const review = config.reviewEnabled
+    ? new ReviewStack(app, names.review, {
+        config,
+        dataStore: data.dataStore,
+        publishFunction: analytics.publishFunction,
+        description: 'radiology-impressions: radiologist review (Cognito readers, SageMaker private workforce, A2I, review state machine)',
+      })
+    : undefined;
+  return { config, data, analytics, pipeline, review };
 }

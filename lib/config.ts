@@ -57,10 +57,16 @@ export interface ImpressionsConfig {
   readonly hourlyPrices: Readonly<Record<string, number>>;
   /** How long the janitor keeps coming back for what an aborted or timed-out run left (Creating endpoints must settle), in hours. */
   readonly janitorMaxWaitHours: number;
+  /** Deploy the radiologist review stack (Cognito readers, private workforce, A2I, review state machine). */
+  readonly reviewEnabled: boolean;
+  /** Cognito hosted-UI domain prefix of the readers' user pool; `undefined` means `<resourcePrefix>-readers-<account>`. */
+  readonly reviewDomainPrefix?: string;
+  /** Up to 10 CIDR ranges readers may reach the review portal from; empty means anywhere. */
+  readonly reviewAllowedCidrs: readonly string[];
 }
 
 /** Default of every key (bucketName and notificationEmail default to "none"). */
-export const CONFIG_DEFAULTS: Omit<ImpressionsConfig, 'bucketName' | 'notificationEmail'> = {
+export const CONFIG_DEFAULTS: Omit<ImpressionsConfig, 'bucketName' | 'notificationEmail' | 'reviewDomainPrefix'> = {
   removeDataOnDestroy: false,
   resourcePrefix: 'impressions',
   modelId: 'huggingface-text2text-flan-t5-xl',
@@ -80,6 +86,8 @@ export const CONFIG_DEFAULTS: Omit<ImpressionsConfig, 'bucketName' | 'notificati
   quicksightPrincipalArns: [],
   hourlyPrices: { 'ml.p3.16xlarge': 28.152, 'ml.g5.2xlarge': 1.515 },
   janitorMaxWaitHours: 4,
+  reviewEnabled: false,
+  reviewAllowedCidrs: [],
 };
 
 /** Every key this app reads, in documentation order. */
@@ -105,6 +113,9 @@ export const CONFIG_KEYS = [
   'notificationEmail',
   'hourlyPrices',
   'janitorMaxWaitHours',
+  'reviewEnabled',
+  'reviewDomainPrefix',
+  'reviewAllowedCidrs',
 ] as const satisfies readonly (keyof ImpressionsConfig)[];
 
 /** One invalid setting, or an `impressions:*` key that is not a setting. */
@@ -120,11 +131,27 @@ export interface ConfigProblem {
   readonly unknownKey?: boolean;
 }
 
+/** The brand of {@link ConfigError}: a registered symbol, the same in every bundle of the CLI. */
+const CONFIG_ERROR = Symbol.for('radiology-impressions.ConfigError');
+
 /** Thrown when one or more settings are invalid; the message lists every problem. */
 export class ConfigError extends Error {
   constructor(public readonly problems: readonly ConfigProblem[]) {
     super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` + problems.map(formatProblem).join('\n'));
     this.name = 'ConfigError';
+  }
+
+  /** Marks every ConfigError, whichever copy of this module made it. */
+  get [CONFIG_ERROR](): true {
+    return true;
+  }
+
+  /**
+   * `instanceof ConfigError` holds for a ConfigError of any copy of this module: the compiled CLI
+   * bundles each command on its own (bin/cli-build.cjs), each with its own copy of this class.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [CONFIG_ERROR]?: unknown })[CONFIG_ERROR] === true;
   }
 }
 
@@ -152,6 +179,9 @@ const RESOURCE_PREFIX = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
 const BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const QUICKSIGHT_PRINCIPAL = /^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)\/[^\s]+$/;
+/** Cognito domain prefixes: lower-case letters, digits, hyphens; no reserved words. */
+const COGNITO_DOMAIN_PREFIX = /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
 
 /**
  * Reads and validates the whole configuration from the merged context (every key, the CDK's own
@@ -198,7 +228,21 @@ export function loadConfig(context: Readonly<Record<string, unknown>>, sourceOf:
     notificationEmail: reader.optionalString('notificationEmail', (v) => EMAIL.test(v), 'an e-mail address'),
     hourlyPrices: reader.priceMap('hourlyPrices'),
     janitorMaxWaitHours: reader.number('janitorMaxWaitHours', 3, 24),
+    reviewEnabled: reader.boolean('reviewEnabled'),
+    reviewDomainPrefix: reader.optionalString(
+      'reviewDomainPrefix',
+      (v) => COGNITO_DOMAIN_PREFIX.test(v),
+      '1-63 lower-case letters, digits and inner hyphens, without "aws", "amazon" or "cognito" (a Cognito domain prefix)',
+    ),
+    reviewAllowedCidrs: reader.stringList(
+      'reviewAllowedCidrs',
+      (v) => IPV4_CIDR.test(v),
+      'up to 10 IPv4 CIDR ranges (203.0.113.0/24), as a JSON list or comma-separated',
+    ),
   };
+  if (config.reviewAllowedCidrs.length > 10) {
+    problems.push({ key: 'reviewAllowedCidrs', received: config.reviewAllowedCidrs, allowed: 'at most 10 CIDR ranges (SageMaker workforce limit)' });
+  }
 
   if (problems.length === 0 && config.spotTraining && config.maxTrainingHours > MAX_SPOT_TRAINING_HOURS) {
     // Spot jobs wait up to 12 h longer than they run; SageMaker caps MaxWaitTimeInSeconds at 28 days.
@@ -354,7 +398,7 @@ class KeyReader {
     return n;
   }
 
-  stringList(key: 'quicksightPrincipalArns', valid: (v: string) => boolean, allowed: string): readonly string[] {
+  stringList(key: 'quicksightPrincipalArns' | 'reviewAllowedCidrs', valid: (v: string) => boolean, allowed: string): readonly string[] {
     const value = this.raw(key);
     if (value === undefined || value === '') return CONFIG_DEFAULTS[key];
     let list: unknown = value;

@@ -25,6 +25,7 @@ import {
 import { partitionsOfRun, ResultPartition } from '../../lib/core/analytics/tables';
 import { InvalidEventError } from '../../lib/core/event-reader';
 import { predictionsPrefix, summaryPrefix } from '../../lib/core/evaluation/keys';
+import { REVIEW_RESULTS_PREFIX } from '../../lib/core/review/keys';
 import { listKeys } from '../../lib/aws/s3-text';
 
 export { InvalidEventError, NoResultsError, PartitionRegistrationError, type PublishResultsOutput };
@@ -35,6 +36,9 @@ export interface PublishSettings {
   readonly database: string;
   readonly predictionsTable: string;
   readonly summaryTable: string;
+  /** The review tables; when absent, the run's reviews are not registered. */
+  readonly reviewsTable?: string;
+  readonly reviewSummaryTable?: string;
   readonly metricNamespace: string;
   readonly metricName: string;
   readonly quicksightAccountId: string;
@@ -57,11 +61,14 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
     return value;
   };
+  const optional = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
   return {
     bucket: required(PUBLISH_ENV.dataBucket),
     database: required(PUBLISH_ENV.database),
     predictionsTable: required(PUBLISH_ENV.predictionsTable),
     summaryTable: required(PUBLISH_ENV.summaryTable),
+    reviewsTable: optional(PUBLISH_ENV.reviewsTable),
+    reviewSummaryTable: optional(PUBLISH_ENV.reviewSummaryTable),
     metricNamespace: required(PUBLISH_ENV.metricNamespace),
     metricName: required(PUBLISH_ENV.metricName),
     quicksightAccountId: required(PUBLISH_ENV.quicksightAccountId),
@@ -96,25 +103,41 @@ export async function publishResults(
   now: () => Date = () => new Date(),
 ): Promise<PublishResultsOutput> {
   const { runId } = parsePublishResultsEvent(event);
-  const keys = [...(await listKeys(sdk.s3, settings.bucket, predictionsPrefix(runId))), ...(await listKeys(sdk.s3, settings.bucket, summaryPrefix(runId)))];
+  const reviewsConfigured = settings.reviewsTable !== undefined && settings.reviewSummaryTable !== undefined;
+  const keys = [
+    ...(await listKeys(sdk.s3, settings.bucket, predictionsPrefix(runId))),
+    ...(await listKeys(sdk.s3, settings.bucket, summaryPrefix(runId))),
+    // A radiologist review of the run publishes through this function too (its state machine's last step).
+    ...(reviewsConfigured ? await listKeys(sdk.s3, settings.bucket, `${REVIEW_RESULTS_PREFIX}run_id=${runId}/`) : []),
+  ];
   const partitions = partitionsOfRun(runId, keys);
   if (partitions.length === 0) {
     throw new NoResultsError(`run ${runId}: no result file under s3://${settings.bucket}/${predictionsPrefix(runId)} or ${summaryPrefix(runId)}`);
   }
   const predictions = partitions.filter((p) => p.table === 'predictions');
   const summary = partitions.filter((p) => p.table === 'summary');
+  const reviews = partitions.filter((p) => p.table === 'reviews');
+  const reviewSummary = partitions.filter((p) => p.table === 'review_summary');
   let created = 0;
   let alreadyRegistered = 0;
   for (const [tableName, group] of [
     [settings.predictionsTable, predictions],
     [settings.summaryTable, summary],
+    [settings.reviewsTable, reviews],
+    [settings.reviewSummaryTable, reviewSummary],
   ] as const) {
-    if (group.length === 0) continue;
+    if (group.length === 0 || tableName === undefined) continue;
     const result = await registerPartitions(sdk.glue, settings, tableName, group);
     created += result.created;
     alreadyRegistered += result.alreadyRegistered;
   }
-  const partitionCounts = { predictions: predictions.length, summary: summary.length, created, alreadyRegistered };
+  const partitionCounts = {
+    predictions: predictions.length,
+    summary: summary.length,
+    ...(reviewsConfigured ? { reviews: reviews.length, reviewSummary: reviewSummary.length } : {}),
+    created,
+    alreadyRegistered,
+  };
   logger.info('partitions registered', { runId, ...partitionCounts });
 
   if (settings.dataSetIds.length === 0) {

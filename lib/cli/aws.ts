@@ -35,7 +35,14 @@ export interface FailedCall {
   readonly region?: string;
 }
 
-const failedCalls = new WeakMap<object, FailedCall>();
+const FAILED_CALLS = Symbol.for('radiology-impressions.failedCalls');
+
+/**
+ * Failed calls by error. One map per process, kept on `globalThis` under a registered symbol: the
+ * compiled CLI bundles each command on its own (bin/cli-build.cjs), so the copy of this module that
+ * instruments a command's clients is not the copy `runCli` describes the failure with.
+ */
+const failedCalls = ((globalThis as { [FAILED_CALLS]?: WeakMap<object, FailedCall> })[FAILED_CALLS] ??= new WeakMap<object, FailedCall>());
 
 /** The call recorded for `error` by an instrumented client, if any. */
 export function failedCallOf(error: unknown): FailedCall | undefined {

@@ -16,6 +16,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** One of {@link EXIT}'s codes. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** The brand of {@link CliError}: a registered symbol, the same in every bundle of the CLI. */
+const CLI_ERROR = Symbol.for('radiology-impressions.CliError');
+
 /**
  * An expected failure of a CLI command. By default it is bad input (exit 2): pass `EXIT.failed`
  * when the input was fine and the work itself failed.
@@ -27,5 +30,19 @@ export class CliError extends Error {
   ) {
     super(message);
     this.name = 'CliError';
+  }
+
+  /** Marks every CliError, whichever copy of this module made it (see {@link CliError[Symbol.hasInstance]}). */
+  get [CLI_ERROR](): true {
+    return true;
+  }
+
+  /**
+   * `instanceof CliError` holds for a CliError of any copy of this module: the compiled CLI bundles
+   * each command on its own (bin/cli-build.cjs), so a command's errors are made by another copy of
+   * this class than the one `runCli` checks against.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [CLI_ERROR]?: unknown })[CLI_ERROR] === true;
   }
 }

@@ -28,6 +28,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => { register: Regist
   ['score', () => require('./commands/score')],
   ['label', () => require('./commands/label')],
   ['generate', () => require('./commands/generate')],
+  ['review', () => require('./commands/review')],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -3,11 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
 import { Construct } from 'constructs';
 import { DASHBOARD_DATA_SETS, dashboardDataSets, REPORT_TEXT_DATA_SETS, type DashboardDataSetKey } from '../core/analytics/dashboard-sql';
+import { ColumnType, REVIEW_SUMMARY_SCHEMA, REVIEWS_SCHEMA, TableSchema } from '../core/analytics/tables';
 import { AthenaWorkgroup } from './athena-workgroup';
 import { clinicianDashboardDefinition } from './clinician-dashboard-definition';
 import { DataPrefix, DataStore } from './data-store';
 import { acknowledgeGrantWildcards } from './nag-acknowledgements';
 import { ResultsCatalog } from './results-catalog';
+import { withReviewSheet } from './review-dashboard-sheet';
 
 /** Properties of {@link ClinicianDashboard}. */
 export interface ClinicianDashboardProps {
@@ -29,9 +31,21 @@ export interface ClinicianDashboardProps {
     readonly dataSource: string;
     /** One data set per key of DASHBOARD_DATA_SETS. */
     readonly dataSets: Readonly<Record<DashboardDataSetKey, string>>;
+    /**
+     * The review rows data set (radiologist review sheet).
+     * @default - `<dashboard>-reviews`
+     */
+    readonly reviewsDataSet?: string;
+    /**
+     * The review figures data set.
+     * @default - `<dashboard>-review-summary`
+     */
+    readonly reviewSummaryDataSet?: string;
     readonly dashboard: string;
   };
 }
+
+const QUICKSIGHT_TYPES: Record<ColumnType, string> = { string: 'STRING', double: 'DECIMAL', bigint: 'INTEGER' };
 
 /** What viewing the dashboard needs, and nothing more (no PassDataSet/PassDataSource, no data set or data source access). */
 const DASHBOARD_VIEWER_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
@@ -126,14 +140,63 @@ export class ClinicianDashboard extends Construct {
         return [key, resource];
       }),
     ) as Record<DashboardDataSetKey, quicksight.CfnDataSet>;
-    this.spiceDataSetIds = DASHBOARD_DATA_SETS.filter((key) => !REPORT_TEXT_DATA_SETS.includes(key)).map((key) => props.ids.dataSets[key]);
+
+    // The radiologist review tables, imported whole: the rows (findings, impressions, the readers' reasons
+    // and corrections: report text) by direct query, the figures (no text) in SPICE.
+    const reviewTable = (cid: string, dataSetId: string, name: string, table: string, schema: TableSchema<unknown>, importMode: 'SPICE' | 'DIRECT_QUERY') => {
+      const resource = new quicksight.CfnDataSet(this, cid, {
+        awsAccountId: account,
+        dataSetId,
+        name,
+        importMode,
+        physicalTableMap: {
+          [cid]: {
+            relationalTable: {
+              dataSourceArn: dataSource.attrArn,
+              catalog: 'AwsDataCatalog',
+              schema: props.catalog.database.databaseName,
+              name: table,
+              inputColumns: Object.entries(schema.fields as Record<string, ColumnType>).map(([columnName, type]) => ({
+                name: columnName,
+                type: QUICKSIGHT_TYPES[type],
+              })),
+            },
+          },
+        },
+      });
+      resource.node.addDependency(props.catalog);
+      return resource;
+    };
+    const reviewsId = props.ids.reviewsDataSet ?? `${props.ids.dashboard}-reviews`;
+    const reviewSummaryId = props.ids.reviewSummaryDataSet ?? `${props.ids.dashboard}-review-summary`;
+    const reviews = reviewTable(
+      'ReviewsDataSet',
+      reviewsId,
+      'radiology-impressions reviews',
+      props.catalog.reviewsTable.tableName,
+      REVIEWS_SCHEMA as TableSchema<unknown>,
+      'DIRECT_QUERY',
+    );
+    const reviewSummary = reviewTable(
+      'ReviewSummaryDataSet',
+      reviewSummaryId,
+      'radiology-impressions review summary',
+      props.catalog.reviewSummaryTable.tableName,
+      REVIEW_SUMMARY_SCHEMA as TableSchema<unknown>,
+      'SPICE',
+    );
+    this.spiceDataSetIds = [
+      ...DASHBOARD_DATA_SETS.filter((key) => !REPORT_TEXT_DATA_SETS.includes(key)).map((key) => props.ids.dataSets[key]),
+      reviewSummaryId,
+    ];
 
     const dashboard = new quicksight.CfnDashboard(this, 'Dashboard', {
       awsAccountId: account,
       dashboardId: props.ids.dashboard,
       name: 'Radiology impressions: model evaluation',
-      definition: clinicianDashboardDefinition(
-        Object.fromEntries(DASHBOARD_DATA_SETS.map((key) => [key, dataSets[key].attrArn])) as Record<DashboardDataSetKey, string>,
+      definition: withReviewSheet(
+        clinicianDashboardDefinition(Object.fromEntries(DASHBOARD_DATA_SETS.map((key) => [key, dataSets[key].attrArn])) as Record<DashboardDataSetKey, string>),
+        { reviewsDataSetArn: reviews.attrArn, reviewSummaryDataSetArn: reviewSummary.attrArn },
       ),
       permissions: props.principalArns.map((principal) => ({ principal, actions: DASHBOARD_VIEWER_ACTIONS })),
       validationStrategy: { mode: 'STRICT' },

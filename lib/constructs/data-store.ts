@@ -16,6 +16,12 @@ export enum DataPrefix {
   PREDICTION_DATA = 'prediction_data/',
   /** Athena query results. */
   ATHENA_RESULTS = 'athena-results/',
+  /** Radiologist reviews' work area: descriptions, items with their hidden assignment, wait tokens. */
+  REVIEWS = 'reviews/',
+  /** Where A2I writes its output documents (inside `reviews/`). */
+  A2I_OUTPUT = 'reviews/a2i-output/',
+  /** Review rows and figures read by Glue and Athena (inside `prediction_data/`). */
+  REVIEW_RESULTS = 'prediction_data/reviews/',
 }
 
 /** Properties of {@link DataStore}. */

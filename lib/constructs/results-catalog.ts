@@ -2,7 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ColumnSpec, ColumnType, PREDICTIONS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../core/analytics/tables';
+import { ColumnSpec, ColumnType, PREDICTIONS_SCHEMA, REVIEW_SUMMARY_SCHEMA, REVIEWS_SCHEMA, SUMMARY_SCHEMA, TableSchema } from '../core/analytics/tables';
 import { DataStore } from './data-store';
 
 /** Properties of {@link ResultsCatalog}. */
@@ -21,6 +21,16 @@ export interface ResultsCatalogProps {
    * @default 'summary'
    */
   readonly summaryTableName?: string;
+  /**
+   * Name of the review rows table.
+   * @default 'reviews'
+   */
+  readonly reviewsTableName?: string;
+  /**
+   * Name of the review figures table.
+   * @default 'review_summary'
+   */
+  readonly reviewSummaryTableName?: string;
 }
 
 const GLUE_TYPES: Record<ColumnType, glue.Type> = {
@@ -50,6 +60,10 @@ export class ResultsCatalog extends Construct {
   public readonly predictionsTable: glue.S3Table;
   /** Table over `prediction_data/summary/`. */
   public readonly summaryTable: glue.S3Table;
+  /** Review rows (radiologist judgements), partitioned by run_id and review_id. */
+  public readonly reviewsTable: glue.S3Table;
+  /** Review figures (preferences, ratings, agreement), partitioned by run_id and review_id. */
+  public readonly reviewSummaryTable: glue.S3Table;
 
   constructor(scope: Construct, id: string, props: ResultsCatalogProps) {
     super(scope, id);
@@ -75,6 +89,20 @@ export class ResultsCatalog extends Construct {
       SUMMARY_SCHEMA,
       props.dataStore,
       'One row per run, data set, model and metric: count, errors, mean with bootstrap CI, std, min, quartiles, max',
+    );
+    this.reviewsTable = this.table(
+      'Reviews',
+      props.reviewsTableName ?? 'reviews',
+      REVIEWS_SCHEMA,
+      props.dataStore,
+      "One row per review item, reader and impression: the radiologist's ratings, harm flag, preference and correction, or why there is no answer",
+    );
+    this.reviewSummaryTable = this.table(
+      'ReviewSummary',
+      props.reviewSummaryTableName ?? 'review_summary',
+      REVIEW_SUMMARY_SCHEMA,
+      props.dataStore,
+      'One row per review, data set, figure and model: preference rates, mean ratings, harm rates, inter-reader alpha, rank correlations, loop counts',
     );
   }
 
@@ -102,6 +130,8 @@ export class ResultsCatalog extends Construct {
       this.database.databaseArn,
       this.predictionsTable.tableArn,
       this.summaryTable.tableArn,
+      this.reviewsTable.tableArn,
+      this.reviewSummaryTable.tableArn,
     ];
   }
 

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PUBLISH_ENV } from '../core/analytics/publish-contracts';
 import { PREDICTIONS_PREFIX, SUMMARY_PREFIX } from '../core/analytics/tables';
+import { REVIEW_RESULTS_PREFIX } from '../core/review/keys';
 import { ClinicianDashboard } from './clinician-dashboard';
 import { DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
@@ -70,6 +71,8 @@ export class ResultsPublisher extends Construct {
         [PUBLISH_ENV.database]: props.catalog.database.databaseName,
         [PUBLISH_ENV.predictionsTable]: props.catalog.predictionsTable.tableName,
         [PUBLISH_ENV.summaryTable]: props.catalog.summaryTable.tableName,
+        [PUBLISH_ENV.reviewsTable]: props.catalog.reviewsTable.tableName,
+        [PUBLISH_ENV.reviewSummaryTable]: props.catalog.reviewSummaryTable.tableName,
         [PUBLISH_ENV.dataBucket]: props.dataStore.bucket.bucketName,
         [PUBLISH_ENV.metricNamespace]: props.metricNamespace,
         [PUBLISH_ENV.metricName]: props.refreshFailedMetricName,
@@ -84,7 +87,7 @@ export class ResultsPublisher extends Construct {
         sid: 'ListRunResultKeys',
         actions: ['s3:ListBucket'],
         resources: [props.dataStore.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${PREDICTIONS_PREFIX}*`, `${SUMMARY_PREFIX}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${PREDICTIONS_PREFIX}*`, `${SUMMARY_PREFIX}*`, `${REVIEW_RESULTS_PREFIX}*`] } },
       }),
     );
     props.catalog.grantRegisterPartitions(role);

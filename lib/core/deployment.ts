@@ -5,11 +5,12 @@
 import { DASHBOARD_DATA_SETS, type DashboardDataSetKey } from './analytics/dashboard-sql';
 
 /** CloudFormation stack names, derived from the configured resource prefix. */
-export function stackNames(resourcePrefix: string): { readonly data: string; readonly pipeline: string; readonly analytics: string } {
+export function stackNames(resourcePrefix: string): { readonly data: string; readonly pipeline: string; readonly analytics: string; readonly review: string } {
   return {
     data: `${resourcePrefix}-data`,
     pipeline: `${resourcePrefix}-pipeline`,
     analytics: `${resourcePrefix}-analytics`,
+    review: `${resourcePrefix}-review`,
   };
 }
 
@@ -21,6 +22,13 @@ export interface AnalyticsNames {
   readonly predictionsTable: string;
   /** Glue table over `prediction_data/summary/`. */
   readonly summaryTable: string;
+  /** Glue table of the review rows (`prediction_data/reviews/…/rows/`). */
+  readonly reviewsTable: string;
+  /** Glue table of the review figures (`prediction_data/reviews/…/summary/`). */
+  readonly reviewSummaryTable: string;
+  /** QuickSight data sets over the two review tables (the rows, with report text, by direct query; the figures in SPICE). */
+  readonly reviewsDataSetId: string;
+  readonly reviewSummaryDataSetId: string;
   /** Athena workgroup. */
   readonly workGroup: string;
   /** QuickSight data source id (Athena through the workgroup). */
@@ -45,6 +53,10 @@ export function analyticsNames(resourcePrefix: string): AnalyticsNames {
     glueDatabase: `${resourcePrefix.replace(/-/g, '_')}_results`,
     predictionsTable: 'predictions',
     summaryTable: 'summary',
+    reviewsTable: 'reviews',
+    reviewSummaryTable: 'review_summary',
+    reviewsDataSetId: `${resourcePrefix}-reviews`,
+    reviewSummaryDataSetId: `${resourcePrefix}-review-summary`,
     workGroup: `${resourcePrefix}-workgroup`,
     quicksightDataSourceId: `${resourcePrefix}-athena`,
     quicksightDataSetIds: Object.fromEntries(DASHBOARD_DATA_SETS.map((key) => [key, `${resourcePrefix}-${key}`])) as Record<DashboardDataSetKey, string>,
@@ -72,4 +84,10 @@ export const STACK_OUTPUTS = {
   publishResultsFunctionArn: 'PublishResultsFunctionArn',
   /** AnalyticsStack: QuickSight dashboard id (only when QuickSight principals are configured). */
   dashboardId: 'QuickSightDashboardId',
+  /** ReviewStack: ARN of the review state machine. */
+  reviewStateMachineArn: 'ReviewStateMachineArn',
+  /** ReviewStack: the readers' worker portal. */
+  reviewPortalUrl: 'ReviewPortalUrl',
+  /** ReviewStack: id of the readers' Cognito user pool. */
+  reviewUserPoolId: 'ReviewUserPoolId',
 } as const;

@@ -8,6 +8,7 @@ import { DataStore } from '../constructs/data-store';
 import { ResultsCatalog } from '../constructs/results-catalog';
 import { ResultsPublisher } from '../constructs/results-publisher';
 import { namedQueries } from '../core/analytics/queries';
+import { reviewNamedQueries } from '../core/analytics/review-queries';
 import { analyticsNames, STACK_OUTPUTS } from '../core/deployment';
 
 /** Properties of {@link AnalyticsStack}. */
@@ -43,12 +44,17 @@ export class AnalyticsStack extends Stack {
       databaseName: names.glueDatabase,
       predictionsTableName: names.predictionsTable,
       summaryTableName: names.summaryTable,
+      reviewsTableName: names.reviewsTable,
+      reviewSummaryTableName: names.reviewSummaryTable,
     });
     this.workGroup = new AthenaWorkgroup(this, 'Athena', {
       dataStore: props.dataStore,
       workGroupName: names.workGroup,
       databaseName: this.catalog.database.databaseName,
-      namedQueries: namedQueries({ database: names.glueDatabase, predictions: names.predictionsTable, summary: names.summaryTable }),
+      namedQueries: [
+        ...namedQueries({ database: names.glueDatabase, predictions: names.predictionsTable, summary: names.summaryTable }),
+        ...reviewNamedQueries({ database: names.glueDatabase, reviews: names.reviewsTable, reviewSummary: names.reviewSummaryTable }),
+      ],
     });
 
     if (props.config.quicksightPrincipalArns.length > 0) {
@@ -60,6 +66,8 @@ export class AnalyticsStack extends Stack {
         ids: {
           dataSource: names.quicksightDataSourceId,
           dataSets: names.quicksightDataSetIds,
+          reviewsDataSet: names.reviewsDataSetId,
+          reviewSummaryDataSet: names.reviewSummaryDataSetId,
           dashboard: names.dashboardId,
         },
       });

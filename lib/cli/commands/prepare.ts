@@ -28,6 +28,8 @@ import { hashFileInWorker, readIndiana, readSplit, type FileFacts, type IndianaI
 import { loadReports, writeRecords, type SkippedStudy, type WrittenFile, type ZipReports } from '../prepare/mimic-reports';
 import { OutputFolder, type PrepareOutput } from '../prepare/output-folder';
 import { findProjectDir, loadProject } from '../project';
+import type { FeedbackReport } from '../../core/review/feedback';
+import { addFeedbackOptions, appendFeedbackPairs, feedbackSourceFrom, type FeedbackSource } from '../review/feedback-prepare';
 
 export { PREPARE_OUTPUTS } from '../prepare/output-folder';
 export type { FileFacts } from '../prepare/inputs';
@@ -57,6 +59,8 @@ export interface PrepareOptions {
   readonly progress?: boolean;
   /** Where the summary lines go (default: standard output). */
   readonly log?: (line: string) => void;
+  /** Feedback reviews whose accepted and corrected drafts join train.jsonl (lib/cli/review/feedback-prepare.ts). */
+  readonly feedback?: FeedbackSource;
 }
 
 /** Contents of `prepare-report.json`. */
@@ -77,6 +81,8 @@ export interface PrepareReport {
   readonly maxSkipPercent: number;
   /** Size of each file written (upload checks the files against it, and their contents against S3). */
   readonly outputs: Readonly<Record<string, { readonly path: string; readonly bytes: number }>>;
+  /** Pairs from feedback reviews appended to train.jsonl, with their reviews and refusals (with `--feedback`). */
+  readonly feedback?: FeedbackReport;
 }
 
 /** What the steps of a run produce, gathered for the checks and the report. */
@@ -119,13 +125,15 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareReport
     const prepared: Prepared = { files: [], missing: reports?.missing ?? [], unparsable: [] };
     if (reports !== undefined) await writeMimic(reports, zipHash as Promise<FileFacts | Error>, split, options, folder, prepared);
     if (indiana !== undefined) writeIndiana(indiana, folder, prepared);
+    // Accepted and corrected drafts of feedback reviews join train.jsonl (never a dev-set report).
+    const feedback = options.feedback === undefined ? undefined : await appendFeedback(options.feedback, folder, options.template, prepared);
     checkSkipRate([...prepared.missing, ...prepared.unparsable], split.counts.train + split.counts.dev, maxSkipPercent, options.mimicZip ?? '', options.split);
     checkNotEmpty(
       prepared.files.map((f) => ({ file: path.join(options.out, f.name), split: f.split, records: f.records })),
       options.split,
       split.counts,
     );
-    const report = buildReport(options, split, indiana, prepared, maxSkipPercent);
+    const report = buildReport(options, split, indiana, prepared, maxSkipPercent, feedback);
     fs.writeFileSync(folder.stagedPath('prepare-report.json'), `${JSON.stringify(report, null, 2)}\n`);
     folder.commit(log);
     committed = true;
@@ -193,7 +201,25 @@ function writeIndiana(indiana: IndianaInput, folder: OutputFolder, prepared: Pre
   prepared.files.push({ name, records: dev2.lines, bytes: dev2.close(), split: 'indiana' });
 }
 
-function buildReport(options: PrepareOptions, split: SplitInput, indiana: IndianaInput | undefined, prepared: Prepared, maxSkipPercent: number): PrepareReport {
+/**
+ * Appends the accepted and corrected drafts of feedback reviews to the staged train.jsonl
+ * (lib/cli/review/feedback-prepare.ts refuses dev-set reports) and counts them in its file entry.
+ */
+async function appendFeedback(source: FeedbackSource, folder: OutputFolder, template: string, prepared: Prepared): Promise<FeedbackReport> {
+  const { report, trainBytes } = await appendFeedbackPairs(source, folder.staging, template);
+  const index = prepared.files.findIndex((f) => f.name === 'train.jsonl');
+  if (index >= 0) prepared.files[index] = { ...prepared.files[index], bytes: trainBytes, records: prepared.files[index].records + report.added };
+  return report;
+}
+
+function buildReport(
+  options: PrepareOptions,
+  split: SplitInput,
+  indiana: IndianaInput | undefined,
+  prepared: Prepared,
+  maxSkipPercent: number,
+  feedback?: FeedbackReport,
+): PrepareReport {
   const outputs: Record<string, { path: string; bytes: number }> = {};
   const written: Record<string, number> = {};
   for (const file of prepared.files) {
@@ -216,6 +242,7 @@ function buildReport(options: PrepareOptions, split: SplitInput, indiana: Indian
     skipped: { missing: prepared.missing, unparsable: prepared.unparsable },
     maxSkipPercent,
     outputs,
+    ...(feedback === undefined ? {} : { feedback }),
   };
 }
 
@@ -224,6 +251,8 @@ function logSummary(report: PrepareReport, options: PrepareOptions, log: (line: 
   const skippedCount = report.skipped.missing.length + report.skipped.unparsable.length;
   if (skippedCount > 0) log(`skipped ${skippedCount} studies (ids and reasons in prepare-report.json)`);
   if (report.splitRows.test > 0) log(`ignored ${report.splitRows.test} test rows of ${options.split}`);
+  if (report.feedback !== undefined)
+    log(`train.jsonl: ${report.feedback.added} feedback pairs added, ${report.feedback.refused.length} refused (prepare-report.json)`);
   log(`${path.join(options.out, 'prepare-report.json')}: report`);
 }
 
@@ -247,7 +276,7 @@ function chooseTemplate(given: string | undefined, warn: (line: string) => void)
 
 /** Registers `impressions prepare`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('prepare')
     .description('build train.jsonl, dev1.jsonl and dev2.jsonl from the MIMIC-CXR reports zip, the MEDIQA split and the Indiana dev set')
     .requiredOption('--split <csv>', 'MEDIQA 2021 Task 3 split file (study_id,subject_id,split)')
@@ -258,21 +287,23 @@ export function register(program: Command): void {
     .option('--skip-missing', 'leave out split studies with no report in the zip instead of failing', false)
     .option('--skip-unparsable', 'leave out reports without a findings or impression section (or not UTF-8) instead of failing', false)
     .option('--max-skip-rate <percent>', 'largest share of train/dev studies that may be left out', String(DEFAULT_MAX_SKIP_PERCENT))
-    .option('--force', 'replace the prepared files of an earlier run in --out (each one this run does not write is removed and named)', false)
-    .action(
-      async (opts: {
-        split: string;
-        mimicZip?: string;
-        indiana?: string;
-        out: string;
-        template?: string;
-        skipMissing: boolean;
-        skipUnparsable: boolean;
-        maxSkipRate: string;
-        force: boolean;
-      }) => {
-        const template = chooseTemplate(opts.template, (line) => process.stderr.write(`${line}\n`));
-        await runPrepare({ ...opts, template, maxSkipPercent: parseSkipPercent(opts.maxSkipRate) });
-      },
-    );
+    .option('--force', 'replace the prepared files of an earlier run in --out (each one this run does not write is removed and named)', false);
+  addFeedbackOptions(command).action(
+    async (opts: {
+      split: string;
+      mimicZip?: string;
+      indiana?: string;
+      out: string;
+      template?: string;
+      skipMissing: boolean;
+      skipUnparsable: boolean;
+      maxSkipRate: string;
+      force: boolean;
+      feedback?: string[];
+      feedbackFrom?: string;
+    }) => {
+      const template = chooseTemplate(opts.template, (line) => process.stderr.write(`${line}\n`));
+      await runPrepare({ ...opts, template, maxSkipPercent: parseSkipPercent(opts.maxSkipRate), feedback: await feedbackSourceFrom(opts) });
+    },
+  );
 }

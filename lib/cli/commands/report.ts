@@ -21,6 +21,8 @@ import { startProgress } from '../progress';
 import { loadProject } from '../project';
 import { loadRunResults, localStore, s3Store, type ResultStore, type RunResults } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
+import { reviewReportText, reviewSectionHtml } from '../../core/review/report';
+import { loadReviewRows } from '../review/review-rows';
 
 /** Arguments of {@link runReport}. */
 export interface ReportArgs {
@@ -56,8 +58,11 @@ export async function runReport(args: ReportArgs): Promise<void> {
     maxErrorShare: args.maxErrorShare,
   });
   args.out.write(textReport(view));
+  // Radiologist reviews of the run (README "Radiologist review"), read from the bucket layout.
+  const reviewRows = 'store' in args.source ? await loadReviewRows(args.source.store, { runId: args.runId }) : [];
+  if (reviewRows.length > 0) args.out.write(`\n${reviewReportText(reviewRows)}`);
   if (args.htmlPath !== undefined) {
-    const html = reportHtml(view, { generatedAt: args.now ?? new Date() });
+    const html = reportHtml(view, { generatedAt: args.now ?? new Date(), extraSections: reviewSectionHtml(reviewRows) });
     writeFileAtomic(args.htmlPath, html);
     args.out.write(`HTML report written to ${args.htmlPath} (${results.rows.length} reports; contains report text)\n`);
   }

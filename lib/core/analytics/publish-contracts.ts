@@ -30,12 +30,15 @@ export class PartitionRegistrationError extends Error {
   }
 }
 
-/** Environment variables of publish-results (all required except the data set ids). */
+/** Environment variables of publish-results (all required except the review tables and the data set ids). */
 export const PUBLISH_ENV = {
   dataBucket: 'DATA_BUCKET',
   database: 'DATABASE_NAME',
   predictionsTable: 'PREDICTIONS_TABLE',
   summaryTable: 'SUMMARY_TABLE',
+  /** The radiologist review tables (empty when reviews are not deployed: the run's reviews are then not registered). */
+  reviewsTable: 'REVIEWS_TABLE',
+  reviewSummaryTable: 'REVIEW_SUMMARY_TABLE',
   /** CloudWatch namespace of the refresh metric. */
   metricNamespace: 'METRIC_NAMESPACE',
   /** Name of the refresh metric (1 failed, 0 started). */
@@ -69,6 +72,9 @@ export interface PublishResultsOutput {
     readonly predictions: number;
     /** Partitions of the summary table found for the run (0 or 1). */
     readonly summary: number;
+    /** Partitions of the review tables found for the run (one per review in each; absent when the tables are not configured). */
+    readonly reviews?: number;
+    readonly reviewSummary?: number;
     /** Newly registered by this call. */
     readonly created: number;
     /** Already registered (a retried or repeated call). */

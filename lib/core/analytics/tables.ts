@@ -4,8 +4,9 @@
  * column here fails to compile. Used by the Glue tables, the QuickSight data sets, the Lambda that
  * registers a run's partitions and the CLI that reads the tables back.
  */
-import type { PredictionRow, SummaryRow } from '../run/contracts';
+import type { PredictionRow, ReviewRow, ReviewSummaryRow, SummaryRow } from '../run/contracts';
 import { predictionsPrefix, PREDICTIONS_PREFIX, SUMMARY_PREFIX, summaryPrefix } from '../evaluation/keys';
+import { REVIEW_RESULTS_PREFIX } from '../review/keys';
 
 /** Hive/Athena column types used by the result tables. */
 export type ColumnType = 'string' | 'double' | 'bigint';
@@ -70,6 +71,55 @@ const SUMMARY_FIELD_TYPES: { readonly [K in keyof Required<SummaryRow>]: ColumnT
   max: 'double',
 };
 
+/** Every field of a review row (lib/core/run/contracts.ts ReviewRow) with its column type. */
+const REVIEW_FIELD_TYPES: { readonly [K in keyof Required<ReviewRow>]: ColumnType } = {
+  run_id: 'string',
+  review_id: 'string',
+  kind: 'string',
+  item_id: 'string',
+  loop_name: 'string',
+  dataset: 'string',
+  study_id: 'string',
+  stratum: 'string',
+  reader: 'string',
+  worker_id: 'string',
+  position: 'string',
+  source: 'string',
+  paired_with: 'string',
+  findings: 'string',
+  impression: 'string',
+  correct: 'bigint',
+  complete: 'bigint',
+  concise: 'bigint',
+  harm: 'bigint',
+  harm_reason: 'string',
+  preference: 'string',
+  outcome: 'string',
+  decision: 'string',
+  corrected_impression: 'string',
+  rougelsum: 'double',
+  label_match: 'double',
+  status: 'string',
+  error: 'string',
+  output_key: 'string',
+  submitted_at: 'string',
+  created_at: 'string',
+};
+
+/** Every field of a review summary row with its column type. */
+const REVIEW_SUMMARY_FIELD_TYPES: { readonly [K in keyof Required<ReviewSummaryRow>]: ColumnType } = {
+  run_id: 'string',
+  review_id: 'string',
+  dataset: 'string',
+  metric: 'string',
+  model: 'string',
+  comparator: 'string',
+  value: 'double',
+  ci_low: 'double',
+  ci_high: 'double',
+  count: 'bigint',
+};
+
 /** Schema of one result table. */
 export interface TableSchema<Row> {
   /** Key prefix of the table's data in the data bucket. */
@@ -106,10 +156,23 @@ export const PREDICTIONS_SCHEMA: TableSchema<PredictionRow> = schema<PredictionR
 /** `prediction_data/summary/run_id=<id>/summary.jsonl`. */
 export const SUMMARY_SCHEMA: TableSchema<SummaryRow> = schema<SummaryRow>(SUMMARY_PREFIX, SUMMARY_FIELD_TYPES, ['run_id']);
 
+/**
+ * `prediction_data/reviews/run_id=<id>/review_id=<r>/rows/<loop>.jsonl`. The two review tables share
+ * the location `prediction_data/reviews/`; each partition is registered at its own `rows/` or
+ * `summary/` folder, so neither table reads the other's files.
+ */
+export const REVIEWS_SCHEMA: TableSchema<ReviewRow> = schema<ReviewRow>(REVIEW_RESULTS_PREFIX, REVIEW_FIELD_TYPES, ['run_id', 'review_id']);
+
+/** `prediction_data/reviews/run_id=<id>/review_id=<r>/summary/summary.jsonl`. */
+export const REVIEW_SUMMARY_SCHEMA: TableSchema<ReviewSummaryRow> = schema<ReviewSummaryRow>(REVIEW_RESULTS_PREFIX, REVIEW_SUMMARY_FIELD_TYPES, [
+  'run_id',
+  'review_id',
+]);
+
 /** One Hive partition of a result table found under `prediction_data/`. */
 export interface ResultPartition {
-  /** `predictions` or `summary`: which table it belongs to. */
-  readonly table: 'predictions' | 'summary';
+  /** Which table it belongs to. */
+  readonly table: 'predictions' | 'summary' | 'reviews' | 'review_summary';
   /** Partition values in key order. */
   readonly values: readonly string[];
   /** Key prefix of the partition, ending with `/`. */
@@ -125,6 +188,7 @@ export function partitionsOfRun(runId: string, keys: Iterable<string>): ResultPa
   const found = new Map<string, ResultPartition>();
   const predictionsRun = predictionsPrefix(runId);
   const summaryRun = summaryPrefix(runId);
+  const reviewsRun = `${REVIEW_RESULTS_PREFIX}run_id=${runId}/`;
   for (const key of keys) {
     if (!key.endsWith('.jsonl')) continue;
     if (key.startsWith(predictionsRun)) {
@@ -134,6 +198,11 @@ export function partitionsOfRun(runId: string, keys: Iterable<string>): ResultPa
       found.set(prefix, { table: 'predictions', values: [runId, match[1], match[2]], prefix });
     } else if (key.startsWith(summaryRun) && !key.slice(summaryRun.length).includes('/')) {
       found.set(summaryRun, { table: 'summary', values: [runId], prefix: summaryRun });
+    } else if (key.startsWith(reviewsRun)) {
+      const match = /^review_id=([^/]+)\/(rows|summary)\/[^/]+$/.exec(key.slice(reviewsRun.length));
+      if (match === null) continue;
+      const prefix = `${reviewsRun}review_id=${match[1]}/${match[2]}/`;
+      found.set(prefix, { table: match[2] === 'rows' ? 'reviews' : 'review_summary', values: [runId, match[1]], prefix });
     }
   }
   return [...found.values()].sort((a, b) => a.prefix.localeCompare(b.prefix));

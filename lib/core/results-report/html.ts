@@ -481,7 +481,10 @@ function studiesData(view: ReportView): unknown {
 }
 
 /** Builds the page. `generatedAt` is shown in the header. */
-export function reportHtml(view: ReportView, options: { generatedAt: Date }): string {
+export function reportHtml(
+  view: ReportView,
+  options: { generatedAt: Date; /** Further sections (already escaped HTML), e.g. the radiologist review. */ extraSections?: string },
+): string {
   const models = [...new Set(view.datasets.flatMap((d) => d.models.map((m) => m.model)))];
   const answerModels = [...VERDICT_MODELS].filter((m) => view.datasets.some((d) => d.studies.some((s) => s.answers[m] !== undefined)));
   const studies = view.datasets.reduce((n, d) => n + d.studies.length, 0);
@@ -532,6 +535,7 @@ ${distributionTableHtml(view.datasets)}
 <table id="reports"><caption class="sr">Reports side by side (${count(studies)} studies)</caption><colgroup><col class="c-study"><col class="c-findings"><col class="c-reference">${answerModels.map(() => '<col class="c-answer">').join('')}</colgroup>
 <thead><tr><th scope="col">study</th><th scope="col">findings</th><th scope="col">reference impression</th>${answerModels.map((m) => `<th scope="col">${swatch(m)}${e(modelName(m))}</th>`).join('')}</tr></thead><tbody id="report-rows"></tbody></table>
 </section>
+${options.extraSections ?? ''}
 <section id="models" aria-labelledby="models-h"><h2 id="models-h">Models</h2><ul>${models.map((m) => `<li>${swatch(m)}<strong>${e(modelName(m))}</strong>: ${e((MODEL_DESCRIPTIONS as Readonly<Record<string, string>>)[m] ?? m)}</li>`).join('')}</ul></section>
 </main>
 <script type="application/json" id="report-data">${jsonForScript(studiesData(view))}</script>

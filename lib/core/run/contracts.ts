@@ -355,3 +355,118 @@ export interface AggregationBranchInput {
   readonly evaluation: { readonly pretrained: EvaluationStageResult; readonly 'fine-tuned': EvaluationStageResult };
   readonly endpoints: NonNullable<AggregateUsage['endpoints']>;
 }
+
+/** The two kinds of radiologist review (README "Radiologist review"). */
+export type ReviewKind =
+  /** Blinded A/B rating of dev-set impressions: measures the models, never used for training. */
+  | 'evaluation'
+  /** A draft impression of a new report accepted, corrected or rejected: becomes training data. */
+  | 'feedback';
+
+/** Where a reviewed impression comes from (hidden from the reader). */
+export type ReviewSource = 'pretrained' | 'fine-tuned' | 'reference' | 'draft';
+
+/** What became of one reader's human loop for one item. */
+export type ReviewStatus =
+  /** The reader answered; the ratings are filled in. */
+  | 'answered'
+  /** A2I wrote an output document that could not be read; `error` says why and `output_key` where it is. */
+  | 'invalid'
+  /** A2I reports the human loop Failed (e.g. the task expired); `error` carries A2I's failure code. */
+  | 'failed'
+  /** The loop was stopped (the review's deadline passed, or an operator stopped it) without an answer. */
+  | 'stopped';
+
+/**
+ * One reader's judgement of one impression of one review item: a line of
+ * `prediction_data/reviews/run_id=<id>/review_id=<r>/rows/<human loop name>.jsonl`.
+ *
+ * An evaluation item shows two impressions (A and B), so each answered loop gives two rows; a
+ * feedback item shows one draft and gives one row. A loop without a usable answer (invalid
+ * output, failed, stopped) still gives its rows, with `status` and `error` set and the answer
+ * fields null: nothing is dropped. Texts are patient data: never log them.
+ */
+export interface ReviewRow {
+  readonly run_id: string;
+  readonly review_id: string;
+  readonly kind: ReviewKind;
+  /** Item number within the review, zero-padded (`0007`). */
+  readonly item_id: string;
+  /** The A2I human loop (one per item and reader). */
+  readonly loop_name: string;
+  readonly dataset: string;
+  readonly study_id: string;
+  /** Why the item was sampled (`label-disagreement`, `lowest-rouge`, `highest-rouge`, `random-audit`), null for feedback. */
+  readonly stratum: string | null;
+  /** The reader slot (work team) the loop went to: `reader-1` … `reader-3`, or `feedback`. */
+  readonly reader: string;
+  /** The worker's Cognito `sub` (pseudonymous), null when no answer was read. */
+  readonly worker_id: string | null;
+  /** Where the impression was shown: `A` or `B` (evaluation), null for a feedback draft. */
+  readonly position: 'A' | 'B' | null;
+  /** Where the impression comes from; the reader never saw this. */
+  readonly source: ReviewSource;
+  /** Source of the other impression of the pair, null for feedback. */
+  readonly paired_with: ReviewSource | null;
+  readonly findings: string;
+  /** The impression text the reader judged. */
+  readonly impression: string;
+  /** Clinically correct, 1 (wrong) to 5 (fully correct). */
+  readonly correct: number | null;
+  /** Complete, 1 to 5. */
+  readonly complete: number | null;
+  /** Concise, 1 to 5. */
+  readonly concise: number | null;
+  /** "Could this harm a patient?": 1 yes, 0 no. */
+  readonly harm: number | null;
+  /** The reader's reason when `harm` is 1 (free text; patient data). */
+  readonly harm_reason: string | null;
+  /** The reader's choice for the item: `A`, `B` or `equal` (evaluation only). */
+  readonly preference: 'A' | 'B' | 'equal' | null;
+  /** The choice seen from this row's impression. */
+  readonly outcome: 'preferred' | 'not-preferred' | 'equal' | null;
+  /** Feedback only: what the radiologist did with the draft. */
+  readonly decision: 'accepted' | 'corrected' | 'rejected' | null;
+  /** The reader's corrected impression (optional for evaluation, required for a corrected draft). */
+  readonly corrected_impression: string | null;
+  /** ROUGE-Lsum F of this impression against the reference, from the run (null for the reference and drafts). */
+  readonly rougelsum: number | null;
+  /**
+   * Share of the 14 CheXpert observations on which this impression's labels and the reference's
+   * agree (present = positive or uncertain), from the run's stored labels; null for the reference and drafts.
+   */
+  readonly label_match: number | null;
+  readonly status: ReviewStatus;
+  /** Why there is no answer (never report text), or null. */
+  readonly error: string | null;
+  /** Key of the A2I output document read, or null when there was none. */
+  readonly output_key: string | null;
+  /** When the reader submitted (ISO-8601 UTC, from A2I), or null. */
+  readonly submitted_at: string | null;
+  /** When this row was written (ISO-8601 UTC). */
+  readonly created_at: string;
+}
+
+/**
+ * One figure of a review: a line of `prediction_data/reviews/run_id=<id>/review_id=<r>/summary/summary.jsonl`.
+ * Metrics (README "Radiologist review"): `preferred`, `equal` (model against comparator), `rating_correct`,
+ * `rating_complete`, `rating_concise`, `harm_rate` (per model), `alpha_*` (inter-reader agreement, model `all`),
+ * `spearman_rouge_correct`, `spearman_labels_correct` (model `generated`), `loops_*` (counts, model `all`).
+ */
+export interface ReviewSummaryRow {
+  readonly run_id: string;
+  readonly review_id: string;
+  /** `dev1`, `dev2` …, or `all`. */
+  readonly dataset: string;
+  readonly metric: string;
+  readonly model: string;
+  /** The other model of a preference figure, else null. */
+  readonly comparator: string | null;
+  /** The figure (a share, mean, coefficient or count), null when it cannot be computed (too few answers). */
+  readonly value: number | null;
+  /** 95% bootstrap interval over items (1,000 resamples, seeded), null for counts or when undefined. */
+  readonly ci_low: number | null;
+  readonly ci_high: number | null;
+  /** Judgements, items or loops behind the figure (see the metric). */
+  readonly count: number;
+}

@@ -42,7 +42,7 @@ describe('impressions CLI', () => {
     io.restore();
     expect(code).toBe(0);
     expect(io.out.join('')).toMatch(/Usage: impressions \[options\] \[command\]/);
-    for (const name of ['prepare', 'upload', 'run', 'status', 'endpoints', 'report', 'runs', 'rehearse', 'score', 'label', 'generate']) {
+    for (const name of ['prepare', 'upload', 'run', 'status', 'endpoints', 'report', 'runs', 'rehearse', 'score', 'label', 'generate', 'review']) {
       expect(io.out.join('')).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
   });
@@ -111,7 +111,7 @@ describe('impressions CLI', () => {
   test('a named command loads only its own module; help and unknown commands load all', () => {
     const program = buildProgram(commandsFor(['node', 'impressions', 'score', '--input', 'x']));
     expect(program.commands.map((c) => c.name())).toEqual(['score']);
-    const all = ['prepare', 'upload', 'run', 'status', 'endpoints', 'report', 'runs', 'rehearse', 'score', 'label', 'generate'];
+    const all = ['prepare', 'upload', 'run', 'status', 'endpoints', 'report', 'runs', 'rehearse', 'score', 'label', 'generate', 'review'];
     expect(buildProgram(commandsFor(['node', 'impressions', '--help'])).commands.map((c) => c.name())).toEqual(all);
     expect(buildProgram(commandsFor(['node', 'impressions', 'help', 'score'])).commands.map((c) => c.name())).toEqual(all);
     expect(buildProgram(commandsFor(['node', 'impressions', 'nope'])).commands.map((c) => c.name())).toEqual(all);
@@ -187,6 +187,24 @@ describe('impressions in a process of its own', () => {
     expect(debug.stderr).toMatch(
       /is unreachable \(ECONNREFUSED, 3 attempts\)\.\n[\s\S]*Error: connect ECONNREFUSED 127\.0\.0\.1:\d+\n\s+at [\s\S]*\$metadata: \{"attempts":3/,
     );
+  });
+
+  // Each command of the compiled CLI is a bundle of its own (bin/cli-build.cjs) with its own copy of
+  // the error classes: the program must still recognize them (exit 2 and the message, not "a bug").
+  test('a bad-input error and an invalid setting thrown inside a command bundle: the message and exit 2', () => {
+    const missing = cli(`report --run fixture-run --from ${path.join(os.tmpdir(), 'no-such-folder-for-the-cli')}`);
+    expect(missing.stderr).toBe(`impressions: --from ${path.join(os.tmpdir(), 'no-such-folder-for-the-cli')}: not a folder\n`);
+    expect(missing.status).toBe(2);
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-config-'));
+    fs.writeFileSync(path.join(project, 'cdk.json'), JSON.stringify({ app: 'npx tsx bin/app.ts', context: { 'impressions:nope': 1 } }));
+    const invalid = spawnSync(path.join(ROOT, 'bin', 'impressions.cjs'), ['runs'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
+    expect(invalid.stderr).toContain('impressions: Invalid configuration (1 problem):\n  - impressions:nope (cdk.json): not a setting of this app');
+    expect(invalid.status).toBe(2);
+    fs.rmSync(project, { recursive: true, force: true });
   });
 
   test('no credentials and no region in the environment', () => {

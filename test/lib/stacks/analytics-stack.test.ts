@@ -2,7 +2,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { buildApp, ImpressionsStacks } from '../../../lib/app';
-import { PREDICTIONS_SCHEMA, SUMMARY_SCHEMA } from '../../../lib/core/analytics/tables';
+import { PREDICTIONS_SCHEMA, REVIEW_SUMMARY_SCHEMA, REVIEWS_SCHEMA, SUMMARY_SCHEMA } from '../../../lib/core/analytics/tables';
 import { dashboardDataSets, DASHBOARD_DATA_SETS, REPORT_TEXT_DATA_SETS } from '../../../lib/core/analytics/dashboard-sql';
 import { analyticsNames } from '../../../lib/core/deployment';
 import { cdkJsonContext, nagFindings, testApp } from '../../helpers/cdk';
@@ -135,13 +135,25 @@ describe('AnalyticsStack without QuickSight', () => {
     });
   });
 
-  test('four named queries in the workgroup and database', () => {
+  test('the named queries of the runs and of the reviews, in the workgroup and database', () => {
     const queries = template.findResources('AWS::Athena::NamedQuery');
     expect(
       Object.values(queries)
         .map((q) => q.Properties.Name)
         .sort(),
-    ).toEqual(['clinical-agreement-by-model-and-dataset', 'fine-tuned-lowest-scoring-reports', 'mean-rouge-by-model-and-dataset', 'score-distributions']);
+    ).toEqual([
+      'clinical-agreement-by-model-and-dataset',
+      'feedback-corrections',
+      'fine-tuned-lowest-scoring-reports',
+      'mean-rouge-by-model-and-dataset',
+      'review-agreement-and-correlation',
+      'review-harm-flags',
+      'review-preferences',
+      'review-progress',
+      'review-ratings-by-model',
+      'review-unanswered',
+      'score-distributions',
+    ]);
     for (const q of Object.values(queries)) {
       expect(q.Properties.Database).toEqual({ Ref: expect.stringMatching(/^CatalogDatabase/) });
       expect(q.Properties.WorkGroup).toEqual({ Ref: expect.stringMatching(/^AthenaWorkGroup/) });
@@ -182,7 +194,7 @@ describe('AnalyticsStack without QuickSight', () => {
       'xray:PutTraceSegments',
     ]);
     expect(statements.find((s) => s.Action === 's3:ListBucket')!.Condition).toEqual({
-      StringLike: { 's3:prefix': ['prediction_data/predictions/*', 'prediction_data/summary/*'] },
+      StringLike: { 's3:prefix': ['prediction_data/predictions/*', 'prediction_data/summary/*', 'prediction_data/reviews/*'] },
     });
     expect(statements.find((s) => s.Action === 'cloudwatch:PutMetricData')!.Condition).toEqual({
       StringEquals: { 'cloudwatch:namespace': 'RadiologyImpressions/impressions' },
@@ -191,7 +203,7 @@ describe('AnalyticsStack without QuickSight', () => {
     const resources = JSON.stringify(glue.Resource);
     expect(resources).toContain(':catalog');
     expect(resources).toContain(':database/');
-    expect(resources.match(/:table\//g)).toHaveLength(2);
+    expect(resources.match(/:table\//g)).toHaveLength(4);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
@@ -282,7 +294,10 @@ describe('AnalyticsStack with QuickSight principals', () => {
 
   test('one data set per dashboard query: custom SQL over the Glue tables through the data source; report text by direct query, the rest in SPICE', () => {
     const dataSets = Object.values(template.findResources('AWS::QuickSight::DataSet'));
-    expect(dataSets.map((d) => d.Properties.DataSetId).sort()).toEqual(Object.values(analyticsNames('impressions').quicksightDataSetIds).sort());
+    const names = analyticsNames('impressions');
+    expect(dataSets.map((d) => d.Properties.DataSetId).sort()).toEqual(
+      [...Object.values(names.quicksightDataSetIds), names.reviewsDataSetId, names.reviewSummaryDataSetId].sort(),
+    );
     const source = logicalIdOf(template, 'AWS::QuickSight::DataSource', {});
     const specs = dashboardDataSets({ database: 'd', predictions: 'p', summary: 's' });
     const TEXT_COLUMNS = ['findings', 'reference', 'generated', 'pretrained_text', 'fine_tuned_text', 'search_text'];
@@ -301,6 +316,24 @@ describe('AnalyticsStack with QuickSight principals', () => {
       expect(sql).toMatch(/"Ref":"CatalogPredictionsTable/);
       expect(physical.Columns).toEqual(specs[key].columns.map((c) => ({ Name: c.name, Type: c.type })));
       // Viewing needs no data set permission; PassDataSet would let an author build an analysis over the report text.
+      expect(dataSet.Properties.Permissions).toBeUndefined();
+    }
+  });
+
+  test('the radiologist review tables as two data sets, every row field as an input column: the rows (report text) by direct query, the figures in SPICE', () => {
+    const names = analyticsNames('impressions');
+    for (const [id, table, schema, importMode] of [
+      [names.reviewsDataSetId, 'Reviews', REVIEWS_SCHEMA, 'DIRECT_QUERY'],
+      [names.reviewSummaryDataSetId, 'ReviewSummary', REVIEW_SUMMARY_SCHEMA, 'SPICE'],
+    ] as const) {
+      const dataSet = Object.values(template.findResources('AWS::QuickSight::DataSet')).find((d) => d.Properties.DataSetId === id)!;
+      expect(dataSet.Properties.ImportMode).toBe(importMode);
+      const physical = Object.values(dataSet.Properties.PhysicalTableMap as Record<string, { RelationalTable: Record<string, unknown> }>);
+      expect(physical).toHaveLength(1);
+      const relational = physical[0].RelationalTable;
+      expect(relational.Catalog).toBe('AwsDataCatalog');
+      expect(relational.Name).toEqual({ Ref: expect.stringMatching(new RegExp(`^Catalog${table}Table`)) });
+      expect((relational.InputColumns as { Name: string }[]).map((c) => c.Name)).toEqual(Object.keys(schema.fields));
       expect(dataSet.Properties.Permissions).toBeUndefined();
     }
   });
@@ -328,6 +361,7 @@ describe('AnalyticsStack with QuickSight principals', () => {
       'Reports side by side',
       'Score distributions',
       'Run comparison',
+      'Radiologist review',
     ]);
     const declarations = props.Definition.DataSetIdentifierDeclarations as { Identifier: string; DataSetArn: { 'Fn::GetAtt': [string, string] } }[];
     const dataSetIds = Object.keys(template.findResources('AWS::QuickSight::DataSet')).sort();
@@ -340,7 +374,10 @@ describe('AnalyticsStack with QuickSight principals', () => {
 
   test('the publish function refreshes the SPICE data sets only (a direct-query data set has nothing to ingest): CreateIngestion on their ingestions', () => {
     const names = analyticsNames('impressions').quicksightDataSetIds;
-    const spice = DASHBOARD_DATA_SETS.filter((key) => !REPORT_TEXT_DATA_SETS.includes(key)).map((key) => names[key]);
+    const spice = [
+      ...DASHBOARD_DATA_SETS.filter((key) => !REPORT_TEXT_DATA_SETS.includes(key)).map((key) => names[key]),
+      analyticsNames('impressions').reviewSummaryDataSetId,
+    ];
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ QUICKSIGHT_DATA_SET_IDS: spice.join(',') }) },
     });
@@ -349,6 +386,7 @@ describe('AnalyticsStack with QuickSight principals', () => {
     const resources = JSON.stringify(ingest.Resource);
     for (const id of spice) expect(resources).toContain(`:dataset/${id}/ingestion/*`);
     expect(resources).not.toContain(`:dataset/${names.studies}/ingestion/*`);
+    expect(resources).not.toContain(`:dataset/${analyticsNames('impressions').reviewsDataSetId}/ingestion/*`);
     expect((ingest.Resource as unknown[]).length).toBe(spice.length);
     template.hasOutput('QuickSightDashboardId', { Value: 'impressions-dashboard' });
   });
