@@ -15,6 +15,7 @@
  */
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -87,6 +88,7 @@ const SERVICES: Readonly<Record<string, { readonly label: string; readonly iamPr
   SageMakerClient: { label: 'SageMaker', iamPrefix: 'sagemaker' },
   SageMakerRuntimeClient: { label: 'SageMaker Runtime', iamPrefix: 'sagemaker' },
   AthenaClient: { label: 'Athena', iamPrefix: 'athena' },
+  CognitoIdentityProviderClient: { label: 'Cognito', iamPrefix: 'cognito-idp' },
 };
 
 /** S3 operations whose IAM action has another name. */
@@ -130,6 +132,7 @@ function resourceOf(input: Record<string, unknown>): string | undefined {
     ['TrainingJobName', 'training job'],
     ['QueryExecutionId', 'Athena query'],
     ['WorkGroup', 'Athena workgroup'],
+    ['UserPoolId', 'user pool'],
   ];
   for (const [field, label] of named) {
     const value = text(field);
@@ -289,6 +292,8 @@ export interface AwsClients {
   readonly athena: AthenaClient;
   /** With the SDK's retries off: the evaluation's retry policy is the only one and counts attempts. */
   readonly sageMakerRuntime: SageMakerRuntimeClient;
+  /** The readers' user pool of the review stack. */
+  readonly cognito: CognitoIdentityProviderClient;
 }
 
 /**
@@ -331,6 +336,15 @@ export function awsClients(options: AwsClientOptions = {}): AwsClients {
             maxAttempts: 1,
             requestHandler: { requestTimeout: INVOKE_TIMEOUT_MS },
           }),
+      );
+    },
+    get cognito() {
+      return lazy(
+        'cognito',
+        () =>
+          new (
+            require('@aws-sdk/client-cognito-identity-provider') as typeof import('@aws-sdk/client-cognito-identity-provider')
+          ).CognitoIdentityProviderClient(config),
       );
     },
   };

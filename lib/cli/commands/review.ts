@@ -8,19 +8,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { sdkInvoke } from '../../aws/invoke-endpoint';
 import { readTextIfExists } from '../../aws/s3-text';
-import { loadConfigFromProject, type ImpressionsConfig } from '../../config';
+import type { ImpressionsConfig } from '../../config';
 import { isPayloadContract } from '../../core/evaluation/payload';
 import type { TaskInput } from '../../core/review/items';
+import { awsClients, type AwsClients } from '../aws';
 import { CliError } from '../errors';
 import { writeFileAtomic } from '../files';
+import { loadProject } from '../project';
 import { localStore, s3Store, type ResultStore } from '../run-results';
 import { resolveReviewDeployment, type ReviewDeployment } from '../review/deployment';
 import { runReviewDrafts, type DevSetSource } from '../review/drafts';
@@ -36,9 +33,17 @@ function number(flag: string, value: string | undefined, fallback: number): numb
   return n;
 }
 
-async function deployment(config: ImpressionsConfig, bucket?: string): Promise<ReviewDeployment> {
-  return resolveReviewDeployment(new CloudFormationClient({}), config.resourcePrefix, bucket);
+/** The project's settings and the AWS clients of a review command (`--region` when given, else the SDK's default chain). */
+function context(region: string | undefined): { resourcePrefix: string; config: ImpressionsConfig; aws: AwsClients } {
+  const { config } = loadProject();
+  return { resourcePrefix: config.resourcePrefix, config, aws: awsClients({ region }) };
 }
+
+function deployment(aws: AwsClients, resourcePrefix: string, bucket?: string): Promise<ReviewDeployment> {
+  return resolveReviewDeployment(aws.cloudFormation, resourcePrefix, bucket);
+}
+
+const REGION_OPTION = ['--region <region>', 'AWS region (default: from the AWS configuration)'] as const;
 
 /** Registers `review` and its subcommands. */
 export function register(program: Command): void {
@@ -55,6 +60,7 @@ export function register(program: Command): void {
     .option('--from <dir>', "read the run's rows from a local folder with the bucket layout")
     .option('--bucket <name>', 'data bucket (default: from the data stack outputs)')
     .option('--dry-run', 'print the sample only: write nothing, start nothing')
+    .option(...REGION_OPTION)
     .action(
       async (opts: {
         run: string;
@@ -65,11 +71,12 @@ export function register(program: Command): void {
         from?: string;
         bucket?: string;
         dryRun?: boolean;
+        region?: string;
       }) => {
-        const config = loadConfigFromProject(process.cwd());
+        const { resourcePrefix, aws } = context(opts.region);
         const dry = opts.dryRun === true;
-        const dep = dry && opts.from !== undefined ? undefined : await deployment(config, opts.bucket);
-        const s3 = new S3Client({});
+        const dep = dry && opts.from !== undefined ? undefined : await deployment(aws, resourcePrefix, opts.bucket);
+        const s3 = aws.s3;
         const source: ResultStore = opts.from !== undefined ? localStore(opts.from) : s3Store(s3, dep!.bucket);
         await runReviewStart({
           runId: opts.run,
@@ -81,7 +88,7 @@ export function register(program: Command): void {
           dryRun: dry,
           deployment: dep,
           s3,
-          sfn: new SFNClient({}),
+          sfn: aws.sfn,
           out: process.stdout,
         });
       },
@@ -99,6 +106,7 @@ export function register(program: Command): void {
     .option('--deadline-days <days>', 'when unanswered tasks are stopped (at most 10)', '7')
     .option('--bucket <name>', 'data bucket (default: from the data stack outputs)')
     .option('--dry-run', 'check the input against the dev sets only: no endpoint call, nothing started')
+    .option(...REGION_OPTION)
     .action(
       async (opts: {
         input: string;
@@ -110,12 +118,13 @@ export function register(program: Command): void {
         deadlineDays: string;
         bucket?: string;
         dryRun?: boolean;
+        region?: string;
       }) => {
         if (!isPayloadContract(opts.contract)) throw new CliError(`--contract ${opts.contract}: must be tgi or hf-text2text`);
-        const config = loadConfigFromProject(process.cwd());
+        const { config, resourcePrefix, aws } = context(opts.region);
         const dry = opts.dryRun === true;
-        const dep = dry && opts.dev !== undefined ? undefined : await deployment(config, opts.bucket);
-        const s3 = new S3Client({});
+        const dep = dry && opts.dev !== undefined ? undefined : await deployment(aws, resourcePrefix, opts.bucket);
+        const s3 = aws.s3;
         const devSets: DevSetSource =
           opts.dev !== undefined
             ? {
@@ -136,11 +145,12 @@ export function register(program: Command): void {
           deadlineDays: number('--deadline-days', opts.deadlineDays, 7),
           dataset: opts.dataset,
           devSets,
-          invoke: sdkInvoke(new SageMakerRuntimeClient({ maxAttempts: 1 })),
+          // The SDK's retries are off on this client: the evaluation's retry policy (lib/core/review/drafts.ts) is the only one.
+          invoke: sdkInvoke(aws.sageMakerRuntime),
           dryRun: dry,
           deployment: dep,
           s3,
-          sfn: new SFNClient({}),
+          sfn: aws.sfn,
           out: process.stdout,
         });
       },
@@ -152,17 +162,18 @@ export function register(program: Command): void {
     .argument('<review-id>', 'review id (ev-… or fb-…)')
     .option('--from <dir>', 'read from a local folder with the bucket layout')
     .option('--bucket <name>', 'data bucket (default: from the data stack outputs)')
-    .action(async (reviewId: string, opts: { from?: string; bucket?: string }) => {
-      const config = loadConfigFromProject(process.cwd());
+    .option(...REGION_OPTION)
+    .action(async (reviewId: string, opts: { from?: string; bucket?: string; region?: string }) => {
+      const { resourcePrefix, aws } = context(opts.region);
       if (opts.from !== undefined) {
         await runReviewStatus({ reviewId, store: localStore(opts.from), out: process.stdout });
         return;
       }
-      const dep = await deployment(config, opts.bucket);
+      const dep = await deployment(aws, resourcePrefix, opts.bucket);
       await runReviewStatus({
         reviewId,
-        store: s3Store(new S3Client({}), dep.bucket),
-        sfn: new SFNClient({}),
+        store: s3Store(aws.s3, dep.bucket),
+        sfn: aws.sfn,
         stateMachineArn: dep.stateMachineArn,
         out: process.stdout,
       });
@@ -174,13 +185,14 @@ export function register(program: Command): void {
     .description('invite a reader by e-mail (or add an existing one) to a team')
     .requiredOption('--email <address>', "the reader's e-mail")
     .requiredOption('--team <team>', 'reader-1, reader-2, reader-3 (evaluation slots) or feedback')
-    .action(async (opts: { email: string; team: string }) => {
+    .option(...REGION_OPTION)
+    .action(async (opts: { email: string; team: string; region?: string }) => {
       const team = parseTeam(opts.team);
-      const config = loadConfigFromProject(process.cwd());
-      const dep = await deployment(config);
-      await addReader(new CognitoIdentityProviderClient({}), {
+      const { resourcePrefix, aws } = context(opts.region);
+      const dep = await deployment(aws, resourcePrefix);
+      await addReader(aws.cognito, {
         userPoolId: dep.userPoolId,
-        resourcePrefix: config.resourcePrefix,
+        resourcePrefix,
         email: opts.email,
         team,
         portalUrl: dep.portalUrl,
@@ -192,13 +204,14 @@ export function register(program: Command): void {
     .description('take a reader off a team')
     .requiredOption('--email <address>', "the reader's e-mail")
     .requiredOption('--team <team>', 'reader-1, reader-2, reader-3 or feedback')
-    .action(async (opts: { email: string; team: string }) => {
+    .option(...REGION_OPTION)
+    .action(async (opts: { email: string; team: string; region?: string }) => {
       const team = parseTeam(opts.team);
-      const config = loadConfigFromProject(process.cwd());
-      const dep = await deployment(config);
-      await removeReader(new CognitoIdentityProviderClient({}), {
+      const { resourcePrefix, aws } = context(opts.region);
+      const dep = await deployment(aws, resourcePrefix);
+      await removeReader(aws.cognito, {
         userPoolId: dep.userPoolId,
-        resourcePrefix: config.resourcePrefix,
+        resourcePrefix,
         email: opts.email,
         team,
         out: process.stdout,
@@ -207,10 +220,11 @@ export function register(program: Command): void {
   readers
     .command('list')
     .description("every team's readers with their account status")
-    .action(async () => {
-      const config = loadConfigFromProject(process.cwd());
-      const dep = await deployment(config);
-      await listReaders(new CognitoIdentityProviderClient({}), { userPoolId: dep.userPoolId, resourcePrefix: config.resourcePrefix, out: process.stdout });
+    .option(...REGION_OPTION)
+    .action(async (opts: { region?: string }) => {
+      const { resourcePrefix, aws } = context(opts.region);
+      const dep = await deployment(aws, resourcePrefix);
+      await listReaders(aws.cognito, { userPoolId: dep.userPoolId, resourcePrefix, out: process.stdout });
     });
 
   review

@@ -23,11 +23,24 @@ export interface ReviewDeployment {
   readonly userPoolId: string;
 }
 
-/** Reads the review deployment from the stacks' outputs. @throws CliError when the review stack is not deployed. */
+/**
+ * Reads the review deployment from the stacks' outputs.
+ * @throws CliError when the review stack is not deployed (it is opt-in: the message says how to
+ * deploy it); any other AWS failure (network, credentials, access) as the SDK raised it, for the
+ * CLI's one description of AWS failures (lib/cli/aws.ts).
+ */
 export async function resolveReviewDeployment(cf: CloudFormationClient, resourcePrefix: string, bucket?: string): Promise<ReviewDeployment> {
   const names = stackNames(resourcePrefix);
   const outputs = await readStackOutputs(cf, names.review).catch((error: Error) => {
-    throw new CliError(`${error.message} — deploy it with -c impressions:reviewEnabled=true (README "Radiologist review")`);
+    // CloudFormation answers DescribeStacks of a missing stack with a ValidationError "Stack with id <name> does not exist".
+    if (error.name === 'ValidationError' && /does not exist/.test(error.message)) {
+      throw new CliError(
+        `stack ${names.review} is not deployed in this account and region: the review stack is opt-in, deploy it with ` +
+          '-c impressions:reviewEnabled=true (README "Radiologist review")',
+        EXIT.failed,
+      );
+    }
+    throw error;
   });
   const need = (key: string) => {
     const value = outputs[key];

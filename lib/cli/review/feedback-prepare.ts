@@ -7,15 +7,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { loadConfigFromProject } from '../../config';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
 import { DevSetGuard, type GuardedRecord } from '../../core/review/dev-set-guard';
 import { feedbackPairs, type FeedbackReport } from '../../core/review/feedback';
 import { trainLineFormatter } from '../../core/mimic/train-line';
+import { awsClients } from '../aws';
 import { CliError } from '../errors';
+import { loadProject } from '../project';
 import { localStore, s3Store, type ResultStore } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
 import { loadReviewRows } from './review-rows';
@@ -37,9 +36,11 @@ export function addFeedbackOptions(command: Command): Command {
 export async function feedbackSourceFrom(opts: { feedback?: string[]; feedbackFrom?: string }): Promise<FeedbackSource | undefined> {
   if (opts.feedback === undefined) return undefined;
   if (opts.feedbackFrom !== undefined) return { reviewIds: opts.feedback, store: localStore(opts.feedbackFrom) };
-  const config = loadConfigFromProject(process.cwd());
-  const bucket = await requireStackOutput(new CloudFormationClient({}), stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
-  return { reviewIds: opts.feedback, store: s3Store(new S3Client({}), bucket) };
+  // prepare has loaded the project (and named its configuration) to choose the template already.
+  const { config } = loadProject({ log: () => undefined });
+  const aws = awsClients();
+  const bucket = await requireStackOutput(aws.cloudFormation, stackNames(config.resourcePrefix).data, STACK_OUTPUTS.dataBucketName);
+  return { reviewIds: opts.feedback, store: s3Store(aws.s3, bucket) };
 }
 
 function readDevSet(file: string): GuardedRecord[] {

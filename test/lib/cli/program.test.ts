@@ -189,6 +189,18 @@ describe('impressions in a process of its own', () => {
     );
   });
 
+  test('review commands: the project settings, the instrumented clients and --region (README "Radiologist review")', async () => {
+    const port = await freePort();
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...bareAwsEnv({ ...MOTO_KEYS, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }) };
+    const result = cli('review readers list --region eu-central-1', env);
+    expect(result.stderr).toBe(
+      `configuration: ${path.join(ROOT, 'cdk.json')}\n` +
+        `impressions: CloudFormation DescribeStacks failed for stack impressions-review in eu-central-1: the endpoint 127.0.0.1:${port} is unreachable (ECONNREFUSED, 3 attempts).\n` +
+        '  What to do: check the network connection and any proxy, that the region is right, and AWS_ENDPOINT_URL if it is set.\n',
+    );
+    expect(result.status).toBe(1);
+  });
+
   // Each command of the compiled CLI is a bundle of its own (bin/cli-build.cjs) with its own copy of
   // the error classes: the program must still recognize them (exit 2 and the message, not "a bug").
   test('a bad-input error and an invalid setting thrown inside a command bundle: the message and exit 2', () => {

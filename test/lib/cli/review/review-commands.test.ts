@@ -30,6 +30,10 @@ import { parseReviewDescription, parseReviewItems } from '../../../../lib/core/r
 import { loopName, reviewRowsKey } from '../../../../lib/core/review/keys';
 import { loopRows } from '../../../../lib/core/review/rows';
 import { createBucket, startMoto, type MotoServer } from '../../../helpers/moto';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { isAwsFailure } from '../../../../lib/cli/aws';
+import { CliError, EXIT } from '../../../../lib/cli/errors';
+import { resolveReviewDeployment } from '../../../../lib/cli/review/deployment';
 import { standInClient, startStandIn, type StandIn } from '../../../../lib/local/sagemaker-runtime';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'fixtures', 'evaluation-run');
@@ -365,5 +369,32 @@ describe('review status and the report', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the review deployment', () => {
+  const cloudFormation = () =>
+    new CloudFormationClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+
+  test('a review stack that is not deployed: says it is opt-in and how to deploy it (CloudFormation as moto answers it)', async () => {
+    const error = await resolveReviewDeployment(cloudFormation(), 'impressions').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect(error).toMatchObject({
+      exitCode: EXIT.failed,
+      message:
+        'stack impressions-review is not deployed in this account and region: the review stack is opt-in, deploy it with -c impressions:reviewEnabled=true (README "Radiologist review")',
+    });
+  });
+
+  test('any other AWS failure reaches the CLI unchanged, for its one description of AWS failures', async () => {
+    const unreachable = new CloudFormationClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const error = await resolveReviewDeployment(unreachable, 'impressions').catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(CliError);
+    expect(isAwsFailure(error)).toBe(true);
   });
 });
