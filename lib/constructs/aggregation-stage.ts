@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { AggregateEvent, AggregateResult } from '../core/evaluation/lambda-contracts';
 import { at, keysOf, statePath, type JsonPath } from '../core/json-path';
 import type { AggregationBranchInput, RunState } from '../core/run/contracts';
+import { lambdaTaskRetry } from './lambda-tasks';
 import { lambdaPayload, ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
 
@@ -86,12 +87,7 @@ export class AggregationStage extends TaskLikeStage<AggregateResult> {
       }),
       taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
     });
-    aggregate.addRetry({
-      errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'],
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-      maxAttempts: 3,
-    });
+    aggregate.addRetry(lambdaTaskRetry());
     this.unit.branch(aggregate);
   }
 }

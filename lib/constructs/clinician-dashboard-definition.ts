@@ -1,5 +1,6 @@
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
 import { AGREEMENT_METRICS } from '../core/evaluation/agreement-summary';
+import { ROUGE_METRICS } from '../core/evaluation/rows';
 
 type Def = quicksight.CfnDashboard.DashboardVersionDefinitionProperty;
 type Dimension = quicksight.CfnDashboard.DimensionFieldProperty;
@@ -142,12 +143,8 @@ function summaryTable(visualId: string, fieldPrefix: string, text: string, colum
   };
 }
 
-const ROUGE = [
-  ['rouge1', 'ROUGE-1'],
-  ['rouge2', 'ROUGE-2'],
-  ['rougel', 'ROUGE-L'],
-  ['rougelsum', 'ROUGE-Lsum'],
-] as const;
+/** The ROUGE columns of the predictions table with their labels (lib/core/evaluation/rows.ts). */
+const ROUGE = ROUGE_METRICS.map((m) => [m.column, m.label] as const);
 
 function modelComparisonSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
   const S = SUMMARY_DATA_SET;
@@ -305,10 +302,7 @@ function reportsSheet(): { sheet: Sheet; filterGroups: FilterGroup[] } {
     'reference',
     'generated_labels',
     'reference_labels',
-    'rouge1',
-    'rouge2',
-    'rougel',
-    'rougelsum',
+    ...ROUGE_METRICS.map((m) => m.column),
     'error',
   ] as const;
   return {

@@ -31,6 +31,7 @@ import { EvaluationStage } from './evaluation-stage';
 import { FineTuningStage } from './fine-tuning-stage';
 import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
+import { lambdaTaskRetry } from './lambda-tasks';
 import { lambdaPayload, ref, stateFields } from './state-json';
 
 /** Name of the EventBridge rule that Step Functions manages for `createTrainingJob.sync`. */
@@ -382,12 +383,7 @@ export class RunStateMachine extends Construct {
       resultPath: publication,
       taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
     });
-    publish.addRetry({
-      errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'],
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-      maxAttempts: 3,
-    });
+    publish.addRetry(lambdaTaskRetry());
     // Between the Catch and the Pass below, `publication` holds the caught error.
     const caught = statePath<{ readonly publication: CaughtError }>();
     const notPublished = new sfn.Pass(this, 'Results not published', {

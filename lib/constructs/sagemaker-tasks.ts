@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { at, statePath, type JsonPath } from '../core/json-path';
+import { NOT_FOUND_MESSAGES } from '../core/run/cleanup-plan';
 import type { CaughtError, RunSetup } from '../core/run/contracts';
 import { TAG_APP, TAG_RUN_ID } from '../core/run/tags';
 
@@ -33,7 +34,7 @@ export const SAGEMAKER_THROTTLING_ERRORS = ['SageMaker.ThrottlingException', 'Th
 export const SAGEMAKER_NOT_FOUND_ERRORS = ['SageMaker.SageMakerException', 'SageMaker.ValidationException', 'SageMaker.ResourceNotFoundException'];
 
 /** Message patterns (Step Functions `StringMatches`) of a missing SageMaker resource. */
-export const NOT_FOUND_CAUSE_PATTERNS = ['*Could not find*', '*not found*', '*does not exist*'];
+export const NOT_FOUND_CAUSE_PATTERNS = NOT_FOUND_MESSAGES.map((message) => `*${message}*`);
 
 /** Back-off applied to every SageMaker call on throttling. */
 export const SAGEMAKER_RETRY: sfn.RetryProps = {

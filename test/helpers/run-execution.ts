@@ -24,6 +24,7 @@ import {
   type PlanEvaluationResult,
   type ShardItem,
 } from '../../lib/core/evaluation';
+import { fineTunedModelLocation } from '../../lib/core/jumpstart/resolve';
 import type { ResolvedModel, RunOutput } from '../../lib/core/run/contracts';
 import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
 import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from './asl';
@@ -77,9 +78,8 @@ export function sampleResolvedModel(overrides: { volumeKmsSupported?: boolean } 
       image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.0.1-tgi0.9.3-gpu-py39-cu118-ubuntu20.04',
       instanceType: 'ml.g5.2xlarge',
       pretrainedModelData: { type: 'prefix', uri: 's3://jumpstart-cache-prod-us-east-1/huggingface-text2text/flan-t5-xl/artifacts/inference-prepack/v2.0.0/' },
-      fineTunedModelDataType: 'prefix',
-      // The state machine hosts the training job's own S3ModelArtifacts; this resolved value is not read.
-      fineTunedModelData: { type: 'prefix', uri: 's3://unused/' },
+      // The Resolve model stand-in replaces it with the location of the run's own output (or given model data).
+      fineTunedModelData: { type: 'prefix', uri: 's3://placeholder/' },
       environment: { SM_NUM_GPUS: '1', ENDPOINT_SERVER_TIMEOUT: '3600' },
       enableNetworkIsolation: true,
       payloadContract: 'tgi',
@@ -142,7 +142,12 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
   const lambdas: Record<string, (event: unknown) => unknown> = {
     'Validate input': (event) => validateInput(event),
     'Check quotas': (event): PreflightQuotasResult => (parsePreflightQuotasEvent(event), { checked: [] }),
-    'Resolve model': (event): ResolvedModel => (parseResolveModelEvent(event), scenario.resolved ?? sampleResolvedModel()),
+    'Resolve model': (event): ResolvedModel => {
+      const { run } = parseResolveModelEvent(event);
+      const resolved = scenario.resolved ?? sampleResolvedModel();
+      // As resolution does: the one rule for where the fine-tuned weights are.
+      return { ...resolved, inference: { ...resolved.inference, fineTunedModelData: fineTunedModelLocation(run, resolved.training.outputCompression) } };
+    },
     'Aggregate results': (event): AggregateResult => sampleAggregateResult(parseAggregateEvent(event).runId),
     'Publish results': (event): PublishResultsOutput => ({
       runId: parsePublishResultsEvent(event).runId,

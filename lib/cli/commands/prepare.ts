@@ -22,6 +22,7 @@ import { CompressedEntries, EntryLocations, ReportZip, ZipEntryInfo, ZipReadErro
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/mimic/split-csv';
 import { CliError } from '../errors';
 import { LineWriter } from '../line-writer';
+import { packageVersion } from '../package-version';
 import { startProgress } from '../progress';
 
 /** Inputs of a prepare run. */
@@ -82,11 +83,6 @@ export interface PrepareReport {
 export const PREPARE_OUTPUTS = ['train.jsonl', 'train-records.jsonl', 'dev1.jsonl', 'dev2.jsonl', 'prepare-report.json'] as const;
 
 const SHOWN_IDS = 5;
-
-function packageVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../../package.json') as { version: string }).version;
-}
 
 function checkTemplate(template: string): void {
   if (template.split('{context}').length !== 2) throw new CliError('prompt template: must contain the placeholder {context} exactly once');

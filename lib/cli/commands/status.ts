@@ -10,6 +10,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import { Command } from 'commander';
 import { loadConfigFromProject } from '../../config';
 import { STACK_OUTPUTS, stackNames } from '../../core/deployment';
+import { isNotFound } from '../../core/run/cleanup-plan';
 import type { EvaluationStageResult, RunOutput } from '../../core/run/contracts';
 import { runIdFromExecutionName, runResourceNames } from '../../core/run/naming';
 import { CliError } from '../errors';
@@ -48,11 +49,6 @@ async function latestExecutionName(deps: StatusDeps, stateMachineArn: string): P
   const latest = response.executions?.[0];
   if (latest?.name === undefined) throw new CliError('no run has been started yet (npx impressions run)');
   return latest.name;
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as Error;
-  return e.name === 'ResourceNotFound' || /Could not find|not found|does not exist/i.test(e.message ?? '');
 }
 
 /** Reads one snapshot of the run `name`. */

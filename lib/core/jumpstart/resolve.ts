@@ -120,12 +120,7 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
   const pretrainedModelData = location(s3(hostingKey));
   const environment = inferenceEnvironment(input, spec, pretrainedModelData.type);
 
-  const fineTunedModelData: ModelDataLocation =
-    run.skipTraining && run.modelData !== null
-      ? location(run.modelData)
-      : outputCompression === 'NONE'
-        ? { type: 'prefix', uri: `${run.outputPath}${run.names.trainingJob}/output/model/` }
-        : { type: 'tarball', uri: `${run.outputPath}${run.names.trainingJob}/output/model.tar.gz` };
+  const fineTunedModelData = fineTunedModelLocation(run, outputCompression);
 
   const deploy = spec.deploy_kwargs ?? {};
   const trainingVolume = Math.max(input.trainingVolumeGb, positive(spec.training_volume_size) ?? 0);
@@ -152,7 +147,6 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
       image: inferenceImage,
       instanceType: input.inferenceInstanceType,
       pretrainedModelData,
-      fineTunedModelDataType: fineTunedModelData.type,
       fineTunedModelData,
       environment,
       enableNetworkIsolation: spec.inference_enable_network_isolation === true,
@@ -276,7 +270,25 @@ function s3Channel(name: string, uri: string): TrainingChannel {
   };
 }
 
-/** A key ending in `/` is an uncompressed prefix, anything else a tarball. */
+/** The fields of the run plan that decide where the fine-tuned weights are. */
+export type FineTunedModelRun = Pick<ResolveModelRun, 'skipTraining' | 'modelData' | 'outputPath' | 'names'>;
+
+/**
+ * Where a run's fine-tuned weights are: the run's `modelData` when training is skipped, else where
+ * SageMaker writes the job's output, `<S3OutputPath><TrainingJobName>/output/model.tar.gz`, or, with
+ * `CompressionType: NONE`, the prefix `…/output/model/`. The prefix ends with `/`: "a valid key
+ * name prefix identified by S3Uri always ends with a forward slash" (API reference, S3ModelDataSource
+ * `S3DataType`), and the SageMaker Python SDK adds it to the job's `S3ModelArtifacts` before it
+ * deploys uncompressed output (shared/notes/jumpstart.md "Output"). The state machine hosts this
+ * location; it never re-derives it from the job's `S3ModelArtifacts`.
+ */
+export function fineTunedModelLocation(run: FineTunedModelRun, outputCompression: 'NONE' | 'GZIP'): ModelDataLocation {
+  if (run.skipTraining && run.modelData !== null) return location(run.modelData);
+  const output = `${run.outputPath}${run.names.trainingJob}/output/`;
+  return outputCompression === 'NONE' ? { type: 'prefix', uri: `${output}model/` } : { type: 'tarball', uri: `${output}model.tar.gz` };
+}
+
+/** A weights location from its URI: a key ending in `/` is an uncompressed prefix, anything else a `model.tar.gz`. */
 export function location(uri: string): ModelDataLocation {
   return { type: uri.endsWith('/') ? 'prefix' : 'tarball', uri };
 }

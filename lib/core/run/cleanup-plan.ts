@@ -79,13 +79,24 @@ export const SETTLING_ENDPOINT_STATUSES: ReadonlySet<string> = new Set(['Creatin
 export const RUNNING_TRAINING_STATUSES: ReadonlySet<string> = new Set(['InProgress', 'Stopping']);
 
 /**
- * Whether a SageMaker error means "no such resource": `ResourceNotFound` (training jobs) or a
- * `ValidationException` saying it could not be found (endpoints, configs, models).
+ * What SageMaker says in the message of an error about a resource that does not exist (it reports
+ * most of them as a generic ValidationException). The one list: {@link isNotFound} reads SDK errors
+ * with it, the state machine's "gone?" choices match caught errors' causes with it
+ * (lib/constructs/sagemaker-tasks.ts).
+ */
+export const NOT_FOUND_MESSAGES = ['Could not find', 'not found', 'does not exist'] as const;
+
+const NOT_FOUND_MESSAGE = new RegExp(NOT_FOUND_MESSAGES.join('|'), 'i');
+
+/**
+ * Whether a SageMaker SDK error means "no such resource": `ResourceNotFound` (training jobs) or a
+ * `ValidationException` whose message says so ({@link NOT_FOUND_MESSAGES}: endpoints, configs, models).
+ * The CLI (`impressions status`), the janitor, the sweep and the quota check all use this rule.
  */
 export function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; message?: string };
   if (e?.name === 'ResourceNotFound') return true;
-  return e?.name === 'ValidationException' && /could not find|does not exist|not found/i.test(e.message ?? '');
+  return e?.name === 'ValidationException' && NOT_FOUND_MESSAGE.test(e.message ?? '');
 }
 
 /** `fn()`'s result, or `undefined` when it fails because the resource does not exist ({@link isNotFound}); other errors propagate. */

@@ -4,6 +4,8 @@
  * {@link InvalidRunInputError}. It checks shapes and locations only: whether the objects exist, and
  * whether hyperparameter names fit the model, is checked later (S3 reads, JumpStart resolution).
  */
+import { VERSION_REQUEST, VERSION_REQUEST_EXPECTED } from '../jumpstart/manifest';
+import { hyperparameterNameProblem, hyperparameterValue } from './hyperparameters';
 import { RUN_ERROR_NAMES, type RawRunInput, type RunPlan, type ValidateInputEvent } from './lambda-contracts';
 import { runIdFromExecutionName, runResourceNames } from './naming';
 
@@ -35,13 +37,9 @@ export const RUN_INPUT_FIELDS = [
 ] as const satisfies readonly (keyof RawRunInput)[];
 
 const RUN_NAME = /^[A-Za-z0-9 ._-]{1,80}$/;
-const MODEL_VERSION = /^(\d+\.\d+\.\d+|\d+\.\*)$/;
 const DATASET_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-const HYPERPARAMETER_NAME = /^[a-z_][a-z0-9_]{0,255}$/;
 /** S3 key segments made of S3's "safe" characters, so a URI never needs escaping downstream. */
 const SAFE_SEGMENT = "[A-Za-z0-9!_.*'()-]+";
-/** SageMaker's limit on a hyperparameter value. */
-const MAX_HYPERPARAMETER_VALUE_LENGTH = 2500;
 
 /**
  * Builds the run plan.
@@ -80,7 +78,7 @@ export function planRun(event: ValidateInputEvent, now: Date = new Date()): RunP
   };
 
   const runName = str('runName', RUN_NAME, '1-80 letters, digits, spaces, dots, underscores or hyphens');
-  const modelVersion = str('modelVersion', MODEL_VERSION, 'an exact version such as 2.2.3, or a major wildcard such as 2.*');
+  const modelVersion = str('modelVersion', VERSION_REQUEST, VERSION_REQUEST_EXPECTED);
   const trainingData = str('trainingData', trainPrefix, `a prefix ending with / under ${bucket}train_data/`);
   const modelData = str('modelData', modelObject, `a .tar.gz or a prefix ending with / under ${bucket}runs/`);
   const skipTraining = bool('skipTraining');
@@ -116,14 +114,11 @@ export function planRun(event: ValidateInputEvent, now: Date = new Date()): RunP
     } else {
       for (const [name, value] of Object.entries(rawHp)) {
         const field = `hyperparameters.${name}`;
-        if (!HYPERPARAMETER_NAME.test(name)) bad(field, 'names are lower-case letters, digits and underscores');
-        else if (name.startsWith('sagemaker_')) bad(field, 'sagemaker_* entries are set by the pipeline (script mode)');
-        else {
-          const text = hyperparameterText(value);
-          if (text === undefined) bad(field, `${show(value)}: expected a string, a finite number or a boolean`);
-          else if (text.length > MAX_HYPERPARAMETER_VALUE_LENGTH) bad(field, `longer than ${MAX_HYPERPARAMETER_VALUE_LENGTH} characters`);
-          else hyperparameters[name] = text;
-        }
+        const nameProblem = hyperparameterNameProblem(name);
+        const sent = hyperparameterValue(value);
+        if (nameProblem !== undefined) bad(field, nameProblem);
+        else if ('problem' in sent) bad(field, `${show(value)}: ${sent.problem}`);
+        else hyperparameters[name] = sent.text;
       }
     }
   }
@@ -147,17 +142,6 @@ export function planRun(event: ValidateInputEvent, now: Date = new Date()): RunP
     checkpointPath: `${runRoot}checkpoints/`,
     startedAt: now.toISOString(),
   };
-}
-
-/**
- * The string sent for a run's hyperparameter value: strings as given, numbers as JavaScript prints
- * them, booleans as `True`/`False` (the spelling JumpStart's scripts expect, as in the spec defaults).
- */
-export function hyperparameterText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  return undefined;
 }
 
 function hasDotSegment(uri: string): boolean {
