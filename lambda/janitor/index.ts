@@ -6,7 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { parseJanitorEvent, RUN_ERROR_NAMES, type JanitorResult } from '../../lib/core/run/lambda-contracts';
+import { parseJanitorEvent, RUN_ERROR_NAMES, type JanitorResult } from '../../lib/core/run/run-lambda-contracts';
 import { JANITOR_STATUSES } from '../../lib/core/run/cleanup-plan';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
 import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps } from '../shared/sagemaker-cleanup';
@@ -24,7 +24,7 @@ const CLEANUP_STATUSES: ReadonlySet<string> = new Set(JANITOR_STATUSES);
 const SAFETY_MS = 20_000;
 const POLL_MS = 15_000;
 
-const logger = new Logger({ serviceName: 'impressions-janitor' });
+const logger = new Logger();
 
 /** Builds the handler around its clients (tests pass mocks and a fake clock). */
 export function createHandler(deps: CleanupDeps, pollMs: number = POLL_MS) {

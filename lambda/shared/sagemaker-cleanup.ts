@@ -22,7 +22,7 @@ import {
   unlessGone,
   type TaggedResource,
 } from '../../lib/core/run/cleanup-plan';
-import { CLEANUP_ENV, type CleanupCounts } from '../../lib/core/run/lambda-contracts';
+import { CLEANUP_ENV, type CleanupCounts } from '../../lib/core/run/run-lambda-contracts';
 import { TAG_APP, TAG_RUN_ID } from '../../lib/core/run/tags';
 
 /** The clients and clock a clean-up pass uses (injected for tests). */

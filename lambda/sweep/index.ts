@@ -6,10 +6,10 @@
  * provider's polling (its `queryInterval` and `totalTimeout`) does the waiting.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { parseSweepRequest, type SweepIsCompleteResponse, type SweepOnEventResponse } from '../../lib/core/run/lambda-contracts';
+import { parseSweepRequest, type SweepIsCompleteResponse, type SweepOnEventResponse } from '../../lib/core/run/run-lambda-contracts';
 import { cleanUp, defaultCleanupDeps, findTaggedResources, resourcePrefixFromEnv, type CleanupDeps, type CleanupOutcome } from '../shared/sagemaker-cleanup';
 
-const logger = new Logger({ serviceName: 'impressions-sweep' });
+const logger = new Logger();
 async function pass(deps: CleanupDeps, prefix: string): Promise<CleanupOutcome> {
   const resources = await findTaggedResources(deps.tagging, prefix);
   return cleanUp(deps, resources, { deadline: 0, pollMs: 0 });

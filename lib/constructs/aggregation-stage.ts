@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { AggregateEvent, AggregateResult } from '../core/evaluation/lambda-contracts';
+import type { AggregateEvent, AggregateResult } from '../core/evaluation/evaluation-lambda-contracts';
 import { at, keysOf, statePath, type JsonPath } from '../core/json-path';
 import type { AggregationBranchInput, RunState } from '../core/run/contracts';
 import { lambdaTaskRetry } from './lambda-tasks';

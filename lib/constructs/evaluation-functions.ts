@@ -7,7 +7,7 @@ import { DataPrefix, DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
 import { acknowledgeGrantActionWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { sageMakerArn } from './sagemaker-tasks';
-import { EVALUATION_ENV, METRIC_NAMESPACE } from '../core/evaluation/lambda-contracts';
+import { EVALUATION_ENV, METRIC_NAMESPACE } from '../core/evaluation/evaluation-lambda-contracts';
 import { fanOutShape } from '../core/evaluation/fan-out';
 
 /** Properties of {@link EvaluationFunctions}. */

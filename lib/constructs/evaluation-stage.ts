@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { EVALUATION_ERROR_NAMES, type PlanEvaluationEvent, type PlanEvaluationResult } from '../core/evaluation/lambda-contracts';
+import { EVALUATION_ERROR_NAMES, type PlanEvaluationEvent, type PlanEvaluationResult } from '../core/evaluation/evaluation-lambda-contracts';
 import { at, keysOf, statePath, type JsonPath } from '../core/json-path';
 import type { EndpointDeployment, EvaluationBranchInput, EvaluationStageResult, HostedModel, RunSetup } from '../core/run/contracts';
 import { lambdaTaskRetry } from './lambda-tasks';

@@ -20,7 +20,7 @@ import type {
   SettingDefaults,
   Stage1Result,
 } from '../core/run/contracts';
-import type { PreflightQuotasEvent, ResolveModelEvent, RunDefaults, RunPlan, ValidateInputEvent } from '../core/run/lambda-contracts';
+import type { PreflightQuotasEvent, ResolveModelEvent, RunDefaults, RunPlan, ValidateInputEvent } from '../core/run/run-lambda-contracts';
 import { AggregationStage } from './aggregation-stage';
 import { acknowledgeReferenceWildcards } from './nag-acknowledgements';
 import { CleanupStage } from './cleanup-stage';
@@ -116,8 +116,8 @@ export interface RunStateMachineProps {
  * `publication` — ids, names, URIs and counts only, never report text. Every JSONPath below is
  * derived from `RunState` and each Lambda payload is checked against the handler's event type.
  *
- * Logs: level ALL without execution data (inputs may hold S3 keys but never text; outputs of the
- * evaluation will hold counts only, yet we keep the log free of data by construction); X-Ray on.
+ * Logs: level ALL without execution data (the state holds ids, keys and counts, never report text,
+ * yet the log is kept free of data by construction); X-Ray on.
  */
 export class RunStateMachine extends Construct {
   public readonly stateMachine: sfn.StateMachine;

@@ -26,7 +26,7 @@ import {
 } from '../../lib/core/evaluation';
 import { fineTunedModelLocation } from '../../lib/core/jumpstart/resolve';
 import type { ResolvedModel, RunOutput } from '../../lib/core/run/contracts';
-import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
+import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotasResult } from '../../lib/core/run/run-lambda-contracts';
 import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from './asl';
 import { testApp } from './cdk';
 import { SageMakerSimulator, SimulatedAwsError, SimulatorOptions } from './sagemaker-simulator';

@@ -10,7 +10,7 @@
  * are rejected.
  */
 import type { ModelDataLocation, PayloadContract, ResolvedModel, TrainingChannel } from '../run/contracts';
-import type { ResolveModelRun } from '../run/lambda-contracts';
+import type { ResolveModelRun } from '../run/run-lambda-contracts';
 import { ModelResolutionError } from './errors';
 import { instanceFamily, volumeKmsSupported, volumeSizeSupported } from './instance-types';
 import type { JumpStartSpec, SpecHyperparameter, SpecInstanceTypeVariants } from './spec';

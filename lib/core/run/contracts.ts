@@ -7,8 +7,8 @@
  * them here and everywhere at once.
  */
 import type { PublishResultsOutput } from '../analytics/publish-contracts';
-import type { AggregateResult, AggregateUsage } from '../evaluation/lambda-contracts';
-import type { PreflightQuotasResult, RunPlan } from './lambda-contracts';
+import type { AggregateResult, AggregateUsage } from '../evaluation/evaluation-lambda-contracts';
+import type { PreflightQuotasResult, RunPlan } from './run-lambda-contracts';
 
 /** Which request/response format an inference container speaks (chosen from the resolved spec). */
 export type PayloadContract =

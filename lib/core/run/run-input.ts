@@ -6,7 +6,7 @@
  */
 import { VERSION_REQUEST, VERSION_REQUEST_EXPECTED } from '../jumpstart/manifest';
 import { hyperparameterNameProblem, hyperparameterValue } from './hyperparameters';
-import { RUN_ERROR_NAMES, type RawRunInput, type RunPlan, type ValidateInputEvent } from './lambda-contracts';
+import { RUN_ERROR_NAMES, type RawRunInput, type RunPlan, type ValidateInputEvent } from './run-lambda-contracts';
 import { runIdFromExecutionName, runResourceNames } from './naming';
 
 /** One bad field of the run input. */

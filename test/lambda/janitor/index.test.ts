@@ -8,7 +8,7 @@ import {
   SageMakerClient,
   StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import type { JanitorEvent } from '../../../lib/core/run/lambda-contracts';
+import type { JanitorEvent } from '../../../lib/core/run/run-lambda-contracts';
 import { createHandler, EndpointStillSettlingError } from '../../../lambda/janitor/index';
 import { ARN, mockCleanupClients, notFound, tags } from '../../helpers/cleanup-mocks';
 

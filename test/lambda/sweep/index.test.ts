@@ -8,7 +8,7 @@ import {
   SageMakerClient,
   StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import type { SweepIsCompleteRequest, SweepOnEventRequest } from '../../../lib/core/run/lambda-contracts';
+import type { SweepIsCompleteRequest, SweepOnEventRequest } from '../../../lib/core/run/run-lambda-contracts';
 import { createHandlers, isComplete, onEvent } from '../../../lambda/sweep/index';
 import { ARN, mockCleanupClients, notFound, tags } from '../../helpers/cleanup-mocks';
 

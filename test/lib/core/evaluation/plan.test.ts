@@ -1,6 +1,5 @@
 import { BASELINE_MODELS, baselineImpression, firstSentence, NORMAL_IMPRESSION } from '../../../../lib/core/evaluation/baselines';
 import { parsePartKey, parseS3Uri, partKey, shardManifestKey, summaryKey, runSummaryKey } from '../../../../lib/core/evaluation/keys';
-import { parseRecord, splitRecordLines } from '../../../../lib/core/evaluation/records';
 import { planShards, shardRanges } from '../../../../lib/core/evaluation/shards';
 
 describe('keys', () => {
@@ -23,32 +22,6 @@ describe('keys', () => {
     expect(() => partKey('r', 'dev1', 'pretrained', 100000)).toThrow(/shard index 100000/);
     expect(parseS3Uri('s3://my-bucket/eval_data/dev1.jsonl')).toEqual({ bucket: 'my-bucket', key: 'eval_data/dev1.jsonl' });
     expect(() => parseS3Uri('https://x/y')).toThrow(/not an s3:\/\/bucket\/key URI/);
-  });
-});
-
-describe('records', () => {
-  const body = [
-    JSON.stringify({ study_id: 's1', subject_id: 'p1', findings: 'F1.', impression: 'I1.', background: 'B' }),
-    '',
-    '{not json',
-    JSON.stringify({ study_id: 42, findings: 'F3.', impression: '' }),
-    JSON.stringify({ findings: 5, impression: 'I' }),
-    '\r',
-  ].join('\n');
-  it('numbers non-blank lines and turns bad fields into errors naming line, record and field', () => {
-    const lines = splitRecordLines(body);
-    expect(lines.map((l) => l.line)).toEqual([1, 3, 4, 5]);
-    const read = lines.map((l, i) => parseRecord(l, i, 'dev1.jsonl'));
-    expect(read[0]).toEqual({ ok: true, record: { index: 0, studyId: 's1', subjectId: 'p1', findings: 'F1.', impression: 'I1.', background: 'B' } });
-    expect(read[1]).toEqual({ ok: false, invalid: { index: 1, studyId: '#1', error: 'dev1.jsonl line 3 (record 1): not valid JSON' } });
-    expect(read[2]).toEqual({ ok: false, invalid: { index: 2, studyId: '42', error: 'dev1.jsonl line 4 (record 2), study_id 42: impression is empty' } });
-    expect(read[3]).toMatchObject({
-      ok: false,
-      invalid: {
-        studyId: '#3',
-        error: 'dev1.jsonl line 5 (record 3), study_id #3: study_id must be a non-empty string or a number; findings must be a string',
-      },
-    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { InvalidRunInputError, planRun } from '../../../../lib/core/run/run-input';
-import type { ValidateInputEvent } from '../../../../lib/core/run/lambda-contracts';
+import type { ValidateInputEvent } from '../../../../lib/core/run/run-lambda-contracts';
 
 const defaults: ValidateInputEvent['defaults'] = {
   bucketName: 'data-bucket',
