@@ -24,8 +24,9 @@ export interface EvaluationFunctionsProps {
  * - evaluate reads `eval_data/`, writes `prediction_data/predictions/`, and may call
  *   `sagemaker:InvokeEndpoint` on `<prefix>-*` endpoints only;
  * - aggregate reads `prediction_data/predictions/`, writes `prediction_data/summary/` and `runs/`,
- *   reads `<prefix>-*` training jobs (billable seconds) and puts metrics in the
- *   `RadiologyImpressions` namespace only.
+ *   and reads `<prefix>-*` training jobs (billable seconds). Its metrics (namespace
+ *   `RadiologyImpressions`) are embedded metric format lines in its own log group, which it may
+ *   already write: no `cloudwatch:PutMetricData`.
  * KMS permissions come with the bucket grants. `maxConcurrency` is the Distributed Map
  * concurrency that goes with the per-Lambda pool set here (lib/core/evaluation/fan-out.ts).
  */
@@ -121,15 +122,6 @@ export class EvaluationFunctions extends Construct {
         sid: 'ReadRunTrainingJobs',
         actions: ['sagemaker:DescribeTrainingJob'],
         resources: [sageMakerArn(this, 'training-job', config.resourcePrefix)],
-      }),
-    );
-    this.aggregate.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'PutRunMetrics',
-        actions: ['cloudwatch:PutMetricData'],
-        // PutMetricData supports no resource-level permission; the namespace condition limits it.
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
       }),
     );
     acknowledgeGrantActionWildcards(this.aggregate.executionRole, 'read of prediction_data/predictions/, write of prediction_data/summary/ and runs/');

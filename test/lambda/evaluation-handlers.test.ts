@@ -1,11 +1,10 @@
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs';
-import { aggregate } from '../../lambda/aggregate';
+import { aggregate, runMetrics } from '../../lambda/aggregate';
 import { evaluate, handler as evaluateHandler } from '../../lambda/evaluate';
 import { handler as plan } from '../../lambda/plan-evaluation';
 import type { ShardItem } from '../../lib/core/evaluation';
@@ -237,6 +236,30 @@ describe('evaluate (local HTTP stand-in)', () => {
   });
 });
 
+/** An EMF document as Powertools writes it (only the fields the tests read are typed). */
+interface EmfDocument {
+  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  [member: string]: unknown;
+}
+
+/** Captures what is written to stdout (Powertools Metrics writes its EMF lines there, through its own Console). */
+function captureEmf(): { documents: () => EmfDocument[]; restore: () => void } {
+  const written: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  return {
+    documents: () =>
+      written
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes('"_aws"'))
+        .map((line) => JSON.parse(line) as EmfDocument),
+    restore: () => spy.mockRestore(),
+  };
+}
+
 describe('aggregate', () => {
   it('reads every part, writes summary rows and run summary, publishes mean metrics', async () => {
     const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
@@ -245,9 +268,7 @@ describe('aggregate', () => {
       .on(InvokeEndpointCommand)
       .resolves({ Body: Uint8ArrayBlobAdapter.fromString('[{"generated_text":"No acute cardiopulmonary abnormality."}]') });
     for (const model of ['pretrained', 'fine-tuned', 'baseline-normal'] as const) await evaluate(shardOf(model), { s3: store.client, runtime });
-    const cw = new CloudWatchClient({ region: 'us-east-1' });
-    const cwMock = mockClient(cw);
-    cwMock.on(PutMetricDataCommand).resolves({});
+    const emf = captureEmf();
     const result = await aggregate(
       {
         runId: 'run-7',
@@ -259,9 +280,9 @@ describe('aggregate', () => {
           ],
         },
       },
-      { s3: store.client, cloudwatch: cw },
+      { s3: store.client, metrics: runMetrics('RadiologyImpressions') },
       new Date('2025-01-01T03:00:00Z'),
-    );
+    ).finally(() => emf.restore());
     expect(result).toEqual({
       runId: 'run-7',
       summaryKey: 'prediction_data/summary/run_id=run-7/summary.jsonl',
@@ -292,54 +313,49 @@ describe('aggregate', () => {
       expect.objectContaining({ metric: 'chexpert_micro_f1_14', count: 12, errors: 1 }),
     ]);
     expect(runSummary.pairedAgreement).toEqual([expect.objectContaining({ dataset: 'dev2', metric: 'chexpert_micro_f1_13', pairs: 12, difference: 0 })]);
-    const metrics = cwMock.commandCalls(PutMetricDataCommand)[0].args[0].input;
-    expect(metrics.Namespace).toBe('RadiologyImpressions');
+    // One embedded-metric-format line per figure (EMF specification: _aws.CloudWatchMetrics directives,
+    // the dimension and metric values as root members), no PutMetricData call.
+    const lines = emf.documents();
+    expect(lines).toHaveLength(21);
+    for (const line of lines) {
+      expect(line._aws.Timestamp).toBe(Date.parse('2025-01-01T03:00:00Z'));
+      expect(line._aws.CloudWatchMetrics).toEqual([
+        { Namespace: 'RadiologyImpressions', Dimensions: [['Run', 'Dataset', 'Model', 'Metric']], Metrics: [{ Name: expect.any(String), Unit: 'None' }] },
+      ]);
+      // Only the documented dimensions: no `service` dimension that would make it another metric.
+      expect(Object.keys(line).sort()).toEqual(['Dataset', 'Metric', 'Model', 'Run', '_aws', line._aws.CloudWatchMetrics[0].Metrics[0].Name].sort());
+    }
     // 3 models × 4 ROUGE means, 3 models × 3 agreement figures.
-    expect(metrics.MetricData!.map((d) => d.MetricName).filter((m) => m === 'MeanF')).toHaveLength(12);
-    expect(metrics.MetricData!.filter((d) => d.MetricName === 'AgreementF1').map((d) => d.Dimensions![3].Value)).toEqual(
-      summary.filter((r) => r.metric.startsWith('chexpert_')).map((r) => r.metric),
-    );
+    expect(lines.filter((l) => 'MeanF' in l)).toHaveLength(12);
+    expect(lines.filter((l) => 'AgreementF1' in l).map((l) => l.Metric)).toEqual(summary.filter((r) => r.metric.startsWith('chexpert_')).map((r) => r.metric));
     const agreementRow = summary.find((r) => r.metric === 'chexpert_micro_f1_13')!;
-    expect(metrics.MetricData!.find((d) => d.Dimensions!.some((x) => x.Value === 'chexpert_micro_f1_13'))).toMatchObject({
-      MetricName: 'AgreementF1',
-      Value: agreementRow.mean,
-    });
-    expect(metrics.MetricData![0]).toMatchObject({
-      MetricName: 'MeanF',
-      Value: summary[0].mean,
-      Dimensions: [
-        { Name: 'Run', Value: 'run-7' },
-        { Name: 'Dataset', Value: 'dev2' },
-        { Name: 'Model', Value: 'pretrained' },
-        { Name: 'Metric', Value: 'rouge1' },
-      ],
-    });
+    expect(lines.find((l) => l.Metric === 'chexpert_micro_f1_13')).toMatchObject({ AgreementF1: agreementRow.mean });
+    expect(lines[0]).toMatchObject({ Run: 'run-7', Dataset: 'dev2', Model: 'pretrained', Metric: 'rouge1', MeanF: summary[0].mean });
   });
   it("reads the training job's billable seconds when no usage is given", async () => {
     const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });
     await evaluate(shardOf('baseline-normal'), { s3: store.client, runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }) });
-    const cw = new CloudWatchClient({ region: 'us-east-1' });
-    mockClient(cw).on(PutMetricDataCommand).resolves({});
+    const metrics = runMetrics('RadiologyImpressions');
+    const emf = captureEmf();
     const sagemaker = new SageMakerClient({ region: 'us-east-1' });
     const sm = mockClient(sagemaker);
     sm.on(DescribeTrainingJobCommand).resolves({
       BillableTimeInSeconds: 7200,
       ResourceConfig: { InstanceType: 'ml.p3.16xlarge', InstanceCount: 1, VolumeSizeInGB: 300 },
     } as never);
-    const result = await aggregate(
-      { runId: 'run-7', training: { trainingJobName: 'impressions-run-7-train' } },
-      { s3: store.client, cloudwatch: cw, sagemaker },
-    );
+    const result = await aggregate({ runId: 'run-7', training: { trainingJobName: 'impressions-run-7-train' } }, { s3: store.client, metrics, sagemaker });
     expect(sm.commandCalls(DescribeTrainingJobCommand)[0].args[0].input).toEqual({ TrainingJobName: 'impressions-run-7-train' });
     expect(result.costUsd).toBeCloseTo(2 * 28.152, 10);
-    const skipped = await aggregate({ runId: 'run-7', training: { trainingJobName: null } }, { s3: store.client, cloudwatch: cw, sagemaker });
+    const skipped = await aggregate({ runId: 'run-7', training: { trainingJobName: null } }, { s3: store.client, metrics, sagemaker }).finally(() =>
+      emf.restore(),
+    );
     expect(skipped.costUsd).toBe(0);
     expect(sm.commandCalls(DescribeTrainingJobCommand)).toHaveLength(1);
   });
 
   it('fails clearly when the run has no part files', async () => {
     const store = memoryBucket({});
-    await expect(aggregate({ runId: 'run-8' }, { s3: store.client, cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) })).rejects.toThrow(
+    await expect(aggregate({ runId: 'run-8' }, { s3: store.client, metrics: runMetrics('RadiologyImpressions') })).rejects.toThrow(
       'run run-8: no prediction part files under prediction_data/predictions/run_id=run-8/',
     );
   });
