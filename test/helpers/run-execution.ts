@@ -7,7 +7,6 @@
  */
 // Keep the real handler's structured logs out of the test output (must run before it loads).
 import './quiet-logs';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { handler as validateInput } from '../../lambda/validate-input/index';
 import { buildApp } from '../../lib/app';
 import { parsePublishResultsEvent, type PublishResultsOutput } from '../../lib/core/analytics/publish-contracts';
@@ -25,18 +24,17 @@ import {
   type ShardItem,
 } from '../../lib/core/evaluation';
 import { fineTunedModelLocation } from '../../lib/core/jumpstart/resolve';
-import type { ResolvedModel, RunOutput } from '../../lib/core/run/contracts';
+import type { ResolvedModel, RunOutput, RunSettings, RunSetup, SettingDefaults } from '../../lib/core/run/contracts';
 import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotasResult } from '../../lib/core/run/run-lambda-contracts';
-import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from './asl';
+import { AslDefinition, AslState, stateMachineDefinitions } from './asl';
+import { samplePlan } from './jumpstart';
+import { ENTERED_TIME, executeDefinition, type AslOutcome } from './asl-execution';
 import { testApp } from './cdk';
-import { SageMakerSimulator, SimulatedAwsError, SimulatorOptions } from './sagemaker-simulator';
+import { SageMakerSimulator, SimulatorOptions } from './sagemaker-simulator';
 
-polyfillPromiseWithResolvers();
-
+export { ENTERED_TIME };
 export const EXECUTION_NAME = 'smoke-20260101-120000';
 export const RUN_ID = EXECUTION_NAME;
-/** The local interpreter has no clock in the context object: every state sees this EnteredTime. */
-export const ENTERED_TIME = '2026-01-01T12:30:00.000Z';
 
 /** The run state machine's definition as `cdk synth` renders it (tokens replaced by dummies). */
 export function runDefinition(context: Record<string, unknown> = {}): AslDefinition {
@@ -88,20 +86,37 @@ export function sampleResolvedModel(overrides: { volumeKmsSupported?: boolean } 
   };
 }
 
-/** How one execution ended. */
-export interface RunOutcome {
-  status: 'SUCCEEDED' | 'FAILED';
+/**
+ * The run state as the first Parallel receives it, for tests of a stage alone: the plan of
+ * `input` (data bucket `data-bucket`), the resolved model (its fine-tuned weights where resolution
+ * puts them) and the settings as "Apply settings" merges them (`States.JsonMerge`: a JSON merge in
+ * which the resolved values win and absent ones are filled from the defaults).
+ */
+export function sampleRunSetup(options: { input?: Record<string, unknown>; resolved?: ResolvedModel; executionName?: string } = {}): RunSetup {
+  const plan = samplePlan(options.input ?? {}, options.executionName ?? 'run-7');
+  const base = options.resolved ?? sampleResolvedModel();
+  const resolved: ResolvedModel = {
+    ...base,
+    inference: { ...base.inference, fineTunedModelData: fineTunedModelLocation(plan, base.training.outputCompression) },
+  };
+  const settingDefaults: SettingDefaults = {
+    training: { volumeSizeGb: 30 },
+    inference: { modelDataDownloadTimeoutSeconds: 3600, containerStartupHealthCheckTimeoutSeconds: 3600 },
+  };
+  const merge = <A, B>(defaults: A, values: B): A & B => JSON.parse(JSON.stringify({ ...defaults, ...JSON.parse(JSON.stringify(values)) })) as A & B;
+  const settings: RunSettings = {
+    training: merge(settingDefaults.training, resolved.training),
+    inference: merge(settingDefaults.inference, resolved.inference),
+  };
+  return { plan, preflight: { checked: [] }, resolved, settingDefaults, settings };
+}
+
+/** How one execution of the run ended. */
+export interface RunOutcome extends AslOutcome {
   /** The execution output of a succeeded run. */
-  output?: RunOutput;
-  error?: string;
-  cause?: string;
-  sim: SageMakerSimulator;
-  /** Lambda tasks called, in order. */
-  lambdaCalls: string[];
+  readonly output?: RunOutput;
   /** Shard items each evaluate task received, by state name. */
-  shards: Record<string, ShardItem[]>;
-  /** Parameters of the SDK/optimized calls and Lambda payloads, by state name (last call). */
-  params: Record<string, Record<string, unknown>>;
+  readonly shards: Record<string, ShardItem[]>;
 }
 
 /** What to execute. */
@@ -131,13 +146,6 @@ export function sampleAggregateResult(runId: string): AggregateResult {
 
 /** Executes the run once. */
 export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome> {
-  const definition = JSON.parse(JSON.stringify(scenario.definition ?? defaultRunDefinition())) as AslDefinition;
-  const sim = new SageMakerSimulator(scenario.sim);
-  const lambdaCalls: string[] = [];
-  const params: Record<string, Record<string, unknown>> = {};
-  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const waits: Record<string, number> = {};
-  const retries: Record<string, number> = {};
   const shards: Record<string, ShardItem[]> = {};
   const lambdas: Record<string, (event: unknown) => unknown> = {
     'Validate input': (event) => validateInput(event),
@@ -157,96 +165,60 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
     }),
   };
   for (const model of ['pretrained', 'fine-tuned'] as const) {
-    // The real shard planning, for 4 records per dataset in shards of 2; the manifest is handed inline (no ItemReader locally).
-    lambdas[`${model}: plan shards`] = (event): PlanEvaluationResult & { items: ShardItem[] } => {
-      const e = parsePlanEvaluationEvent(event);
-      const items = planShards({
-        runId: e.plan.runId,
-        model: e.model,
-        modelVersion: e.resolved.version,
-        endpointName: e.endpointName,
-        contract: e.resolved.inference.payloadContract,
-        datasets: Object.entries(e.plan.evalData).map(([dataset, uri]) => ({ dataset, evalDataUri: uri, recordCount: 4 })),
-        shardSize: 2,
-        includeBaselines: e.model === 'pretrained',
-      });
-      return {
-        runId: e.plan.runId,
-        model: e.model,
-        manifestKey: shardManifestKey(e.plan.runId, e.model),
-        shardCount: items.length,
-        recordCount: 8,
-        datasets: [],
-        includeBaselines: e.model === 'pretrained',
-        items,
-      };
-    };
+    lambdas[`${model}: plan shards`] = planShardsStandIn;
     lambdas[`${model}: evaluate shard`] = (event): EvaluateResult => {
       const item = parseEvaluateEvent(event);
       (shards[`${model}: evaluate shard`] ??= []).push(item);
       return { partKey: item.partKey, rows: item.end - item.start, scored: item.end - item.start, errors: 0, retries: 0 };
     };
   }
-
-  for (const [name, state] of allStates(definition)) {
-    if (state.Retry !== undefined) retries[name] = 0;
-    if (state.Type === 'Wait') waits[name] = 0;
-    if (state.Type === 'Map' && state.ItemReader !== undefined) {
-      // aws-local-stepfunctions has no ItemReader: read the items inline from the plan's result instead.
-      delete state.ItemReader;
-      state.ItemsPath = '$.shards.items';
-    }
-    if (name.endsWith(': plan shards')) (state.ResultSelector as Record<string, string>)['items.$'] = '$.items';
-    if (scenario.failingStates?.includes(name)) {
-      const isLambdaTask = state.Type === 'Task' && (state.Resource ?? '').includes(':function:');
-      if (state.Type !== 'Pass' && !isLambdaTask) throw new Error(`${name} is a ${state.Type}, not a Pass or Lambda task`);
-      state.Type = 'Task';
-      state.Resource = 'arn:aws:states:::lambda:invoke';
-      handlers[name] = async () => {
-        throw new SimulatedAwsError('EvaluationFailed', 'shard 3 of dev1 could not be scored');
-      };
-      continue;
-    }
-    if (state.Type !== 'Task') continue;
-    const resource = state.Resource ?? '';
-    const sdk = /:::aws-sdk:sagemaker:(\w+)$/.exec(resource);
-    if (sdk !== null) {
-      handlers[name] = async (p) => {
-        params[name] = p as Record<string, unknown>;
-        return sim.call(sdk[1], p as Record<string, unknown>);
-      };
-    } else if (resource.endsWith(':::sagemaker:createTrainingJob.sync')) {
-      handlers[name] = async (p) => {
-        params[name] = p as Record<string, unknown>;
-        return sim.train(p as Record<string, unknown>);
-      };
-    } else if (resource.includes(':function:')) {
-      const lambda = lambdas[name];
-      if (lambda === undefined) throw new Error(`no local handler for Lambda task ${name}`);
-      handlers[name] = async (event) => {
-        lambdaCalls.push(name);
-        params[name] = event as Record<string, unknown>;
-        return lambda(event);
-      };
-    } else {
-      throw new Error(`no local handler for task ${name} (${resource})`);
-    }
-  }
-
-  const input = scenario.input ?? {};
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
-  const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
-    context: { Execution: { Name: EXECUTION_NAME, Input: input }, State: { EnteredTime: ENTERED_TIME } } as never,
+  const outcome = await executeDefinition({
+    definition: scenario.definition ?? defaultRunDefinition(),
+    input: scenario.input ?? {},
+    sim: new SageMakerSimulator(scenario.sim),
+    lambdas,
+    failingStates: scenario.failingStates,
+    patch: inlineShardManifest,
+    executionName: EXECUTION_NAME,
   });
-  try {
-    const output = (await execution.result) as unknown as RunOutput;
-    return { status: 'SUCCEEDED', output, sim, lambdaCalls, shards, params };
-  } catch (error) {
-    if (!(error instanceof ExecutionError)) throw error;
-    const cause = error.cause as Error;
-    return { status: 'FAILED', error: cause.name, cause: cause.message, sim, lambdaCalls, shards, params };
+  return { ...outcome, output: outcome.output as RunOutput | undefined, shards };
+}
+
+/**
+ * The plan-evaluation stand-in: the real shard planning, for 4 records per dataset in shards of 2;
+ * it also returns the manifest's items, which {@link inlineShardManifest} hands to the map.
+ */
+export function planShardsStandIn(event: unknown): PlanEvaluationResult & { items: ShardItem[] } {
+  const e = parsePlanEvaluationEvent(event);
+  const items = planShards({
+    runId: e.plan.runId,
+    model: e.model,
+    modelVersion: e.resolved.version,
+    endpointName: e.endpointName,
+    contract: e.resolved.inference.payloadContract,
+    datasets: Object.entries(e.plan.evalData).map(([dataset, uri]) => ({ dataset, evalDataUri: uri, recordCount: 4 })),
+    shardSize: 2,
+    includeBaselines: e.model === 'pretrained',
+  });
+  return {
+    runId: e.plan.runId,
+    model: e.model,
+    manifestKey: shardManifestKey(e.plan.runId, e.model),
+    shardCount: items.length,
+    recordCount: 8,
+    datasets: [],
+    includeBaselines: e.model === 'pretrained',
+    items,
+  };
+}
+
+/** aws-local-stepfunctions has no ItemReader: the evaluation map reads the items the plan stand-in returned instead of the S3 manifest. */
+export function inlineShardManifest(name: string, state: AslState): void {
+  if (state.Type === 'Map' && state.ItemReader !== undefined) {
+    delete state.ItemReader;
+    state.ItemsPath = '$.shards.items';
   }
+  if (name.endsWith(': plan shards')) (state.ResultSelector as Record<string, string>)['items.$'] = '$.items';
 }
 
 /** The data bucket of a definition (a synth token replaced by a dummy), as validate-input's defaults carry it. */

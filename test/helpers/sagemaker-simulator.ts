@@ -111,6 +111,11 @@ export class SageMakerSimulator {
   /** `createTrainingJob.sync`: the job runs to its end before the call returns. */
   train(params: Record<string, unknown>): Record<string, unknown> {
     this.calls.createTrainingJob = (this.calls.createTrainingJob ?? 0) + 1;
+    if (this.options.throttleOnce?.includes('createTrainingJob') && !this.throttled.has('createTrainingJob')) {
+      this.throttled.add('createTrainingJob');
+      // The optimized .sync integration reports SageMaker's own error name, without the service prefix.
+      throw new SimulatedAwsError('ThrottlingException', 'Rate exceeded');
+    }
     const name = params.TrainingJobName as string;
     this.create('trainingJob', this.trainingJobs, name, { ...params, TrainingJobStatus: 'InProgress' });
     const job = this.trainingJobs.get(name)!;

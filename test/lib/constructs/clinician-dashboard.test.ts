@@ -1,6 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../lib/app';
+import { AthenaWorkgroup } from '../../../lib/constructs/athena-workgroup';
+import { ClinicianDashboard } from '../../../lib/constructs/clinician-dashboard';
 import { DATASET_MODEL_FIELD } from '../../../lib/constructs/clinician-dashboard-definition';
+import { DataStore } from '../../../lib/constructs/data-store';
+import { ResultsCatalog } from '../../../lib/constructs/results-catalog';
 import { testApp } from '../../helpers/cdk';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -170,4 +175,21 @@ describe("the clinicians' dashboard definition", () => {
     expect(dataSetColumns.get('predictions')!.get('generated_labels')).toBe('STRING');
     expect((sheet.FilterControls as Obj[]).map((c) => Object.keys(c)[0])).toEqual(['Dropdown', 'Dropdown', 'Dropdown', 'Slider']);
   });
+});
+
+test('ClinicianDashboard needs at least one principal', () => {
+  const stack = new Stack(testApp(), 'S');
+  const dataStore = new DataStore(stack, 'Data');
+  const catalog = new ResultsCatalog(stack, 'C', { dataStore, databaseName: 'db' });
+  const workGroup = new AthenaWorkgroup(stack, 'W', { dataStore, workGroupName: 'wg', databaseName: 'db' });
+  expect(
+    () =>
+      new ClinicianDashboard(stack, 'Q', {
+        principalArns: [],
+        dataStore,
+        catalog,
+        workGroup,
+        ids: { dataSource: 'a', predictionsDataSet: 'b', summaryDataSet: 'c', dashboard: 'd' },
+      }),
+  ).toThrow(/ClinicianDashboard: principalArns must name at least one QuickSight user or group/);
 });

@@ -15,7 +15,7 @@ const FIXTURE = path.join(__dirname, '..', '..', '..', 'fixtures', 'evaluation-r
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
 
 if (CHROMIUM === undefined) {
-  process.stderr.write('html-chromium.test.ts: SKIPPED, no chromium binary (apt-get install -y chromium)\n');
+  process.stderr.write('html.test.ts: SKIPPED, no chromium binary (apt-get install -y chromium)\n');
 }
 const maybe = CHROMIUM === undefined ? describe.skip : describe;
 
