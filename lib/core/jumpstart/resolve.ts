@@ -58,55 +58,105 @@ export interface ResolveModelInput {
 }
 
 /**
- * Resolves a spec for a run.
+ * Resolves a spec for a run: the spec must be a public JumpStart spec; then training, then hosting
+ * (each failure names its spec field, training's first).
  * @throws ModelResolutionError naming the model, version, region and the missing or bad field.
  */
 export function resolveModel(input: ResolveModelInput): ResolvedModel {
-  const { run, modelId, version, region } = input;
-  const fail = (field: string, detail: string): never => {
-    throw new ModelResolutionError(modelId, version, region, field, detail);
+  const fail: Fail = (field, detail) => {
+    throw new ModelResolutionError(input.modelId, input.version, input.region, field, detail);
   };
-  if (input.spec.value === null || typeof input.spec.value !== 'object' || Array.isArray(input.spec.value)) {
-    fail('spec', `${input.specKey} is not a JSON object`);
-  }
-  const spec = input.spec.value as JumpStartSpec;
-  if (spec.gated_bucket === true) fail('gated_bucket', 'gated models (private JumpStart bucket) are not supported');
-  const bucket = jumpStartBucket(region);
-  const s3 = (key: string): string => `s3://${bucket}/${key}`;
+  const spec = publicSpec(input, fail);
+  const bucket = jumpStartBucket(input.region);
+  const context: Resolution = { input, spec, fail, s3: (key) => `s3://${bucket}/${key}` };
+  const training = resolveTraining(context);
+  return {
+    modelId: input.modelId,
+    version: input.version,
+    region: input.region,
+    specUri: context.s3(input.specKey),
+    training,
+    inference: resolveInference(context, training.outputCompression),
+  };
+}
 
-  // Training
+type Fail = (field: string, detail: string) => never;
+
+/** What every part of a resolution reads. */
+interface Resolution {
+  readonly input: ResolveModelInput;
+  readonly spec: JumpStartSpec;
+  readonly fail: Fail;
+  /** `s3://<the region's JumpStart bucket>/<key>`. */
+  readonly s3: (key: string) => string;
+}
+
+/** The spec as an object of a public (not gated) model. */
+function publicSpec(input: ResolveModelInput, fail: Fail): JumpStartSpec {
+  const value = input.spec.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('spec', `${input.specKey} is not a JSON object`);
+  const spec = value as JumpStartSpec;
+  if (spec.gated_bucket === true) fail('gated_bucket', 'gated models (private JumpStart bucket) are not supported');
+  return spec;
+}
+
+/**
+ * CreateTrainingJob's settings: the image for the instance type, the `training` (the run's data),
+ * `model` (base weights) and, under network isolation, `code` (script) channels, the
+ * hyperparameters, metric definitions, output compression, volume and run-time limit.
+ */
+function resolveTraining({ input, spec, fail, s3 }: Resolution): ResolvedModel['training'] {
   if (spec.training_supported !== true) fail('training_supported', 'the model cannot be fine-tuned');
-  const trainingImage = lookupImage(spec.training_instance_type_variants, input.trainingInstanceType, region, 'training_instance_type_variants', fail);
+  const image = lookupImage(spec.training_instance_type_variants, input.trainingInstanceType, input.region, 'training_instance_type_variants', fail);
   const artifactKey = nonEmpty(spec.training_artifact_key) ?? fail('training_artifact_key', 'missing');
   const scriptKey =
     nonEmpty(spec.training_prepacked_script_key) ??
     nonEmpty(spec.training_script_key) ??
     fail('training_script_key', 'missing (and no training_prepacked_script_key)');
-  const trainingIsolation = spec.training_enable_network_isolation === true;
+  const isolation = spec.training_enable_network_isolation === true;
   const scriptUri = s3(scriptKey);
-
   const channels: TrainingChannel[] = [
-    s3Channel('training', run.trainingData),
+    s3Channel('training', input.run.trainingData),
     { ...s3Channel('model', s3(artifactKey)), ContentType: 'application/x-sagemaker-model' },
   ];
-  if (trainingIsolation) channels.push(s3Channel('code', scriptUri));
+  if (isolation) channels.push(s3Channel('code', scriptUri));
+  const estimator = spec.estimator_kwargs ?? {};
+  const configuredRuntime = Math.round(input.maxTrainingHours * 3600);
+  const volume = Math.max(input.trainingVolumeGb, positive(spec.training_volume_size) ?? 0);
+  return {
+    image,
+    instanceType: input.trainingInstanceType,
+    hyperparameters: trainingHyperparameters(input, spec, isolation ? CODE_CHANNEL_SUBMIT_DIRECTORY : scriptUri, fail),
+    metricDefinitions: metricDefinitions(spec),
+    inputDataConfig: channels,
+    enableNetworkIsolation: isolation,
+    enableInterContainerTrafficEncryption: estimator.encrypt_inter_container_traffic === true,
+    outputCompression: estimator.disable_output_compression === true ? 'NONE' : 'GZIP',
+    volumeKmsSupported: volumeKmsSupported(input.trainingInstanceType),
+    volumeSizeGb: volumeSizeSupported(input.trainingInstanceType) ? volume : undefined,
+    maxRuntimeSeconds: typeof estimator.max_run === 'number' && estimator.max_run > 0 ? Math.min(configuredRuntime, estimator.max_run) : configuredRuntime,
+  };
+}
 
-  const hyperparameters = trainingHyperparameters(input, spec, trainingIsolation ? CODE_CHANNEL_SUBMIT_DIRECTORY : scriptUri, fail);
-
-  const metricDefinitions = [...PROJECT_METRIC_DEFINITIONS];
+/** The project's metric definitions, then the spec's (a name already defined is not repeated). */
+function metricDefinitions(spec: JumpStartSpec): { Name: string; Regex: string }[] {
+  const definitions = [...PROJECT_METRIC_DEFINITIONS];
   for (const metric of spec.metrics ?? []) {
-    if (typeof metric?.Name === 'string' && typeof metric.Regex === 'string' && !metricDefinitions.some((m) => m.Name === metric.Name)) {
-      metricDefinitions.push({ Name: metric.Name, Regex: metric.Regex });
+    if (typeof metric?.Name === 'string' && typeof metric.Regex === 'string' && !definitions.some((m) => m.Name === metric.Name)) {
+      definitions.push({ Name: metric.Name, Regex: metric.Regex });
     }
   }
-  const estimator = spec.estimator_kwargs ?? {};
-  const outputCompression = estimator.disable_output_compression === true ? 'NONE' : 'GZIP';
-  const configuredRuntime = Math.round(input.maxTrainingHours * 3600);
-  const maxRuntimeSeconds = typeof estimator.max_run === 'number' && estimator.max_run > 0 ? Math.min(configuredRuntime, estimator.max_run) : configuredRuntime;
+  return definitions;
+}
 
-  // Hosting
-  const inferenceImage = lookupImage(spec.hosting_instance_type_variants, input.inferenceInstanceType, region, 'hosting_instance_type_variants', fail);
-  const repository = imageRepository(inferenceImage);
+/**
+ * CreateModel's and CreateEndpointConfig's settings: the inference image and the payload contract
+ * its repository speaks, the pretrained weights, where the fine-tuned weights will be (laid out as
+ * the training output is compressed), the container environment, volume and deploy timeouts.
+ */
+function resolveInference({ input, spec, fail, s3 }: Resolution, outputCompression: 'NONE' | 'GZIP'): ResolvedModel['inference'] {
+  const image = lookupImage(spec.hosting_instance_type_variants, input.inferenceInstanceType, input.region, 'hosting_instance_type_variants', fail);
+  const repository = imageRepository(image);
   const payloadContract =
     PAYLOAD_CONTRACT_BY_REPOSITORY[repository] ??
     fail(
@@ -118,48 +168,22 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
     nonEmpty(spec.hosting_artifact_key) ??
     fail('hosting_artifact_key', 'missing (and no hosting_prepacked_artifact_key)');
   const pretrainedModelData = location(s3(hostingKey));
-  const environment = inferenceEnvironment(input, spec, pretrainedModelData.type);
-
-  const fineTunedModelData = fineTunedModelLocation(run, outputCompression);
-
   const deploy = spec.deploy_kwargs ?? {};
-  const trainingVolume = Math.max(input.trainingVolumeGb, positive(spec.training_volume_size) ?? 0);
-  const inferenceVolume = positive(spec.inference_volume_size);
+  const volume = positive(spec.inference_volume_size);
   return {
-    modelId,
-    version,
-    region,
-    specUri: s3(input.specKey),
-    training: {
-      image: trainingImage,
-      instanceType: input.trainingInstanceType,
-      hyperparameters,
-      metricDefinitions,
-      inputDataConfig: channels,
-      enableNetworkIsolation: trainingIsolation,
-      enableInterContainerTrafficEncryption: estimator.encrypt_inter_container_traffic === true,
-      outputCompression,
-      volumeKmsSupported: volumeKmsSupported(input.trainingInstanceType),
-      volumeSizeGb: volumeSizeSupported(input.trainingInstanceType) ? trainingVolume : undefined,
-      maxRuntimeSeconds,
-    },
-    inference: {
-      image: inferenceImage,
-      instanceType: input.inferenceInstanceType,
-      pretrainedModelData,
-      fineTunedModelData,
-      environment,
-      enableNetworkIsolation: spec.inference_enable_network_isolation === true,
-      payloadContract,
-      volumeKmsSupported: volumeKmsSupported(input.inferenceInstanceType),
-      volumeSizeGb: inferenceVolume !== undefined && volumeSizeSupported(input.inferenceInstanceType) ? inferenceVolume : undefined,
-      modelDataDownloadTimeoutSeconds: positive(deploy.model_data_download_timeout),
-      containerStartupHealthCheckTimeoutSeconds: positive(deploy.container_startup_health_check_timeout),
-    },
+    image,
+    instanceType: input.inferenceInstanceType,
+    pretrainedModelData,
+    fineTunedModelData: fineTunedModelLocation(input.run, outputCompression),
+    environment: inferenceEnvironment(input, spec, pretrainedModelData.type),
+    enableNetworkIsolation: spec.inference_enable_network_isolation === true,
+    payloadContract,
+    volumeKmsSupported: volumeKmsSupported(input.inferenceInstanceType),
+    volumeSizeGb: volume !== undefined && volumeSizeSupported(input.inferenceInstanceType) ? volume : undefined,
+    modelDataDownloadTimeoutSeconds: positive(deploy.model_data_download_timeout),
+    containerStartupHealthCheckTimeoutSeconds: positive(deploy.container_startup_health_check_timeout),
   };
 }
-
-type Fail = (field: string, detail: string) => never;
 
 /**
  * The image for an instance type: `variants[<instance type>]`, else `variants[<family>]`, whose
