@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EvalRecord, RecordError, validateIndianaRecords } from '../../core/mimic/records';
+import { EvalRecord, RecordError } from '../../core/eval-record';
+import { validateIndianaRecords } from '../../core/mimic/indiana-records';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/mimic/split-csv';
 import { CliError } from '../errors';
 

@@ -8,7 +8,7 @@ import { baselineImpression, isBaseline } from './baselines';
 import { buildRequest, parseResponse, type EndpointRequest, type GenerationSettings } from './payload';
 import { mapPool } from './pool';
 import { renderPrompt } from './prompt';
-import type { ReadRecord } from './records';
+import type { ReadRecord } from '../eval-record';
 import { describeFailure, withRetries, type RetryPolicy, type Sleep } from './retry';
 import { failedRow, invalidRecordRow, scoredRow, type RougeFn, type RowContext } from './rows';
 import type { ShardItem } from './shards';
