@@ -7,6 +7,9 @@
  * 2. On the 2,000 dev impressions (reference = impression): the agreement of the constant
  *    "No acute cardiopulmonary process." and of the findings copied as the prediction.
  * 3. Throughput.
+ * 4. Time against text length: one report text of 0.1 to 5 MB (the Indiana reports joined), labelled
+ *    in one call, and the same with the rules read by plain clause scans (the first version's cost,
+ *    test/helpers/naive-classify.ts) up to 0.4 MB: linear against quadratic.
  * Data: the repository's data/ folder (indiana_dev.json, openi_gld_std14.csv).
  */
 import * as fs from 'node:fs';
@@ -17,6 +20,10 @@ import { labelReport } from '../lib/core/labels/labeler';
 import type { LabelValue } from '../lib/core/labels/observations';
 import { parseOpenILabels, validateAgainstOpenI } from '../lib/core/labels/open-i';
 import { DATA_DIR } from '../test/helpers/data';
+import { findCues } from '../lib/core/labels/cue-matcher';
+import { findMentions } from '../lib/core/labels/phrase-matcher';
+import { tokenize } from '../lib/core/labels/text';
+import { naiveClassifyContext, naiveExplainMention } from '../test/helpers/naive-classify';
 
 const dataDir = DATA_DIR;
 
@@ -75,3 +82,30 @@ const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 process.stdout.write(
   `\nthroughput: ${Math.round((rounds * texts.length) / seconds)} reports/s (findings + impression, ${rounds} x ${texts.length} reports, one thread)\n`,
 );
+
+/** Seconds (CPU, this thread and the GC) to run `f` once. */
+function cpuSeconds(f: () => void): number {
+  const used = process.cpuUsage();
+  f();
+  const { user, system } = process.cpuUsage(used);
+  return (user + system) / 1e6;
+}
+
+let corpus = texts.join('\n\n');
+while (corpus.length < 5_000_000) corpus += `\n\n${corpus}`;
+process.stdout.write('\none text of growing length (CPU seconds, one call):\n');
+for (const mb of [0.1, 0.2, 0.4, 1, 5]) {
+  const text = corpus.slice(0, mb * 1_000_000);
+  const indexed = cpuSeconds(() => labelReport(text));
+  let naive = '';
+  if (mb <= 0.4) {
+    const seconds = cpuSeconds(() => {
+      const doc = tokenize(text);
+      const cues = findCues(doc.tokens);
+      const ctx = naiveClassifyContext(doc.tokens, cues);
+      for (const mention of findMentions(doc)) naiveExplainMention(ctx, mention);
+    });
+    naive = `, plain clause scans ${seconds.toFixed(2)} s`;
+  }
+  process.stdout.write(`  ${String(mb).padStart(3)} MB: labeler ${indexed.toFixed(2)} s${naive}\n`);
+}

@@ -10,6 +10,11 @@
  * before the run. On a shared machine the CPU time is the steadier figure. Target: ≤ 2.5 s wall and
  * < 1 GB (the official Python script: 5.0 s, 261 MiB).
  * PREPARE_BENCH_DIR=<dir> keeps the corpus and the outputs of each run (`out-<n>`) in that folder.
+ *
+ * Parity: the records of the first run are compared with those of the plain reference of the
+ * MEDIQA rules (test/helpers/mediqa-reference.ts) and, when MEDIQA_SCRIPT names a copy of the
+ * official `make_mimic_data.py` (with its `section_parser.py` beside it) and `python3` runs, with
+ * the official script's own output.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,6 +22,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ZipWriter } from '../test/helpers/zip-writer';
 import { dataPath } from '../test/helpers/data';
+import { referenceRecord } from '../test/helpers/mediqa-reference';
+import { ReportZip } from '../lib/cli/mimic-zip/report-zip';
+import { reportEntryName } from '../lib/core/mimic/mimic-record';
+import type { EvalRecord } from '../lib/core/eval-record';
+import { parseSplitCsv } from '../lib/core/mimic/split-csv';
+import { readEntries } from '../test/helpers/zip-reading';
 
 const REPORTS = 228_000;
 const TRAIN = 91_544;
@@ -91,6 +102,10 @@ function generate(dir: string): { zip: string; split: string } {
     lastSubject = subject;
     const numbered = random() < 0.3;
     const impression = pick(impressionPool, 1 + Math.floor(random() * 3));
+    // About 2 in 1,000 reports (chosen by study id, so the rest of the corpus does not change) carry
+    // the irregular bullets of real MIMIC-CXR impressions that the greedy `\s[0-9]\.\s+` rule treats
+    // specially: an empty list item ("2.  4.") and a lone CR inside the run after a number.
+    const irregular = Number(study) % 1000;
     const text = [
       '                                 FINAL REPORT',
       ` EXAMINATION:  ${titles[Math.floor(random() * titles.length)]}`,
@@ -105,7 +120,13 @@ function generate(dir: string): { zip: string; split: string } {
       ' ',
       ' IMPRESSION: ',
       ' ',
-      numbered ? impression.map((s, i) => ` ${i + 1}. ${s}`).join('\n \n') : wrap(impression.join(' ')),
+      irregular === 7
+        ? ` ${impression[0]} 2.  4.  ${impression.slice(1).join(' ') || 'No acute process.'}`
+        : irregular === 8
+          ? ` ${impression[0]} 1.\r 3.  ${impression.slice(1).join(' ') || 'No acute process.'}`
+          : numbered
+            ? impression.map((s, i) => ` ${i + 1}. ${s}`).join('\n \n')
+            : wrap(impression.join(' ')),
       '',
     ].join('\n');
     writer.add({ name: `files/p${prefix}/p${subject}/s${study}.txt`, data: text });
@@ -127,6 +148,67 @@ function generate(dir: string): { zip: string; split: string } {
   return { zip, split };
 }
 
+function readJsonl(file: string): EvalRecord[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as EvalRecord);
+}
+
+/** Records of `got` that differ from `want` (position by position; a length difference counts too). */
+function differing(got: readonly EvalRecord[], want: readonly EvalRecord[]): number {
+  let count = Math.abs(got.length - want.length);
+  for (let i = 0; i < Math.min(got.length, want.length); i += 1) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) count += 1;
+  return count;
+}
+
+/** Prints how many of prepare's train and dev records differ from the plain reference and, if given, the official script. */
+async function parity(dir: string, zipFile: string, splitFile: string, out: string): Promise<void> {
+  const got = { train: readJsonl(path.join(out, 'train-records.jsonl')), dev: readJsonl(path.join(out, 'dev1.jsonl')) };
+  const rows = parseSplitCsv(fs.readFileSync(splitFile, 'utf8'), splitFile);
+  const zip = await ReportZip.open(zipFile);
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const reference: Record<'train' | 'dev', EvalRecord[]> = { train: [], dev: [] };
+  try {
+    const entries = readEntries(
+      zip,
+      rows.map((r) => reportEntryName(r.studyId, r.subjectId)),
+    );
+    for (const row of rows) {
+      if (row.split !== 'train' && row.split !== 'dev') continue;
+      const entry = entries.get(reportEntryName(row.studyId, row.subjectId));
+      const record = entry === undefined ? undefined : referenceRecord(decoder.decode(entry), row.studyId, row.subjectId);
+      if (record === undefined) throw new Error(`reference: no record for study ${row.studyId}`);
+      reference[row.split].push(record);
+    }
+  } finally {
+    zip.close();
+  }
+  const total = got.train.length + got.dev.length;
+  const against = (name: string, want: Record<'train' | 'dev', EvalRecord[]>): void => {
+    const train = differing(got.train, want.train);
+    const dev = differing(got.dev, want.dev);
+    process.stdout.write(
+      `parity with ${name}: ${train + dev} of ${total} records differ (train ${train} of ${got.train.length}, dev ${dev} of ${got.dev.length})\n`,
+    );
+  };
+  against('the plain reference (test/helpers/mediqa-reference.ts)', reference);
+  const script = process.env.MEDIQA_SCRIPT;
+  if (script === undefined) {
+    process.stdout.write('parity with the official script: skipped (set MEDIQA_SCRIPT to make_mimic_data.py)\n');
+    return;
+  }
+  const train = path.join(dir, 'official-train.json');
+  const dev = path.join(dir, 'official-dev.json');
+  const run = spawnSync('python3', [script, zipFile, splitFile, '--train_file', train, '--dev_file', dev], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`official script failed: ${run.stderr}`);
+  against('the official script', {
+    train: JSON.parse(fs.readFileSync(train, 'utf8')) as EvalRecord[],
+    dev: JSON.parse(fs.readFileSync(dev, 'utf8')) as EvalRecord[],
+  });
+}
+
 async function child(zip: string, split: string, out: string): Promise<void> {
   const { runPrepare } = await import('../lib/cli/commands/prepare.js');
   const start = process.hrtime.bigint();
@@ -139,7 +221,7 @@ async function child(zip: string, split: string, out: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ ms, userMs: used.user / 1000, sysMs: used.system / 1000, maxRssKb: usage.maxRSS })}\n`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   // PREPARE_BENCH_DIR keeps the generated corpus in that folder between runs (for profiling).
   const keep = process.env.PREPARE_BENCH_DIR;
   const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'prepare-bench-'));
@@ -184,6 +266,7 @@ function main(): void {
       `prepare (best of 3): wall ${s(best.ms)} s (target ≤ 2.5 s; official Python 5.0 s), CPU ${s(leastCpu)} s; ` +
         `peak RSS ${peak.toFixed(0)} MiB (target < 1024 MiB)\n`,
     );
+    await parity(dir, zip, split, path.join(dir, 'out-0'));
   } finally {
     if (keep === undefined) fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -192,5 +275,5 @@ function main(): void {
 if (process.argv[2] === '--child') {
   void child(process.argv[3], process.argv[4], process.argv[5]);
 } else {
-  main();
+  void main();
 }

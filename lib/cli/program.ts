@@ -33,10 +33,11 @@ const COMMANDS: readonly (readonly [name: string, load: () => { register: Regist
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
- * The commands to register for `argv`: only the named command when `argv[2]` names one, else all
- * of them (for `--help`, `help <command>` and unknown commands).
+ * The commands to register for `argv`: none for `--version` (`-V`), only the named command when
+ * `argv[2]` names one, else all of them (for `--help`, `help <command>` and unknown commands).
  */
 export function commandsFor(argv: readonly string[]): RegisterCommand[] {
+  if (argv[2] === '--version' || argv[2] === '-V') return [];
   const named = COMMANDS.filter(([name]) => name === argv[2]);
   return (named.length > 0 ? named : COMMANDS).map(([, load]) => load().register);
 }

@@ -7,6 +7,7 @@
  * {@link InvalidRecord} carrying its error, so it becomes a row with that error, never dropped).
  * Error messages name the file, the position, the study id and the field; never report text.
  */
+import { RECORD_TEXT_LIMIT_BYTES, sizeProblem } from './evaluation/record-limits';
 
 // ---------------------------------------------------------------------------------------------
 // The record as written
@@ -137,7 +138,11 @@ export function splitRecordLines(body: string): RecordLine[] {
   return lines;
 }
 
-/** Parses and validates record `index` (0-based) of `source` (a file name or URI, for messages). */
+/**
+ * Parses and validates record `index` (0-based) of `source` (a file name or URI, for messages). A
+ * findings, impression or background over RECORD_TEXT_LIMIT_BYTES is an invalid record too (its size
+ * and the limit named), so an oversized record is neither sent nor copied into its row.
+ */
 export function parseRecord(line: RecordLine, index: number, source: string): ReadRecord {
   const where = `${source} line ${line.line} (record ${index})`;
   let value: unknown;
@@ -162,6 +167,12 @@ export function parseRecord(line: RecordLine, index: number, source: string): Re
   for (const field of ['subject_id', 'background'] as const) {
     const v = o[field];
     if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') problems.push(`${field} must be a string`);
+  }
+  // Bounded before anything is sent, scored or copied into a row (evaluation/record-limits.ts).
+  for (const field of ['findings', 'impression', 'background'] as const) {
+    const v = o[field];
+    const problem = typeof v === 'string' ? sizeProblem(field, v, RECORD_TEXT_LIMIT_BYTES) : undefined;
+    if (problem !== undefined) problems.push(problem);
   }
   if (problems.length > 0) return invalid(index, id, `${where}, study_id ${id}: ${problems.join('; ')}`);
   return {

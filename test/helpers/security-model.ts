@@ -75,6 +75,9 @@ function purpose(template: TemplateJson, roleId: string): string {
     const comment = (JSON.parse(resolveValue(machine.Properties!.DefinitionString)) as { Comment?: string }).Comment;
     return comment?.replace(/^radiology-impressions /, '') ?? 'aws-cdk-lib provider framework: polls the custom resource until it completes';
   }
+  if (JSON.stringify(role.Properties?.AssumeRolePolicyDocument ?? {}).includes('events.amazonaws.com')) {
+    return 'EventBridge: lets a rule start its target state machine';
+  }
   return 'aws-cdk-lib provider framework: relays CloudFormation requests to the handler';
 }
 
@@ -159,7 +162,7 @@ export function securityTable(
       .flatMap(([, keys]) => Object.keys(keys))
       .join(', ');
     rows.push(
-      `| ${name} (key policy) | ${cell(uses.filter((u) => u.endsWith('decrypt')))} | ${cell(uses.filter((u) => u.endsWith('encrypt')))} | — | ${statement.Sid ?? ''}; bound by ${bound} |`,
+      `| ${name} (key policy) | ${cell(uses.filter((u) => u.endsWith('decrypt')))} | ${cell(uses.filter((u) => u.endsWith('encrypt')))} | — | ${statement.Sid ?? ''}; ${bound === '' ? 'no condition (the service sends none to bind it by)' : `bound by ${bound}`} |`,
     );
   }
   const dashboards = Object.values(templates.analytics.Resources).filter((r) => r.Type === 'AWS::QuickSight::Dashboard');

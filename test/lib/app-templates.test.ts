@@ -53,8 +53,8 @@ describe.each(CONFIGURATIONS)('%s', (_name, context) => {
     const definitions = Object.values(synthesized.stacks).flatMap((stack) =>
       typeof stack === 'object' && stack !== null && 'templateFile' in stack ? Object.entries(stateMachineDefinitions(stack as never)) : [],
     );
-    // The run and the sweep's waiter.
-    expect(definitions.length).toBe(2);
+    // The run, the janitor's workflow and the sweep's waiter.
+    expect(definitions.length).toBe(3);
     for (const [id, definition] of definitions) {
       const { isValid, errors } = aslValidator(definition as never, { checkPaths: true, checkArn: true });
       expect({ id, errors: isValid ? [] : errors }).toEqual({ id, errors: [] });

@@ -8,6 +8,7 @@ import { aggregate, explainMentions, type ExplainedMention } from '../../core/la
 import { OBSERVATIONS, type ReportLabels } from '../../core/labels/observations';
 import { CliError } from '../errors';
 import { writeFileAtomic } from '../files';
+import { decodeUtf8File } from '../utf8';
 
 export { textAgreement, type AgreementReport, type TextPair } from '../../core/labels/agreement';
 export { formatAgreementTable } from '../../core/labels/agreement-table';
@@ -80,17 +81,19 @@ function formatLine(line: LabelLine, explain: boolean): string {
 
 /**
  * The action of `label`: returns the number of records labelled. Output goes to `args.out` (atomic)
- * or to `stdout`.
+ * or to `stdout`. Input that is not UTF-8 is an error naming the byte offset (a leading BOM is skipped).
  */
 export async function runLabel(args: LabelArgs, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   const field = args.field ?? 'text';
-  let content: string;
+  let bytes: Buffer;
   try {
-    content = fs.readFileSync(args.input, 'utf8');
+    bytes = fs.readFileSync(args.input);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(`${args.input}: cannot read the input file (${code === 'ENOENT' ? 'not found' : (code ?? 'error')})`);
   }
+  let content = decodeUtf8File(bytes, args.input);
+  if (content.charCodeAt(0) === 0xfeff) content = content.slice(1);
   const lines = labelJsonl(content, args.input, field);
   const text = `${lines.map((line) => formatLine(line, args.explain ?? false)).join('\n')}\n`;
   if (args.out === undefined) {

@@ -11,6 +11,7 @@ import { EvalRecord, RecordError } from '../../core/eval-record';
 import { validateIndianaRecords } from '../../core/mimic/indiana-records';
 import { parseSplitCsv, SplitFileError, SplitName, SplitRow } from '../../core/mimic/split-csv';
 import { CliError } from '../errors';
+import { decodeUtf8File } from '../utf8';
 
 /** Description of an input or output file in the report. */
 export interface FileFacts {
@@ -41,14 +42,6 @@ function readInput(file: string, what: string): Buffer {
   }
 }
 
-function decodeUtf8(bytes: Buffer, file: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new CliError(`${file}: not valid UTF-8`);
-  }
-}
-
 function facts(file: string, bytes: Buffer): FileFacts {
   return { path: path.resolve(file), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
@@ -61,7 +54,7 @@ export function readSplit(file: string): SplitInput {
   const bytes = readInput(file, 'split file');
   let rows: SplitRow[];
   try {
-    rows = parseSplitCsv(decodeUtf8(bytes, file), file);
+    rows = parseSplitCsv(decodeUtf8File(bytes, file), file);
   } catch (error) {
     if (error instanceof SplitFileError) throw new CliError(error.message);
     throw error;
@@ -79,7 +72,7 @@ export function readIndiana(file: string): IndianaInput {
   const bytes = readInput(file, 'Indiana dev file');
   let value: unknown;
   try {
-    value = JSON.parse(decodeUtf8(bytes, file));
+    value = JSON.parse(decodeUtf8File(bytes, file));
   } catch (error) {
     if (error instanceof CliError) throw error;
     // V8's message quotes part of the text, which may be patient text: keep only the position.

@@ -9,7 +9,7 @@
  * from a fresh MT19937 seeded with `seed` for each figure, so every figure is reproducible on its
  * own; `std` is the sample standard deviation; percentiles interpolate linearly (numpy's default).
  */
-import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, pairedDifference, summarize } from '../rouge';
+import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, pairedDifferences, summarize, summarizeColumns } from '../rouge';
 import type { PredictionRow, SummaryRow } from '../run/contracts';
 import { agreementSummaryRows, isAgreementMetric, pairedAgreementComparison, type PairedAgreementComparison } from './agreement-summary';
 import { compareModels } from './model-order';
@@ -53,12 +53,13 @@ export function summaryRows(runId: string, rows: readonly PredictionRow[], seed 
   const out: SummaryRow[] = [];
   for (const group of groupRows(rows)) {
     const errors = group.rows.filter((r) => r.error !== null).length;
-    for (const { metric } of ROUGE_METRICS) {
-      const values = group.rows
-        .filter((r) => r.error === null)
-        .map((r) => metricValue(r, metric))
-        .filter((v): v is number => v !== null);
-      const s = summarize(values, { seed });
+    const scored = group.rows.filter((r) => r.error === null);
+    const columns = ROUGE_METRICS.map(({ metric }) => scored.map((r) => metricValue(r, metric)).filter((v): v is number => v !== null));
+    // Every figure has its own MT19937 of `seed`; with the columns equally long (a scored row has
+    // every score) they would all draw the same indices, so they are drawn once for the four.
+    const summaries = columns.every((c) => c.length === columns[0].length) ? summarizeColumns(columns, { seed }) : columns.map((c) => summarize(c, { seed }));
+    for (const [m, { metric }] of ROUGE_METRICS.entries()) {
+      const s = summaries[m];
       out.push({
         run_id: runId,
         dataset: group.dataset,
@@ -109,10 +110,13 @@ export function pairedComparisons(rows: readonly PredictionRow[], seed = AGGREGA
   for (const dataset of datasets) {
     const pairs = scoredPairs(rows, dataset);
     if (pairs === undefined) continue;
-    for (const { metric } of ROUGE_METRICS) {
-      const a = pairs.map(([f]) => metricValue(f, metric) ?? NaN);
-      const b = pairs.map(([, p]) => metricValue(p, metric) ?? NaN);
-      const d = pairedDifference(a, b, { seed });
+    // One MT19937 of `seed` per figure, all over the same pairs: drawn once for the four types.
+    const differences = pairedDifferences(
+      ROUGE_METRICS.map(({ metric }) => [pairs.map(([f]) => metricValue(f, metric) ?? NaN), pairs.map(([, p]) => metricValue(p, metric) ?? NaN)] as const),
+      { seed },
+    );
+    for (const [m, { metric }] of ROUGE_METRICS.entries()) {
+      const d = differences[m];
       out.push({
         dataset,
         metric,

@@ -40,6 +40,16 @@ function where(row: PredictionRow, field: string): string {
  * @throws Error naming the run, dataset/model, study id and field when stored labels are malformed.
  */
 export function storedLabelPair(row: PredictionRow): LabelPair | undefined {
+  // A row is read twice in an aggregation (its group's figures, then the paired comparison): decode once.
+  if (decoded.has(row)) return decoded.get(row);
+  const pair = decodeLabelPair(row);
+  decoded.set(row, pair);
+  return pair;
+}
+
+const decoded = new WeakMap<PredictionRow, LabelPair | undefined>();
+
+function decodeLabelPair(row: PredictionRow): LabelPair | undefined {
   if (row.error !== null) return undefined;
   const generated = row.generated_labels ?? null;
   const reference = row.reference_labels ?? null;

@@ -9,6 +9,7 @@ import { buildRequest, parseResponse, type EndpointRequest, type GenerationSetti
 import { mapPool } from './pool';
 import { renderPrompt } from './prompt';
 import type { ReadRecord } from '../eval-record';
+import { PROMPT_LIMIT_BYTES, sizeProblem } from './record-limits';
 import { describeFailure, withRetries, type RetryPolicy, type Sleep } from './retry';
 import { failedRow, invalidRecordRow, scoredRow, type RougeFn, type RowContext } from './rows';
 import type { ShardItem } from './shards';
@@ -38,6 +39,7 @@ export interface ShardCounts {
   readonly rows: number;
   readonly scored: number;
   readonly errors: number;
+  /** Records that could not be read, were over a size limit, or had a prompt too large to send (record-limits.ts). */
   readonly invalidRecords: number;
   /** Endpoint calls that failed and were retried. */
   readonly retries: number;
@@ -53,8 +55,8 @@ export interface ShardResult {
 
 /**
  * Evaluates records `[item.start, item.end)` taken from `records` (the whole file's records, as
- * numbered by `splitRecordLines`). Endpoint and parse failures become rows with errors; only a bug
- * or a bad shard item throws.
+ * numbered by `splitRecordLines`). Endpoint and parse failures become rows with errors, and so does a
+ * prompt over PROMPT_LIMIT_BYTES (not sent, no text in its row); only a bug or a bad shard item throws.
  * @throws Error when the shard's range lies outside the file or an endpoint shard lacks its endpoint.
  */
 export async function evaluateShard(item: ShardItem, records: readonly ReadRecord[], deps: ShardDependencies): Promise<ShardResult> {
@@ -79,13 +81,25 @@ export async function evaluateShard(item: ShardItem, records: readonly ReadRecor
   };
   let retries = 0;
   let exhausted = 0;
+  let unsent = 0;
   const slice = records.slice(item.start, item.end);
 
   const rows = await mapPool(slice, baseline ? 1 : deps.concurrency, async (read): Promise<PredictionRow> => {
     if (!read.ok) return invalidRecordRow(ctx, read.invalid);
     const record = read.record;
     if (isBaseline(item.model)) return scoredRow(ctx, record, baselineImpression(item.model, record.findings), null, deps.rouge);
-    const request = buildRequest(item.contract!, renderPrompt(deps.promptTemplate, record.findings), deps.generation);
+    const prompt = renderPrompt(deps.promptTemplate, record.findings);
+    const tooLarge = sizeProblem('prompt (template with findings)', prompt, PROMPT_LIMIT_BYTES);
+    if (tooLarge !== undefined) {
+      unsent += 1;
+      // Not sent; the row carries the error and no text, like an unreadable record.
+      return invalidRecordRow(ctx, {
+        index: record.index,
+        studyId: record.studyId,
+        error: `record ${record.index}, study_id ${record.studyId}: ${tooLarge}; not sent`,
+      });
+    }
+    const request = buildRequest(item.contract!, prompt, deps.generation);
     let started = 0;
     let firstStarted = 0;
     const outcome = await withRetries(
@@ -119,7 +133,7 @@ export async function evaluateShard(item: ShardItem, records: readonly ReadRecor
       rows: rows.length,
       scored: rows.length - errors,
       errors,
-      invalidRecords: slice.filter((r) => !r.ok).length,
+      invalidRecords: slice.filter((r) => !r.ok).length + unsent,
       retries,
       exhaustedRetries: exhausted,
     },

@@ -11,6 +11,7 @@ export * from './keys';
 export * from './payload';
 export * from './pool';
 export * from './prompt';
+export * from './record-limits';
 export * from './retry';
 export * from './rows';
 export * from './scoring';

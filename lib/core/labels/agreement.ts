@@ -128,10 +128,55 @@ function count(table: Uint8Array, records: Iterable<number>): [Float64Array, Flo
   return [tp, fp, fn];
 }
 
-function resampleIndices(n: number, rng: Mt19937): Uint32Array {
-  const indices = new Uint32Array(n);
-  drawIndices(rng, n, indices);
-  return indices;
+/**
+ * The records of an outcome table grouped by their 14 outcomes: a resample is counted per distinct
+ * pattern (a few hundred at most in practice) instead of per record and observation. The counts are
+ * whole numbers, so they equal {@link count} on the same indices exactly.
+ */
+class PatternCounter {
+  private readonly ids: Uint32Array;
+  private readonly patterns: Uint8Array;
+  private readonly hist: Float64Array;
+
+  constructor(table: Uint8Array, records: number) {
+    const idOf = new Map<string, number>();
+    const patterns: number[] = [];
+    this.ids = new Uint32Array(records);
+    for (let r = 0; r < records; r++) {
+      const row = table.subarray(r * N, r * N + N);
+      const key = row.join('');
+      let id = idOf.get(key);
+      if (id === undefined) {
+        id = idOf.size;
+        idOf.set(key, id);
+        patterns.push(...row);
+      }
+      this.ids[r] = id;
+    }
+    this.patterns = Uint8Array.from(patterns);
+    this.hist = new Float64Array(idOf.size);
+  }
+
+  /** TP, FP and FN per observation over the records at `indices` (with repeats). */
+  count(indices: Uint32Array): [Float64Array, Float64Array, Float64Array] {
+    const hist = this.hist;
+    hist.fill(0);
+    for (let i = 0; i < indices.length; i++) hist[this.ids[indices[i]]] += 1;
+    const tp = new Float64Array(N);
+    const fp = new Float64Array(N);
+    const fn = new Float64Array(N);
+    for (let p = 0; p < hist.length; p++) {
+      const times = hist[p];
+      if (times === 0) continue;
+      for (let k = 0; k < N; k++) {
+        const o = this.patterns[p * N + k];
+        if (o === TP) tp[k] += times;
+        else if (o === FP) fp[k] += times;
+        else if (o === FN) fn[k] += times;
+      }
+    }
+    return [tp, fp, fn];
+  }
 }
 
 /**
@@ -163,8 +208,11 @@ export function agreement(pairs: readonly LabelPair[], options: BootstrapOptions
   const rng = new Mt19937(seed);
   const samples: Record<keyof HeadlineScores, number[]> = { macroF1: [], microF1Of13: [], microF1Of14: [] };
   if (pairs.length > 0) {
+    const counter = new PatternCounter(table, pairs.length);
+    const indices = new Uint32Array(pairs.length);
     for (let b = 0; b < resamples; b++) {
-      const scores = headline(...count(table, resampleIndices(pairs.length, rng)));
+      drawIndices(rng, pairs.length, indices);
+      const scores = headline(...counter.count(indices));
       samples.macroF1.push(scores.macroF1);
       samples.microF1Of13.push(scores.microF1Of13);
       samples.microF1Of14.push(scores.microF1Of14);
@@ -240,9 +288,12 @@ export function pairedAgreementDifference(a: readonly LabelPair[], b: readonly L
   const rng = new Mt19937(options.seed ?? 42);
   const diffs: number[] = [];
   let notAbove = 0;
+  const counterA = new PatternCounter(tableA, n);
+  const counterB = new PatternCounter(tableB, n);
+  const indices = new Uint32Array(n);
   for (let s = 0; s < resamples; s++) {
-    const indices = resampleIndices(n, rng);
-    const d = headline(...count(tableA, indices)).microF1Of13 - headline(...count(tableB, indices)).microF1Of13;
+    drawIndices(rng, n, indices);
+    const d = headline(...counterA.count(indices)).microF1Of13 - headline(...counterB.count(indices)).microF1Of13;
     diffs.push(d);
     if (d <= 0) notAbove += 1;
   }

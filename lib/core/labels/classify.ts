@@ -35,40 +35,101 @@ const DESCRIPTIVE_SET = new Set(DESCRIPTIVE_PHRASES);
 const UNCERTAIN_PHRASE_SET = new Set(UNCERTAIN_PHRASES);
 const NEGATING_PREFIX_SET = new Set(NEGATING_PREFIXES);
 
-/** The tokens and cues of one report, with an index from token to the cue covering it. */
+/**
+ * The tokens and cues of one report with what the rules ask of them, computed once per report so
+ * that each mention costs a few binary searches and at most a bounded walk: clause limits per token,
+ * per-kind cue lists (cues are non-overlapping and in text order, so their starts and ends both
+ * ascend) and prefix counts of the words the windows count. Every rule reads the same facts as a
+ * token-by-token scan of the mention's clause would, so labels do not depend on this layout; only
+ * the time does (linear in the report's length instead of quadratic).
+ */
 export interface ClassifyContext {
   readonly tokens: readonly Token[];
   readonly cues: readonly CueMatch[];
   /** For each token, the index in `cues` of the cue covering it, or -1. */
   readonly cueAt: Int32Array;
-}
-
-/** Builds the context once per report. */
-export function classifyContext(tokens: readonly Token[], cues: readonly CueMatch[]): ClassifyContext {
-  const cueAt = new Int32Array(tokens.length).fill(-1);
-  cues.forEach((cue, index) => cueAt.fill(index, cue.start, cue.end));
-  return { tokens, cues, cueAt };
+  /** Per token: the first token of its clause when a mention starts there. */
+  readonly clauseStartAt: Int32Array;
+  /** Per token: the first clause boundary at or after it (tokens.length when none). */
+  readonly nextBoundary: Int32Array;
+  /** Per token: one past the last token of its sentence. */
+  readonly sentenceEnd: Int32Array;
+  /** Per cue kind: indices into `cues`, ascending. */
+  readonly cuesOfKind: ReadonlyMap<CueKind, readonly number[]>;
+  /** Prefix counts (length tokens + 1) of counted words, list crossings and singular copulas, as {@link gap} counts them. */
+  readonly countedBefore: Int32Array;
+  readonly listBefore: Int32Array;
+  readonly singularBefore: Int32Array;
+  /** Prefix count of word tokens starting with a size stem (SIZE_WORD_STEMS). */
+  readonly sizeWordsBefore: Int32Array;
 }
 
 /** True when token `i` ends a clause: punctuation other than a comma or slash, or a terminator word outside a cue. */
-function isBoundary(ctx: ClassifyContext, i: number): boolean {
-  const token = ctx.tokens[i];
+function isBoundary(tokens: readonly Token[], cueAt: Int32Array, i: number): boolean {
+  const token = tokens[i];
   if (token.kind === 'end' || token.kind === 'boundary') return true;
-  return token.kind === 'word' && ctx.cueAt[i] < 0 && TERMINATOR_SET.has(token.text);
+  return token.kind === 'word' && cueAt[i] < 0 && TERMINATOR_SET.has(token.text);
 }
 
-/** First token of the clause holding the mention (scan left to a boundary or the sentence start). */
+/** Builds the context once per report (linear in tokens and cues). */
+export function classifyContext(tokens: readonly Token[], cues: readonly CueMatch[]): ClassifyContext {
+  const n = tokens.length;
+  const cueAt = new Int32Array(n).fill(-1);
+  cues.forEach((cue, index) => cueAt.fill(index, cue.start, cue.end));
+  const clauseStartAt = new Int32Array(n);
+  const nextBoundary = new Int32Array(n);
+  const sentenceEnd = new Int32Array(n);
+  const countedBefore = new Int32Array(n + 1);
+  const listBefore = new Int32Array(n + 1);
+  const singularBefore = new Int32Array(n + 1);
+  const sizeWordsBefore = new Int32Array(n + 1);
+  // Left to right: the last boundary before each token, and where its sentence starts.
+  let lastBoundary = -1;
+  let sentenceStart = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && tokens[i].sentence !== tokens[i - 1].sentence) sentenceStart = i;
+    // The scan left from a mention stops at a boundary or at a token of another sentence.
+    clauseStartAt[i] = Math.max(lastBoundary, sentenceStart - 1) + 1;
+    if (isBoundary(tokens, cueAt, i)) lastBoundary = i;
+    const token = tokens[i];
+    const separator = token.kind === 'comma' || token.kind === 'slash';
+    const listWord = LIST_SET.has(token.text);
+    countedBefore[i + 1] = countedBefore[i] + (!separator && !FILLER_SET.has(token.text) && !listWord ? 1 : 0);
+    listBefore[i + 1] = listBefore[i] + (separator || listWord ? 1 : 0);
+    singularBefore[i + 1] = singularBefore[i] + (!separator && SINGULAR_SET.has(token.text) ? 1 : 0);
+    sizeWordsBefore[i + 1] = sizeWordsBefore[i] + (token.kind === 'word' && SIZE_WORD_STEMS.some((stem) => token.text.startsWith(stem)) ? 1 : 0);
+  }
+  // Right to left: the next boundary at or after each token, and where its sentence ends.
+  let next = n;
+  let end = n;
+  for (let i = n - 1; i >= 0; i--) {
+    if (i + 1 < n && tokens[i + 1].sentence !== tokens[i].sentence) end = i + 1;
+    if (isBoundary(tokens, cueAt, i)) next = i;
+    nextBoundary[i] = next;
+    sentenceEnd[i] = end;
+  }
+  const cuesOfKind = new Map<CueKind, number[]>();
+  cues.forEach((cue, index) => {
+    for (const kind of cue.kinds) {
+      let list = cuesOfKind.get(kind);
+      if (list === undefined) cuesOfKind.set(kind, (list = []));
+      list.push(index);
+    }
+  });
+  return { tokens, cues, cueAt, clauseStartAt, nextBoundary, sentenceEnd, cuesOfKind, countedBefore, listBefore, singularBefore, sizeWordsBefore };
+}
+
+/** First token of the clause holding the mention (the scan left to a boundary or the sentence start). */
 function clauseStart(ctx: ClassifyContext, mention: Mention): number {
-  let i = mention.tokenStart - 1;
-  while (i >= 0 && ctx.tokens[i].sentence === mention.sentence && !isBoundary(ctx, i)) i -= 1;
-  return i + 1;
+  return ctx.clauseStartAt[mention.tokenStart];
 }
 
 /** One past the last token of the clause holding the mention. */
 function clauseEnd(ctx: ClassifyContext, mention: Mention): number {
-  let i = mention.tokenEnd;
-  while (i < ctx.tokens.length && ctx.tokens[i].sentence === mention.sentence && !isBoundary(ctx, i)) i += 1;
-  return i;
+  const sentenceEnd = ctx.sentenceEnd[mention.tokenStart];
+  if (sentenceEnd <= mention.tokenEnd) return mention.tokenEnd;
+  const boundary = mention.tokenEnd < ctx.tokens.length ? ctx.nextBoundary[mention.tokenEnd] : ctx.tokens.length;
+  return Math.min(boundary, sentenceEnd);
 }
 
 interface Gap {
@@ -77,23 +138,21 @@ interface Gap {
   readonly singular: boolean;
 }
 
-/** Measures the tokens in [from, to): counted words, whether a list is crossed, a singular copula. */
+/**
+ * Measures the tokens in [from, to): counted words (not fillers, list words, commas or slashes),
+ * whether a list is crossed (a comma, slash or list word), and whether a singular copula occurs.
+ */
 function gap(ctx: ClassifyContext, from: number, to: number): Gap {
-  let counted = 0;
-  let crossesList = false;
-  let singular = false;
-  for (let i = from; i < to; i++) {
-    const token = ctx.tokens[i];
-    if (token.kind === 'comma' || token.kind === 'slash') {
-      crossesList = true;
-      continue;
-    }
-    if (LIST_SET.has(token.text)) crossesList = true;
-    if (SINGULAR_SET.has(token.text)) singular = true;
-    if (!FILLER_SET.has(token.text) && !LIST_SET.has(token.text)) counted += 1;
-  }
-  return { counted, crossesList, singular };
+  if (to <= from) return { counted: 0, crossesList: false, singular: false };
+  return {
+    counted: ctx.countedBefore[to] - ctx.countedBefore[from],
+    crossesList: ctx.listBefore[to] - ctx.listBefore[from] > 0,
+    singular: ctx.singularBefore[to] - ctx.singularBefore[from] > 0,
+  };
 }
+
+/** The widest backward window; an after-cue farther away never reaches back. */
+const WIDEST_AFTER_WINDOW = Math.max(AFTER_WINDOW, AFTER_LIST_WINDOW);
 
 /**
  * True when an after-cue starting at `cueStart` reaches back to the mention: the cue is not
@@ -115,39 +174,80 @@ interface Scope {
   readonly end: number;
 }
 
-function has(cue: CueMatch, kind: CueKind): boolean {
-  return cue.kinds.has(kind);
+/** Position in `list` (cue indices of one kind) of the last cue ending at or before `token`, or -1. */
+function lastEndingBy(ctx: ClassifyContext, list: readonly number[], token: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ctx.cues[list[mid]].end <= token) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Position in `list` of the first cue starting at or after `token` (list.length when none). */
+function firstStartingFrom(ctx: ClassifyContext, list: readonly number[], token: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ctx.cues[list[mid]].start < token) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The last cue of `kind` that ends before the mention starts, or undefined. Cues do not overlap, so
+ * it is also the one that starts last: any "cue before the mention in its clause" exists exactly
+ * when this one starts inside the clause, and it is the nearest one.
+ */
+function lastCueBefore(ctx: ClassifyContext, mention: Mention, kind: CueKind): CueMatch | undefined {
+  const list = ctx.cuesOfKind.get(kind);
+  if (list === undefined) return undefined;
+  const at = lastEndingBy(ctx, list, mention.tokenStart);
+  return at < 0 ? undefined : ctx.cues[list[at]];
 }
 
 /** A cue of `kind` before the mention in its clause (forward scope to the end of the clause). */
 function before(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind): boolean {
-  return ctx.cues.some((cue) => has(cue, kind) && cue.start >= scope.start && cue.end <= mention.tokenStart);
+  const cue = lastCueBefore(ctx, mention, kind);
+  return cue !== undefined && cue.start >= scope.start;
 }
 
 /**
  * An uncertainty cue before the mention in its clause with no negation cue between them: a later
  * negation opens its own scope ("no definite consolidation, no effusion" negates the effusion).
+ * The nearest uncertainty cue decides: any earlier one has the same negations after it and more.
  */
 function uncertainBeforeNotNegated(ctx: ClassifyContext, mention: Mention, scope: Scope): boolean {
-  return ctx.cues.some(
-    (cue) =>
-      has(cue, 'uncertainBefore') &&
-      cue.start >= scope.start &&
-      cue.end <= mention.tokenStart &&
-      !ctx.cues.some((n) => has(n, 'negationBefore') && n.start >= cue.end && n.end <= mention.tokenStart),
-  );
+  const cue = lastCueBefore(ctx, mention, 'uncertainBefore');
+  if (cue === undefined || cue.start < scope.start) return false;
+  const negation = lastCueBefore(ctx, mention, 'negationBefore');
+  return negation === undefined || negation.start < cue.end;
 }
 
-/** A cue of `kind` after the mention in its clause that reaches back to it. */
+/**
+ * A cue of `kind` after the mention in its clause that reaches back to it. Cues are tried nearest
+ * first; the counted words between only grow, so the walk stops past the widest window.
+ */
 function after(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind): boolean {
-  return ctx.cues.some((cue) => has(cue, kind) && cue.start >= mention.tokenEnd && cue.end <= scope.end && reachesBack(ctx, mention, cue.start));
+  const list = ctx.cuesOfKind.get(kind);
+  if (list === undefined) return false;
+  for (let at = firstStartingFrom(ctx, list, mention.tokenEnd); at < list.length; at++) {
+    const cue = ctx.cues[list[at]];
+    if (cue.end > scope.end) return false;
+    if (reachesBack(ctx, mention, cue.start)) return true;
+    if (gap(ctx, mention.tokenEnd, cue.start).counted > WIDEST_AFTER_WINDOW) return false;
+  }
+  return false;
 }
 
-/** A cue of `kind` shortly before the mention: at most `window` counted words between. */
+/** A cue of `kind` shortly before the mention: at most `window` counted words between (the nearest cue has the fewest). */
 function shortlyBefore(ctx: ClassifyContext, mention: Mention, scope: Scope, kind: CueKind, window: number): boolean {
-  return ctx.cues.some(
-    (cue) => has(cue, kind) && cue.start >= scope.start && cue.end <= mention.tokenStart && gap(ctx, cue.end, mention.tokenStart).counted <= window,
-  );
+  const cue = lastCueBefore(ctx, mention, kind);
+  return cue !== undefined && cue.start >= scope.start && gap(ctx, cue.end, mention.tokenStart).counted <= window;
 }
 
 /** An alternative ("or", "versus") within a few tokens on either side, inside the clause. */
@@ -173,11 +273,7 @@ function negatedByPrefix(ctx: ClassifyContext, mention: Mention): boolean {
 
 /** True when a word of the clause starts with one of SIZE_WORD_STEMS ("enlarged", "prominence"). */
 function statesSize(ctx: ClassifyContext, scope: Scope): boolean {
-  for (let i = scope.start; i < scope.end; i++) {
-    const token = ctx.tokens[i];
-    if (token.kind === 'word' && SIZE_WORD_STEMS.some((stem) => token.text.startsWith(stem))) return true;
-  }
-  return false;
+  return scope.end > scope.start && ctx.sizeWordsBefore[scope.end] - ctx.sizeWordsBefore[scope.start] > 0;
 }
 
 /**

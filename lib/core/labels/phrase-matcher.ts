@@ -194,6 +194,22 @@ function blocksMentions(text: string, i: number): boolean {
 }
 
 /**
+ * True when [start, end) overlaps one of `blocked`: spans of one regular expression's matches, so
+ * they do not overlap and ascend in both start and end. Only the first span ending after `start`
+ * can overlap without an earlier one doing so (binary search instead of a scan of every span).
+ */
+function overlapsBlocked(blocked: readonly (readonly [number, number])[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = blocked.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (blocked[mid][1] <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < blocked.length && blocked[lo][0] < end;
+}
+
+/**
  * Every mention in the report, in text order per category. Phrases match anywhere inside words, as
  * upstream's stems do ("opaci" matches "opacities"); a mention overlapping an unmention of its own
  * category is dropped. Unlike upstream, an unmention must start a word and carry no negating
@@ -213,7 +229,7 @@ export function findMentions(doc: TokenizedText): Mention[] {
     for (const m of doc.text.matchAll(compiled.mention)) {
       const start = m.index;
       const end = start + m[0].length;
-      if (blocked.some(([a, b]) => start < b && a < end)) continue;
+      if (overlapsBlocked(blocked, start, end)) continue;
       const span = tokenSpan(doc, start, end);
       if (span === undefined) continue;
       const first = doc.tokens[span[0]];

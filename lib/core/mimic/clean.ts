@@ -12,12 +12,14 @@ export function cleanFindings(raw: string): string {
 }
 
 const LEADING_NUMBER = new RegExp(`^[0-9]\\.[${PY_WS_CLASS}]+`);
-const INNER_NUMBER = new RegExp(`[${PY_WS_CLASS}][0-9]\\.[${PY_WS_CLASS}]`, 'g');
+const INNER_NUMBER = new RegExp(`[${PY_WS_CLASS}][0-9]\\.[${PY_WS_CLASS}]+`, 'g');
 
 /**
- * Impression: strip and delete `\n` as for findings; delete a leading `<digit>.` + one whitespace;
- * replace each `<ws><digit>.<ws>` (non-overlapping, left to right) with one space; collapse runs.
- * Numbers of two digits (`10.`) and `1)` stay.
+ * Impression: strip and delete `\n` as for findings; delete a leading `<digit>.` and all the
+ * whitespace after it (Python `re.sub(r'^[0-9]\.\s+', '', t)`); replace each `<ws><digit>.<ws run>`
+ * with one space (`re.sub(r'\s[0-9]\.\s+', ' ', t)`: non-overlapping, left to right, and the run is
+ * greedy, so the whitespace a match eats cannot start the next one: `COPD. 2.  4.  No` gives
+ * `COPD. 4. No`); collapse runs. Numbers of two digits (`10.`) and `1)` stay.
  */
 export function cleanImpression(raw: string): string {
   const text = deleteNewlines(pyStrip(raw)).replace(LEADING_NUMBER, '').replace(INNER_NUMBER, ' ');

@@ -12,8 +12,9 @@
  * Empty input: `count` is 0 and every other figure is NaN (JSON.stringify writes null). A single
  * value has a NaN `std` (the sample standard deviation needs two values).
  */
-import { drawIndices, Mt19937 } from './random';
+import { Mt19937 } from './random';
 import type { RandomSource } from './random';
+import { resampleMeans } from './resample';
 
 /** Seed used when none is given. */
 export const DEFAULT_SEED = 0;
@@ -122,37 +123,29 @@ function interval(sortedStats: Float64Array, confidence: number): [number, numbe
   return [low, mid, high];
 }
 
+/** The sorted resample means of one column → [low, mid, high]. */
+function intervalOf(means: Float64Array, confidence: number): [number, number, number] {
+  means.sort();
+  return interval(means, confidence);
+}
+
 /**
  * Bootstrap interval of the mean of `values`: [low, mid, high] (NaN for an empty list). Uses
  * `resamples` × N draws from the random source.
  */
 export function bootstrapMean(values: ArrayLike<number>, options: BootstrapOptions = {}): [number, number, number] {
   const { rng, resamples, confidence } = validate(options);
-  const n = values.length;
-  if (n === 0) return [NaN, NaN, NaN];
-  const indices = new Uint32Array(n);
-  const means = new Float64Array(resamples);
-  for (let s = 0; s < resamples; s += 1) {
-    drawIndices(rng, n, indices);
-    let sum = 0;
-    for (let i = 0; i < n; i += 1) sum += values[indices[i]];
-    means[s] = sum / n;
-  }
-  means.sort();
-  return interval(means, confidence);
+  if (values.length === 0) return [NaN, NaN, NaN];
+  return intervalOf(resampleMeans(rng, [values], resamples)[0], confidence);
 }
 
-/** Count, mean, bootstrap interval, sample std, min, quartiles and max of `values` (see module comment). */
-export function summarize(values: ArrayLike<number>, options: BootstrapOptions = {}): Summary {
-  const [ciLow, ciMid, ciHigh] = bootstrapMean(values, options);
+/** Everything of a Summary but the interval. */
+function distribution(values: ArrayLike<number>): Omit<Summary, 'ciLow' | 'ciMid' | 'ciHigh'> {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   return {
     count: n,
     mean: mean(values),
-    ciLow,
-    ciMid,
-    ciHigh,
     std: sampleStd(values),
     min: n === 0 ? NaN : sorted[0],
     p25: quantileSorted(sorted, 0.25),
@@ -160,6 +153,45 @@ export function summarize(values: ArrayLike<number>, options: BootstrapOptions =
     p75: quantileSorted(sorted, 0.75),
     max: n === 0 ? NaN : sorted[n - 1],
   };
+}
+
+/** Count, mean, bootstrap interval, sample std, min, quartiles and max of `values` (see module comment). */
+export function summarize(values: ArrayLike<number>, options: BootstrapOptions = {}): Summary {
+  const [ciLow, ciMid, ciHigh] = bootstrapMean(values, options);
+  const { count, mean: m, std, min, p25, p50, p75, max } = distribution(values);
+  return { count, mean: m, ciLow, ciMid, ciHigh, std, min, p25, p50, p75, max };
+}
+
+/**
+ * {@link summarize} from resample means computed elsewhere (`resampleMeans`, possibly on another
+ * thread): the same figures when `means` are the means summarize would have drawn. `means` is sorted
+ * in place.
+ */
+export function summarizeResampled(values: ArrayLike<number>, means: Float64Array, confidence = DEFAULT_CONFIDENCE): Summary {
+  const [ciLow, ciMid, ciHigh] = values.length === 0 ? [NaN, NaN, NaN] : intervalOf(means, confidence);
+  const { count, mean: m, std, min, p25, p50, p75, max } = distribution(values);
+  return { count, mean: m, ciLow, ciMid, ciHigh, std, min, p25, p50, p75, max };
+}
+
+/**
+ * {@link summarize} of several equally long columns with one set of draws: every column is
+ * resampled with the same indices. With `seed`, `result[i]` equals `summarize(columns[i], { seed })`
+ * bit for bit (each of those would start a fresh MT19937 of that seed and draw the same indices),
+ * at the cost of one column's draws; with `rng`, the draws are taken once from it, as
+ * `rouge-score` shares them between the precision, recall and F columns of one type.
+ * @throws RangeError when the columns differ in length.
+ */
+export function summarizeColumns(columns: readonly ArrayLike<number>[], options: BootstrapOptions = {}): Summary[] {
+  const { rng, resamples, confidence } = validate(options);
+  if (columns.length === 0) return [];
+  const n = columns[0].length;
+  if (columns.some((c) => c.length !== n)) throw new RangeError(`columns differ in length: ${columns.map((c) => c.length).join(', ')}`);
+  const means = n === 0 ? undefined : resampleMeans(rng, columns, resamples);
+  return columns.map((values, c) => {
+    const [ciLow, ciMid, ciHigh] = means === undefined ? [NaN, NaN, NaN] : intervalOf(means[c], confidence);
+    const { count, mean: m, std, min, p25, p50, p75, max } = distribution(values);
+    return { count, mean: m, ciLow, ciMid, ciHigh, std, min, p25, p50, p75, max };
+  });
 }
 
 /**
@@ -170,30 +202,38 @@ export function summarize(values: ArrayLike<number>, options: BootstrapOptions =
  * @throws RangeError when the lists differ in length.
  */
 export function pairedDifference(a: ArrayLike<number>, b: ArrayLike<number>, options: BootstrapOptions = {}): PairedDifference {
-  if (a.length !== b.length) throw new RangeError(`paired lists differ in length: ${a.length} and ${b.length}`);
+  return pairedDifferences([[a, b]], options)[0];
+}
+
+/**
+ * {@link pairedDifference} of several system pairs on the same N references with one set of draws:
+ * with `seed`, `result[i]` equals `pairedDifference(a_i, b_i, { seed })` bit for bit, at the cost of
+ * one pair's draws.
+ * @throws RangeError when any list differs in length from the first.
+ */
+export function pairedDifferences(pairs: readonly (readonly [ArrayLike<number>, ArrayLike<number>])[], options: BootstrapOptions = {}): PairedDifference[] {
   const { rng, resamples, confidence } = validate(options);
-  const n = a.length;
-  const meanA = mean(a);
-  const meanB = mean(b);
-  if (n === 0) {
-    return { count: 0, meanA, meanB, difference: NaN, ciLow: NaN, ciMid: NaN, ciHigh: NaN, shareNotAbove: NaN };
+  if (pairs.length === 0) return [];
+  const n = pairs[0][0].length;
+  for (const [a, b] of pairs) {
+    if (a.length !== b.length) throw new RangeError(`paired lists differ in length: ${a.length} and ${b.length}`);
+    if (a.length !== n) throw new RangeError(`paired lists differ in length: ${n} and ${a.length}`);
   }
-  const indices = new Uint32Array(n);
-  const diffs = new Float64Array(resamples);
-  let notAbove = 0;
-  for (let s = 0; s < resamples; s += 1) {
-    drawIndices(rng, n, indices);
-    let sumA = 0;
-    let sumB = 0;
-    for (let i = 0; i < n; i += 1) {
-      sumA += a[indices[i]];
-      sumB += b[indices[i]];
+  const means = n === 0 ? undefined : resampleMeans(rng, pairs.flat(), resamples);
+  return pairs.map(([a, b], p) => {
+    const meanA = mean(a);
+    const meanB = mean(b);
+    if (means === undefined) return { count: 0, meanA, meanB, difference: NaN, ciLow: NaN, ciMid: NaN, ciHigh: NaN, shareNotAbove: NaN };
+    const meansA = means[2 * p];
+    const meansB = means[2 * p + 1];
+    const diffs = new Float64Array(resamples);
+    let notAbove = 0;
+    for (let s = 0; s < resamples; s += 1) {
+      const d = meansA[s] - meansB[s];
+      diffs[s] = d;
+      if (d <= 0) notAbove += 1;
     }
-    const d = sumA / n - sumB / n;
-    diffs[s] = d;
-    if (d <= 0) notAbove += 1;
-  }
-  diffs.sort();
-  const [ciLow, ciMid, ciHigh] = interval(diffs, confidence);
-  return { count: n, meanA, meanB, difference: meanA - meanB, ciLow, ciMid, ciHigh, shareNotAbove: notAbove / resamples };
+    const [ciLow, ciMid, ciHigh] = intervalOf(diffs, confidence);
+    return { count: n, meanA, meanB, difference: meanA - meanB, ciLow, ciMid, ciHigh, shareNotAbove: notAbove / resamples };
+  });
 }

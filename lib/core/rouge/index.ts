@@ -15,7 +15,21 @@ export type { DefaultRougeType, RougeScores, RougeType, Score } from './score-ty
 export { tokenize, tokenizeLines } from './tokenize';
 export type { TokenizeOptions } from './tokenize';
 export { porterStem } from './porter';
-export { bootstrapMean, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, mean, pairedDifference, quantileSorted, sampleStd, summarize } from './aggregate';
+export {
+  bootstrapMean,
+  DEFAULT_CONFIDENCE,
+  DEFAULT_RESAMPLES,
+  DEFAULT_SEED,
+  mean,
+  pairedDifference,
+  pairedDifferences,
+  quantileSorted,
+  sampleStd,
+  summarize,
+  summarizeColumns,
+  summarizeResampled,
+} from './aggregate';
 export type { BootstrapOptions, PairedDifference, Summary } from './aggregate';
 export { drawIndices, Mt19937 } from './random';
+export { resampleMeans, skipResamples } from './resample';
 export type { RandomSource } from './random';

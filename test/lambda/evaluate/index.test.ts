@@ -67,6 +67,47 @@ describe('evaluate (SDK mocks)', () => {
   });
 });
 
+describe('evaluate (records over the size limits)', () => {
+  it('turns an oversized record into an error row naming field, size and limit: nothing sent, no text copied', async () => {
+    // A 7 MiB findings (over InvokeEndpoint's 6 MB body), a prompt over its limit with a findings that fits, and one normal record.
+    const huge = { ...indiana[0], study_id: 'huge', findings: 'Patient text. '.repeat(524_288) };
+    const longPrompt = { ...indiana[1], study_id: 'long-prompt', findings: 'Heart size normal. '.repeat(3_300) };
+    const body = [huge, longPrompt, indiana[2]].map((r) => JSON.stringify(r)).join('\n') + '\n';
+    process.env.PROMPT_TEMPLATE = `${'Summarise these findings as an impression. '.repeat(1_600)}Findings: {context}`;
+    const store = memoryBucket({ 'eval_data/dev2.jsonl': body });
+    const runtime = new SageMakerRuntimeClient({ region: 'us-east-1' });
+    const rt = mockClient(runtime);
+    rt.on(InvokeEndpointCommand).resolves({ Body: Uint8ArrayBlobAdapter.fromString('[{"generated_text":"No acute cardiopulmonary process."}]') });
+    const result = await evaluate(shardOf('fine-tuned', 'dev2', 0, 3), { s3: store.client, runtime });
+    expect(result).toMatchObject({ rows: 3, scored: 1, errors: 2 });
+    // Only the normal record reached the endpoint.
+    expect(rt.commandCalls(InvokeEndpointCommand)).toHaveLength(1);
+    const part = store.objects.get(result.partKey)!;
+    const rows = readJsonl<PredictionRow>(part);
+    expect(rows.map((r) => [r.study_id, r.error])).toEqual([
+      ['huge', 'eval_data/dev2.jsonl line 1 (record 0), study_id huge: findings is 7,340,032 bytes (UTF-8), over the limit of 65,536 bytes'],
+      ['long-prompt', 'record 1, study_id long-prompt: prompt (template with findings) is 131,510 bytes (UTF-8), over the limit of 131,072 bytes; not sent'],
+      [String(indiana[2].study_id), null],
+    ]);
+    for (const row of rows.slice(0, 2)) {
+      expect([row.findings, row.reference, row.background, row.generated, row.rouge1, row.generated_labels, row.reference_labels]).toEqual([
+        '',
+        '',
+        '',
+        null,
+        null,
+        null,
+        null,
+      ]);
+    }
+    expect(part.length).toBeLessThan(20_000);
+    expect(part).not.toContain('Patient text.');
+    // A baseline shard over the same file: the findings limit applies (nothing to send, so no prompt limit).
+    const baseline = await evaluate(shardOf('baseline-copy-findings', 'dev2', 0, 3), { s3: store.client, runtime });
+    expect(readJsonl<PredictionRow>(store.objects.get(baseline.partKey)!).map((r) => r.error === null)).toEqual([false, true, true]);
+  });
+});
+
 describe('evaluate (bad shard)', () => {
   it('rejects a range outside the evaluation file and writes no part', async () => {
     const store = memoryBucket({ 'eval_data/dev2.jsonl': dev2 });

@@ -115,6 +115,9 @@ describe('impressions CLI', () => {
     expect(buildProgram(commandsFor(['node', 'impressions', '--help'])).commands.map((c) => c.name())).toEqual(all);
     expect(buildProgram(commandsFor(['node', 'impressions', 'help', 'score'])).commands.map((c) => c.name())).toEqual(all);
     expect(buildProgram(commandsFor(['node', 'impressions', 'nope'])).commands.map((c) => c.name())).toEqual(all);
+    // --version needs no command: in the build each command is its own bundle, and loading them all would cost start-up time.
+    expect(commandsFor(['node', 'impressions', '--version'])).toEqual([]);
+    expect(commandsFor(['node', 'impressions', '-V'])).toEqual([]);
   });
 
   test('an unexpected error exits 1 and says it is a bug; the stack only with --debug', async () => {

@@ -88,6 +88,14 @@ describe('label command', () => {
     await expect(runLabel({ input: file })).rejects.toThrow(/^(?!.*Secret).*line 2/);
   });
 
+  test('input that is not UTF-8 is rejected with the byte offset, before anything is labelled', async () => {
+    const file = path.join(dir, 'latin1.jsonl');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('{"text": "Small effusion."}\n{"text": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]));
+    await expect(runLabel({ input: file })).rejects.toThrow(/latin1\.jsonl: not valid UTF-8 at byte 38 \(line 2\)/);
+    // A leading BOM is skipped, as score does.
+    await expect(captured({ input: input('\ufeff{"id": "a", "text": "Small effusion."}\n') })).resolves.toMatch(/^\{"id":"a"/);
+  });
+
   test('a missing input file is a clear error', async () => {
     await expect(runLabel({ input: path.join(dir, 'nope.jsonl') })).rejects.toThrow(/nope\.jsonl: cannot read the input file \(not found\)/);
   });

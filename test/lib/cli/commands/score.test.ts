@@ -163,6 +163,33 @@ describe('impressions score', () => {
     expect(() => readPairs(input)).not.toThrow(new RegExp(SECRET));
   });
 
+  test('input that is not UTF-8 is rejected with the file, byte offset and line, not scored as replacement characters', () => {
+    const file = path.join(dir, 'latin1.jsonl');
+    const good = `${lines[0]}\n`;
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(good), Buffer.from('{"prediction": "caf'), Buffer.from([0xe9]), Buffer.from('", "reference": "x"}\n')]));
+    expect(() => readPairs(file)).toThrow(new RegExp(`latin1\\.jsonl: not valid UTF-8 at byte ${Buffer.byteLength(good) + 19} \\(line 2\\)`));
+    // A BOM is valid UTF-8 and skipped.
+    fs.writeFileSync(file, `\ufeff${lines[0]}\n`);
+    expect(readPairs(file)).toHaveLength(1);
+  });
+
+  test('--labels: one progress bar over scoring and labelling, at 100 % only when both are done; a long text shows one too', async () => {
+    const events: string[] = [];
+    const progress = (label: string, total: number, unit?: string) => {
+      events.push(`start ${label} ${total} ${unit}`);
+      return { update: (done: number) => events.push(`update ${done}`), stop: () => events.push('stop') };
+    };
+    const text = 'Small right pleural effusion. Heart size is normal. '.repeat(20_000);
+    const input = write('long.jsonl', `${JSON.stringify({ prediction: text, reference: 'Small right pleural effusion.' })}\n`);
+    const report = await runScore({ input, stemmer: false, json: true, seed: 0, labels: true, stdout: sink().stream, progress });
+    expect(events).toEqual(['start score + labels 1 pairs', 'update 1', 'stop']);
+    expect(report.labels?.observations.find((o) => o.observation === 'Pleural Effusion')?.truePositives).toBe(1);
+    // Without labels a single pair is quick: no bar.
+    events.length = 0;
+    await runScore({ input, stemmer: false, json: true, seed: 0, stdout: sink().stream, progress });
+    expect(events).toEqual([]);
+  });
+
   test('several problems are reported together', () => {
     const input = write('pairs.jsonl', '{"prediction": 1}\nnot json\n');
     expect(() => readPairs(input)).toThrow(/:1: field "prediction" must be a string[\s\S]*:1: field "reference" is missing[\s\S]*:2: invalid JSON/);

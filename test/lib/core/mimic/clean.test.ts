@@ -43,6 +43,20 @@ describe('impression cleaning', () => {
     expect(cleanImpression('1. 2. Foo 3. 4. bar')).toBe('2. Foo 4. bar');
   });
 
+  test('an inner number takes the whole whitespace run after it (greedy \\s+), so that run cannot start the next match', () => {
+    // Python: re.sub(r'\s[0-9]\.\s+', ' ', 'COPD. 2.  4.  No acute') matches " 2.  " (both spaces);
+    // " 4." then has no whitespace of its own in front of it and stays.
+    expect(cleanImpression('COPD. 2.  4.  No acute')).toBe('COPD. 4. No acute');
+    // A lone CR is kept (only \n is deleted) and belongs to the run after "1.".
+    expect(cleanImpression('foot 1.\r 3.  No')).toBe('foot 3. No');
+    // CRLF: the \n is deleted first, leaving the same text as above.
+    expect(cleanImpression('foot 1.\r\n 3.  No')).toBe('foot 3. No');
+    // Python-only whitespace (U+0085) counts in the run too; a single space after the number does not eat the next one's.
+    expect(cleanImpression('a 2.\u0085 3. b')).toBe('a 3. b');
+    expect(cleanImpression('a 2. 3. b')).toBe('a 3. b');
+    expect(cleanImpression('a 2. b 3. c')).toBe('a b c');
+  });
+
   test('the leading number takes the whitespace after it', () => {
     expect(cleanImpression('1.  \n No acute process.')).toBe('No acute process.');
     expect(cleanImpression('1.No space')).toBe('1.No space');
