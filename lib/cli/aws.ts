@@ -35,7 +35,15 @@ export interface FailedCall {
   readonly region?: string;
 }
 
-const failedCalls = new WeakMap<object, FailedCall>();
+/**
+ * The failed calls, shared by every copy of this module in the process: the compiled CLI bundles
+ * each command on its own (bin/cli-build.cjs), so the command's clients record into its copy while
+ * `runCli` describes the error with the program's copy. A registered symbol on globalThis makes
+ * them one map (a module-level map alone left the program's copy empty: "An AWS call failed").
+ */
+const FAILED_CALLS = Symbol.for('radiology-impressions.cli.failedCalls');
+const shared = globalThis as { [FAILED_CALLS]?: WeakMap<object, FailedCall> };
+const failedCalls = (shared[FAILED_CALLS] ??= new WeakMap<object, FailedCall>());
 
 /** The call recorded for `error` by an instrumented client, if any. */
 export function failedCallOf(error: unknown): FailedCall | undefined {
