@@ -690,22 +690,37 @@ export function describeInvocation(r: RuleInvocation): string {
   return `${r.target} (Lambda, EventBridge rule): ${r.ok ? 'ok' : `failed: ${r.error}`} after ${r.attempts} attempt(s)${r.ok ? `: ${JSON.stringify(r.result)}` : ''}`;
 }
 
+/**
+ * The message of an execution's cause: a Lambda error payload's `errorMessage`; for a failed training
+ * job (its DescribeTrainingJob output, alone or after the run's own words, `Fine-tune (training job …)
+ * failed: {…}`), `training job <name>: <FailureReason>`; otherwise the cause itself. The embedded
+ * description need not be valid JSON once `States.Format` has put it in a sentence (a hyperparameter
+ * holding quotes loses its escapes), so the two fields are also read by pattern.
+ */
+export function causeMessage(cause: string): string {
+  const start = cause.indexOf('{');
+  if (start < 0) return cause;
+  try {
+    const payload = JSON.parse(cause.slice(start)) as { errorMessage?: string; FailureReason?: string; TrainingJobName?: string };
+    if (start === 0 && typeof payload.errorMessage === 'string') return payload.errorMessage;
+    if (typeof payload.FailureReason === 'string') return `training job ${payload.TrainingJobName ?? '?'}: ${payload.FailureReason}`;
+  } catch {
+    const field = (name: string): string | undefined => {
+      const m = new RegExp(`"${name}":"((?:[^"\\\\]|\\\\.)*)"`).exec(cause);
+      return m === null ? undefined : m[1];
+    };
+    const reason = field('FailureReason');
+    if (reason !== undefined) return `training job ${field('TrainingJobName') ?? '?'}: ${reason}`;
+  }
+  return cause;
+}
+
 /** Where an execution failed: the state whose failure ended it, and the error with its message. */
 export function failureOf(execution: LocalExecution): string | undefined {
   if (execution.status !== 'FAILED') return undefined;
   // The first state that failed with the run's error is where it came from (catches and the final Fail state re-raise it).
   const failed = execution.history.find((e) => e.type === 'StateFailed' && e.error === execution.error);
-  let message = execution.cause ?? '';
-  try {
-    // A Lambda error payload, or the DescribeTrainingJob output of a failed .sync task, alone or after
-    // the run's own words (its Fail state says `Fine-tune (training job …) failed: {…}`).
-    const json = message.trimStart().startsWith('{') || !message.trimEnd().endsWith('}') ? message : message.slice(message.indexOf('{'));
-    const payload = JSON.parse(json) as { errorMessage?: string; FailureReason?: string; TrainingJobName?: string };
-    if (typeof payload.errorMessage === 'string') message = payload.errorMessage;
-    else if (typeof payload.FailureReason === 'string') message = `training job ${payload.TrainingJobName ?? '?'}: ${payload.FailureReason}`;
-  } catch {
-    // not a Lambda error payload
-  }
+  const message = causeMessage(execution.cause ?? '');
   return `state "${failed?.stateName ?? '?'}"${failed?.scope !== undefined ? ` (${failed.scope})` : ''}: ${execution.error ?? '?'}: ${message.slice(0, 600)}`;
 }
 
