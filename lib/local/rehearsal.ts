@@ -691,9 +691,10 @@ export function describeInvocation(r: RuleInvocation): string {
 }
 
 /**
- * The message of an execution's cause: a Lambda error payload's `errorMessage`; for a failed training
- * job (its DescribeTrainingJob output, alone or after the run's own words, `Fine-tune (training job …)
- * failed: {…}`), `training job <name>: <FailureReason>`; otherwise the cause itself. The embedded
+ * The message of an execution's cause, alone or after the run's own words (its failure note says
+ * `Aggregate (run …) failed: {…}`, `Fine-tune (training job …) failed: {…}`): a Lambda error payload's
+ * `errorMessage`; a failed training job's description as `training job <name>: <FailureReason>`;
+ * otherwise the cause itself. The embedded
  * description need not be valid JSON once `States.Format` has put it in a sentence (a hyperparameter
  * holding quotes loses its escapes), so the two fields are also read by pattern.
  */
@@ -702,7 +703,7 @@ export function causeMessage(cause: string): string {
   if (start < 0) return cause;
   try {
     const payload = JSON.parse(cause.slice(start)) as { errorMessage?: string; FailureReason?: string; TrainingJobName?: string };
-    if (start === 0 && typeof payload.errorMessage === 'string') return payload.errorMessage;
+    if (typeof payload.errorMessage === 'string') return payload.errorMessage;
     if (typeof payload.FailureReason === 'string') return `training job ${payload.TrainingJobName ?? '?'}: ${payload.FailureReason}`;
   } catch {
     const field = (name: string): string | undefined => {

@@ -4,8 +4,10 @@ import { causeMessage } from '../../../lib/local/rehearsal';
 describe('causeMessage', () => {
   const job = { TrainingJobName: 'impressions-r1-train', TrainingJobStatus: 'Failed', FailureReason: 'AlgorithmError: CUDA out of memory' };
 
-  test('a Lambda error payload gives its errorMessage; a plain cause stays as it is', () => {
+  test("a Lambda error payload, alone or after the run's own words, gives its errorMessage; a plain cause stays as it is", () => {
     expect(causeMessage(JSON.stringify({ errorType: 'Error', errorMessage: 'run r1: no prediction part files' }))).toBe('run r1: no prediction part files');
+    const payload = JSON.stringify({ errorType: 'Error', errorMessage: 'run r1: no prediction part files', trace: ['Error: run r1'] });
+    expect(causeMessage(`Aggregate (run r1) failed: ${payload}`)).toBe('run r1: no prediction part files');
     expect(causeMessage("Path expression '$.manifestKey' does not point to a value")).toBe("Path expression '$.manifestKey' does not point to a value");
   });
 
