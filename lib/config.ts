@@ -122,8 +122,19 @@ export interface ConfigProblem {
   readonly unknownKey?: boolean;
 }
 
+/** Marks a {@link ConfigError} (a registered symbol: the same in every bundle). */
+const CONFIG_ERROR_BRAND = Symbol.for('radiology-impressions.ConfigError');
+
 /** Thrown when one or more settings are invalid; the message lists every problem. */
 export class ConfigError extends Error {
+  /** `instanceof` holds across copies of this class (each command of the built CLI is its own bundle; see lib/cli/errors.ts). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CONFIG_ERROR_BRAND] === true;
+  }
+
+  /** The brand {@link ConfigError}'s `instanceof` checks. */
+  readonly [CONFIG_ERROR_BRAND] = true;
+
   constructor(public readonly problems: readonly ConfigProblem[]) {
     super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` + problems.map(formatProblem).join('\n'));
     this.name = 'ConfigError';

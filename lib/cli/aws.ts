@@ -36,14 +36,13 @@ export interface FailedCall {
 }
 
 /**
- * The failed calls, shared by every copy of this module in the process: the compiled CLI bundles
- * each command on its own (bin/cli-build.cjs), so the command's clients record into its copy while
- * `runCli` describes the error with the program's copy. A registered symbol on globalThis makes
- * them one map (a module-level map alone left the program's copy empty: "An AWS call failed").
+ * The failed calls, one registry per process: each command of the built CLI is its own bundle with its
+ * own copy of this module (bin/cli-build.cjs), and the program that reports the error is another, so the
+ * map lives on `globalThis` under a registered symbol rather than in the module.
  */
-const FAILED_CALLS = Symbol.for('radiology-impressions.cli.failedCalls');
-const shared = globalThis as { [FAILED_CALLS]?: WeakMap<object, FailedCall> };
-const failedCalls = (shared[FAILED_CALLS] ??= new WeakMap<object, FailedCall>());
+const registry = globalThis as unknown as Record<symbol, WeakMap<object, FailedCall> | undefined>;
+const FAILED_CALLS = Symbol.for('radiology-impressions.failedCalls');
+const failedCalls = (registry[FAILED_CALLS] ??= new WeakMap<object, FailedCall>());
 
 /** The call recorded for `error` by an instrumented client, if any. */
 export function failedCallOf(error: unknown): FailedCall | undefined {
