@@ -42,6 +42,20 @@ export default tseslint.config(
     },
   },
   {
+    // One Logger service-name convention: ImpressionsFunction sets POWERTOOLS_SERVICE_NAME to the
+    // handler's folder, and every handler logs under it with `new Logger()`.
+    files: ['lambda/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Logger'] Property[key.name='serviceName']",
+          message: 'Create the Logger without serviceName: ImpressionsFunction sets POWERTOOLS_SERVICE_NAME to the handler folder.',
+        },
+      ],
+    },
+  },
+  {
     files: ['lib/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [

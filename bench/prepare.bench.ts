@@ -25,7 +25,7 @@ import { dataPath } from '../test/helpers/data';
 import { referenceRecord } from '../test/helpers/mediqa-reference';
 import { ReportZip } from '../lib/cli/mimic-zip/report-zip';
 import { reportEntryName } from '../lib/core/mimic/mimic-record';
-import type { EvalRecord } from '../lib/core/mimic/records';
+import type { EvalRecord } from '../lib/core/eval-record';
 import { parseSplitCsv } from '../lib/core/mimic/split-csv';
 import { readEntries } from '../test/helpers/zip-reading';
 

@@ -9,6 +9,8 @@
  * with the closest setting suggested.
  */
 import { contextSourceOf, mergeContext, readContextFiles, type ContextFile, type ContextSource } from './context-sources';
+import { VERSION_REQUEST, VERSION_REQUEST_EXPECTED } from './core/jumpstart/manifest';
+import { hyperparameterNameProblem, hyperparameterValue } from './core/run/hyperparameters';
 
 /** Prefix of every context key this app reads. */
 export const CONTEXT_PREFIX = 'impressions:';
@@ -131,27 +133,22 @@ export interface ConfigProblem {
   readonly unknownKey?: boolean;
 }
 
-/** The brand of {@link ConfigError}: a registered symbol, the same in every bundle of the CLI. */
-const CONFIG_ERROR = Symbol.for('radiology-impressions.ConfigError');
+/** Marks a {@link ConfigError} (a registered symbol: the same in every bundle). */
+const CONFIG_ERROR_BRAND = Symbol.for('radiology-impressions.ConfigError');
 
 /** Thrown when one or more settings are invalid; the message lists every problem. */
 export class ConfigError extends Error {
+  /** `instanceof` holds across copies of this class (each command of the built CLI is its own bundle; see lib/cli/errors.ts). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CONFIG_ERROR_BRAND] === true;
+  }
+
+  /** The brand {@link ConfigError}'s `instanceof` checks. */
+  readonly [CONFIG_ERROR_BRAND] = true;
+
   constructor(public readonly problems: readonly ConfigProblem[]) {
     super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` + problems.map(formatProblem).join('\n'));
     this.name = 'ConfigError';
-  }
-
-  /** Marks every ConfigError, whichever copy of this module made it. */
-  get [CONFIG_ERROR](): true {
-    return true;
-  }
-
-  /**
-   * `instanceof ConfigError` holds for a ConfigError of any copy of this module: the compiled CLI
-   * bundles each command on its own (bin/cli-build.cjs), each with its own copy of this class.
-   */
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [CONFIG_ERROR]?: unknown })[CONFIG_ERROR] === true;
   }
 }
 
@@ -173,7 +170,6 @@ export type SourceOf = (key: string) => ContextSource | undefined;
 const MAX_SPOT_TRAINING_HOURS = 672 - 12;
 
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+(-[a-z0-9]+)?\.[a-z0-9]+$/;
-const MODEL_VERSION = /^(\d+\.\d+\.\d+|\d+\.\*)$/;
 const MODEL_ID = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
 const RESOURCE_PREFIX = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
 const BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -207,7 +203,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>, sourceOf:
       '2-20 characters: lower-case letters, digits and hyphens, starting with a letter',
     ),
     modelId: reader.string('modelId', (v) => MODEL_ID.test(v), 'a JumpStart model id such as huggingface-text2text-flan-t5-xl'),
-    modelVersion: reader.string('modelVersion', (v) => MODEL_VERSION.test(v), 'an exact version such as 2.2.3, or a major wildcard such as 2.*'),
+    modelVersion: reader.string('modelVersion', (v) => VERSION_REQUEST.test(v), VERSION_REQUEST_EXPECTED),
     trainingInstanceType: reader.string('trainingInstanceType', (v) => INSTANCE_TYPE.test(v), 'a SageMaker instance type such as ml.p3.16xlarge'),
     epochs: reader.integer('epochs', 1, 100),
     hyperparameters: reader.stringMap('hyperparameters'),
@@ -417,15 +413,16 @@ class KeyReader {
     return list;
   }
 
+  /** Hyperparameter overrides, by the same rules as a run input's (lib/core/run/hyperparameters.ts). */
   stringMap(key: 'hyperparameters'): Readonly<Record<string, string>> {
-    const object = this.object(key, 'a JSON object of hyperparameter name to string, number or boolean');
+    const allowed = 'a JSON object of hyperparameter name (lower-case letters, digits, _; not sagemaker_*) to string, number or boolean';
+    const object = this.object(key, allowed);
     if (object === undefined) return CONFIG_DEFAULTS[key];
     const result: Record<string, string> = {};
     for (const [name, v] of Object.entries(object)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !['string', 'number', 'boolean'].includes(typeof v)) {
-        return this.fail(key, object, 'a JSON object of hyperparameter name to string, number or boolean', CONFIG_DEFAULTS[key]);
-      }
-      result[name] = String(v);
+      const sent = hyperparameterValue(v);
+      if (hyperparameterNameProblem(name) !== undefined || 'problem' in sent) return this.fail(key, object, allowed, CONFIG_DEFAULTS[key]);
+      result[name] = sent.text;
     }
     if ('epochs' in result) {
       return this.fail(key, object, 'hyperparameter overrides other than epochs (set impressions:epochs instead)', CONFIG_DEFAULTS[key]);

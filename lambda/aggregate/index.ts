@@ -2,11 +2,15 @@
  * aggregate: reads every part file of a run, writes the summary rows
  * (`prediction_data/summary/run_id=<id>/summary.jsonl`) and the run summary
  * (`runs/<id>/run-summary.json`: means, paired differences, cost, stemmer setting, aggregation
- * method), and publishes each mean F as a CloudWatch metric (namespace `RadiologyImpressions`,
+ * method), and emits each summary figure as a CloudWatch metric (namespace `RadiologyImpressions`,
  * dimensions Run, Dataset, Model, Metric). Logs counts only.
+ *
+ * The metrics are embedded metric format lines in the function's log (Powertools for AWS Lambda
+ * Metrics), which CloudWatch Logs turns into metrics: no PutMetricData call to throttle, retry or
+ * grant. EMF: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
@@ -22,6 +26,8 @@ import {
   parseAggregateEvent,
   parsePartKey,
   predictionsPrefix,
+  RUN_METRIC_DIMENSIONS,
+  RUN_METRIC_NAMES,
   runSummaryKey,
   secondsBetween,
   summaryKey,
@@ -38,8 +44,19 @@ import { parseJsonlLines } from '../../lib/core/jsonl';
 
 const logger = new Logger();
 const s3 = new S3Client({});
-const cloudwatch = new CloudWatchClient({});
 const sagemaker = new SageMakerClient({});
+const metrics = runMetrics(process.env[EVALUATION_ENV.metricNamespace] ?? METRIC_NAMESPACE);
+
+/**
+ * A Powertools Metrics writer for the run metrics: `namespace`, and no default dimension (Powertools
+ * adds a `service` dimension unless told not to, which would make each data point a different metric
+ * from the one the README documents and a dashboard or alarm would read).
+ */
+export function runMetrics(namespace: string): Metrics {
+  const writer = new Metrics({ namespace });
+  writer.clearDefaultDimensions();
+  return writer;
+}
 
 /** Every part key of the run, sorted (shard order, so rows come back in record order). */
 export async function listPartKeys(client: S3Client, bucket: string, runId: string): Promise<string[]> {
@@ -74,25 +91,39 @@ export function usageLines(event: AggregateEvent, training?: NonNullable<Aggrega
   return lines;
 }
 
+/** One data point of a run metric. */
+export interface RunMetricDatum {
+  readonly name: (typeof RUN_METRIC_NAMES)[keyof typeof RUN_METRIC_NAMES];
+  readonly dimensions: { readonly [D in (typeof RUN_METRIC_DIMENSIONS)[number]]: string };
+  readonly value: number;
+}
+
 /**
- * Each summary row's figure as metric data (rows without a mean are skipped): `MeanF` for the
- * ROUGE means, `AgreementF1` for the clinical agreement rows (AGREEMENT_METRICS).
+ * Each summary row's figure as a metric data point (rows without a mean are skipped): `MeanF` for
+ * the ROUGE means, `AgreementF1` for the clinical agreement rows (AGREEMENT_METRICS).
  */
-export function metricData(summary: readonly SummaryRow[], timestamp: Date): MetricDatum[] {
+export function metricData(summary: readonly SummaryRow[]): RunMetricDatum[] {
   return summary
-    .filter((s) => s.mean !== null)
+    .filter((s): s is SummaryRow & { mean: number } => s.mean !== null)
     .map((s) => ({
-      MetricName: isAgreementMetric(s.metric) ? 'AgreementF1' : 'MeanF',
-      Dimensions: [
-        { Name: 'Run', Value: s.run_id },
-        { Name: 'Dataset', Value: s.dataset },
-        { Name: 'Model', Value: s.model },
-        { Name: 'Metric', Value: s.metric },
-      ],
-      Value: s.mean!,
-      Unit: 'None',
-      Timestamp: timestamp,
+      name: isAgreementMetric(s.metric) ? RUN_METRIC_NAMES.agreementF1 : RUN_METRIC_NAMES.meanF,
+      dimensions: { Run: s.run_id, Dataset: s.dataset, Model: s.model, Metric: s.metric },
+      value: s.mean,
     }));
+}
+
+/**
+ * Writes each data point as its own EMF line (each has its own dimension values), stamped `timestamp`.
+ * Returns how many were written.
+ */
+export function emitMetrics(writer: Metrics, data: readonly RunMetricDatum[], timestamp: Date): number {
+  for (const datum of data) {
+    writer.addDimensions({ ...datum.dimensions });
+    writer.addMetric(datum.name, MetricUnit.NoUnit, datum.value);
+    writer.setTimestamp(timestamp);
+    writer.publishStoredMetrics();
+  }
+  return data.length;
 }
 
 function parsePrices(): Record<string, number> {
@@ -107,12 +138,11 @@ function parsePrices(): Record<string, number> {
 /** Aggregates a run with the given clients. */
 export async function aggregate(
   raw: unknown,
-  clients: { s3: S3Client; cloudwatch: CloudWatchClient; sagemaker?: SageMakerClient },
+  clients: { s3: S3Client; metrics: Metrics; sagemaker?: SageMakerClient },
   now = new Date(),
 ): Promise<AggregateResult> {
   const event = parseAggregateEvent(raw);
   const bucket = requiredEnv(EVALUATION_ENV.dataBucket);
-  const namespace = process.env[EVALUATION_ENV.metricNamespace] ?? METRIC_NAMESPACE;
   const runId = event.runId;
   const keys = await listPartKeys(clients.s3, bucket, runId);
   if (keys.length === 0) throw new Error(`run ${runId}: no prediction part files under ${predictionsPrefix(runId)}`);
@@ -128,10 +158,7 @@ export async function aggregate(
   const errors = runSummary.errors ?? errorReport(errorCounts(rows));
   await writeText(clients.s3, bucket, summaryKey(runId), toJsonl(summary), 'application/x-ndjson');
   await writeText(clients.s3, bucket, runSummaryKey(runId), JSON.stringify(runSummary, null, 2) + '\n', 'application/json');
-  const data = metricData(summary, now);
-  for (let i = 0; i < data.length; i += 500) {
-    await clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data.slice(i, i + 500) }));
-  }
+  const metricsPublished = emitMetrics(clients.metrics, metricData(summary), now);
   return {
     runId,
     summaryKey: summaryKey(runId),
@@ -140,7 +167,7 @@ export async function aggregate(
     rows: rows.length,
     errors: runSummary.rows.errors,
     errorReport: errors,
-    metricsPublished: data.length,
+    metricsPublished,
     costUsd: cost.totalUsd,
   };
 }
@@ -148,7 +175,7 @@ export async function aggregate(
 /** Lambda entry point. */
 export async function handler(event: unknown): Promise<AggregateResult> {
   logger.appendKeys({ runId: parseAggregateEvent(event).runId });
-  const result = await aggregate(event, { s3, cloudwatch, sagemaker });
+  const result = await aggregate(event, { s3, metrics, sagemaker });
   logger.info('run aggregated', { ...result });
   if (!result.errorReport.trustworthy) logger.warn('results not trustworthy', { errors: describeErrors(result.errorReport) });
   return result;

@@ -14,18 +14,16 @@ import {
   INVOKE_TIMEOUT_MS,
   EVALUATION_ERROR_NAMES,
   parseEvaluateEvent,
-  parseRecord,
   parseS3Uri,
   parsePartKey,
   retryPolicyProblems,
   rougeFn,
-  splitRecordLines,
   toJsonl,
   type EvaluateEvent,
   type EvaluateResult,
-  type ReadRecord,
   type RetryPolicy,
 } from '../../lib/core/evaluation';
+import { parseRecord, splitRecordLines, type ReadRecord } from '../../lib/core/eval-record';
 import { sdkInvoke } from '../../lib/aws/invoke-endpoint';
 import { readText, writeText } from '../../lib/aws/s3-text';
 import { intEnv, requiredEnv } from '../shared/env';

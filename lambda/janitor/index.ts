@@ -26,7 +26,7 @@ import {
   SAFETY_NET_METRICS,
   type JanitorExecution,
   type JanitorPassResult,
-} from '../../lib/core/run/lambda-contracts';
+} from '../../lib/core/run/run-lambda-contracts';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
 import { resourcePrefixFromEnv } from '../shared/env';
 
@@ -36,7 +36,7 @@ export interface JanitorDeps extends CleanupClients {
   readonly metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
 }
 
-const logger = new Logger({ serviceName: 'impressions-janitor' });
+const logger = new Logger();
 
 /** Why the janitor should leave this execution alone, or `undefined` when it should clean up. */
 async function reasonToSkip(deps: JanitorDeps, execution: JanitorExecution): Promise<string | undefined> {

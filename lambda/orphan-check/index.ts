@@ -15,7 +15,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { cleanUpPass, findTaggedResources, reportCounts, type CleanupClients } from '../../lib/aws/sagemaker-cleanup';
 import type { TaggedResource } from '../../lib/core/run/cleanup-plan';
-import { ORPHAN_CHECK_ENV, SAFETY_NET_METRICS, type OrphanCheckResult } from '../../lib/core/run/lambda-contracts';
+import { ORPHAN_CHECK_ENV, SAFETY_NET_METRICS, type OrphanCheckResult } from '../../lib/core/run/run-lambda-contracts';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
 import { requiredEnv, resourcePrefixFromEnv } from '../shared/env';
 
@@ -26,7 +26,7 @@ export interface OrphanCheckDeps extends CleanupClients {
   readonly now: () => number;
 }
 
-const logger = new Logger({ serviceName: 'impressions-orphan-check' });
+const logger = new Logger();
 
 /**
  * Run ids of the executions that still own their resources: running ones (or waiting for a

@@ -11,18 +11,16 @@ import {
   EVALUATION_ENV,
   EVALUATION_ERROR_NAMES,
   parsePlanEvaluationEvent,
-  parseRecord,
   parseS3Uri,
   planShards,
-  repeatedStudyIds,
   shardManifestKey,
-  splitRecordLines,
   toJsonl,
   type PlanEvaluationEvent,
   type PlanEvaluationResult,
   type PlannedDataset,
   type PlannedDatasetCounts,
 } from '../../lib/core/evaluation';
+import { parseRecord, repeatedStudyIds, splitRecordLines } from '../../lib/core/eval-record';
 import { readText, writeText } from '../../lib/aws/s3-text';
 import { intEnv, requiredEnv } from '../shared/env';
 

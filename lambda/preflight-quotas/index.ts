@@ -2,13 +2,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQuotasClient, type ServiceQuota } from '@aws-sdk/client-service-quotas';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { parsePreflightQuotasEvent, type PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
+import { parsePreflightQuotasEvent, type PreflightQuotasResult } from '../../lib/core/run/run-lambda-contracts';
 import { evaluateQuotas, QuotaTooLowError, quotaNeeds, usageByQuota } from '../../lib/core/run/quotas';
 import { findInstanceHolders } from './instance-holders';
 
 export { QuotaTooLowError };
 
-const logger = new Logger({ serviceName: 'impressions-preflight-quotas' });
+const logger = new Logger();
 const quotas = new ServiceQuotasClient({});
 const sagemaker = new SageMakerClient({});
 

@@ -79,7 +79,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   };
 }
 
-const logger = new Logger({ serviceName: 'publish-results' });
+const logger = new Logger();
 const clients: PublishClients = {
   s3: new S3Client({}),
   glue: new GlueClient({}),

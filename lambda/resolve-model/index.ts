@@ -7,11 +7,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ModelResolutionError } from '../../lib/core/jumpstart/errors';
 import { loadResolvedModel, type ReadText } from '../../lib/core/jumpstart/load';
 import { readTextIfExists } from '../../lib/aws/s3-text';
-import { parseResolveModelEvent, type ResolveModelResult } from '../../lib/core/run/lambda-contracts';
+import { parseResolveModelEvent, type ResolveModelResult } from '../../lib/core/run/run-lambda-contracts';
 
 export { ModelResolutionError };
 
-const logger = new Logger({ serviceName: 'impressions-resolve-model' });
+const logger = new Logger();
 /** Follows redirects so a `region` other than the Lambda's still reads its own bucket. */
 const s3 = new S3Client({ followRegionRedirects: true });
 

@@ -36,7 +36,7 @@ import {
   type WorkforceProperties,
 } from '../../lib/core/review/lambda-contracts';
 
-const logger = new Logger({ serviceName: 'review-resources' });
+const logger = new Logger();
 
 /** What the provider framework gets back from onEvent. */
 export interface OnEventResponse {

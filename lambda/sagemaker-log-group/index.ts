@@ -27,7 +27,7 @@ import {
   type LogGroupStep,
 } from '../../lib/core/run/log-group-adoption';
 
-const logger = new Logger({ serviceName: 'impressions-sagemaker-log-group' });
+const logger = new Logger();
 
 /** What the provider framework expects back. */
 export interface LogGroupResponse {

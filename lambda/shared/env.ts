@@ -1,7 +1,7 @@
 /**
  * Environment settings of the Lambdas (S3 text I/O is in lib/aws/s3-text.ts, shared with the CLI).
  */
-import { CLEANUP_ENV } from '../../lib/core/run/lambda-contracts';
+import { CLEANUP_ENV } from '../../lib/core/run/run-lambda-contracts';
 
 /** Reads a required environment variable. */
 export function requiredEnv(name: string): string {

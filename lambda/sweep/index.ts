@@ -11,10 +11,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { cleanUpPass, findTaggedResources, isClean, reportCounts, type CleanupClients, type CleanupReport } from '../../lib/aws/sagemaker-cleanup';
-import { parseSweepRequest, type SweepIsCompleteResponse, type SweepOnEventResponse } from '../../lib/core/run/lambda-contracts';
+import { parseSweepRequest, type SweepIsCompleteResponse, type SweepOnEventResponse } from '../../lib/core/run/run-lambda-contracts';
 import { resourcePrefixFromEnv } from '../shared/env';
 
-const logger = new Logger({ serviceName: 'impressions-sweep' });
+const logger = new Logger();
 
 async function pass(clients: CleanupClients, prefix: string): Promise<CleanupReport> {
   return cleanUpPass(clients, await findTaggedResources(clients.tagging, prefix, 'app'), { includeKept: true });

@@ -1,11 +1,11 @@
 /** validate-input: checks the run input against the deployment defaults and returns the run plan (lib/core/run/run-input). */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { parseValidateInputEvent, type RunPlan } from '../../lib/core/run/lambda-contracts';
+import { parseValidateInputEvent, type RunPlan } from '../../lib/core/run/run-lambda-contracts';
 import { InvalidRunInputError, planRun } from '../../lib/core/run/run-input';
 
 export { InvalidRunInputError };
 
-const logger = new Logger({ serviceName: 'impressions-validate-input' });
+const logger = new Logger();
 
 /**
  * Returns the run plan; throws `InvalidRunInputError` (no retry) listing every bad field of the run

@@ -36,14 +36,14 @@ export interface FailedCall {
   readonly region?: string;
 }
 
-const FAILED_CALLS = Symbol.for('radiology-impressions.failedCalls');
-
 /**
- * Failed calls by error. One map per process, kept on `globalThis` under a registered symbol: the
- * compiled CLI bundles each command on its own (bin/cli-build.cjs), so the copy of this module that
- * instruments a command's clients is not the copy `runCli` describes the failure with.
+ * The failed calls, one registry per process: each command of the built CLI is its own bundle with its
+ * own copy of this module (bin/cli-build.cjs), and the program that reports the error is another, so the
+ * map lives on `globalThis` under a registered symbol rather than in the module.
  */
-const failedCalls = ((globalThis as { [FAILED_CALLS]?: WeakMap<object, FailedCall> })[FAILED_CALLS] ??= new WeakMap<object, FailedCall>());
+const registry = globalThis as unknown as Record<symbol, WeakMap<object, FailedCall> | undefined>;
+const FAILED_CALLS = Symbol.for('radiology-impressions.failedCalls');
+const failedCalls = (registry[FAILED_CALLS] ??= new WeakMap<object, FailedCall>());
 
 /** The call recorded for `error` by an instrumented client, if any. */
 export function failedCallOf(error: unknown): FailedCall | undefined {

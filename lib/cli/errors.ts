@@ -16,33 +16,35 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** One of {@link EXIT}'s codes. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** The brand of {@link CliError}: a registered symbol, the same in every bundle of the CLI. */
-const CLI_ERROR = Symbol.for('radiology-impressions.CliError');
+/** Marks a {@link CliError} (a registered symbol: the same in every bundle). */
+const CLI_ERROR_BRAND = Symbol.for('radiology-impressions.CliError');
+
+/** Whether `value` is an object carrying `brand` (an error class's mark that survives bundling the class twice). */
+export function hasBrand(value: unknown, brand: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
 
 /**
  * An expected failure of a CLI command. By default it is bad input (exit 2): pass `EXIT.failed`
  * when the input was fine and the work itself failed.
  */
 export class CliError extends Error {
+  /**
+   * `instanceof` holds across copies of this class: each command of the built CLI is its own esbuild
+   * bundle with its own copy (bin/cli-build.cjs), and the program that reports the error is another.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, CLI_ERROR_BRAND);
+  }
+
+  /** The brand {@link CliError}'s `instanceof` checks. */
+  readonly [CLI_ERROR_BRAND] = true;
+
   constructor(
     message: string,
     public readonly exitCode: ExitCode = EXIT.usage,
   ) {
     super(message);
     this.name = 'CliError';
-  }
-
-  /** Marks every CliError, whichever copy of this module made it (see {@link CliError[Symbol.hasInstance]}). */
-  get [CLI_ERROR](): true {
-    return true;
-  }
-
-  /**
-   * `instanceof CliError` holds for a CliError of any copy of this module: the compiled CLI bundles
-   * each command on its own (bin/cli-build.cjs), so a command's errors are made by another copy of
-   * this class than the one `runCli` checks against.
-   */
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [CLI_ERROR]?: unknown })[CLI_ERROR] === true;
   }
 }

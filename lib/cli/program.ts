@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { describeAwsFailure, isAwsFailure } from './aws';
 import { CliError, EXIT, type ExitCode } from './errors';
+import { packageVersion } from './package-version';
 
 /** A command module's registration function. */
 export type RegisterCommand = (program: Command) => void;
@@ -40,12 +41,6 @@ export function commandsFor(argv: readonly string[]): RegisterCommand[] {
   if (argv[2] === '--version' || argv[2] === '-V') return [];
   const named = COMMANDS.filter(([name]) => name === argv[2]);
   return (named.length > 0 ? named : COMMANDS).map(([, load]) => load().register);
-}
-
-/** Reads the package version without importing package.json into the bundle of a Lambda. */
-function packageVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../package.json') as { version: string }).version;
 }
 
 /** Builds the CLI with every command registered. `commands` replaces the list in tests. */

@@ -3,9 +3,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { AggregateEvent, AggregateResult } from '../core/evaluation/lambda-contracts';
+import type { AggregateEvent, AggregateResult } from '../core/evaluation/evaluation-lambda-contracts';
 import { at, keysOf, statePath, type JsonPath } from '../core/json-path';
 import type { AggregationBranchInput, RunState } from '../core/run/contracts';
+import { lambdaTaskRetry } from './lambda-tasks';
 import { lambdaPayload, ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
 
@@ -88,12 +89,7 @@ export class AggregationStage extends TaskLikeStage<AggregateResult> {
       }),
       taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
     });
-    aggregate.addRetry({
-      errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'],
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-      maxAttempts: 3,
-    });
+    aggregate.addRetry(lambdaTaskRetry());
     this.unit.branch(aggregate);
   }
 }

@@ -3,7 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { at, statePath } from '../core/json-path';
 import type { CaughtError, EndpointTeardown, FailedRunState } from '../core/run/contracts';
-import { RUN_ERROR_NAMES } from '../core/run/lambda-contracts';
+import { RUN_ERROR_NAMES } from '../core/run/run-lambda-contracts';
 import { DELETE_RETRY_DELAYS_SECONDS, EndpointTeardownStage } from './endpoint-teardown-stage';
 import { sageMakerCall, type CallScratch } from './sagemaker-call';
 import { sageMakerArn } from './sagemaker-tasks';

@@ -7,7 +7,7 @@ import { DataPrefix, DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
 import { acknowledgeGrantWildcards, acknowledgeStatementWildcards } from './nag-acknowledgements';
 import { sageMakerArn } from './sagemaker-tasks';
-import { EVALUATION_ENV, METRIC_NAMESPACE } from '../core/evaluation/lambda-contracts';
+import { EVALUATION_ENV, METRIC_NAMESPACE } from '../core/evaluation/evaluation-lambda-contracts';
 import { fanOutShape } from '../core/evaluation/fan-out';
 import { PREDICTIONS_PREFIX, SUMMARY_PREFIX } from '../core/evaluation/keys';
 import { RUN_KEY_PATTERNS } from '../core/run/run-keys';
@@ -26,11 +26,12 @@ export interface EvaluationFunctionsProps {
  * - evaluate reads `eval_data/`, writes `prediction_data/predictions/`, and may call
  *   `sagemaker:InvokeEndpoint` on `<prefix>-*` endpoints only;
  * - aggregate reads `prediction_data/predictions/`, writes `prediction_data/summary/` and
- *   `runs/<run id>/run-summary.json`, reads `<prefix>-*` training jobs (billable seconds) and puts
- *   metrics in the `RadiologyImpressions` namespace only.
+ *   `runs/<run id>/run-summary.json`, and reads `<prefix>-*` training jobs (billable seconds). Its
+ *   metrics (namespace `RadiologyImpressions`) are embedded metric format lines in its own log
+ *   group, which it may already write: no `cloudwatch:PutMetricData`.
  * None may delete an object (writes are DataStore's put-only grant). KMS permissions come with the
- * bucket grants. `maxConcurrency` is the Distributed Map
- * concurrency that goes with the per-Lambda pool set here (lib/core/evaluation/fan-out.ts).
+ * bucket grants. `maxConcurrency` is the Distributed Map concurrency that goes with the per-Lambda
+ * pool set here (lib/core/evaluation/fan-out.ts).
  */
 export class EvaluationFunctions extends Construct {
   public readonly planEvaluation: ImpressionsFunction;
@@ -143,19 +144,6 @@ export class EvaluationFunctions extends Construct {
       this.aggregate.executionRole,
       [describeTraining],
       'Reads the billable seconds of the run training job, named <prefix>-<run id>-train; those names only.',
-    );
-    const metrics = new iam.PolicyStatement({
-      sid: 'PutRunMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      // PutMetricData supports no resource-level permission; the namespace condition limits it.
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
-    });
-    this.aggregate.addToRolePolicy(metrics);
-    acknowledgeStatementWildcards(
-      this.aggregate.executionRole,
-      [metrics],
-      'cloudwatch:PutMetricData supports no resource-level permission; limited to the run metric namespace by condition.',
     );
   }
 }

@@ -5,9 +5,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { EVALUATION_ERROR_NAMES, type PlanEvaluationEvent, type PlanEvaluationResult } from '../core/evaluation/lambda-contracts';
+import { EVALUATION_ERROR_NAMES, type PlanEvaluationEvent, type PlanEvaluationResult } from '../core/evaluation/evaluation-lambda-contracts';
 import { at, keysOf, statePath, type JsonPath } from '../core/json-path';
 import type { EndpointDeployment, EvaluationBranchInput, EvaluationStageResult, HostedModel, RunSetup } from '../core/run/contracts';
+import { lambdaTaskRetry } from './lambda-tasks';
 import { lambdaPayload, ref, stateFields } from './state-json';
 import { TaskLikeStage } from './task-like-stage';
 
@@ -113,13 +114,8 @@ export class EvaluationStage extends TaskLikeStage<EvaluationStageResult> {
       maxAttempts: 4,
       jitterStrategy: sfn.JitterType.FULL,
     });
-    evaluate.addRetry({
-      errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'States.Timeout'],
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-      maxAttempts: 3,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    // The task has a timeout (15 minutes): a shard that ran into it is retried (it overwrites its own part file).
+    evaluate.addRetry(lambdaTaskRetry({ orTimeout: true }));
 
     this.map = new sfn.DistributedMap(this, 'Shards', {
       stateName: `${props.model}: evaluate shards`,

@@ -32,8 +32,8 @@ export interface FineTuningStageProps {
 interface FineTuningScratch extends RunSetup {
   /** The training job's resources and stopping condition, chosen by instance type and spot. */
   readonly trainingResources: { readonly ResourceConfig: unknown; readonly StoppingCondition: unknown };
-  /** The fields of DescribeTrainingJob the stage keeps. */
-  readonly trainingJob: { readonly TrainingJobName: string; readonly S3ModelArtifacts: string };
+  /** The field of DescribeTrainingJob the stage keeps. */
+  readonly trainingJob: { readonly TrainingJobName: string };
   /** The training call's attempts and caught error. */
   readonly call: CallScratch;
 }
@@ -41,13 +41,15 @@ interface FineTuningScratch extends RunSetup {
 /**
  * Fine-tunes the resolved JumpStart model with `createTrainingJob.sync` (a CustomState: the CDK
  * task cannot express spot, checkpoints, inter-container encryption, output compression or a
- * conditional volume key), or, when `$.plan.skipTraining`, takes `$.plan.modelData` as the
- * fine-tuned weights (a key ending in `.tar.gz` is a tarball, anything else a prefix).
+ * conditional volume key), or, when `$.plan.skipTraining`, skips it. Either way the fine-tuned
+ * weights are `$.settings.inference.fineTunedModelData`, which resolution computed from the plan
+ * (the given `modelData`, or where SageMaker writes this job's output): the stage never derives a
+ * location of its own.
  *
  * Input: the run state with `$.plan` (names.trainingJob, outputPath, checkpointPath, skipTraining,
  * modelData, runId) and `$.settings.training` (image, instanceType, hyperparameters,
  * metricDefinitions, inputDataConfig, outputCompression, volumeKmsSupported, volumeSizeGb, maxRuntimeSeconds) and
- * `$.settings.inference.fineTunedModelDataType`.
+ * `$.settings.inference.fineTunedModelData`.
  * Output (at `resultPath`): a `FineTuningResult`, `{ "trainingJobName": string, "modelData": { "type": "tarball" | "prefix", "uri": "s3://…" } }`
  * (no `trainingJobName` when training was skipped).
  * Errors do not end the fragment: they leave through `failed`, with the caught error at
@@ -127,10 +129,7 @@ export class FineTuningStage extends sfn.StateMachineFragment {
           ...spotSettings,
           Tags: runTags(props.resourcePrefix),
         },
-        ResultSelector: {
-          'TrainingJobName.$': '$.TrainingJobName',
-          'S3ModelArtifacts.$': '$.ModelArtifacts.S3ModelArtifacts',
-        },
+        ResultSelector: { 'TrainingJobName.$': '$.TrainingJobName' },
         ResultPath: at(state, 'trainingJob'),
       },
     });
@@ -142,31 +141,21 @@ export class FineTuningStage extends sfn.StateMachineFragment {
     });
     this.failed = resilientTraining.failed!;
 
+    const modelData = ref(at(state, 'settings.inference.fineTunedModelData'));
     const trained = new sfn.Pass(this, 'Trained', {
       stateName: 'training: fine-tuned model data',
-      parameters: stateFields<FineTuningResult>({
-        trainingJobName: ref(at(state, 'trainingJob.TrainingJobName')),
-        modelData: { type: ref(at(state, 'settings.inference.fineTunedModelDataType')), uri: ref(at(state, 'trainingJob.S3ModelArtifacts')) },
-      }),
+      parameters: stateFields<FineTuningResult>({ trainingJobName: ref(at(state, 'trainingJob.TrainingJobName')), modelData }),
       resultPath: props.resultPath,
     });
-    // A given model (the run input's modelData, validated as a .tar.gz or a prefix ending in /).
-    const given = (type: 'tarball' | 'prefix'): sfn.Pass =>
-      new sfn.Pass(this, type === 'tarball' ? 'GivenTarball' : 'GivenPrefix', {
-        stateName: `training: skipped (${type} given)`,
-        parameters: stateFields<FineTuningResult>({ modelData: { type, uri: ref(at(plan, 'modelData') as JsonPath<string>) } }),
-        resultPath: props.resultPath,
-      });
-    const givenTarball = given('tarball');
-    const givenPrefix = given('prefix');
+    // The run input's modelData, as resolution turned it into a location.
+    const given = new sfn.Pass(this, 'Given', {
+      stateName: 'training: skipped (model data given)',
+      parameters: stateFields<FineTuningResult>({ modelData }),
+      resultPath: props.resultPath,
+    });
 
     const skip = new sfn.Choice(this, 'Skip', { stateName: 'training: skip?' })
-      .when(
-        sfn.Condition.booleanEquals(at(plan, 'skipTraining'), true),
-        new sfn.Choice(this, 'GivenType', { stateName: 'training: given model data type' })
-          .when(sfn.Condition.stringMatches(at(plan, 'modelData'), '*.tar.gz'), givenTarball)
-          .otherwise(givenPrefix),
-      )
+      .when(sfn.Condition.booleanEquals(at(plan, 'skipTraining'), true), given)
       .otherwise(
         new sfn.Choice(this, 'VolumeKey', { stateName: 'training: encrypt volume?' })
           .when(sfn.Condition.booleanEquals(at(training, 'volumeKmsSupported'), true), withKey)
@@ -177,6 +166,6 @@ export class FineTuningStage extends sfn.StateMachineFragment {
     resilientTraining.next(trained);
 
     this.startState = skip;
-    this.endStates = [trained, givenTarball, givenPrefix];
+    this.endStates = [trained, given];
   }
 }

@@ -62,7 +62,9 @@ export interface ImpressionsFunctionProps {
 /**
  * The one way this app builds a Lambda function: Node.js 24, bundled locally by esbuild (no
  * Docker), ARM64, X-Ray tracing, Powertools environment, a KMS-encrypted log group with retention,
- * reserved concurrency, and for asynchronous functions a dead-letter queue with two retries.
+ * reserved concurrency, and for asynchronous functions a dead-letter queue with two retries. The
+ * Powertools service name (`POWERTOOLS_SERVICE_NAME`) is the handler's folder, e.g. `validate-input`:
+ * handlers create `new Logger()` and never name the service themselves (a lint rule holds it).
  *
  * The function is not placed in a VPC: it reaches only AWS APIs (SageMaker, S3, Service Quotas)
  * over TLS with IAM authentication, and the account has no VPC of this app to join; the HIPAA

@@ -8,7 +8,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { at, statePath } from '../core/json-path';
 import type { CaughtError } from '../core/run/contracts';
-import type { JanitorPassEvent, JanitorPassResult, JanitorWorkflowInput } from '../core/run/lambda-contracts';
+import type { JanitorPassEvent, JanitorPassResult, JanitorWorkflowInput } from '../core/run/run-lambda-contracts';
+import { lambdaTaskRetry } from './lambda-tasks';
 import { lambdaPayload, ref } from './state-json';
 
 /** Time between two janitor passes, unless the props say otherwise. */
@@ -55,8 +56,9 @@ interface JanitorState extends JanitorPassEvent {
  * the message, a poison message ending in the queue's DLQ unseen) because the loop, its bound and
  * its give-up are all in one definition that tests execute.
  *
- * Longest time: `maxWait` plus, per pass, the Lambda's time and its retries (at most 5 retries, 30 s
- * doubling: 15.5 min) on its last pass.
+ * Longest time: `maxWait` plus, per pass, the Lambda's time and its retries on its last pass (a
+ * failing pass: at most 5 retries, 30 s doubling, 15.5 min; Lambda's own errors: the Lambda-task
+ * retry of lib/constructs/lambda-tasks.ts, about 2 min).
  *
  * Input: a {@link JanitorWorkflowInput}, `{ "execution": { "arn", "name", "status" } }`.
  */
@@ -85,17 +87,10 @@ export class JanitorWorkflow extends Construct {
       payload: lambdaPayload<JanitorPassEvent>({ execution: ref(at(state, 'execution')), pass: ref(at(state, 'pass')) }),
       resultPath: at(state, 'last'),
       taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
-      // The Lambda service errors are retried below, once.
-      retryOnServiceExceptions: false,
     });
-    pass.addRetry({
-      errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-      maxAttempts: 4,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    // A pass that fails (SageMaker still throttling after the SDK's retries, a tagging API outage) is repeated later.
+    // Lambda's own failures: the run's one Lambda-task policy, after the retrier LambdaInvoke adds for its service errors.
+    pass.addRetry(lambdaTaskRetry());
+    // A pass that fails otherwise (SageMaker still throttling after the SDK's retries, a tagging API outage) is repeated later.
     pass.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
 
     const publish = (id: string, subject: string): tasks.SnsPublish =>

@@ -20,7 +20,7 @@ export interface RunFunctionsProps {
  *   account's SageMaker quotas and describes every running training job and live endpoint (quotas
  *   are per account, so it reads all of them, read-only);
  * - resolve-model reads the manifest and spec from the region's public JumpStart bucket.
- * Their events and results are in lib/core/run/lambda-contracts.ts.
+ * Their events and results are in lib/core/run/run-lambda-contracts.ts.
  */
 export class RunFunctions extends Construct {
   public readonly validateInput: ImpressionsFunction;

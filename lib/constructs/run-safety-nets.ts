@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { JANITOR_STATUSES } from '../core/run/cleanup-plan';
-import { CLEANUP_ENV, ORPHAN_CHECK_ENV, SAFETY_NET_METRICS, type JanitorWorkflowInput } from '../core/run/lambda-contracts';
+import { CLEANUP_ENV, ORPHAN_CHECK_ENV, SAFETY_NET_METRICS, type JanitorWorkflowInput } from '../core/run/run-lambda-contracts';
 import { DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
 import { JanitorWorkflow } from './janitor-workflow';

@@ -20,7 +20,7 @@ import type {
   SettingDefaults,
   Stage1Result,
 } from '../core/run/contracts';
-import type { PreflightQuotasEvent, ResolveModelEvent, RunDefaults, RunPlan, ValidateInputEvent } from '../core/run/lambda-contracts';
+import type { PreflightQuotasEvent, ResolveModelEvent, RunDefaults, RunPlan, ValidateInputEvent } from '../core/run/run-lambda-contracts';
 import { TAG_APP } from '../core/run/tags';
 import { RUN_KEY_PATTERNS } from '../core/run/run-keys';
 import { AggregationStage } from './aggregation-stage';
@@ -35,6 +35,7 @@ import { FineTuningStage } from './fine-tuning-stage';
 import { acknowledgeGeneratedWildcards, acknowledgeGrantWildcards, acknowledgeStatementWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { endpointLogGroupsArn } from './sagemaker-log-groups';
 import { SageMakerResourceType, sageMakerArn } from './sagemaker-tasks';
+import { lambdaTaskRetry } from './lambda-tasks';
 import { lambdaPayload, ref, stateFields } from './state-json';
 
 /** Time between two endpoint status checks, unless the props say otherwise. */
@@ -135,8 +136,8 @@ export interface RunStateMachineProps {
  * `endpointsLeftRunning`, `publication` — ids, names, URIs and counts only, never report text. Every JSONPath below is
  * derived from `RunState` and each Lambda payload is checked against the handler's event type.
  *
- * Logs: level ALL without execution data (inputs may hold S3 keys but never text; outputs of the
- * evaluation will hold counts only, yet we keep the log free of data by construction); X-Ray on.
+ * Logs: level ALL without execution data (the state holds ids, keys and counts, never report text,
+ * yet the log is kept free of data by construction); X-Ray on.
  */
 export class RunStateMachine extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -467,12 +468,7 @@ export class RunStateMachine extends Construct {
       resultPath: publication,
       taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
     });
-    publish.addRetry({
-      errors: ['Lambda.Unknown', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'],
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-      maxAttempts: 3,
-    });
+    publish.addRetry(lambdaTaskRetry());
     // Between the Catch and the Passes below, `publication` holds the caught error, whose Cause may be absent.
     const caught = statePath<{ readonly publication: CaughtError }>();
     const notPublished = (withCause: boolean): sfn.Pass =>

@@ -305,10 +305,15 @@ export class CloudAssembly {
    * The state machine behind output `outputName` of `stackName` (the output holds its ARN, as
    * `StateMachineArn` does): its ARN and its definition with every intrinsic resolved.
    */
-  stateMachineOfOutput(stackName: string, outputName: string): { arn: string; name: string; logicalId: string; definition: Record<string, unknown> } {
+  stateMachineOfOutput(stackName: string, outputName: string): LocalStateMachineResource {
     const output = this.stack(stackName).template.Outputs?.[outputName];
     const logicalId = (output?.Value as { Ref?: string } | undefined)?.Ref;
     if (logicalId === undefined) throw new CloudAssemblyError(`stack ${stackName}: output ${outputName} does not name a state machine`);
+    return this.stateMachine(stackName, logicalId);
+  }
+
+  /** A state machine of `stackName`: its ARN, name and definition with every intrinsic resolved (resolve after the local deployment). */
+  stateMachine(stackName: string, logicalId: string): LocalStateMachineResource {
     const resource = this.stack(stackName).template.Resources[logicalId];
     const body = resource?.Properties?.DefinitionString;
     if (resource?.Type !== 'AWS::StepFunctions::StateMachine' || body === undefined) {
@@ -318,4 +323,17 @@ export class CloudAssembly {
     const arn = this.ref(stackName, logicalId);
     return { arn, name: arn.slice(arn.lastIndexOf(':') + 1), logicalId, definition: JSON.parse(text) as Record<string, unknown> };
   }
+
+  /** Every state machine of every stack (the run's, the janitor's, the provider framework's waiter). */
+  stateMachines(): LocalStateMachineResource[] {
+    return this.resourcesOfType('AWS::StepFunctions::StateMachine').map(({ stack, logicalId }) => this.stateMachine(stack, logicalId));
+  }
+}
+
+/** A synthesized state machine, resolved for the local deployment. */
+export interface LocalStateMachineResource {
+  readonly arn: string;
+  readonly name: string;
+  readonly logicalId: string;
+  readonly definition: Record<string, unknown>;
 }

@@ -5,6 +5,7 @@
  * - KMS keys; S3 buckets with their default encryption (SSE-KMS with the data key) and versioning;
  * - Glue databases and tables (the analytics tables `publish-results` registers partitions in);
  * - Athena workgroups (in the local Athena, lib/local/athena.ts, which the endpoint router serves);
+ * - SNS topics (the alarm topic the janitor workflow publishes to), with their KMS key attribute;
  * - one CloudFormation stack per synthesized stack, holding that stack's outputs with their local
  *   values, so the CLI finds the bucket and the state machine exactly as it does in AWS
  *   (`DescribeStacks`). The stacks' other resources (roles, Lambdas, alarms, …) are not created in
@@ -19,6 +20,7 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { LOCAL_REGION, type CloudAssembly } from './cloud-assembly';
 
 /** SDK client settings for the local endpoint. */
@@ -51,6 +53,7 @@ export async function deployLocally(assembly: CloudAssembly, s3: S3Client, confi
   const glue = new GlueClient(config);
   const athena = new AthenaClient(config);
   const cloudFormation = new CloudFormationClient(config);
+  const sns = new SNSClient(config);
 
   for (const { stack, logicalId, resource } of assembly.resourcesOfType('AWS::KMS::Key')) {
     const key = await kms.send(new CreateKeyCommand({ Description: String(resource.Properties?.Description ?? `${stack}/${logicalId}`) }));
@@ -91,6 +94,16 @@ export async function deployLocally(assembly: CloudAssembly, s3: S3Client, confi
     const p = assembly.resolve(stack, resource.Properties ?? {}) as { Name: string; WorkGroupConfiguration?: unknown };
     await athena.send(new CreateWorkGroupCommand({ Name: p.Name, Configuration: p.WorkGroupConfiguration as never }));
     created.push(`athena workgroup ${p.Name} (${stack}/${logicalId})`);
+  }
+  for (const { stack, logicalId, resource } of assembly.resourcesOfType('AWS::SNS::Topic')) {
+    const arn = assembly.ref(stack, logicalId);
+    const p = (assembly.resolve(stack, resource.Properties ?? {}) ?? {}) as { DisplayName?: string; KmsMasterKeyId?: string };
+    const Attributes: Record<string, string> = {};
+    if (p.DisplayName !== undefined) Attributes.DisplayName = p.DisplayName;
+    if (p.KmsMasterKeyId !== undefined) Attributes.KmsMasterKeyId = p.KmsMasterKeyId;
+    const topic = await sns.send(new CreateTopicCommand({ Name: arn.slice(arn.lastIndexOf(':') + 1), Attributes }));
+    assembly.setPhysical(stack, logicalId, { ref: topic.TopicArn!, attributes: { TopicArn: topic.TopicArn!, TopicName: arn.slice(arn.lastIndexOf(':') + 1) } });
+    created.push(`sns topic ${topic.TopicArn!}${p.KmsMasterKeyId !== undefined ? ' (KMS key as templated)' : ''}`);
   }
   await seedJumpStart(s3, jumpStart);
   created.push(`s3 bucket jumpstart-cache-prod-${LOCAL_REGION} (recorded ${jumpStart.modelId} ${jumpStart.version} spec)`);

@@ -22,10 +22,12 @@ import * as path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetPartitionsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CloudAssembly, LOCAL_REGION, type AssemblyFunction } from './cloud-assembly';
 import { startEndpointRouter, type EndpointRouter, type RouterTargets } from './endpoint-router';
-import { LocalEventRules, type RuleInvocation } from './event-rules';
+import { LocalEventRules, type RuleInvocation, type StartExecution } from './event-rules';
 import { LambdaRuntime } from './lambda-runtime';
 import { deployLocally, type LocalClientConfig } from './local-deployment';
 import { startMoto, checkMotoInstalled, type MotoServer } from './moto-server';
@@ -367,15 +369,40 @@ async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Pr
   });
   stops.push(() => lambda.close());
 
-  const stateMachine = assembly.stateMachineOfOutput(
+  const athena: LocalAthena = await startLocalAthena({ glue: new GlueClient(config(ACTOR_KEYS.rehearsal)), s3 });
+  stops.push(() => athena.close());
+  targets.byTarget['AmazonAthena.'] = athena.url;
+
+  log(`rehearse: local services on ${endpoint} (moto ${moto.url}, pids ${moto.pids.join(', ')})`);
+  const deployment = await deployLocally(assembly, s3, config(ACTOR_KEYS.rehearsal), {
+    fixturesDir: path.join(ctx.projectDir, 'test', 'fixtures', 'jumpstart'),
+    ...REHEARSAL_MODEL,
+  });
+
+  // Every state machine of the app (the run's, the janitor's, the provider framework's waiter),
+  // resolved now that the deployment gave the key, the buckets and the topic their local values.
+  const runMachineArn = assembly.stateMachineOfOutput(
     Object.keys(assembly.stacks).find((s) => assembly.stacks[s].template.Outputs?.StateMachineArn !== undefined) ?? '',
     'StateMachineArn',
-  );
-  const rules = new LocalEventRules(assembly, lambda, { retryAttempts: 2, retryDelayMs: scaledMs(60) });
+  ).arn;
+  // EventBridge starts the janitor workflow (a state machine target) through the local Step Functions.
+  let startExecution: StartExecution = () => {
+    throw new RehearsalError('the local Step Functions is not running yet');
+  };
+  const rules = new LocalEventRules(assembly, lambda, {
+    retryAttempts: 2,
+    retryDelayMs: scaledMs(60),
+    startExecution: (arn, executionName, input) => startExecution(arn, executionName, input),
+  });
   let progress = { state: '', states: 0 };
   const sfn: LocalStepFunctions = await startLocalStepFunctions({
-    stateMachines: [{ arn: stateMachine.arn, name: stateMachine.name, definition: stateMachine.definition as never }],
-    tasks: { lambda, sagemaker: new SageMakerClient(config(ACTOR_KEYS.stateMachine)) },
+    stateMachines: assembly.stateMachines().map((m) => ({ arn: m.arn, name: m.name, definition: m.definition as never })),
+    tasks: {
+      lambda,
+      sagemaker: new SageMakerClient(config(ACTOR_KEYS.stateMachine)),
+      logs: new CloudWatchLogsClient(config(ACTOR_KEYS.stateMachine)),
+      sns: new SNSClient(config(ACTOR_KEYS.stateMachine)),
+    },
     getObjectText: async (bucket, key) => {
       try {
         const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -387,22 +414,14 @@ async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Pr
     },
     secondsToMs: scaledMs,
     onStatusChange: (event) => rules.put(event),
-    onEvent: (_execution, event) => {
-      if (event.type.endsWith('StateEntered')) progress = { state: event.stateName ?? '', states: progress.states + 1 };
+    onEvent: (execution, event) => {
+      if (execution.stateMachineArn === runMachineArn && event.type.endsWith('StateEntered'))
+        progress = { state: event.stateName ?? '', states: progress.states + 1 };
     },
   });
   stops.push(() => sfn.close());
+  startExecution = sfn.start;
   targets.byTarget['AWSStepFunctions.'] = sfn.url;
-
-  const athena: LocalAthena = await startLocalAthena({ glue: new GlueClient(config(ACTOR_KEYS.rehearsal)), s3 });
-  stops.push(() => athena.close());
-  targets.byTarget['AmazonAthena.'] = athena.url;
-
-  log(`rehearse: local services on ${endpoint} (moto ${moto.url}, pids ${moto.pids.join(', ')})`);
-  const deployment = await deployLocally(assembly, s3, config(ACTOR_KEYS.rehearsal), {
-    fixturesDir: path.join(ctx.projectDir, 'test', 'fixtures', 'jumpstart'),
-    ...REHEARSAL_MODEL,
-  });
   const customResources = await createCustomResources(assembly, lambda);
   log(`rehearse: deployed locally: ${deployment.created.length} resources, ${customResources.length} custom resource(s)`);
 
@@ -450,7 +469,7 @@ async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Pr
   const runOutput = await mustSucceed(runArgs);
   const name = /started run (\S+)/.exec(runOutput)?.[1];
   if (name === undefined) throw new RehearsalError(`impressions run printed no run name:\n${runOutput}`);
-  const execution = [...sfn.executions.values()].find((e) => e.name === name);
+  const execution = [...sfn.executions.values()].find((e) => e.name === name && e.stateMachineArn === runMachineArn);
   if (execution === undefined) throw new RehearsalError(`impressions run started ${name}, which the local Step Functions does not know`);
 
   const watch = cli(['status', name, '--watch']);
@@ -550,10 +569,7 @@ async function rehearse(ctx: Context, stops: (() => Promise<void> | void)[]): Pr
     `  states run ${counts.states} (history in execution-history.tsv); Lambda invocations ${counts.lambdaInvocations} (${[...byFunction.entries()].map(([f, n]) => `${f} ${n}`).join(', ')})`,
     `  records evaluated ${ctx.records} per dev set; prediction rows written ${counts.predictionRows} (errors ${counts.rowErrors}); summary rows ${summaryRows}; partitions registered ${partitions}`,
     `  endpoint requests ${runtime.stats.requests} (throttled ${runtime.stats.throttled}, 5xx ${runtime.stats.serverErrors}); SageMaker resources created ${fates.filter((f) => f.created !== undefined).length}, deleted ${fates.filter((f) => f.deleted !== undefined).length}, left ${fates.filter((f) => f.left).length}`,
-    ...ruleInvocations.map(
-      (r) =>
-        `  ${r.functionName} (EventBridge rule): ${r.ok ? 'ok' : `failed: ${r.error}`} after ${r.attempts} attempt(s)${r.ok ? `: ${JSON.stringify(r.result)}` : ''}`,
-    ),
+    ...ruleInvocations.map((r) => `  ${describeInvocation(r)}`),
     ...(sweep !== undefined ? [`  sweep: ${sweep}`] : []),
     `  wall time ${wall.toFixed(1)} s; output in ${ctx.outDir} (bucket/, execution-history.tsv, resources.txt, report.html, cli/, lambda-logs.jsonl)`,
     '',
@@ -661,20 +677,51 @@ async function countPartitions(assembly: CloudAssembly, glue: GlueClient, runId:
   return n;
 }
 
+/** One line of the summary for a delivery of an EventBridge rule (the janitor workflow, a Lambda target). */
+export function describeInvocation(r: RuleInvocation): string {
+  if (r.kind === 'state-machine') {
+    const e = r.execution;
+    const head = `${r.target} (state machine, started by EventBridge rule): ${e === undefined ? `not started: ${r.error ?? '?'}` : `execution ${e.name} ${e.status}`}`;
+    if (e !== undefined && !r.ok) return `${head}: ${r.error ?? ''}`.slice(0, 800);
+    // The janitor workflow's output holds its last pass (ids and counts only).
+    const last = (r.result as { last?: unknown; pass?: number } | undefined)?.last;
+    return last !== undefined ? `${head} after ${((r.result as { pass?: number }).pass ?? 0) + 1} pass(es): ${JSON.stringify(last)}` : head;
+  }
+  return `${r.target} (Lambda, EventBridge rule): ${r.ok ? 'ok' : `failed: ${r.error}`} after ${r.attempts} attempt(s)${r.ok ? `: ${JSON.stringify(r.result)}` : ''}`;
+}
+
+/**
+ * The message of an execution's cause, alone or after the run's own words (its failure note says
+ * `Aggregate (run …) failed: {…}`, `Fine-tune (training job …) failed: {…}`): a Lambda error payload's
+ * `errorMessage`; a failed training job's description as `training job <name>: <FailureReason>`;
+ * otherwise the cause itself. The embedded
+ * description need not be valid JSON once `States.Format` has put it in a sentence (a hyperparameter
+ * holding quotes loses its escapes), so the two fields are also read by pattern.
+ */
+export function causeMessage(cause: string): string {
+  const start = cause.indexOf('{');
+  if (start < 0) return cause;
+  try {
+    const payload = JSON.parse(cause.slice(start)) as { errorMessage?: string; FailureReason?: string; TrainingJobName?: string };
+    if (typeof payload.errorMessage === 'string') return payload.errorMessage;
+    if (typeof payload.FailureReason === 'string') return `training job ${payload.TrainingJobName ?? '?'}: ${payload.FailureReason}`;
+  } catch {
+    const field = (name: string): string | undefined => {
+      const m = new RegExp(`"${name}":"((?:[^"\\\\]|\\\\.)*)"`).exec(cause);
+      return m === null ? undefined : m[1];
+    };
+    const reason = field('FailureReason');
+    if (reason !== undefined) return `training job ${field('TrainingJobName') ?? '?'}: ${reason}`;
+  }
+  return cause;
+}
+
 /** Where an execution failed: the state whose failure ended it, and the error with its message. */
 export function failureOf(execution: LocalExecution): string | undefined {
   if (execution.status !== 'FAILED') return undefined;
   // The first state that failed with the run's error is where it came from (catches and the final Fail state re-raise it).
   const failed = execution.history.find((e) => e.type === 'StateFailed' && e.error === execution.error);
-  let message = execution.cause ?? '';
-  try {
-    // A Lambda error payload, or the DescribeTrainingJob output of a failed .sync task.
-    const payload = JSON.parse(message) as { errorMessage?: string; FailureReason?: string; TrainingJobName?: string };
-    if (typeof payload.errorMessage === 'string') message = payload.errorMessage;
-    else if (typeof payload.FailureReason === 'string') message = `training job ${payload.TrainingJobName ?? '?'}: ${payload.FailureReason}`;
-  } catch {
-    // not a Lambda error payload
-  }
+  const message = causeMessage(execution.cause ?? '');
   return `state "${failed?.stateName ?? '?'}"${failed?.scope !== undefined ? ` (${failed.scope})` : ''}: ${execution.error ?? '?'}: ${message.slice(0, 600)}`;
 }
 
@@ -800,7 +847,9 @@ function evaluateChecks(input: CheckInput): RehearsalCheck[] {
     check(
       'janitor ran on the ended run',
       janitor.length > 0 && janitor.every((j) => j.ok),
-      janitor.map((j) => `${j.functionName}: ${j.ok ? 'ok' : j.error}`).join('; ') || 'not invoked',
+      janitor
+        .map((j) => `${j.target}: ${j.ok ? (j.execution !== undefined ? `execution ${j.execution.name} ${j.execution.status}` : 'ok') : j.error}`)
+        .join('; ') || 'not invoked',
     );
   }
   if (fault === 'destroy') {

@@ -13,7 +13,9 @@
  * - endpoints: Creating → InService (or Failed with a FailureReason), Deleting → gone; an endpoint
  *   that is Creating cannot be deleted; the model data must exist in S3, else the endpoint fails;
  * - names unique per kind, "Could not find …" for a missing model, config or endpoint, tags on every
- *   create, AddTags/ListTags, and a ledger of every create, stop and delete with who made the call
+ *   create, AddTags/ListTags/DeleteTags (refused with a ValidationException for an ARN whose resource does
+ *   not exist or was deleted, as SageMaker refuses them: aws/amazon-sagemaker-feedback issue #108; the
+ *   message wording is this stand-in's), and a ledger of every create, stop and delete with who made the call
  *   (each local caller signs with its own access key id).
  * What it does not model: IAM, KMS grants, VPC, instance capacity, real durations.
  *
@@ -311,6 +313,7 @@ export async function startSageMakerControlPlane(options: ControlPlaneOptions = 
     DeleteModel: (input, context) => {
       const name = requireString(input, 'ModelName');
       if (!models.delete(name)) throw notFound('model', name);
+      tags.delete(arnOf('model', name));
       record('delete', 'model', name, context);
       return {};
     },
@@ -342,6 +345,7 @@ export async function startSageMakerControlPlane(options: ControlPlaneOptions = 
     DeleteEndpointConfig: (input, context) => {
       const name = requireString(input, 'EndpointConfigName');
       if (!configs.delete(name)) throw notFound('endpoint configuration', name);
+      tags.delete(arnOf('endpoint-config', name));
       record('delete', 'endpoint-config', name, context);
       return {};
     },
@@ -389,7 +393,9 @@ export async function startSageMakerControlPlane(options: ControlPlaneOptions = 
       endpoint.modified = new Date();
       record('delete', 'endpoint', name, context);
       endpoint.timer = setTimeout(() => {
-        if (endpoints.get(name) === endpoint) endpoints.delete(name);
+        if (endpoints.get(name) !== endpoint) return;
+        endpoints.delete(name);
+        tags.delete(endpoint.arn);
       }, deletingMs);
       return {};
     },
@@ -462,12 +468,14 @@ export async function startSageMakerControlPlane(options: ControlPlaneOptions = 
       };
     },
     AddTags: (input) => {
-      setTags(requireString(input, 'ResourceArn'), input.Tags);
-      return { Tags: tags.get(String(input.ResourceArn)) };
+      const arn = existingArn(input);
+      setTags(arn, input.Tags);
+      // AddTags answers with the tags it added.
+      return { Tags: input.Tags ?? [] };
     },
-    ListTags: (input) => ({ Tags: tags.get(requireString(input, 'ResourceArn')) ?? [] }),
+    ListTags: (input) => ({ Tags: tags.get(existingArn(input)) ?? [] }),
     DeleteTags: (input) => {
-      const arn = requireString(input, 'ResourceArn');
+      const arn = existingArn(input);
       const keys = new Set((input.TagKeys as string[] | undefined) ?? []);
       tags.set(
         arn,
@@ -475,6 +483,13 @@ export async function startSageMakerControlPlane(options: ControlPlaneOptions = 
       );
       return {};
     },
+  };
+
+  /** The `ResourceArn` of a tagging call, when its resource exists (a deleted one does not). */
+  const existingArn = (input: Record<string, unknown>): string => {
+    const arn = requireString(input, 'ResourceArn');
+    if (!taggable().some((r) => r.arn === arn)) throw new AwsServiceError('ValidationException', `Resource ${arn} does not exist.`);
+    return arn;
   };
 
   /** Resources the tagging API can list now: every training job (they are never deleted), live others. */

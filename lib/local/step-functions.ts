@@ -12,6 +12,14 @@
  *   read from the clock when the state evaluates it;
  * - a history of events (state entered/exited with timestamps, failures, retries, catches), and an
  *   "Execution Status Change" event for EventBridge when it ends.
+ * StartExecution behaves as Step Functions documents it for a STANDARD state machine
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html, and the
+ * API model's `ExecutionAlreadyExists`: "Executions with the same name and input are considered
+ * idempotent"): the same name and input while that execution is open answers with the open execution,
+ * so an SDK retry of a start whose answer was lost does not fail; another input, or a closed execution
+ * of that name, is `ExecutionAlreadyExists`. A start either registers a running execution or leaves no
+ * trace. Every Task state's resource is checked when the service starts: one without a local
+ * integration stops the rehearsal there, naming the state, before any execution exists.
  * Not modelled: the 25,000-event history limit, payload size limits, execution time-outs, IAM.
  */
 import { randomUUID } from 'node:crypto';
@@ -138,9 +146,21 @@ const EVENT_TYPES: Record<string, string> = {
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
   polyfillPromiseWithResolvers();
   const executions = new Map<string, LocalExecution>();
+  /** Each execution's input as JSON text, for StartExecution's idempotency. */
+  const inputs = new Map<string, string>();
   const aborts = new Map<string, () => void>();
   const machines = new Map(options.stateMachines.map((m) => [m.arn, m]));
   const ms = options.secondsToMs;
+  // Every Task state's integration, checked before any execution: an unsupported resource throws here, naming the state.
+  const integrations: TaskIntegrationDeps = { ...options.tasks, syncPollMs: ms(30) };
+  const taskHandlers = new Map<string, Record<string, TaskHandler>>();
+  for (const machine of options.stateMachines) {
+    const handlers: Record<string, TaskHandler> = {};
+    for (const [stateName, state] of allStates(machine.definition)) {
+      if (state.Type === 'Task') handlers[stateName] = taskHandler(stateName, String(state.Resource), integrations);
+    }
+    taskHandlers.set(machine.arn, handlers);
+  }
 
   const overridesFor = (definition: AslDefinition, handlers: Record<string, (input: unknown) => Promise<unknown>>) => {
     const waits: Record<string, number> = {};
@@ -156,7 +176,13 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     const machine = machines.get(stateMachineArn);
     if (machine === undefined) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-    if (executions.has(arn)) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    const inputText = JSON.stringify(input ?? {});
+    const existing = executions.get(arn);
+    if (existing !== undefined) {
+      // Idempotent for the same name and input while the execution is open (see the module comment).
+      if (existing.status === 'RUNNING' && inputs.get(arn) === inputText) return existing;
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
     const controller = new AbortController();
     // One listener per running child execution and .sync task.
     setMaxListeners(0, controller.signal);
@@ -172,7 +198,6 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       history,
       done: new Promise<void>((resolve) => (resolveDone = resolve)),
     };
-    executions.set(arn, execution);
     const push = (event: Omit<HistoryEvent, 'id'>): void => {
       const full = { ...event, id: history.length + 1 };
       history.push(full);
@@ -198,12 +223,9 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       for await (const e of logs) record(e as EngineEvent, scope);
     };
 
-    // Task handlers of every state (Distributed Map processors included), then the one rewrite.
-    const integrations: TaskIntegrationDeps = { ...options.tasks, syncPollMs: ms(30) };
+    // Task handlers of every state (Distributed Map processors included), bound to this execution, then the one rewrite.
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, state] of allStates(machine.definition)) {
-      if (state.Type !== 'Task') continue;
-      const handler: TaskHandler = taskHandler(stateName, String(state.Resource), integrations);
+    for (const [stateName, handler] of Object.entries(taskHandlers.get(stateMachineArn) ?? {})) {
       handlers[stateName] = (taskInput) => handler(taskInput, controller.signal);
     }
     const context = (executionArn: string, executionName: string, executionInput: unknown) => ({
@@ -232,6 +254,9 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     Object.assign(handlers, rewritten.handlers);
     for (const mapState of Object.keys(rewritten.handlers)) distributedMaps.add(mapState);
     const engine = new StateMachine(rewritten.definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
+    // Registered only now that nothing can fail: a start that throws leaves no execution behind.
+    executions.set(arn, execution);
+    inputs.set(arn, inputText);
     push({ timestamp: execution.startDate, type: 'ExecutionStarted' });
     const run = engine.run(input as never, { overrides: overridesFor(rewritten.definition, handlers), context: context(arn, name, input) as never });
     aborts.set(arn, () => {

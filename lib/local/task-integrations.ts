@@ -11,6 +11,15 @@
  *   the service's API model does not declare (SageMaker's generic ValidationException, e.g. "Could
  *   not find endpoint") is `SageMaker.SageMakerException`, the SDK's base exception; the cause is
  *   `<message> (Service: SageMaker, Status Code: <n>, Request ID: <id>)`;
+ * - `arn:aws:states:::aws-sdk:cloudwatchlogs:<action>`: the CloudWatch Logs call, the same way
+ *   (`CloudWatchLogs.<Error>Exception`, undeclared ones `CloudWatchLogs.CloudWatchLogsException`). Step
+ *   Functions takes PascalCase parameters whatever the API's casing
+ *   (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html, "API naming
+ *   conventions"); CloudWatch Logs' members are camelCase, so the top-level member names are
+ *   converted both ways (map values such as `Tags` keep their keys);
+ * - `arn:aws:states:::sns:publish`: SNS Publish (TopicArn, Subject, Message), returning its
+ *   MessageId; errors `SNS.<Error>Exception`, undeclared ones `SNS.AmazonSNSException` (an optimized
+ *   integration, SDK for Java v1 names, like `createTrainingJob.sync` below);
  * - `arn:aws:states:::sagemaker:createTrainingJob.sync`: CreateTrainingJob, then DescribeTrainingJob
  *   until the job ends. Completed returns the description; Failed or Stopped fails the task with
  *   `States.TaskFailed` and the description as cause. Undeclared API errors of this optimized
@@ -18,8 +27,11 @@
  *   stopped (StopTrainingJob), as Step Functions does for a running `.sync` task.
  * Any other resource is refused before the run starts, naming the state.
  */
+import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsServiceException, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import * as sagemakerSdk from '@aws-sdk/client-sagemaker';
 import { SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
+import { PublishCommand, SNSServiceException, type SNSClient } from '@aws-sdk/client-sns';
 import { LambdaFunctionError, type LambdaRuntime } from './lambda-runtime';
 
 /** An error as a Task state reports it (its `name` is the ASL error name, its message the cause). */
@@ -34,6 +46,10 @@ export class TaskError extends Error {
 export interface TaskIntegrationDeps {
   readonly lambda: LambdaRuntime;
   readonly sagemaker: SageMakerClient;
+  /** CloudWatch Logs (`aws-sdk:cloudwatchlogs:*` states); a state that needs it is refused without it. */
+  readonly logs?: CloudWatchLogsClient;
+  /** SNS (`sns:publish` states); a state that needs it is refused without it. */
+  readonly sns?: SNSClient;
   /** Delay between two DescribeTrainingJob calls of a `.sync` task. */
   readonly syncPollMs: number;
 }
@@ -60,20 +76,67 @@ function lambdaTaskError(error: unknown): Error {
   return error as Error;
 }
 
-/** The Step Functions error of a failed SageMaker SDK call; `unmodeled` names errors the API model does not declare. */
-export function sageMakerTaskError(error: unknown, unmodeled: string): Error {
-  if (!(error instanceof SageMakerServiceException)) return error as Error;
-  const modeled = Object.getPrototypeOf(error) !== SageMakerServiceException.prototype;
-  const name = modeled ? `SageMaker.${error.name.endsWith('Exception') ? error.name : `${error.name}Exception`}` : unmodeled;
-  const meta = error.$metadata;
-  return new TaskError(name, `${error.message} (Service: SageMaker, Status Code: ${meta.httpStatusCode ?? 400}, Request ID: ${meta.requestId ?? 'local'})`);
+/**
+ * The Step Functions error of a failed AWS SDK call: `<prefix>.<Error>` with an `Exception` suffix for
+ * an error the service's API model declares (the SDK has a class for it); `unmodeled` for any other.
+ * The cause is `<message> (Service: <prefix>, Status Code: <n>, Request ID: <id>)`.
+ */
+export function sdkTaskError(error: unknown, base: abstract new (...args: never[]) => Error, prefix: string, unmodeled: string): Error {
+  if (!(error instanceof base)) return error as Error;
+  const modeled = Object.getPrototypeOf(error) !== base.prototype;
+  const name = modeled ? `${prefix}.${error.name.endsWith('Exception') ? error.name : `${error.name}Exception`}` : unmodeled;
+  const meta = (error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata ?? {};
+  return new TaskError(name, `${error.message} (Service: ${prefix}, Status Code: ${meta.httpStatusCode ?? 400}, Request ID: ${meta.requestId ?? 'local'})`);
 }
 
-async function sageMakerCall(client: SageMakerClient, action: string, input: unknown): Promise<unknown> {
-  const commandName = `${action[0].toUpperCase()}${action.slice(1)}Command`;
-  const Command = (sagemakerSdk as unknown as Record<string, new (input: unknown) => Parameters<SageMakerClient['send']>[0]>)[commandName];
-  if (Command === undefined) throw new TaskError('States.Runtime', `the AWS SDK has no SageMaker action ${action}`);
-  return client.send(new Command(input));
+/** The Step Functions error of a failed SageMaker SDK call; `unmodeled` names errors the API model does not declare. */
+export function sageMakerTaskError(error: unknown, unmodeled: string): Error {
+  return sdkTaskError(error, SageMakerServiceException, 'SageMaker', unmodeled);
+}
+
+type SdkCommand = new (input: unknown) => object;
+
+/** A service of the `aws-sdk:<service>:<action>` integrations the rehearsal runs. */
+interface SdkService {
+  /** Step Functions' PascalCase service name, the prefix of its error names. */
+  readonly prefix: string;
+  readonly commands: Record<string, unknown>;
+  readonly base: abstract new (...args: never[]) => Error;
+  readonly client: (deps: TaskIntegrationDeps) => { send(command: never): Promise<unknown> } | undefined;
+  /** The API's member names are camelCase (Step Functions still takes and gives PascalCase). */
+  readonly camelCase: boolean;
+}
+
+const SDK_SERVICES: Record<string, SdkService> = {
+  sagemaker: { prefix: 'SageMaker', commands: sagemakerSdk, base: SageMakerServiceException, client: (d) => d.sagemaker, camelCase: false },
+  cloudwatchlogs: { prefix: 'CloudWatchLogs', commands: logsSdk, base: CloudWatchLogsServiceException, client: (d) => d.logs, camelCase: true },
+};
+
+/** Top-level member names with their first letter changed by `change` (nested values untouched: a Tags map keeps its keys). */
+function renameMembers(value: unknown, change: (first: string) => string): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [`${change(k[0])}${k.slice(1)}`, v]));
+}
+
+function sdkIntegration(stateName: string, service: string, action: string, deps: TaskIntegrationDeps): TaskHandler {
+  const spec = SDK_SERVICES[service];
+  const Command = spec?.commands[`${action[0].toUpperCase()}${action.slice(1)}Command`] as SdkCommand | undefined;
+  if (spec === undefined || Command === undefined) {
+    throw new Error(
+      `state "${stateName}": resource arn:aws:states:::aws-sdk:${service}:${action} has no local integration in the rehearsal (lib/local/task-integrations.ts)`,
+    );
+  }
+  const client = spec.client(deps);
+  if (client === undefined) throw new Error(`state "${stateName}": the rehearsal gave the local Step Functions no ${spec.prefix} client`);
+  return async (input) => {
+    const request = spec.camelCase ? renameMembers(input, (c) => c.toLowerCase()) : input;
+    try {
+      const output = toStateJson(await client.send(new Command(request) as never));
+      return spec.camelCase ? renameMembers(output, (c) => c.toUpperCase()) : output;
+    } catch (error) {
+      throw sdkTaskError(error, spec.base, spec.prefix, `${spec.prefix}.${spec.prefix}Exception`);
+    }
+  };
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -118,13 +181,17 @@ export function taskHandler(stateName: string, resource: string, deps: TaskInteg
       }
     };
   }
-  const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:sagemaker:(\w+)$/.exec(resource);
-  if (sdk !== null) {
+  const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):(\w+)$/.exec(resource);
+  if (sdk !== null) return sdkIntegration(stateName, sdk[1], sdk[2], deps);
+  if (/^arn:aws[a-z-]*:states:::sns:publish$/.test(resource)) {
+    const sns = deps.sns;
+    if (sns === undefined) throw new Error(`state "${stateName}": the rehearsal gave the local Step Functions no SNS client`);
     return async (input) => {
       try {
-        return toStateJson(await sageMakerCall(deps.sagemaker, sdk[1], input));
+        const { MessageId } = await sns.send(new PublishCommand(input as never));
+        return { MessageId };
       } catch (error) {
-        throw sageMakerTaskError(error, 'SageMaker.SageMakerException');
+        throw sdkTaskError(error, SNSServiceException, 'SNS', 'SNS.AmazonSNSException');
       }
     };
   }

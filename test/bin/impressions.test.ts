@@ -66,6 +66,13 @@ describe('the built CLI', () => {
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 
+  test("a command's expected failure keeps its message and exit code (the command's bundle has its own copy of CliError)", () => {
+    const result = run(['run', '--skip-training']);
+    expect(result.stderr).toContain('impressions: --skip-training needs --model-data');
+    expect(result.stderr).not.toContain('unexpected error');
+    expect(result.code).toBe(2);
+  });
+
   test('label labels from the build', () => {
     const input = path.join(dir, 'records.jsonl');
     fs.writeFileSync(input, `${JSON.stringify({ id: 'a', text: 'Large right pleural effusion. No pneumothorax.' })}\n`);

@@ -9,9 +9,10 @@ import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-gr
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { createHandler } from '../../lambda/janitor/index';
-import type { JanitorPassResult, JanitorWorkflowInput } from '../../lib/core/run/lambda-contracts';
+import type { JanitorPassResult, JanitorWorkflowInput } from '../../lib/core/run/run-lambda-contracts';
 import { allStates, polyfillPromiseWithResolvers, type AslDefinition } from './asl';
-import { defaultDefinitions, machineOptions } from './run-execution';
+import { machineOptions } from './asl-execution';
+import { defaultDefinitions } from './run-execution';
 import { TaskError, type SageMakerSimulator } from './sagemaker-simulator';
 
 polyfillPromiseWithResolvers();

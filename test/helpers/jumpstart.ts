@@ -1,7 +1,7 @@
 /** Recorded JumpStart fixtures (test/fixtures/jumpstart, recorded public documents; see its README) and a run plan for resolution tests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunPlan } from '../../lib/core/run/lambda-contracts';
+import type { RunPlan } from '../../lib/core/run/run-lambda-contracts';
 import { planRun } from '../../lib/core/run/run-input';
 
 export const JUMPSTART_FIXTURES = path.join(__dirname, '..', 'fixtures', 'jumpstart');

@@ -8,7 +8,7 @@
  * Checked against the official records of data/mimic-sample and of the bullet-rule reports (test/lib/core/mimic/sample-corpus.test.ts).
  */
 import { normaliseSectionName } from '../../lib/core/mimic/sections';
-import type { EvalRecord } from '../../lib/core/mimic/records';
+import type { EvalRecord } from '../../lib/core/eval-record';
 
 /** Python's `\s` / `str.isspace()` set (notes, section 6), listed code point by code point. */
 const PY_WHITESPACE = new Set<number>([

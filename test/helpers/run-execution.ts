@@ -7,7 +7,6 @@
  */
 // Keep the real handler's structured logs out of the test output (must run before it loads).
 import './quiet-logs';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { handler as validateInput } from '../../lambda/validate-input/index';
 import { buildApp } from '../../lib/app';
 import { parsePublishResultsEvent, type PublishResultsOutput } from '../../lib/core/analytics/publish-contracts';
@@ -24,19 +23,19 @@ import {
   type PlanEvaluationResult,
   type ShardItem,
 } from '../../lib/core/evaluation';
-import type { ResolvedModel, RunOutput } from '../../lib/core/run/contracts';
-import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotasResult } from '../../lib/core/run/lambda-contracts';
-import { AslDefinition, allStates, polyfillPromiseWithResolvers, stateMachineDefinitions } from './asl';
+import { fineTunedModelLocation } from '../../lib/core/jumpstart/resolve';
+import type { ResolvedModel, RunOutput, RunSettings, RunSetup, SettingDefaults } from '../../lib/core/run/contracts';
+import { parsePreflightQuotasEvent, parseResolveModelEvent, type PreflightQuotasResult } from '../../lib/core/run/run-lambda-contracts';
+import { AslDefinition, AslState, stateMachineDefinitions } from './asl';
+import { samplePlan } from './jumpstart';
+import { ENTERED_TIME, executeDefinition, validatedOnce, type AslOutcome } from './asl-execution';
 import { testApp } from './cdk';
-import { LogGroupsSimulator } from './log-groups-simulator';
-import { presentToStepFunctions, SageMakerSimulator, ServiceError, TaskError, type ErrorNamingScheme, type SimulatorOptions } from './sagemaker-simulator';
+import type { LogGroupsSimulator } from './log-groups-simulator';
+import { SageMakerSimulator, TaskError, type ErrorNamingScheme, type SimulatorOptions } from './sagemaker-simulator';
 
-polyfillPromiseWithResolvers();
-
+export { ENTERED_TIME };
 export const EXECUTION_NAME = 'smoke-20260101-120000';
 export const RUN_ID = EXECUTION_NAME;
-/** The local interpreter has no clock in the context object: every state sees this EnteredTime. */
-export const ENTERED_TIME = '2026-01-01T12:30:00.000Z';
 
 /** The run state machine's definition as `cdk synth` renders it (tokens replaced by dummies). */
 export function runDefinition(context: Record<string, unknown> = {}): AslDefinition {
@@ -60,20 +59,10 @@ let cachedDefinitions: { run: AslDefinition; janitor: AslDefinition } | undefine
 /** The default app's definitions, built once per test file and validated by aws-local-stepfunctions once. */
 export function defaultDefinitions(): { run: AslDefinition; janitor: AslDefinition } {
   if (cachedDefinitions === undefined) {
-    cachedDefinitions = pipelineDefinitions();
-    for (const definition of Object.values(cachedDefinitions)) new StateMachine(definition as never, { validationOptions: { checkArn: false } } as never);
+    const { run, janitor } = pipelineDefinitions();
+    cachedDefinitions = { run: validatedOnce(run), janitor: validatedOnce(janitor) };
   }
   return cachedDefinitions;
-}
-
-/**
- * Options of an execution's StateMachine: the interpreter validates a definition when it builds the
- * machine, which costs more than the execution itself; definitions from {@link defaultDefinitions}
- * were validated once already.
- */
-export function machineOptions(definition: AslDefinition): Record<string, unknown> {
-  const validated = cachedDefinitions !== undefined && Object.values(cachedDefinitions).includes(definition);
-  return { validationOptions: validated ? { noValidate: true } : { checkArn: false } };
 }
 
 /** The default app's run definition, built once per test file. */
@@ -103,9 +92,8 @@ export function sampleResolvedModel(overrides: { volumeKmsSupported?: boolean } 
       image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.0.1-tgi0.9.3-gpu-py39-cu118-ubuntu20.04',
       instanceType: 'ml.g5.2xlarge',
       pretrainedModelData: { type: 'prefix', uri: 's3://jumpstart-cache-prod-us-east-1/huggingface-text2text/flan-t5-xl/artifacts/inference-prepack/v2.0.0/' },
-      fineTunedModelDataType: 'prefix',
-      // The state machine hosts the training job's own S3ModelArtifacts; this resolved value is not read.
-      fineTunedModelData: { type: 'prefix', uri: 's3://unused/' },
+      // The Resolve model stand-in replaces it with the location of the run's own output (or given model data).
+      fineTunedModelData: { type: 'prefix', uri: 's3://placeholder/' },
       environment: { SM_NUM_GPUS: '1', ENDPOINT_SERVER_TIMEOUT: '3600' },
       payloadContract: 'tgi',
       volumeKmsSupported: false,
@@ -113,22 +101,37 @@ export function sampleResolvedModel(overrides: { volumeKmsSupported?: boolean } 
   };
 }
 
-/** How one execution ended. */
-export interface RunOutcome {
-  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+/**
+ * The run state as the first Parallel receives it, for tests of a stage alone: the plan of
+ * `input` (data bucket `data-bucket`), the resolved model (its fine-tuned weights where resolution
+ * puts them) and the settings as "Apply settings" merges them (`States.JsonMerge`: a JSON merge in
+ * which the resolved values win and absent ones are filled from the defaults).
+ */
+export function sampleRunSetup(options: { input?: Record<string, unknown>; resolved?: ResolvedModel; executionName?: string } = {}): RunSetup {
+  const plan = samplePlan(options.input ?? {}, options.executionName ?? 'run-7');
+  const base = options.resolved ?? sampleResolvedModel();
+  const resolved: ResolvedModel = {
+    ...base,
+    inference: { ...base.inference, fineTunedModelData: fineTunedModelLocation(plan, base.training.outputCompression) },
+  };
+  const settingDefaults: SettingDefaults = {
+    training: { volumeSizeGb: 30 },
+    inference: { modelDataDownloadTimeoutSeconds: 3600, containerStartupHealthCheckTimeoutSeconds: 3600 },
+  };
+  const merge = <A, B>(defaults: A, values: B): A & B => JSON.parse(JSON.stringify({ ...defaults, ...JSON.parse(JSON.stringify(values)) })) as A & B;
+  const settings: RunSettings = {
+    training: merge(settingDefaults.training, resolved.training),
+    inference: merge(settingDefaults.inference, resolved.inference),
+  };
+  return { plan, preflight: { checked: [] }, resolved, settingDefaults, settings };
+}
+
+/** How one execution of the run ended. */
+export interface RunOutcome extends AslOutcome {
   /** The execution output of a succeeded run. */
-  output?: RunOutput;
-  error?: string;
-  cause?: string;
-  sim: SageMakerSimulator;
-  /** The CloudWatch log groups the run created or changed. */
-  logs: LogGroupsSimulator;
-  /** Lambda tasks called, in order. */
-  lambdaCalls: string[];
+  readonly output?: RunOutput;
   /** Shard items each evaluate task received, by state name. */
-  shards: Record<string, ShardItem[]>;
-  /** Parameters of the SDK/optimized calls and Lambda payloads, by state name (last call). */
-  params: Record<string, Record<string, unknown>>;
+  readonly shards: Record<string, ShardItem[]>;
 }
 
 /** What to execute. */
@@ -173,29 +176,16 @@ export function sampleAggregateResult(runId: string): AggregateResult {
 
 /** Executes the run once. */
 export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome> {
-  const source = scenario.definition ?? defaultRunDefinition();
-  const options = machineOptions(source);
-  const definition = JSON.parse(JSON.stringify(source)) as AslDefinition;
-  const sim = scenario.simulator ?? new SageMakerSimulator(scenario.sim);
-  const scheme = scenario.scheme ?? 'sdk-v2';
-  const control: { abort?: () => void; aborted: boolean } = { aborted: false };
-  const checkAbort = (): void => {
-    if (!control.aborted && control.abort !== undefined && scenario.abortWhen?.(sim) === true) {
-      control.aborted = true;
-      control.abort();
-    }
-  };
-  const logs = scenario.logs ?? new LogGroupsSimulator();
-  const lambdaCalls: string[] = [];
-  const params: Record<string, Record<string, unknown>> = {};
-  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const waits: Record<string, number> = {};
-  const retries: Record<string, number> = {};
   const shards: Record<string, ShardItem[]> = {};
   const lambdas: Record<string, (event: unknown) => unknown> = {
     'Validate input': (event) => validateInput(event),
     'Check quotas': (event): PreflightQuotasResult => (parsePreflightQuotasEvent(event), { checked: [] }),
-    'Resolve model': (event): ResolvedModel => (parseResolveModelEvent(event), scenario.resolved ?? sampleResolvedModel()),
+    'Resolve model': (event): ResolvedModel => {
+      const { run } = parseResolveModelEvent(event);
+      const resolved = scenario.resolved ?? sampleResolvedModel();
+      // As resolution does: the one rule for where the fine-tuned weights are.
+      return { ...resolved, inference: { ...resolved.inference, fineTunedModelData: fineTunedModelLocation(run, resolved.training.outputCompression) } };
+    },
     'Aggregate results': (event): AggregateResult => sampleAggregateResult(parseAggregateEvent(event).runId),
     'Publish results': (event): PublishResultsOutput => ({
       runId: parsePublishResultsEvent(event).runId,
@@ -205,30 +195,7 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
     }),
   };
   for (const model of ['pretrained', 'fine-tuned'] as const) {
-    // The real shard planning, for 4 records per dataset in shards of 2; the manifest is handed inline (no ItemReader locally).
-    lambdas[`${model}: plan shards`] = (event): PlanEvaluationResult & { items: ShardItem[] } => {
-      const e = parsePlanEvaluationEvent(event);
-      const items = planShards({
-        runId: e.plan.runId,
-        model: e.model,
-        modelVersion: e.resolved.version,
-        endpointName: e.endpointName,
-        contract: e.resolved.inference.payloadContract,
-        datasets: Object.entries(e.plan.evalData).map(([dataset, uri]) => ({ dataset, evalDataUri: uri, recordCount: 4 })),
-        shardSize: 2,
-        includeBaselines: e.model === 'pretrained',
-      });
-      return {
-        runId: e.plan.runId,
-        model: e.model,
-        manifestKey: shardManifestKey(e.plan.runId, e.model),
-        shardCount: items.length,
-        recordCount: 8,
-        datasets: [],
-        includeBaselines: e.model === 'pretrained',
-        items,
-      };
-    };
+    lambdas[`${model}: plan shards`] = planShardsStandIn;
     lambdas[`${model}: evaluate shard`] = (event): EvaluateResult => {
       const item = parseEvaluateEvent(event);
       (shards[`${model}: evaluate shard`] ??= []).push(item);
@@ -236,92 +203,56 @@ export async function executeRun(scenario: RunScenario = {}): Promise<RunOutcome
       return { partKey: item.partKey, rows: item.end - item.start, scored: item.end - item.start, errors: 0, retries: 0 };
     };
   }
+  const outcome = await executeDefinition({
+    definition: scenario.definition ?? defaultRunDefinition(),
+    input: scenario.input ?? {},
+    sim: scenario.simulator ?? new SageMakerSimulator(scenario.sim),
+    scheme: scenario.scheme,
+    logs: scenario.logs,
+    lambdas,
+    failingStates: scenario.failingStates,
+    abortWhen: scenario.abortWhen,
+    patch: inlineShardManifest,
+    executionName: EXECUTION_NAME,
+  });
+  return { ...outcome, output: outcome.output as RunOutput | undefined, shards };
+}
 
-  for (const [name, state] of allStates(definition)) {
-    if (state.Retry !== undefined) retries[name] = 0;
-    if (state.Type === 'Wait') waits[name] = 0;
-    if (state.Type === 'Map' && state.ItemReader !== undefined) {
-      // aws-local-stepfunctions has no ItemReader: read the items inline from the plan's result instead.
-      delete state.ItemReader;
-      state.ItemsPath = '$.shards.items';
-    }
-    if (name.endsWith(': plan shards')) (state.ResultSelector as Record<string, string>)['items.$'] = '$.items';
-    if (scenario.failingStates?.includes(name)) {
-      const isLambdaTask = state.Type === 'Task' && (state.Resource ?? '').includes(':function:');
-      if (state.Type !== 'Pass' && !isLambdaTask) throw new Error(`${name} is a ${state.Type}, not a Pass or Lambda task`);
-      state.Type = 'Task';
-      state.Resource = 'arn:aws:states:::lambda:invoke';
-      handlers[name] = async () => {
-        throw new TaskError('EvaluationFailed', 'shard 3 of dev1 could not be scored');
-      };
-      continue;
-    }
-    if (state.Type !== 'Task') continue;
-    const resource = state.Resource ?? '';
-    const sdk = /:::aws-sdk:sagemaker:(\w+)$/.exec(resource);
-    const logsSdk = /:::aws-sdk:cloudwatchlogs:(\w+)$/.exec(resource);
-    if (logsSdk !== null) {
-      handlers[name] = async (p) => {
-        params[name] = p as Record<string, unknown>;
-        return logs.call(logsSdk[1], p as Record<string, unknown>);
-      };
-    } else if (sdk !== null) {
-      handlers[name] = async (p) => {
-        params[name] = p as Record<string, unknown>;
-        try {
-          return sim.call(sdk[1], p as Record<string, unknown>, 'run');
-        } catch (error) {
-          throw error instanceof ServiceError ? presentToStepFunctions(error, scheme) : error;
-        } finally {
-          checkAbort();
-        }
-      };
-    } else if (resource.endsWith(':::sagemaker:createTrainingJob.sync')) {
-      handlers[name] = async (p) => {
-        params[name] = p as Record<string, unknown>;
-        return sim.train(p as Record<string, unknown>, scheme);
-      };
-    } else if (resource.includes(':function:')) {
-      const lambda = lambdas[name];
-      if (lambda === undefined) throw new Error(`no local handler for Lambda task ${name}`);
-      handlers[name] = async (event) => {
-        lambdaCalls.push(name);
-        params[name] = event as Record<string, unknown>;
-        return lambda(event);
-      };
-    } else {
-      throw new Error(`no local handler for task ${name} (${resource})`);
-    }
-  }
+/**
+ * The plan-evaluation stand-in: the real shard planning, for 4 records per dataset in shards of 2;
+ * it also returns the manifest's items, which {@link inlineShardManifest} hands to the map.
+ */
+export function planShardsStandIn(event: unknown): PlanEvaluationResult & { items: ShardItem[] } {
+  const e = parsePlanEvaluationEvent(event);
+  const items = planShards({
+    runId: e.plan.runId,
+    model: e.model,
+    modelVersion: e.resolved.version,
+    endpointName: e.endpointName,
+    contract: e.resolved.inference.payloadContract,
+    datasets: Object.entries(e.plan.evalData).map(([dataset, uri]) => ({ dataset, evalDataUri: uri, recordCount: 4 })),
+    shardSize: 2,
+    includeBaselines: e.model === 'pretrained',
+  });
+  return {
+    runId: e.plan.runId,
+    model: e.model,
+    manifestKey: shardManifestKey(e.plan.runId, e.model),
+    shardCount: items.length,
+    recordCount: 8,
+    datasets: [],
+    includeBaselines: e.model === 'pretrained',
+    items,
+  };
+}
 
-  const input = scenario.input ?? {};
-  const machine = new StateMachine(definition as never, options as never);
-  const execution = machine.run(
-    input as never,
-    {
-      overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
-      context: { Execution: { Name: EXECUTION_NAME, Input: input }, State: { EnteredTime: ENTERED_TIME } } as never,
-      noThrowOnAbort: true,
-    } as never,
-  );
-  control.abort = execution.abort;
-  if (process.env.SFN_TRACE !== undefined) {
-    void (async () => {
-      for await (const event of execution.eventLogs as AsyncIterable<Record<string, unknown>>) console.log(JSON.stringify(event).slice(0, 400));
-    })();
+/** aws-local-stepfunctions has no ItemReader: the evaluation map reads the items the plan stand-in returned instead of the S3 manifest. */
+export function inlineShardManifest(name: string, state: AslState): void {
+  if (state.Type === 'Map' && state.ItemReader !== undefined) {
+    delete state.ItemReader;
+    state.ItemsPath = '$.shards.items';
   }
-  try {
-    const output = (await execution.result) as unknown as RunOutput | null;
-    if (control.aborted) return { status: 'ABORTED', sim, logs, lambdaCalls, shards, params };
-    return { status: 'SUCCEEDED', output: output!, sim, logs, lambdaCalls, shards, params };
-  } catch (error) {
-    if (!(error instanceof ExecutionError)) throw error;
-    const cause = error.cause as Error;
-    return { status: 'FAILED', error: cause.name, cause: cause.message, sim, logs, lambdaCalls, shards, params };
-  } finally {
-    // A .sync training task still waiting for its job (its branch was cancelled) must not outlive the execution.
-    sim.shutdown();
-  }
+  if (name.endsWith(': plan shards')) (state.ResultSelector as Record<string, string>)['items.$'] = '$.items';
 }
 
 /** The data bucket of a definition (a synth token replaced by a dummy), as validate-input's defaults carry it. */

@@ -47,7 +47,8 @@ describe('loadConfig', () => {
     expect(config.removeDataOnDestroy).toBe(true);
     expect(config.spotTraining).toBe(false);
     expect(config.maxTrainingHours).toBe(12.5);
-    expect(config.hyperparameters).toEqual({ learning_rate: '0.0002', peft_type: 'lora', gradient_checkpointing: 'true' });
+    // Booleans are sent as True/False, as from a run input (lib/core/run/hyperparameters.ts).
+    expect(config.hyperparameters).toEqual({ learning_rate: '0.0002', peft_type: 'lora', gradient_checkpointing: 'True' });
     expect(config.quicksightPrincipalArns).toEqual([
       'arn:aws:quicksight:us-east-1:123456789012:user/default/alice',
       'arn:aws:quicksight:us-east-1:123456789012:group/default/radiology',
@@ -71,16 +72,19 @@ describe('loadConfig', () => {
     ['bucketName', 'a..b', /impressions:bucketName: received "a..b"/],
     ['resourcePrefix', 'Impressions', /impressions:resourcePrefix: received "Impressions"; allowed: 2-20 characters/],
     ['modelId', 'Flan T5', /impressions:modelId: received "Flan T5"; allowed: a JumpStart model id/],
-    ['modelVersion', 'latest', /impressions:modelVersion: received "latest"; allowed: an exact version such as 2.2.3, or a major wildcard such as 2.\*/],
+    ['modelVersion', 'latest', /impressions:modelVersion: received "latest"; allowed: an exact version such as 2.2.3, a major wildcard such as 2.\*, or \*/],
     ['modelVersion', '2.2', /impressions:modelVersion: received "2.2"/],
     ['trainingInstanceType', 'p3.16xlarge', /impressions:trainingInstanceType: received "p3.16xlarge"; allowed: a SageMaker instance type/],
     ['inferenceInstanceType', 'ml.g5', /impressions:inferenceInstanceType: received "ml.g5"/],
     [
       'hyperparameters',
       '{"learning_rate": [1]}',
-      /impressions:hyperparameters: received .*; allowed: a JSON object of hyperparameter name to string, number or boolean/,
+      /impressions:hyperparameters: received .*; allowed: a JSON object of hyperparameter name \(.*\) to string, number or boolean/,
     ],
     ['hyperparameters', 'not json', /impressions:hyperparameters: received "not json"; allowed: a JSON object/],
+    // The run input's rules (lib/core/run/hyperparameters.ts): lower-case names, no sagemaker_* entries.
+    ['hyperparameters', '{"Learning_Rate": 0.1}', /impressions:hyperparameters: received .*; allowed: a JSON object of hyperparameter name \(lower-case/],
+    ['hyperparameters', '{"sagemaker_program": "x.py"}', /impressions:hyperparameters: received .*sagemaker_program/],
     [
       'hyperparameters',
       '{"epochs": 4}',

@@ -18,11 +18,12 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { Command } from 'commander';
-import { formatEvalRecord } from '../../core/mimic/records';
+import { formatEvalRecord } from '../../core/eval-record';
 import type { SplitName } from '../../core/mimic/split-csv';
 import { templateSha256 } from '../../core/run/training-channel';
 import { CliError } from '../errors';
 import { LineWriter } from '../line-writer';
+import { packageVersion } from '../package-version';
 import { checkNotEmpty, checkSkipRate, DEFAULT_MAX_SKIP_PERCENT, describeStudies, parseSkipPercent, type WrittenCounts } from '../prepare/checks';
 import { hashFileInWorker, readIndiana, readSplit, type FileFacts, type IndianaInput, type SplitInput } from '../prepare/inputs';
 import { loadReports, writeRecords, type SkippedStudy, type WrittenFile, type ZipReports } from '../prepare/mimic-reports';
@@ -91,11 +92,6 @@ interface Prepared {
   missing: readonly SkippedStudy[];
   unparsable: readonly SkippedStudy[];
   zipFacts?: FileFacts & { readonly entries: number };
-}
-
-function packageVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../../package.json') as { version: string }).version;
 }
 
 function checkTemplate(template: string): void {

@@ -5,24 +5,20 @@
  */
 import { Command } from 'commander';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
-import { ROUGE_METRICS } from '../../core/evaluation/rows';
+import { ROUGE_METRICS, type RougeMetric } from '../../core/evaluation/rows';
 import { AthenaTarget, athenaTarget, Cell, quoteIdentifier, runAthenaQuery, QueryOptions } from '../athena';
 import { awsClients } from '../aws';
 import { loadProject } from '../project';
 import { readRunSummary, s3Store, type ResultStore } from '../run-results';
 import { requireStackOutput } from '../stack-outputs';
 
-/** One data set's mean scores of the fine-tuned model in a run. */
-export interface RunDatasetScores {
+/** One data set's mean scores of the fine-tuned model in a run: the mean F of each ROUGE metric (ROUGE_METRICS). */
+export type RunDatasetScores = {
   readonly dataset: string;
   /** Reports scored (the summary's count) and unscored (errors). */
   readonly count: number | null;
   readonly errors: number | null;
-  readonly rouge1: number | null;
-  readonly rouge2: number | null;
-  readonly rougeL: number | null;
-  readonly rougeLsum: number | null;
-}
+} & { readonly [M in RougeMetric]: number | null };
 
 /** One run as `impressions runs` shows it. */
 export interface RunOverview {
@@ -43,6 +39,14 @@ export interface RunOverview {
 /** What the cost column is. */
 export const COST_NOTE =
   "Cost: the run's estimate of SageMaker instance time (training billable seconds, each endpoint InService to deleted) at the configured hourly prices, from runs/<id>/run-summary.json (`-`: no run summary).";
+
+/** One data set's figures while the rows are read. */
+type DatasetCounts = { -readonly [K in Exclude<keyof RunDatasetScores, 'dataset'>]: number | null };
+
+/** Every ROUGE metric without a score yet. */
+function noScores(): { [M in RougeMetric]: number | null } {
+  return Object.fromEntries(ROUGE_METRICS.map((m) => [m.metric, null])) as { [M in RougeMetric]: number | null };
+}
 
 function text(value: Cell | undefined): string | null {
   return value === null || value === undefined ? null : String(value);
@@ -79,7 +83,7 @@ export async function listRuns(target: AthenaTarget, options: Omit<QueryOptions,
 
   const byRun = new Map<
     string,
-    { started: string | null; modelVersion: string | null; predictions: number; predictionErrors: number; datasets: Map<string, Record<string, number | null>> }
+    { started: string | null; modelVersion: string | null; predictions: number; predictionErrors: number; datasets: Map<string, DatasetCounts> }
   >();
   const entry = (runId: string) => {
     let e = byRun.get(runId);
@@ -97,11 +101,11 @@ export async function listRuns(target: AthenaTarget, options: Omit<QueryOptions,
     e.predictionErrors = num(row.prediction_errors) ?? 0;
   }
   // The query lower-cases the summary's metric names, which makes them the row columns (rougel → rougeL).
-  const metricKeys: Record<string, keyof RunDatasetScores> = Object.fromEntries(ROUGE_METRICS.map((m) => [m.column, m.metric]));
+  const metricKeys: Record<string, RougeMetric> = Object.fromEntries(ROUGE_METRICS.map((m) => [m.column, m.metric]));
   for (const row of scores.rows) {
     const e = entry(String(row.run_id));
     const dataset = String(row.dataset);
-    const scoresOfSet = e.datasets.get(dataset) ?? { count: null, errors: null, rouge1: null, rouge2: null, rougeL: null, rougeLsum: null };
+    const scoresOfSet = e.datasets.get(dataset) ?? { count: null, errors: null, ...noScores() };
     const key = metricKeys[String(row.metric)];
     if (key !== undefined) scoresOfSet[key] = num(row.mean);
     scoresOfSet.count = num(row.count) ?? scoresOfSet.count;
@@ -115,9 +119,7 @@ export async function listRuns(target: AthenaTarget, options: Omit<QueryOptions,
       modelVersion: e.modelVersion,
       predictions: e.predictions,
       predictionErrors: e.predictionErrors,
-      fineTuned: [...e.datasets.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([dataset, s]) => ({ dataset, count: s.count, errors: s.errors, rouge1: s.rouge1, rouge2: s.rouge2, rougeL: s.rougeL, rougeLsum: s.rougeLsum })),
+      fineTuned: [...e.datasets.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([dataset, s]): RunDatasetScores => ({ dataset, ...s })),
     }))
     .sort((a, b) => (b.started ?? '').localeCompare(a.started ?? '') || a.runId.localeCompare(b.runId));
 }
@@ -129,14 +131,14 @@ function fixed(value: number | null): string {
 /** Formats runs as an aligned text table: one line per run and data set, then the cost note. */
 export function formatRuns(runs: readonly RunOverview[]): string {
   if (runs.length === 0) return 'No published runs (a run appears here after its final step registered its results).\n';
-  const header = ['run_id', 'started (UTC)', 'model version', 'cost (USD)', 'dataset', 'reports', 'errors', 'ROUGE-1', 'ROUGE-2', 'ROUGE-L', 'ROUGE-Lsum'];
+  const header = ['run_id', 'started (UTC)', 'model version', 'cost (USD)', 'dataset', 'reports', 'errors', ...ROUGE_METRICS.map((m) => m.label)];
   const lines: string[][] = [];
   for (const run of runs) {
     const started = run.started === null ? '-' : run.started.replace('T', ' ').slice(0, 16);
     const cost = run.costUsd === undefined || run.costUsd === null ? '-' : run.costUsd.toFixed(2);
     const base = [run.runId, started, run.modelVersion ?? '-', cost];
     if (run.fineTuned.length === 0) {
-      lines.push([...base, '-', String(run.predictions), String(run.predictionErrors), '-', '-', '-', '-']);
+      lines.push([...base, '-', String(run.predictions), String(run.predictionErrors), ...ROUGE_METRICS.map(() => '-')]);
     }
     for (const s of run.fineTuned) {
       lines.push([
@@ -144,10 +146,7 @@ export function formatRuns(runs: readonly RunOverview[]): string {
         s.dataset,
         s.count === null ? '-' : String(s.count),
         s.errors === null ? '-' : String(s.errors),
-        fixed(s.rouge1),
-        fixed(s.rouge2),
-        fixed(s.rougeL),
-        fixed(s.rougeLsum),
+        ...ROUGE_METRICS.map((m) => fixed(s[m.metric])),
       ]);
     }
   }

@@ -9,10 +9,10 @@ import { DescribeEndpointCommand, DescribeTrainingJobCommand, ListTagsCommand, t
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { STACK_OUTPUTS, stackNames } from '../../core/deployment';
+import { isNotFound } from '../../core/run/cleanup-plan';
 import type { EvaluationStageResult, RunOutput } from '../../core/run/contracts';
 import { describeErrors } from '../../core/evaluation/trust';
 import { runIdFromExecutionName, runResourceNames } from '../../core/run/naming';
-import { isSdkNotFound } from '../../core/run/sagemaker-errors';
 import { TAG_KEEP } from '../../core/run/tags';
 import { awsClients } from '../aws';
 import { CliError, EXIT } from '../errors';
@@ -52,10 +52,6 @@ async function latestExecutionName(deps: StatusDeps, stateMachineArn: string): P
   const latest = response.executions?.[0];
   if (latest?.name === undefined) throw new CliError('no run has been started yet (npx impressions run)', EXIT.failed);
   return latest.name;
-}
-
-function isNotFound(error: unknown): boolean {
-  return isSdkNotFound(error);
 }
 
 /** Whether the endpoint carries the keep tag (a kept endpoint bills until someone deletes it). */

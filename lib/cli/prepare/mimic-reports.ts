@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { recordFromReport, reportEntryName, UnparsableReason } from '../../core/mimic/mimic-record';
-import { formatEvalRecord, formatEvalRecordJson } from '../../core/mimic/records';
+import { formatEvalRecord, formatEvalRecordJson } from '../../core/eval-record';
 import { SplitName, SplitRow } from '../../core/mimic/split-csv';
 import { trainLineFormatter } from '../../core/mimic/train-line';
 import { CliError } from '../errors';

@@ -195,7 +195,7 @@ function predictionsSql(t: DashboardTables): DashboardDataSetSql {
       'SELECT p.run_id, r.run_rank,',
       `  ${datasetNameSql('p.dataset')} AS dataset_name, ${modelNameSql('p.model')} AS model_name,`,
       `  concat(${datasetNameSql('p.dataset')}, ' · ', ${modelNameSql('p.model')}) AS group_name,`,
-      '  p.rouge1, p.rouge2, p.rougel, p.rougelsum',
+      `  ${ROUGE_METRICS.map((m) => `p.${m.column}`).join(', ')}`,
       `FROM ${predictions} p JOIN ranked r ON p.run_id = r.run_id`,
       'WHERE p.error IS NULL',
     ].join('\n'),

@@ -1,6 +1,6 @@
 /**
- * Size limits of one evaluation record, checked when the evaluation reads it (records.ts) and
- * before its prompt is sent (evaluate-shard.ts). A record over a limit becomes an error row that
+ * Size limits of one evaluation record, checked when the evaluation reads it (`parseRecord` in
+ * lib/core/eval-record.ts) and before its prompt is sent (evaluate-shard.ts). A record over a limit becomes an error row that
  * names the field, its size and the limit; it is not sent to the endpoint, not scored or labelled,
  * and its text is not copied into the row (the part file stays small).
  *

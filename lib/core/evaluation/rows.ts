@@ -6,7 +6,7 @@
 import { labelReport } from '../labels/labeler';
 import { encodeRowLabels } from '../labels/row-labels';
 import type { ModelName, PredictionRow, RougeTriple } from '../run/contracts';
-import type { EvalRecord, InvalidRecord } from './records';
+import type { InvalidRecord, ScorableRecord } from '../eval-record';
 
 /** The four ROUGE types scored, in report order, with their row column names. */
 export const ROUGE_METRICS = [
@@ -57,7 +57,7 @@ export function rowLabels(text: string): string {
 }
 
 /** A scored row: `generated` scored against the record's impression, both labelled. */
-export function scoredRow(ctx: RowContext, record: EvalRecord, generated: string, latencyMs: number | null, rouge: RougeFn): PredictionRow {
+export function scoredRow(ctx: RowContext, record: ScorableRecord, generated: string, latencyMs: number | null, rouge: RougeFn): PredictionRow {
   const s = rouge(generated, record.impression);
   return {
     ...base(ctx, record.studyId, record.findings, record.background, record.impression),
@@ -83,7 +83,7 @@ export function scoredRow(ctx: RowContext, record: EvalRecord, generated: string
 }
 
 /** A row for a valid record whose impression could not be generated (endpoint failure, malformed response); the reference is still labelled. */
-export function failedRow(ctx: RowContext, record: EvalRecord, error: string, latencyMs: number | null): PredictionRow {
+export function failedRow(ctx: RowContext, record: ScorableRecord, error: string, latencyMs: number | null): PredictionRow {
   return {
     ...base(ctx, record.studyId, record.findings, record.background, record.impression),
     generated: null,

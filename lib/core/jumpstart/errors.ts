@@ -1,4 +1,4 @@
-import { RUN_ERROR_NAMES } from '../run/lambda-contracts';
+import { RUN_ERROR_NAMES } from '../run/run-lambda-contracts';
 
 /**
  * The one error JumpStart resolution throws. Its message always names the model, the version (or

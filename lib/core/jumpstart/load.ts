@@ -3,7 +3,7 @@
  * injected (`readText`), so this runs against S3 in the Lambda and against files in tests.
  */
 import type { ResolvedModel } from '../run/contracts';
-import type { ResolveModelEvent } from '../run/lambda-contracts';
+import type { ResolveModelEvent } from '../run/run-lambda-contracts';
 import { ModelResolutionError } from './errors';
 import { parseManifest, selectManifestEntry } from './manifest';
 import { jumpStartBucket, resolveModel } from './resolve';

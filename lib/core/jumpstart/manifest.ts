@@ -27,7 +27,6 @@ export interface ManifestEntry {
 export type Semver = readonly [number, number, number];
 
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
-const REQUEST = /^(\*|\d+\.\*|\d+\.\d+\.\d+)$/;
 
 /** Parses `major.minor.patch`; `undefined` for anything else. */
 export function parseSemver(text: string): Semver | undefined {
@@ -40,9 +39,18 @@ export function compareSemver(a: Semver, b: Semver): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
+/**
+ * The one rule for a model version request, wherever one is given (config `modelVersion`, the run
+ * input's `modelVersion`, resolution): exact `2.2.3`, `N.*` (the highest `N.x.y`) or `*` (the highest).
+ */
+export const VERSION_REQUEST = /^(\*|\d+\.\*|\d+\.\d+\.\d+)$/;
+
+/** What {@link VERSION_REQUEST} allows, for error messages. */
+export const VERSION_REQUEST_EXPECTED = 'an exact version such as 2.2.3, a major wildcard such as 2.*, or * (the newest)';
+
 /** Whether `requested` is a version request this module understands (`*`, `N.*`, `N.N.N`). */
 export function isVersionRequest(requested: string): boolean {
-  return REQUEST.test(requested);
+  return VERSION_REQUEST.test(requested);
 }
 
 /**
@@ -75,7 +83,7 @@ export function selectManifestEntry(
   sdkVersion: string = RESOLVER_SDK_VERSION,
 ): ManifestEntry {
   if (!isVersionRequest(requested)) {
-    throw new ModelResolutionError(modelId, requested, region, 'version', 'expected an exact version (2.2.3), N.* or *');
+    throw new ModelResolutionError(modelId, requested, region, 'version', `expected ${VERSION_REQUEST_EXPECTED}`);
   }
   const sdk = parseSemver(sdkVersion);
   if (sdk === undefined) throw new Error(`invalid SDK version ${sdkVersion}`);

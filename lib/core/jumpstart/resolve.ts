@@ -18,7 +18,7 @@
  * role may read ({@link jumpStartKeyPatterns}).
  */
 import type { ModelDataLocation, PayloadContract, ResolvedModel, TrainingChannel } from '../run/contracts';
-import type { ResolveModelRun } from '../run/lambda-contracts';
+import type { ResolveModelRun } from '../run/run-lambda-contracts';
 import { matchesAnyIamPattern } from '../iam-pattern';
 import { jumpStartKeyPatterns } from './artifact-scopes';
 import { ModelResolutionError } from './errors';
@@ -68,66 +68,111 @@ export interface ResolveModelInput {
 }
 
 /**
- * Resolves a spec for a run.
+ * Resolves a spec for a run: the spec must be a public JumpStart spec; then training, then hosting
+ * (each failure names its spec field, training's first).
  * @throws ModelResolutionError naming the model, version, region and the missing or bad field.
  */
 export function resolveModel(input: ResolveModelInput): ResolvedModel {
-  const { run, modelId, version, region } = input;
-  const fail = (field: string, detail: string): never => {
-    throw new ModelResolutionError(modelId, version, region, field, detail);
+  const fail: Fail = (field, detail) => {
+    throw new ModelResolutionError(input.modelId, input.version, input.region, field, detail);
   };
-  if (input.spec.value === null || typeof input.spec.value !== 'object' || Array.isArray(input.spec.value)) {
-    fail('spec', `${input.specKey} is not a JSON object`);
-  }
-  const spec = input.spec.value as JumpStartSpec;
-  if (spec.gated_bucket === true) fail('gated_bucket', 'gated models (private JumpStart bucket) are not supported');
-  const bucket = jumpStartBucket(region);
-  const s3 = (key: string): string => `s3://${bucket}/${key}`;
+  const spec = publicSpec(input, fail);
+  const bucket = jumpStartBucket(input.region);
+  const context: Resolution = { input, spec, fail, s3: (key) => `s3://${bucket}/${key}` };
+  const training = resolveTraining(context);
+  return {
+    modelId: input.modelId,
+    version: input.version,
+    region: input.region,
+    specUri: context.s3(input.specKey),
+    training,
+    inference: resolveInference(context, training.outputCompression),
+  };
+}
 
-  // Training
+type Fail = (field: string, detail: string) => never;
+
+/** What every part of a resolution reads. */
+interface Resolution {
+  readonly input: ResolveModelInput;
+  readonly spec: JumpStartSpec;
+  readonly fail: Fail;
+  /** `s3://<the region's JumpStart bucket>/<key>`. */
+  readonly s3: (key: string) => string;
+}
+
+/** The spec as an object of a public (not gated) model. */
+function publicSpec(input: ResolveModelInput, fail: Fail): JumpStartSpec {
+  const value = input.spec.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('spec', `${input.specKey} is not a JSON object`);
+  const spec = value as JumpStartSpec;
+  if (spec.gated_bucket === true) fail('gated_bucket', 'gated models (private JumpStart bucket) are not supported');
+  return spec;
+}
+
+/**
+ * CreateTrainingJob's settings: the image for the instance type, the `training` (the run's data),
+ * `model` (base weights) and `code` (script) channels, the hyperparameters, metric definitions,
+ * output compression, volume and run-time limit. Fails when either container would need the
+ * network, or an artefact is outside what the training role may read.
+ */
+function resolveTraining(context: Resolution): ResolvedModel['training'] {
+  const { input, spec, fail, s3 } = context;
   if (spec.training_supported !== true) fail('training_supported', 'the model cannot be fine-tuned');
-  const trainingImage = lookupImage(spec.training_instance_type_variants, input.trainingInstanceType, region, 'training_instance_type_variants', fail);
+  const image = lookupImage(spec.training_instance_type_variants, input.trainingInstanceType, input.region, 'training_instance_type_variants', fail);
   const artifactKey = nonEmpty(spec.training_artifact_key) ?? fail('training_artifact_key', 'missing');
   const scriptKey =
     nonEmpty(spec.training_prepacked_script_key) ??
     nonEmpty(spec.training_script_key) ??
     fail('training_script_key', 'missing (and no training_prepacked_script_key)');
   requireIsolation(spec, fail);
-  const scopes = jumpStartKeyPatterns(modelId);
-  const readableBy = (role: 'training' | 'hosting', field: string, key: string): string =>
-    matchesAnyIamPattern(key, scopes[role])
-      ? key
-      : fail(
-          field,
-          `${key} is outside the JumpStart keys the ${role} role may read (${scopes[role].join(', ')}); the artefact layout of this version is not supported`,
-        );
-  readableBy('training', 'training_artifact_key', artifactKey);
-  readableBy('training', spec.training_prepacked_script_key === undefined ? 'training_script_key' : 'training_prepacked_script_key', scriptKey);
+  readableBy(context, 'training', 'training_artifact_key', artifactKey);
+  readableBy(context, 'training', spec.training_prepacked_script_key === undefined ? 'training_script_key' : 'training_prepacked_script_key', scriptKey);
   const scriptUri = s3(scriptKey);
-
   // Under network isolation the container cannot download its script: it arrives as a channel.
   const channels: TrainingChannel[] = [
-    s3Channel('training', run.trainingData),
+    s3Channel('training', input.run.trainingData),
     { ...s3Channel('model', s3(artifactKey)), ContentType: 'application/x-sagemaker-model' },
     s3Channel('code', scriptUri),
   ];
+  const estimator = spec.estimator_kwargs ?? {};
+  const configuredRuntime = Math.round(input.maxTrainingHours * 3600);
+  const volume = Math.max(input.trainingVolumeGb, positive(spec.training_volume_size) ?? 0);
+  return {
+    image,
+    instanceType: input.trainingInstanceType,
+    hyperparameters: trainingHyperparameters(input, spec, CODE_CHANNEL_SUBMIT_DIRECTORY, fail),
+    metricDefinitions: metricDefinitions(spec),
+    inputDataConfig: channels,
+    outputCompression: estimator.disable_output_compression === true ? 'NONE' : 'GZIP',
+    volumeKmsSupported: volumeKmsSupported(input.trainingInstanceType),
+    volumeSizeGb: volumeSizeSupported(input.trainingInstanceType) ? volume : undefined,
+    maxRuntimeSeconds: typeof estimator.max_run === 'number' && estimator.max_run > 0 ? Math.min(configuredRuntime, estimator.max_run) : configuredRuntime,
+  };
+}
 
-  const hyperparameters = trainingHyperparameters(input, spec, CODE_CHANNEL_SUBMIT_DIRECTORY, fail);
-
-  const metricDefinitions = [...PROJECT_METRIC_DEFINITIONS];
+/** The project's metric definitions, then the spec's (a name already defined is not repeated). */
+function metricDefinitions(spec: JumpStartSpec): { Name: string; Regex: string }[] {
+  const definitions = [...PROJECT_METRIC_DEFINITIONS];
   for (const metric of spec.metrics ?? []) {
-    if (typeof metric?.Name === 'string' && typeof metric.Regex === 'string' && !metricDefinitions.some((m) => m.Name === metric.Name)) {
-      metricDefinitions.push({ Name: metric.Name, Regex: metric.Regex });
+    if (typeof metric?.Name === 'string' && typeof metric.Regex === 'string' && !definitions.some((m) => m.Name === metric.Name)) {
+      definitions.push({ Name: metric.Name, Regex: metric.Regex });
     }
   }
-  const estimator = spec.estimator_kwargs ?? {};
-  const outputCompression = estimator.disable_output_compression === true ? 'NONE' : 'GZIP';
-  const configuredRuntime = Math.round(input.maxTrainingHours * 3600);
-  const maxRuntimeSeconds = typeof estimator.max_run === 'number' && estimator.max_run > 0 ? Math.min(configuredRuntime, estimator.max_run) : configuredRuntime;
+  return definitions;
+}
 
-  // Hosting
-  const inferenceImage = lookupImage(spec.hosting_instance_type_variants, input.inferenceInstanceType, region, 'hosting_instance_type_variants', fail);
-  const repository = imageRepository(inferenceImage);
+/**
+ * CreateModel's and CreateEndpointConfig's settings: the inference image and the payload contract
+ * its repository speaks, the pretrained weights, where the fine-tuned weights will be (laid out as
+ * the training output is compressed), the container environment, volume and deploy timeouts.
+ * Fails when the weights are outside what the hosting role may read, or the environment names a
+ * network location.
+ */
+function resolveInference(context: Resolution, outputCompression: 'NONE' | 'GZIP'): ResolvedModel['inference'] {
+  const { input, spec, fail, s3 } = context;
+  const image = lookupImage(spec.hosting_instance_type_variants, input.inferenceInstanceType, input.region, 'hosting_instance_type_variants', fail);
+  const repository = imageRepository(image);
   const payloadContract =
     PAYLOAD_CONTRACT_BY_REPOSITORY[repository] ??
     fail(
@@ -138,7 +183,7 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
     nonEmpty(spec.hosting_prepacked_artifact_key) ??
     nonEmpty(spec.hosting_artifact_key) ??
     fail('hosting_artifact_key', 'missing (and no hosting_prepacked_artifact_key)');
-  readableBy('hosting', spec.hosting_prepacked_artifact_key === undefined ? 'hosting_artifact_key' : 'hosting_prepacked_artifact_key', hostingKey);
+  readableBy(context, 'hosting', spec.hosting_prepacked_artifact_key === undefined ? 'hosting_artifact_key' : 'hosting_prepacked_artifact_key', hostingKey);
   const pretrainedModelData = location(s3(hostingKey));
   const environment = inferenceEnvironment(input, spec, pretrainedModelData.type);
   for (const [name, value] of Object.entries(environment)) {
@@ -146,50 +191,21 @@ export function resolveModel(input: ResolveModelInput): ResolvedModel {
       fail('inference_environment_variables', `${name} names a network location the container would fetch at start-up; a network-isolated container cannot`);
     }
   }
-
-  const fineTunedModelData: ModelDataLocation =
-    run.skipTraining && run.modelData !== null
-      ? location(run.modelData)
-      : outputCompression === 'NONE'
-        ? { type: 'prefix', uri: `${run.outputPath}${run.names.trainingJob}/output/model/` }
-        : { type: 'tarball', uri: `${run.outputPath}${run.names.trainingJob}/output/model.tar.gz` };
-
   const deploy = spec.deploy_kwargs ?? {};
-  const trainingVolume = Math.max(input.trainingVolumeGb, positive(spec.training_volume_size) ?? 0);
-  const inferenceVolume = positive(spec.inference_volume_size);
+  const volume = positive(spec.inference_volume_size);
   return {
-    modelId,
-    version,
-    region,
-    specUri: s3(input.specKey),
-    training: {
-      image: trainingImage,
-      instanceType: input.trainingInstanceType,
-      hyperparameters,
-      metricDefinitions,
-      inputDataConfig: channels,
-      outputCompression,
-      volumeKmsSupported: volumeKmsSupported(input.trainingInstanceType),
-      volumeSizeGb: volumeSizeSupported(input.trainingInstanceType) ? trainingVolume : undefined,
-      maxRuntimeSeconds,
-    },
-    inference: {
-      image: inferenceImage,
-      instanceType: input.inferenceInstanceType,
-      pretrainedModelData,
-      fineTunedModelDataType: fineTunedModelData.type,
-      fineTunedModelData,
-      environment,
-      payloadContract,
-      volumeKmsSupported: volumeKmsSupported(input.inferenceInstanceType),
-      volumeSizeGb: inferenceVolume !== undefined && volumeSizeSupported(input.inferenceInstanceType) ? inferenceVolume : undefined,
-      modelDataDownloadTimeoutSeconds: positive(deploy.model_data_download_timeout),
-      containerStartupHealthCheckTimeoutSeconds: positive(deploy.container_startup_health_check_timeout),
-    },
+    image,
+    instanceType: input.inferenceInstanceType,
+    pretrainedModelData,
+    fineTunedModelData: fineTunedModelLocation(input.run, outputCompression),
+    environment,
+    payloadContract,
+    volumeKmsSupported: volumeKmsSupported(input.inferenceInstanceType),
+    volumeSizeGb: volume !== undefined && volumeSizeSupported(input.inferenceInstanceType) ? volume : undefined,
+    modelDataDownloadTimeoutSeconds: positive(deploy.model_data_download_timeout),
+    containerStartupHealthCheckTimeoutSeconds: positive(deploy.container_startup_health_check_timeout),
   };
 }
-
-type Fail = (field: string, detail: string) => never;
 
 /**
  * Fails when the spec says a container needs the network. An absent flag (older specs, such as
@@ -205,6 +221,17 @@ function requireIsolation(spec: JumpStartSpec, fail: Fail): void {
       fail(field, `the spec says the ${container} container needs network access; this app runs every SageMaker container network-isolated`);
     }
   }
+}
+
+/** `key`, or a failure of `field` when `key` is outside the JumpStart keys `role` may read ({@link jumpStartKeyPatterns}). */
+function readableBy({ input, fail }: Resolution, role: 'training' | 'hosting', field: string, key: string): string {
+  const scopes = jumpStartKeyPatterns(input.modelId)[role];
+  return matchesAnyIamPattern(key, scopes)
+    ? key
+    : fail(
+        field,
+        `${key} is outside the JumpStart keys the ${role} role may read (${scopes.join(', ')}); the artefact layout of this version is not supported`,
+      );
 }
 
 /**
@@ -316,7 +343,25 @@ function s3Channel(name: string, uri: string): TrainingChannel {
   };
 }
 
-/** A key ending in `/` is an uncompressed prefix, anything else a tarball. */
+/** The fields of the run plan that decide where the fine-tuned weights are. */
+export type FineTunedModelRun = Pick<ResolveModelRun, 'skipTraining' | 'modelData' | 'outputPath' | 'names'>;
+
+/**
+ * Where a run's fine-tuned weights are: the run's `modelData` when training is skipped, else where
+ * SageMaker writes the job's output, `<S3OutputPath><TrainingJobName>/output/model.tar.gz`, or, with
+ * `CompressionType: NONE`, the prefix `…/output/model/`. The prefix ends with `/`: "a valid key
+ * name prefix identified by S3Uri always ends with a forward slash" (API reference, S3ModelDataSource
+ * `S3DataType`), and the SageMaker Python SDK adds it to the job's `S3ModelArtifacts` before it
+ * deploys uncompressed output (shared/notes/jumpstart.md "Output"). The state machine hosts this
+ * location; it never re-derives it from the job's `S3ModelArtifacts`.
+ */
+export function fineTunedModelLocation(run: FineTunedModelRun, outputCompression: 'NONE' | 'GZIP'): ModelDataLocation {
+  if (run.skipTraining && run.modelData !== null) return location(run.modelData);
+  const output = `${run.outputPath}${run.names.trainingJob}/output/`;
+  return outputCompression === 'NONE' ? { type: 'prefix', uri: `${output}model/` } : { type: 'tarball', uri: `${output}model.tar.gz` };
+}
+
+/** A weights location from its URI: a key ending in `/` is an uncompressed prefix, anything else a `model.tar.gz`. */
 export function location(uri: string): ModelDataLocation {
   return { type: uri.endsWith('/') ? 'prefix' : 'tarball', uri };
 }

@@ -3,7 +3,7 @@
  * non-empty impression section, and the background (everything up to the end of the findings header).
  */
 import { cleanBackground, cleanFindings, cleanImpression } from './clean';
-import { EvalRecord } from './records';
+import { EvalRecord } from '../eval-record';
 import { splitSections } from './sections';
 
 /** Why a report yields no record; the official script stops with a ValueError on such a report. */

@@ -101,7 +101,8 @@ export const RUNNING_TRAINING_STATUSES: ReadonlySet<string> = new Set(['InProgre
 
 /**
  * Whether a JavaScript SDK v3 SageMaker error means "no such resource" (see `isSdkNotFound`,
- * lib/core/run/sagemaker-errors.ts).
+ * lib/core/run/sagemaker-errors.ts). The CLI (`impressions status`, `impressions endpoints`), the
+ * clean-up pass (janitor, sweep, orphan check) and the quota check all use this rule, most through {@link unlessGone}.
  */
 export function isNotFound(error: unknown): boolean {
   return isSdkNotFound(error);

@@ -7,8 +7,8 @@
  * them here and everywhere at once.
  */
 import type { PublishResultsOutput } from '../analytics/publish-contracts';
-import type { AggregateResult, AggregateUsage } from '../evaluation/lambda-contracts';
-import type { PreflightQuotasResult, RunPlan } from './lambda-contracts';
+import type { AggregateResult, AggregateUsage } from '../evaluation/evaluation-lambda-contracts';
+import type { PreflightQuotasResult, RunPlan } from './run-lambda-contracts';
 
 /** Which request/response format an inference container speaks (chosen from the resolved spec). */
 export type PayloadContract =
@@ -75,12 +75,10 @@ export interface ResolvedModel {
     readonly instanceType: string;
     /** The pretrained weights. */
     readonly pretrainedModelData: ModelDataLocation;
-    /** How the fine-tuned output is laid out (same format as the training output). */
-    readonly fineTunedModelDataType: ModelDataLocation['type'];
     /**
-     * Where the fine-tuned weights will be (added because the state machine cannot build it without
-     * string intrinsics): the run's `modelData` when training is skipped, else SageMaker's fixed
-     * output layout `<outputPath><trainingJob>/output/model/` (uncompressed) or `…/output/model.tar.gz`.
+     * Where the fine-tuned weights are, the one place the run decides it (the fine-tuning stage hosts
+     * exactly this): the run's `modelData` when training is skipped, else SageMaker's fixed output
+     * layout, see {@link fineTunedModelLocation} (lib/core/jumpstart/resolve.ts).
      */
     readonly fineTunedModelData: ModelDataLocation;
     /** Container environment, values as strings. */

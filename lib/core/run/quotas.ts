@@ -6,7 +6,7 @@
  * limit on instances held at once, so the instances that running training jobs and live endpoints of
  * the account already hold (`InstanceHolder`, found by the Lambda) are subtracted from it.
  */
-import { RUN_ERROR_NAMES, type PreflightQuotasEvent, type PreflightQuotasResult, type QuotaCheck } from './lambda-contracts';
+import { RUN_ERROR_NAMES, type PreflightQuotasEvent, type PreflightQuotasResult, type QuotaCheck } from './run-lambda-contracts';
 
 /** A quota as Service Quotas lists it. */
 export interface ListedQuota {

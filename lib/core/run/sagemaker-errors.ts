@@ -82,8 +82,18 @@ export const TRANSIENT_CAUSE_PATTERNS = [
 /** The modelled "no such resource" error (DescribeTrainingJob, StopTrainingJob, ListTags…), as Step Functions names it. */
 export const SAGEMAKER_NOT_FOUND_ERROR = `${PREFIX}ResourceNotFoundException`;
 
-/** Cause patterns of a generic error that says the resource does not exist (`Could not find endpoint "…"`). */
-export const NOT_FOUND_CAUSE_PATTERNS = ['*Could not find*', '*does not exist*', '*not found*'] as const;
+/**
+ * What SageMaker says in the message of an error about a resource that does not exist (it reports a
+ * missing endpoint, endpoint config or model as a generic ValidationException, `Could not find
+ * endpoint "…"`). The one list: {@link isSdkNotFound} reads SDK errors with it, and the state
+ * machine's "gone?" choices match caught errors' causes with {@link NOT_FOUND_CAUSE_PATTERNS}.
+ */
+export const NOT_FOUND_MESSAGES = ['Could not find', 'does not exist', 'not found'] as const;
+
+/** Cause patterns of a generic error that says the resource does not exist ({@link NOT_FOUND_MESSAGES}). */
+export const NOT_FOUND_CAUSE_PATTERNS: readonly string[] = NOT_FOUND_MESSAGES.map((message) => `*${message}*`);
+
+const NOT_FOUND_MESSAGE = new RegExp(NOT_FOUND_MESSAGES.join('|'), 'i');
 
 /** Cause pattern of a create call that finds its resource already there (a retried create that had succeeded). */
 export const ALREADY_EXISTS_CAUSE_PATTERN = '*already exist*';
@@ -138,12 +148,12 @@ interface SdkV3Error {
 /**
  * Whether a JavaScript SDK v3 SageMaker error means "no such resource": the modelled
  * `ResourceNotFound` (training jobs), or a ValidationException whose message says it could not be
- * found (endpoints, endpoint configs, models).
+ * found ({@link NOT_FOUND_MESSAGES}: endpoints, endpoint configs, models).
  */
 export function isSdkNotFound(error: unknown): boolean {
   const e = error as SdkV3Error | undefined;
   if (e?.name === 'ResourceNotFound') return true;
-  return e?.name === 'ValidationException' && /could not find|does not exist|not found/i.test(e.message ?? '');
+  return e?.name === 'ValidationException' && NOT_FOUND_MESSAGE.test(e.message ?? '');
 }
 
 /** Whether a JavaScript SDK v3 error is worth retrying: throttling, 429, 5xx, or marked retryable by the SDK. */

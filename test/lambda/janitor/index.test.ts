@@ -2,7 +2,7 @@ import '../../helpers/quiet-logs';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createHandler, type JanitorDeps } from '../../../lambda/janitor/index';
-import type { JanitorPassEvent } from '../../../lib/core/run/lambda-contracts';
+import type { JanitorPassEvent } from '../../../lib/core/run/run-lambda-contracts';
 import { SageMakerSimulator } from '../../helpers/sagemaker-simulator';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:RunStateMachine:';

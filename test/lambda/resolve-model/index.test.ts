@@ -2,7 +2,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler, ModelResolutionError } from '../../../lambda/resolve-model/index';
-import type { ResolveModelEvent } from '../../../lib/core/run/lambda-contracts';
+import type { ResolveModelEvent } from '../../../lib/core/run/run-lambda-contracts';
 import { fixtureText, samplePlan } from '../../helpers/jumpstart';
 
 const s3 = mockClient(S3Client);

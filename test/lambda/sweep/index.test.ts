@@ -2,7 +2,7 @@ import '../../helpers/quiet-logs';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createHandlers, isComplete, onEvent } from '../../../lambda/sweep/index';
-import type { SweepIsCompleteRequest, SweepOnEventRequest } from '../../../lib/core/run/lambda-contracts';
+import type { SweepIsCompleteRequest, SweepOnEventRequest } from '../../../lib/core/run/run-lambda-contracts';
 import { SageMakerSimulator } from '../../helpers/sagemaker-simulator';
 
 const request = (RequestType: string, PhysicalResourceId = 'impressions-sagemaker-sweep') =>

@@ -1,5 +1,5 @@
 import { handler, InvalidRunInputError } from '../../../lambda/validate-input/index';
-import type { ValidateInputEvent } from '../../../lib/core/run/lambda-contracts';
+import type { ValidateInputEvent } from '../../../lib/core/run/run-lambda-contracts';
 
 const defaults: ValidateInputEvent['defaults'] = {
   bucketName: 'b',

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../lib/app';
 import {
@@ -9,9 +10,14 @@ import {
   selectedRunField,
 } from '../../../lib/constructs/clinician-dashboard-definition';
 import { REVIEW_SUMMARY_DATA_SET, REVIEWS_DATA_SET, SHEET_REVIEW } from '../../../lib/constructs/review-dashboard-sheet';
+import { AthenaWorkgroup } from '../../../lib/constructs/athena-workgroup';
+import { ClinicianDashboard } from '../../../lib/constructs/clinician-dashboard';
+import { DataStore } from '../../../lib/constructs/data-store';
+import { ResultsCatalog } from '../../../lib/constructs/results-catalog';
 import { dashboardDataSets, DASHBOARD_DATA_SETS, LATEST_RUN, PREVIOUS_RUN } from '../../../lib/core/analytics/dashboard-sql';
 import { LOWEST_SCORING_LIMIT, namedQueries } from '../../../lib/core/analytics/queries';
 import { METRIC_NAMES, MODEL_NAMES } from '../../../lib/core/results-report/names';
+import { analyticsNames } from '../../../lib/core/deployment';
 import { MAX_TRUSTED_ERROR_RATE } from '../../../lib/core/results-report/trust';
 import { testApp } from '../../helpers/cdk';
 
@@ -342,4 +348,21 @@ describe("the clinicians' dashboard definition", () => {
         });
     }
   });
+});
+
+test('ClinicianDashboard needs at least one principal', () => {
+  const stack = new Stack(testApp(), 'S');
+  const dataStore = new DataStore(stack, 'Data');
+  const catalog = new ResultsCatalog(stack, 'C', { dataStore, databaseName: 'db' });
+  const workGroup = new AthenaWorkgroup(stack, 'W', { dataStore, workGroupName: 'wg', databaseName: 'db' });
+  expect(
+    () =>
+      new ClinicianDashboard(stack, 'Q', {
+        principalArns: [],
+        dataStore,
+        catalog,
+        workGroup,
+        ids: { dataSource: 'a', dataSets: analyticsNames('x').quicksightDataSetIds, dashboard: 'd' },
+      }),
+  ).toThrow(/ClinicianDashboard: principalArns must name at least one QuickSight user or group/);
 });

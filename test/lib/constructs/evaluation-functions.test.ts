@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../lib/app';
 import { fanOutShape } from '../../../lib/core/evaluation/fan-out';
 import { testApp } from '../../helpers/cdk';
@@ -70,10 +70,12 @@ describe('EvaluationFunctions', () => {
     expect(render(write.Resource)).not.toContain('eval_data');
   });
 
-  it('aggregate: metrics only in its namespace, training jobs only by prefix', () => {
+  it('aggregate: no PutMetricData (its metrics are EMF lines in its log, namespace from the environment); training jobs only by prefix', () => {
     const statements = statementsOf('EvaluationAggregateRole');
-    const metrics = statements.find((s) => actions(s).includes('cloudwatch:PutMetricData'))!;
-    expect(metrics.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'RadiologyImpressions' } });
+    expect(statements.flatMap(actions).filter((a) => a.startsWith('cloudwatch:'))).toEqual([]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'aggregate', METRIC_NAMESPACE: 'RadiologyImpressions' }) },
+    });
     const describe = statements.find((s) => actions(s).includes('sagemaker:DescribeTrainingJob'))!;
     expect(render(describe.Resource)).toMatch(/:training-job\/impressions-\*"/);
   });

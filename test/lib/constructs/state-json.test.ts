@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { at, statePath } from '../../../lib/core/json-path';
 import type { RunState } from '../../../lib/core/run/contracts';
-import type { PreflightQuotasEvent } from '../../../lib/core/run/lambda-contracts';
+import type { PreflightQuotasEvent } from '../../../lib/core/run/run-lambda-contracts';
 import { lambdaPayload, ref, stateFields } from '../../../lib/constructs/state-json';
 import { testApp } from '../../helpers/cdk';
 

@@ -119,7 +119,18 @@ describe('impressions rehearse', () => {
     expect(outcome.failure).toMatch(/^state "training: fine-tune": States\.TaskFailed: training job impressions-.+-train: AlgorithmError/);
     expectChecksPass(outcome);
     expectNothingRunning(outcome);
-    expect(outcome.ruleInvocations).toEqual([expect.objectContaining({ ok: true, result: expect.objectContaining({ status: 'FAILED', skipped: false }) })]);
+    // EventBridge started the janitor workflow (a state machine target) with the failed run; its one pass found the run had cleaned up.
+    expect(outcome.ruleInvocations).toEqual([
+      expect.objectContaining({
+        kind: 'state-machine',
+        ok: true,
+        execution: expect.objectContaining({ status: 'SUCCEEDED' }),
+        result: expect.objectContaining({
+          execution: expect.objectContaining({ status: 'FAILED' }),
+          last: expect.objectContaining({ action: 'skipped', done: true, remaining: [] }),
+        }),
+      }),
+    ]);
     expect(outcome.fates.some((f) => f.name.endsWith('-ft'))).toBe(false);
   });
 
@@ -139,7 +150,8 @@ describe('impressions rehearse', () => {
     expectNothingRunning(outcome);
     const janitor = outcome.ruleInvocations;
     expect(janitor).toHaveLength(1);
-    expect(janitor[0].result).toMatchObject({ status: 'ABORTED', skipped: false });
+    expect(janitor[0]).toMatchObject({ kind: 'state-machine', ok: true, execution: { status: 'SUCCEEDED' } });
+    expect(janitor[0].result).toMatchObject({ execution: { status: 'ABORTED' }, last: { action: 'cleaning', done: true, remaining: [] } });
     // What the run had created is gone, deleted by the janitor (the state machine's own clean-up never ran).
     const hosting = outcome.fates.filter((f) => f.kind !== 'training-job');
     expect(hosting.length).toBeGreaterThan(0);

@@ -7,8 +7,14 @@ import {
   CreateEndpointConfigCommand,
   CreateModelCommand,
   CreateTrainingJobCommand,
+  AddTagsCommand,
   DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
   DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListTagsCommand,
   DescribeTrainingJobCommand,
   SageMakerClient,
   StopTrainingJobCommand,
@@ -151,5 +157,47 @@ describe('local SageMaker control plane', () => {
     expect((await quotas.send(new ListServiceQuotasCommand({ ServiceCode: 'sagemaker' }))).Quotas).toEqual([
       expect.objectContaining({ QuotaName: 'ml.g5.2xlarge for endpoint usage', QuotaCode: 'L-1', Value: 2 }),
     ]);
+  });
+
+  test('DescribeModel and DescribeEndpointConfig answer for what exists and "Could not find" (ValidationException) once deleted', async () => {
+    const { sm } = await plane();
+    await host(sm, 'impressions-r1-pt');
+    expect(await sm.send(new DescribeModelCommand({ ModelName: 'impressions-r1-pt' }))).toMatchObject({
+      ModelName: 'impressions-r1-pt',
+      ModelArn: 'arn:aws:sagemaker:us-east-1:123456789012:model/impressions-r1-pt',
+      PrimaryContainer: { ModelDataUrl: 's3://bucket/model.tar.gz' },
+    });
+    expect(await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'impressions-r1-pt' }))).toMatchObject({
+      EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/impressions-r1-pt',
+      ProductionVariants: [expect.objectContaining({ ModelName: 'impressions-r1-pt' })],
+    });
+    await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: 'impressions-r1-pt' }));
+    await sm.send(new DeleteModelCommand({ ModelName: 'impressions-r1-pt' }));
+    await expect(sm.send(new DescribeModelCommand({ ModelName: 'impressions-r1-pt' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'Could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/impressions-r1-pt".',
+    });
+    await expect(sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'impressions-r1-pt' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/^Could not find endpoint configuration ".*endpoint-config\/impressions-r1-pt"\.$/),
+    });
+  });
+
+  test('ListTags and AddTags answer for a resource that exists and refuse a deleted one (ValidationException); a re-created resource starts untagged', async () => {
+    const { sm } = await plane();
+    await host(sm, 'impressions-r1-ft');
+    const model = 'arn:aws:sagemaker:us-east-1:123456789012:model/impressions-r1-ft';
+    expect((await sm.send(new ListTagsCommand({ ResourceArn: model }))).Tags).toEqual(tags);
+    const added = await sm.send(new AddTagsCommand({ ResourceArn: model, Tags: [{ Key: 'impressions:keep', Value: 'true' }] }));
+    expect(added.Tags).toEqual([{ Key: 'impressions:keep', Value: 'true' }]);
+    expect((await sm.send(new ListTagsCommand({ ResourceArn: model }))).Tags).toEqual([...tags, { Key: 'impressions:keep', Value: 'true' }]);
+    await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: 'impressions-r1-ft' }));
+    await sm.send(new DeleteModelCommand({ ModelName: 'impressions-r1-ft' }));
+    await expect(sm.send(new ListTagsCommand({ ResourceArn: model }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(sm.send(new AddTagsCommand({ ResourceArn: model, Tags: tags }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await sm.send(
+      new CreateModelCommand({ ModelName: 'impressions-r1-ft', ExecutionRoleArn: 'arn:aws:iam::123456789012:role/r', PrimaryContainer: { Image: 'i' } }),
+    );
+    expect((await sm.send(new ListTagsCommand({ ResourceArn: model }))).Tags).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { ModelError } from '@aws-sdk/client-sagemaker-runtime';
 import { evaluateShard, type ShardDependencies } from '../../../../lib/core/evaluation/evaluate-shard';
-import { parseRecord, splitRecordLines } from '../../../../lib/core/evaluation/records';
+import { parseRecord, splitRecordLines } from '../../../../lib/core/eval-record';
 import { rougeFn } from '../../../../lib/core/evaluation/scoring';
 import { planShards } from '../../../../lib/core/evaluation/shards';
 

@@ -1,4 +1,4 @@
-import { parseRecord } from '../../../../lib/core/evaluation/records';
+import { parseRecord } from '../../../../lib/core/eval-record';
 import {
   INVOKE_ENDPOINT_MAX_BODY_BYTES,
   PROMPT_LIMIT_BYTES,

@@ -1,5 +1,5 @@
 import { ModelResolutionError } from '../../../../lib/core/jumpstart/errors';
-import { imageRepository, lookupImage, resolveModel, type ResolveModelInput } from '../../../../lib/core/jumpstart/resolve';
+import { fineTunedModelLocation, imageRepository, lookupImage, resolveModel, type ResolveModelInput } from '../../../../lib/core/jumpstart/resolve';
 import { parseSpecJson } from '../../../../lib/core/jumpstart/spec-json';
 import { fixtureText, samplePlan } from '../../../helpers/jumpstart';
 
@@ -101,7 +101,6 @@ describe('resolveModel: JumpStart 2.x (flan-t5-base 2.2.3) matches the SDK', () 
       type: 'prefix',
       uri: 's3://jumpstart-cache-prod-us-west-2/huggingface-text2text/huggingface-text2text-flan-t5-base/artifacts/inference-prepack/v2.0.0/',
     });
-    expect(resolved.inference.fineTunedModelDataType).toBe('prefix');
     expect(resolved.inference.fineTunedModelData).toEqual({
       type: 'prefix',
       uri: 's3://data-bucket/runs/run-2024-01-01/model/impressions-run-2024-01-01-train/output/model/',
@@ -118,6 +117,17 @@ describe('resolveModel: JumpStart 2.x (flan-t5-base 2.2.3) matches the SDK', () 
     const run = samplePlan({ skipTraining: true, modelData: 's3://data-bucket/runs/old/model/job/output/model/' });
     const r = resolveModel(input('flan-t5-base-2.2.3.spec.json', { run }));
     expect(r.inference.fineTunedModelData).toEqual({ type: 'prefix', uri: 's3://data-bucket/runs/old/model/job/output/model/' });
+    const tarball = samplePlan({ skipTraining: true, modelData: 's3://data-bucket/runs/old/model/model.tar.gz' });
+    expect(resolveModel(input('flan-t5-base-2.2.3.spec.json', { run: tarball })).inference.fineTunedModelData).toEqual({
+      type: 'tarball',
+      uri: 's3://data-bucket/runs/old/model/model.tar.gz',
+    });
+  });
+
+  test('the fine-tuned weights are where SageMaker writes the job output: a prefix ending in / (uncompressed) or model.tar.gz', () => {
+    const run = samplePlan();
+    expect(fineTunedModelLocation(run, 'NONE')).toEqual({ type: 'prefix', uri: `${run.outputPath}${run.names.trainingJob}/output/model/` });
+    expect(fineTunedModelLocation(run, 'GZIP')).toEqual({ type: 'tarball', uri: `${run.outputPath}${run.names.trainingJob}/output/model.tar.gz` });
   });
 
   test('NVMe training instances get no volume size and no volume KMS; the configured bound caps the runtime', () => {

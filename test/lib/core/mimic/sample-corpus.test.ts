@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { recordFromReport, reportEntryName } from '../../../../lib/core/mimic/mimic-record';
-import { EvalRecord } from '../../../../lib/core/mimic/records';
+import { EvalRecord } from '../../../../lib/core/eval-record';
 import { ReportZip } from '../../../../lib/cli/mimic-zip/report-zip';
 import { parseSplitCsv } from '../../../../lib/core/mimic/split-csv';
 import { ZipWriter } from '../../../helpers/zip-writer';

@@ -1,5 +1,5 @@
 import { trainLineFormatter } from '../../../../lib/core/mimic/train-line';
-import { formatEvalRecord, formatEvalRecordJson } from '../../../../lib/core/mimic/records';
+import { formatEvalRecord, formatEvalRecordJson } from '../../../../lib/core/eval-record';
 import { renderPrompt } from '../../../../lib/core/evaluation/prompt';
 
 /** The line as JSON.stringify gives it, with the prompt the evaluation sends for these findings. */

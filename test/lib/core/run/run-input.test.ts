@@ -1,5 +1,5 @@
 import { InvalidRunInputError, planRun } from '../../../../lib/core/run/run-input';
-import type { ValidateInputEvent } from '../../../../lib/core/run/lambda-contracts';
+import type { ValidateInputEvent } from '../../../../lib/core/run/run-lambda-contracts';
 
 const defaults: ValidateInputEvent['defaults'] = {
   bucketName: 'data-bucket',
@@ -54,6 +54,8 @@ describe('planRun', () => {
     expect(p.runName).toBe('Trial 2.b');
     expect(p.runId).toMatch(/^a-b-[0-9a-f]{8}$/);
     expect(p.modelVersion).toBe('1.*');
+    // The version rule is resolution's (lib/core/jumpstart/manifest.ts): `*` is the newest version.
+    expect(plan({ modelVersion: '*' }).modelVersion).toBe('*');
     expect(p.trainingData).toBe('s3://data-bucket/train_data/v2/');
     expect(p.evalData).toEqual({
       dev1: 's3://data-bucket/eval_data/small/dev1.jsonl',
@@ -77,7 +79,7 @@ describe('planRun', () => {
     [{ colour: 'red' }, /colour: unknown field \(allowed: runName, modelVersion/],
     [{ runName: '' }, /runName: "": expected 1-80 letters/],
     [{ runName: 'x'.repeat(81) }, /runName: .*expected 1-80/],
-    [{ modelVersion: '*' }, /modelVersion: "\*": expected an exact version such as 2\.2\.3, or a major wildcard/],
+    [{ modelVersion: 'latest' }, /modelVersion: "latest": expected an exact version such as 2\.2\.3, a major wildcard such as 2\.\*, or \* \(the newest\)/],
     [{ modelVersion: '2.2' }, /modelVersion: "2\.2"/],
     [
       { trainingData: 's3://other-bucket/train_data/' },
@@ -107,7 +109,7 @@ describe('planRun', () => {
     [{ hyperparameters: { 'Bad-Name': 1 } }, /hyperparameters\.Bad-Name: names are lower-case/],
     [{ hyperparameters: { epochs: null } }, /hyperparameters\.epochs: null: expected a string, a finite number or a boolean/],
     [{ hyperparameters: { epochs: Number.NaN } }, /hyperparameters\.epochs:/],
-    [{ hyperparameters: { x: 'y'.repeat(2501) } }, /hyperparameters\.x: longer than 2500 characters/],
+    [{ hyperparameters: { x: 'y'.repeat(2501) } }, /hyperparameters\.x: "y+\.\.\.: longer than 2500 characters/],
     [{ hyperparameters: 'epochs=3' }, /hyperparameters: "epochs=3": expected an object/],
   ])('rejects %j', (input, message) => {
     expect(() => plan(input)).toThrow(InvalidRunInputError);

@@ -50,6 +50,15 @@ export const EVALUATION_ENV = {
 export const METRIC_NAMESPACE = 'RadiologyImpressions';
 
 /**
+ * The metrics aggregate emits, one data point per summary row with a figure: `MeanF` for the ROUGE
+ * means, `AgreementF1` for the clinical agreement rows; unit `None`.
+ */
+export const RUN_METRIC_NAMES = { meanF: 'MeanF', agreementF1: 'AgreementF1' } as const;
+
+/** The dimensions of every run metric, in this order (a CloudWatch metric is its name and its whole dimension set). */
+export const RUN_METRIC_DIMENSIONS = ['Run', 'Dataset', 'Model', 'Metric'] as const;
+
+/**
  * Event of plan-evaluation: the EvaluationStage branch input (only the fields read are typed).
  * `includeBaselines` defaults to true for the pretrained model, so baselines run once per run.
  */

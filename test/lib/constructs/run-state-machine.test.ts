@@ -61,7 +61,7 @@ describe('run state machine, executed locally', () => {
       `delete endpointConfig ${PT}`,
       `delete model ${PT}`,
     ]);
-    // The fine-tuned model is hosted from the training output.
+    // The fine-tuned model is hosted from the training output: the uncompressed prefix, ending with '/'.
     expect(outcome.params['fine-tuned: create model'].PrimaryContainer).toEqual(
       expect.objectContaining({
         ModelDataSource: {
@@ -73,6 +73,7 @@ describe('run state machine, executed locally', () => {
         },
       }),
     );
+    expect(outcome.output!.stage1.training.modelData).toEqual(outcome.output!.resolved.inference.fineTunedModelData);
     // Both endpoints' measured InService-to-deleted times reach the cost estimate.
     expect((outcome.params['Aggregate results'] as { usage: unknown }).usage).toEqual({
       endpoints: [

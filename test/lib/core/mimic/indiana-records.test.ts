@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { formatEvalRecord, toEvalRecord, validateIndianaRecords } from '../../../../lib/core/mimic/records';
+import { validateIndianaRecords } from '../../../../lib/core/mimic/indiana-records';
 import { dataPath } from '../../../helpers/data';
 
 const INDIANA = dataPath('indiana_dev.json');
@@ -22,12 +22,4 @@ describe('Indiana validation names file, index, study id and field', () => {
   ])('%#', (value, message) => {
     expect(() => validateIndianaRecords(value, 'i.json')).toThrow(message);
   });
-});
-
-test('one JSONL line round-trips and keeps the schema order; extra fields are dropped', () => {
-  const line = formatEvalRecord({ ...record, findings: 'ünïcode \u2028 "q"' });
-  expect(line).not.toContain('\n');
-  expect(toEvalRecord(JSON.parse(line), 'd.jsonl line 1')).toEqual({ ...record, findings: 'ünïcode \u2028 "q"' });
-  expect(toEvalRecord({ extra: 1, ...record }, 'd.jsonl line 1')).toEqual(record);
-  expect(Object.keys(JSON.parse(line))).toEqual(['study_id', 'subject_id', 'findings', 'impression', 'background']);
 });

@@ -24,7 +24,7 @@ const VIEWPORTS = [
   { width: 1920, height: 1080 },
 ];
 
-if (CHROMIUM === undefined) process.stderr.write('html-chromium.test.ts: SKIPPED, no chromium binary (apt-get install -y chromium)\n');
+if (CHROMIUM === undefined) process.stderr.write('html.test.ts: SKIPPED, no chromium binary (apt-get install -y chromium)\n');
 const maybe = CHROMIUM === undefined ? describe.skip : describe;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'report-html-'));

@@ -4,7 +4,7 @@ import {
   parseResolveModelEvent,
   parseSweepRequest,
   parseValidateInputEvent,
-} from '../../../../lib/core/run/lambda-contracts';
+} from '../../../../lib/core/run/run-lambda-contracts';
 import { samplePlan } from '../../../helpers/jumpstart';
 
 const defaults = {
