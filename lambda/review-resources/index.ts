@@ -34,7 +34,7 @@ import {
   type FlowDefinitionProperties,
   type HumanTaskUiProperties,
   type WorkforceProperties,
-} from '../../lib/core/review/lambda-contracts';
+} from '../../lib/core/review/review-lambda-contracts';
 
 const logger = new Logger();
 

@@ -31,7 +31,7 @@ import {
   type SummarizeEvent,
   type SummarizeResult,
   type WaitEvent,
-} from '../../lib/core/review/lambda-contracts';
+} from '../../lib/core/review/review-lambda-contracts';
 import type { LoopOutcome } from '../../lib/core/review/rows';
 import { requiredEnv } from '../shared/env';
 import {

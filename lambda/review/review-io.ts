@@ -21,7 +21,7 @@ import {
   waitTokenKey,
   type ReviewTeam,
 } from '../../lib/core/review/keys';
-import { REVIEW_ERROR_NAMES, type SummarizeResult, type WaitOutcome } from '../../lib/core/review/lambda-contracts';
+import { REVIEW_ERROR_NAMES, type SummarizeResult, type WaitOutcome } from '../../lib/core/review/review-lambda-contracts';
 import { loopRows, type LoopOutcome } from '../../lib/core/review/rows';
 import { reviewSummaryRows } from '../../lib/core/review/summary';
 import type { ReviewRow } from '../../lib/core/run/contracts';

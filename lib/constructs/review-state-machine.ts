@@ -9,7 +9,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ReviewTeam } from '../core/review/keys';
-import { REVIEW_ENV } from '../core/review/lambda-contracts';
+import { REVIEW_ENV } from '../core/review/review-lambda-contracts';
 import { DataPrefix, DataStore } from './data-store';
 import { ImpressionsFunction, InvocationMode } from './impressions-function';
 import { acknowledgeGrantWildcards, acknowledgeWildcardResources } from './nag-acknowledgements';

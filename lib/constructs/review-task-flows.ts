@@ -4,7 +4,7 @@ import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IDependable } from 'constructs';
 import { A2I_OUTPUT_PREFIX, REVIEW_TEAMS, type ReviewTeam } from '../core/review/keys';
-import { REVIEW_RESOURCE_TYPES, type FlowDefinitionProperties, type HumanTaskUiProperties } from '../core/review/lambda-contracts';
+import { REVIEW_RESOURCE_TYPES, type FlowDefinitionProperties, type HumanTaskUiProperties } from '../core/review/review-lambda-contracts';
 import type { ReviewKind } from '../core/run/contracts';
 import { DataPrefix, DataStore } from './data-store';
 import { acknowledgeGrantWildcards } from './nag-acknowledgements';

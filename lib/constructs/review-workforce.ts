@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { REVIEW_TEAMS, type ReviewTeam } from '../core/review/keys';
-import { REVIEW_RESOURCE_TYPES, type WorkforceProperties } from '../core/review/lambda-contracts';
+import { REVIEW_RESOURCE_TYPES, type WorkforceProperties } from '../core/review/review-lambda-contracts';
 import { ReviewResourceProvider } from './review-resource-provider';
 
 /** Properties of {@link ReviewWorkforce}. */

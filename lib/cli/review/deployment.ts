@@ -11,7 +11,7 @@ import { writeText } from '../../aws/s3-text';
 import { stackNames, STACK_OUTPUTS } from '../../core/deployment';
 import { formatReviewItems, type ReviewDescription, type ReviewItem } from '../../core/review/items';
 import { reviewDescriptionKey, reviewItemsKey } from '../../core/review/keys';
-import type { ReviewExecutionInput } from '../../core/review/lambda-contracts';
+import type { ReviewExecutionInput } from '../../core/review/review-lambda-contracts';
 import { CliError, EXIT } from '../errors';
 import { readStackOutputs, requireStackOutput } from '../stack-outputs';
 

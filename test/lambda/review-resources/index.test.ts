@@ -20,7 +20,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createHandlers, versionedName, type IsCompleteEvent } from '../../../lambda/review-resources/index';
-import { REVIEW_RESOURCE_TYPES } from '../../../lib/core/review/lambda-contracts';
+import { REVIEW_RESOURCE_TYPES } from '../../../lib/core/review/review-lambda-contracts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const sagemaker = mockClient(SageMakerClient);

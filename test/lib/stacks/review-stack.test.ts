@@ -13,7 +13,7 @@ import aslValidator from 'asl-validator';
 import { buildApp } from '../../../lib/app';
 import { DataPrefix } from '../../../lib/constructs/data-store';
 import { A2I_OUTPUT_PREFIX, REVIEW_RESULTS_PREFIX, REVIEWS_PREFIX } from '../../../lib/core/review/keys';
-import { REVIEW_RESOURCE_TYPES } from '../../../lib/core/review/lambda-contracts';
+import { REVIEW_RESOURCE_TYPES } from '../../../lib/core/review/review-lambda-contracts';
 import { ReviewStack } from '../../../lib/stacks/review-stack';
 import { stateMachineDefinitions } from '../../helpers/asl';
 import { nagFindings, testApp } from '../../helpers/cdk';
