@@ -8,7 +8,10 @@
  * matches an absent key, `Null: false` a present one; ArnEquals and ArnLike both take wildcards.
  * Conditions of one statement must all match; an explicit Deny wins over any Allow; nothing
  * allowed is an implicit deny. Intrinsics are replaced by stable strings ({@link resolveValue}), so a
- * value compares equal to itself wherever the template repeats it.
+ * value compares equal to itself wherever the template repeats it. Resource policies (key, queue and
+ * topic policies) are evaluated with a request that names its principal: a statement applies only to
+ * the principals it names, `"*"` and `{"AWS": "*"}` being everyone (IAM user guide, "AWS JSON policy
+ * elements: Principal"); a request without a principal is an identity-policy question and ignores it.
  */
 import { matchesIamPattern } from '../../lib/core/iam-pattern';
 
@@ -22,11 +25,17 @@ export interface TemplateStatement {
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
-/** A request to evaluate: the action, the resource ARN and the request context (absent keys are left out). */
+/**
+ * A request to evaluate: the action, the resource and the request context (absent keys are left
+ * out). The resource and context values may be ARNs or intrinsics as the template renders them; a
+ * request without a resource (a key policy's own key) matches only `"*"`.
+ */
 export interface PolicyRequest {
+  /** `{ Service: 'events.amazonaws.com' }` or `{ AWS: <ARN> }` for a resource policy; absent for an identity policy. */
+  readonly principal?: { readonly Service?: string; readonly AWS?: unknown };
   readonly action: string;
-  readonly resource: string;
-  readonly context?: Readonly<Record<string, string>>;
+  readonly resource?: unknown;
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 /** `allowed`, `explicit-deny` (a Deny matched) or `implicit-deny` (no Allow matched). */
@@ -47,7 +56,8 @@ export function resolveValue(value: unknown): string {
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Whether every condition of `statement` matches `context`. */
-export function conditionsMatch(statement: TemplateStatement, context: Readonly<Record<string, string>> = {}): boolean {
+export function conditionsMatch(statement: TemplateStatement, requestContext: Readonly<Record<string, unknown>> = {}): boolean {
+  const context = Object.fromEntries(Object.entries(requestContext).map(([key, value]) => [key, resolveValue(value)]));
   for (const [rawOperator, keys] of Object.entries(statement.Condition ?? {})) {
     const ifExists = rawOperator.endsWith('IfExists');
     const operator = ifExists ? rawOperator.slice(0, -'IfExists'.length) : rawOperator;
@@ -88,12 +98,24 @@ export function conditionsMatch(statement: TemplateStatement, context: Readonly<
   return true;
 }
 
-/** Whether `statement` applies to `request` (action, resource and conditions). */
+/** Whether the statement's principal names the request's (always, for an identity-policy request). */
+function principalMatches(principal: unknown, request: PolicyRequest): boolean {
+  if (request.principal === undefined || principal === undefined || principal === '*') return true;
+  const named = principal as { Service?: unknown; AWS?: unknown };
+  const accounts = list(named.AWS).map(resolveValue);
+  if (accounts.includes('*')) return true;
+  if (request.principal.Service !== undefined) return list(named.Service).map(resolveValue).includes(request.principal.Service);
+  return request.principal.AWS !== undefined && accounts.includes(resolveValue(request.principal.AWS));
+}
+
+/** Whether `statement` applies to `request` (principal, action, resource and conditions). */
 export function statementApplies(statement: TemplateStatement, request: PolicyRequest): boolean {
+  if (!principalMatches(statement.Principal, request)) return false;
   const actions = list(statement.Action).map(String);
   if (!actions.some((a) => matchesIamPattern(request.action.toLowerCase(), a.toLowerCase()))) return false;
   const resources = list(statement.Resource).map(resolveValue);
-  if (!resources.some((r) => matchesIamPattern(request.resource, r))) return false;
+  const resource = request.resource === undefined ? undefined : resolveValue(request.resource);
+  if (!resources.some((r) => r === '*' || (resource !== undefined && matchesIamPattern(resource, r)))) return false;
   return conditionsMatch(statement, request.context);
 }
 
@@ -102,6 +124,11 @@ export function evaluate(statements: readonly TemplateStatement[], request: Poli
   const applying = statements.filter((s) => statementApplies(s, request));
   if (applying.some((s) => s.Effect === 'Deny')) return 'explicit-deny';
   return applying.some((s) => s.Effect === 'Allow') ? 'allowed' : 'implicit-deny';
+}
+
+/** Whether `statements` allow `request`: some Allow applies and no Deny does. */
+export function allows(statements: readonly TemplateStatement[], request: PolicyRequest): boolean {
+  return evaluate(statements, request) === 'allowed';
 }
 
 /** A synthesized template (the parts read here). */

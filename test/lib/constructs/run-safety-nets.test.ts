@@ -1,7 +1,7 @@
 /**
  * RunSafetyNets: built alone, the scope of each clean-up function's grants and a nag-clean
  * construct; in the app, the safety nets' policies read from the synthesized templates and evaluated
- * (test/helpers/policy-evaluator.ts): every sender can write to the encrypted dead-letter queue,
+ * (test/helpers/iam-policy.ts): every sender can write to the encrypted dead-letter queue,
  * CloudWatch can publish each alarm to the encrypted topic, and nothing more than that.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -12,7 +12,7 @@ import { buildApp } from '../../../lib/app';
 import { DataStore } from '../../../lib/constructs/data-store';
 import { RunSafetyNets } from '../../../lib/constructs/run-safety-nets';
 import { nagFindings, testApp } from '../../helpers/cdk';
-import { allows, type TemplateStatement } from '../../helpers/policy-evaluator';
+import { allows, type TemplateStatement } from '../../helpers/iam-policy';
 
 function buildAlone(sweepTimeout?: Duration) {
   const stack = new Stack(testApp(), 'S');
@@ -41,8 +41,8 @@ describe('RunSafetyNets built alone', () => {
 
   test('each clean-up function may find tagged resources and stop or delete only <prefix>-* SageMaker resources tagged for this app', () => {
     for (const role of ['NetsJanitorRole', 'NetsOrphanCheckRole', 'NetsSweepOnEventRole', 'NetsSweepIsCompleteRole']) {
-      const sagemaker = statements(role).filter((s) => [s.Action].flat().some((a) => a.startsWith('sagemaker:')));
-      expect([...new Set(sagemaker.flatMap((s) => [s.Action].flat()))].sort()).toEqual([
+      const sagemaker = statements(role).filter((s) => [s.Action ?? []].flat().some((a) => a.startsWith('sagemaker:')));
+      expect([...new Set(sagemaker.flatMap((s) => [s.Action ?? []].flat()))].sort()).toEqual([
         'sagemaker:DeleteEndpoint',
         'sagemaker:DeleteEndpointConfig',
         'sagemaker:DeleteModel',
@@ -53,7 +53,7 @@ describe('RunSafetyNets built alone', () => {
       ]);
       for (const resource of sagemaker.flatMap((s) => [s.Resource].flat()))
         expect(JSON.stringify(resource)).toMatch(/:(training-job|model|endpoint-config|endpoint)\/rad-\*"/);
-      for (const change of sagemaker.filter((s) => [s.Action].flat().some((a) => /:(Stop|Delete)/.test(a))))
+      for (const change of sagemaker.filter((s) => [s.Action ?? []].flat().some((a) => /:(Stop|Delete)/.test(a))))
         expect(change.Condition).toEqual({ StringEqualsIfExists: { 'aws:ResourceTag/impressions:app': 'rad' } });
       expect(statements(role).find((s) => s.Sid === 'FindTaggedResources')).toMatchObject({ Action: 'tag:GetResources', Resource: '*' });
     }
@@ -155,7 +155,7 @@ describe('safety nets: the dead-letter queue is writable by whoever sends to it'
   test("the orphan check's asynchronous failures reach the queue through its own role: sqs:SendMessage and the key's GenerateDataKey and Decrypt", () => {
     const statements = rolePolicy('SafetyNetsOrphanCheckRole');
     expect(allows(statements, { action: 'sqs:SendMessage', resource: queueArn })).toBe(true);
-    const keyArn = statements.flatMap((s) => (s.Action.includes('kms:Decrypt') ? [s.Resource] : []))[0];
+    const keyArn = statements.flatMap((s) => ((s.Action ?? []).includes('kms:Decrypt') ? [s.Resource] : []))[0];
     expect(JSON.stringify(keyArn)).toContain(keyId);
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) expect(allows(statements, { action, resource: keyArn })).toBe(true);
     // The key policy lets IAM policies of the account grant the key (the account root statement).
@@ -228,7 +228,7 @@ describe('alarms can publish', () => {
   test('the janitor state machine may publish its give-up notice (sns:Publish and the key)', () => {
     const statements = rolePolicy('SafetyNetsJanitorWorkflowStateMachineRole');
     expect(allows(statements, { action: 'sns:Publish', resource: topic })).toBe(true);
-    expect(statements.some((s) => s.Action.includes('kms:GenerateDataKey*') && JSON.stringify(s.Resource).includes(keyId))).toBe(true);
+    expect(statements.some((s) => (s.Action ?? []).includes('kms:GenerateDataKey*') && JSON.stringify(s.Resource).includes(keyId))).toBe(true);
   });
 
   test('the alarms of the safety nets: janitor gave up, orphaned resources, dead letters', () => {
