@@ -6,9 +6,9 @@
  * app and for one with every optional part on. Without a cfn-lint binary that part is reported as
  * skipped; .ci/run installs it when it can.
  */
-import { spawnSync } from 'node:child_process';
 import aslValidator from 'asl-validator';
 import { stateMachineDefinitions } from '../helpers/asl';
+import { cfnLint, describeFindings, testWithCfnLint } from '../helpers/cfn-lint';
 import { synthesizeApp } from '../helpers/synthesized-app';
 
 const CONFIGURATIONS: [string, Record<string, unknown>][] = [
@@ -24,29 +24,15 @@ const CONFIGURATIONS: [string, Record<string, unknown>][] = [
   ],
 ];
 
-const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-const CFN_LINT = cfnLint.status === 0 ? cfnLint.stdout.trim() : undefined;
-if (CFN_LINT === undefined) process.stderr.write('app-templates.test.ts: cfn-lint SKIPPED, no cfn-lint binary (pip install cfn-lint)\n');
-
-interface CfnLintMatch {
-  readonly Level: 'Error' | 'Warning' | 'Informational';
-  readonly Rule: { readonly Id: string };
-  readonly Message: string;
-  readonly Filename: string;
-}
+const withCfnLint = testWithCfnLint('app-templates.test.ts');
 
 describe.each(CONFIGURATIONS)('%s', (_name, context) => {
   const synthesized = synthesizeApp(context);
 
-  (CFN_LINT === undefined ? test.skip : test)('cfn-lint reports no error in any template', () => {
+  withCfnLint('cfn-lint reports no error in any template', () => {
     const files = synthesized.templateFiles;
     expect(files).toHaveLength(3);
-    const run = spawnSync('cfn-lint', ['--format', 'json', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    // cfn-lint exits non-zero when it finds anything (warnings included); its JSON lists each match with a level.
-    const matches = JSON.parse(run.stdout || '[]') as CfnLintMatch[];
-    expect(run.stderr).toBe('');
-    const errors = matches.filter((m) => m.Level === 'Error').map((m) => `${m.Rule.Id} ${m.Filename}: ${m.Message}`);
-    expect(errors).toEqual([]);
+    expect(describeFindings(cfnLint(files).filter((m) => m.Level === 'Error'))).toEqual([]);
   });
 
   test('every state machine definition of every stack passes asl-validator', () => {

@@ -4,31 +4,14 @@
  * warning but the two expected kinds. Skipped, with a
  * message, when cfn-lint is not installed.
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../lib/app';
 import { analyticsNames } from '../../../lib/core/deployment';
 import { testApp } from '../../helpers/cdk';
+import { cfnLint, describeFindings, testWithCfnLint } from '../../helpers/cfn-lint';
 
-const available = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!available) process.stderr.write('analytics-cfn-lint.test.ts: SKIPPED, cfn-lint is not installed (pip install cfn-lint)\n');
 // cfn-lint takes 30-60 s per template on a shared two-core machine: each test gets five minutes.
-const maybe = available ? test : test.skip;
-
-function lint(template: object): { status: number | null; findings: { Rule: { Id: string }; Message: string; Level: string }[] } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-'));
-  const file = path.join(dir, 'analytics.template.json');
-  fs.writeFileSync(file, JSON.stringify(template));
-  const result = spawnSync('cfn-lint', ['--format', 'json', '--regions', 'us-east-1', '--', file], { encoding: 'utf8', timeout: 300_000 });
-  fs.rmSync(dir, { recursive: true, force: true });
-  return {
-    status: result.status,
-    findings: JSON.parse(result.stdout === '' ? '[]' : result.stdout) as { Rule: { Id: string }; Message: string; Level: string }[],
-  };
-}
+const maybe = testWithCfnLint('analytics-cfn-lint.test.ts');
 
 maybe(
   'the analytics template with the dashboard passes cfn-lint',
@@ -41,11 +24,11 @@ maybe(
       .filter((r) => r.Type === 'AWS::QuickSight::DataSet')
       .map((r) => r.Properties.DataSetId);
     expect(dataSetIds.sort()).toEqual([...Object.values(names.quicksightDataSetIds), names.reviewsDataSetId, names.reviewSummaryDataSetId].sort());
-    const { findings } = lint(template);
+    const findings = cfnLint([template]);
     // Errors fail; the warnings left are W1020 (the Fn::Sub that keeps a calculated field's `${Run}`
     // literal has no template variable, by design) and W3005 (explicit dependencies CDK adds beside a Ref).
-    expect(findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
-    expect(findings.filter((f) => !['W1020', 'W3005'].includes(f.Rule.Id)).map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
+    expect(describeFindings(findings.filter((f) => f.Level === 'Error'))).toEqual([]);
+    expect(describeFindings(findings.filter((f) => !['W1020', 'W3005'].includes(f.Rule.Id)))).toEqual([]);
   },
   300_000,
 );
@@ -61,8 +44,8 @@ maybe(
     const dashboard = Object.values(template.Resources).find((r) => r.Type === 'AWS::QuickSight::Dashboard')!;
     dashboard.Properties.Definition.Sheets[0].Layouts[0].Configuration.GridLayout.Elements[2].RowSpan = 24;
     expect(
-      lint(template)
-        .findings.filter((f) => f.Level === 'Error')
+      cfnLint([template])
+        .filter((f) => f.Level === 'Error')
         .map((f) => f.Rule.Id),
     ).toEqual(['E3034']);
   },
