@@ -16,6 +16,7 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -89,6 +90,7 @@ const SERVICES: Readonly<Record<string, { readonly label: string; readonly iamPr
   SageMakerRuntimeClient: { label: 'SageMaker Runtime', iamPrefix: 'sagemaker' },
   AthenaClient: { label: 'Athena', iamPrefix: 'athena' },
   CognitoIdentityProviderClient: { label: 'Cognito', iamPrefix: 'cognito-idp' },
+  ResourceGroupsTaggingAPIClient: { label: 'Resource Groups Tagging', iamPrefix: 'tag' },
 };
 
 /** S3 operations whose IAM action has another name. */
@@ -294,6 +296,8 @@ export interface AwsClients {
   readonly sageMakerRuntime: SageMakerRuntimeClient;
   /** The readers' user pool of the review stack. */
   readonly cognito: CognitoIdentityProviderClient;
+  /** Finds this app's SageMaker resources by their tags. */
+  readonly tagging: ResourceGroupsTaggingAPIClient;
 }
 
 /**
@@ -345,6 +349,15 @@ export function awsClients(options: AwsClientOptions = {}): AwsClients {
           new (
             require('@aws-sdk/client-cognito-identity-provider') as typeof import('@aws-sdk/client-cognito-identity-provider')
           ).CognitoIdentityProviderClient(config),
+      );
+    },
+    get tagging() {
+      return lazy(
+        'tagging',
+        () =>
+          new (
+            require('@aws-sdk/client-resource-groups-tagging-api') as typeof import('@aws-sdk/client-resource-groups-tagging-api')
+          ).ResourceGroupsTaggingAPIClient(config),
       );
     },
   };

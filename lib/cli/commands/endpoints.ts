@@ -5,13 +5,13 @@
  * its training job if it still runs. The same pass as the janitor (lib/aws/sagemaker-cleanup.ts),
  * repeated until nothing is left, with one progress line per change.
  */
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand } from '@aws-sdk/client-sagemaker';
 import { Command, InvalidArgumentError } from 'commander';
 import { cleanUpPass, findRunResources, findTaggedResources, isClean, type CleanupClients } from '../../aws/sagemaker-cleanup';
-import { loadConfigFromProject } from '../../config';
 import { unlessGone } from '../../core/run/cleanup-plan';
+import { awsClients } from '../aws';
 import { CliError } from '../errors';
+import { loadProject } from '../project';
 
 /** Clients, settings and output of the command, injectable for tests. */
 export interface EndpointsDeps extends CleanupClients {
@@ -124,11 +124,12 @@ function runIdArgument(value: string): string {
 
 /** Registers `impressions endpoints` and `impressions endpoints delete`. */
 export function register(program: Command): void {
-  const depsFromProject = (): EndpointsDeps => {
-    const config = loadConfigFromProject(process.cwd());
+  const depsFromProject = (region: string | undefined): EndpointsDeps => {
+    const { config } = loadProject();
+    const aws = awsClients({ region });
     return {
-      sagemaker: new SageMakerClient({}),
-      tagging: new ResourceGroupsTaggingAPIClient({}),
+      sagemaker: aws.sageMaker,
+      tagging: aws.tagging,
       resourcePrefix: config.resourcePrefix,
       hourlyPrices: config.hourlyPrices,
       out: process.stdout,
@@ -137,8 +138,9 @@ export function register(program: Command): void {
   const endpoints = program
     .command('endpoints')
     .description("list this app's SageMaker endpoints that exist (and bill) now, kept ones marked")
-    .action(async () => {
-      const deps = depsFromProject();
+    .option('--region <region>', 'AWS region (default: from the AWS configuration)')
+    .action(async (options: { region?: string }) => {
+      const deps = depsFromProject(options.region);
       deps.out.write(`${endpointLines(await listEndpoints(deps)).join('\n')}\n`);
     });
   endpoints
@@ -146,7 +148,10 @@ export function register(program: Command): void {
     .description("delete a run's endpoints, endpoint configs and models in the safe order (kept ones too), and stop its training job")
     .requiredOption('--run <id>', 'run id (the execution name, as `impressions status` shows it)', runIdArgument)
     .option('--no-wait', 'one pass only: do not wait for deleting endpoints to be gone before deleting their configs and models')
-    .action(async (options: { run: string; wait: boolean }) => {
-      await deleteRunEndpoints(options.run, { wait: options.wait }, depsFromProject());
+    .option('--region <region>', 'AWS region (default: from the AWS configuration)')
+    .action(async (options: { run: string; wait: boolean; region?: string }) => {
+      // Commander gives an option the parent also declares to the parent, wherever it stands.
+      const region = options.region ?? (endpoints.opts() as { region?: string }).region;
+      await deleteRunEndpoints(options.run, { wait: options.wait }, depsFromProject(region));
     });
 }

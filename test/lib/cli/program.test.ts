@@ -201,6 +201,20 @@ describe('impressions in a process of its own', () => {
     expect(result.status).toBe(1);
   });
 
+  test('endpoints and endpoints delete: the project settings, the instrumented clients and --region, also after the subcommand', async () => {
+    const port = await freePort();
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...bareAwsEnv({ ...MOTO_KEYS, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }) };
+    const unreachable = `the endpoint 127.0.0.1:${port} is unreachable (ECONNREFUSED, 3 attempts).\n`;
+    const list = cli('endpoints --region eu-central-1', env);
+    expect(list.stderr).toMatch(
+      new RegExp(`^configuration: .*cdk\\.json\\nimpressions: [A-Za-z ]+ \\w+ failed .*in eu-central-1: ${unreachable.replace(/[.()]/g, '\\$&')}`),
+    );
+    expect(list.status).toBe(1);
+    const remove = cli('endpoints delete --run r1 --region eu-west-3', env);
+    expect(remove.stderr).toMatch(new RegExp(`in eu-west-3: ${unreachable.replace(/[.()]/g, '\\$&')}`));
+    expect(remove.status).toBe(1);
+  });
+
   // Each command of the compiled CLI is a bundle of its own (bin/cli-build.cjs) with its own copy of
   // the error classes: the program must still recognize them (exit 2 and the message, not "a bug").
   test('a bad-input error and an invalid setting thrown inside a command bundle: the message and exit 2', () => {
