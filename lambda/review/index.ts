@@ -20,17 +20,17 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { taskInput } from '../../lib/core/review/items';
 import { mapPool } from '../../lib/core/evaluation/pool';
-import { isValidReviewId, loopName, parseLoopName } from '../../lib/core/review/keys';
+import { loopName, parseLoopName } from '../../lib/core/review/keys';
 import {
   REVIEW_ENV,
-  type CloseEvent,
+  parseCloseEvent,
+  parseStartLoopsEvent,
+  parseSummarizeEvent,
+  parseWaitEvent,
   type CloseResult,
   type FlowDefinitionArns,
-  type StartLoopsEvent,
   type StartLoopsResult,
-  type SummarizeEvent,
   type SummarizeResult,
-  type WaitEvent,
 } from '../../lib/core/review/review-lambda-contracts';
 import type { LoopOutcome } from '../../lib/core/review/rows';
 import { requiredEnv } from '../shared/env';
@@ -78,11 +78,6 @@ const SAFETY_MS = 20_000;
 /** Calls to A2I in flight at once. */
 const A2I_CONCURRENCY = 4;
 
-function checkIds(event: { reviewId?: unknown; runId?: unknown }): void {
-  if (!isValidReviewId(event?.reviewId) || typeof event?.runId !== 'string')
-    throw new InvalidReviewError(`event needs a reviewId and a runId, got ${JSON.stringify(Object.keys(event ?? {}))}`);
-}
-
 function runIdMatches(review: LoadedReview, runId: string): void {
   if (review.description.runId !== runId)
     throw new InvalidReviewError(`review ${review.description.reviewId} belongs to run ${review.description.runId}, not ${runId}`);
@@ -116,13 +111,13 @@ export function createHandlers(deps: ReviewDeps) {
     return arn;
   };
 
-  const startLoops = async (event: StartLoopsEvent, remainingMs: () => number): Promise<StartLoopsResult> => {
-    checkIds(event);
+  const startLoops = async (input: unknown, remainingMs: () => number): Promise<StartLoopsResult> => {
+    const event = parseStartLoopsEvent(input);
     const review = await loadReview(ctx, event.reviewId);
     runIdMatches(review, event.runId);
     let started = 0;
     let existing = 0;
-    const next = await inBatches(event.next ?? 0, review.description.loops, remainingMs, async (positions) => {
+    const next = await inBatches(event.next, review.description.loops, remainingMs, async (positions) => {
       await mapPool(positions, A2I_CONCURRENCY, async (position) => {
         const { item, team } = loopAt(review, position);
         const name = loopName(event.reviewId, item.index, team);
@@ -153,9 +148,8 @@ export function createHandlers(deps: ReviewDeps) {
     return { reviewId: event.reviewId, runId: event.runId, next, loops: review.description.loops, started, existing, waitSeconds };
   };
 
-  const storeWait = async (event: WaitEvent): Promise<{ stored: true; ended: boolean }> => {
-    checkIds(event);
-    if (typeof event.token !== 'string' || event.token === '') throw new InvalidReviewError('event needs the task token');
+  const storeWait = async (input: unknown): Promise<{ stored: true; ended: boolean }> => {
+    const event = parseWaitEvent(input);
     const review = await loadReview(ctx, event.reviewId);
     await storeWaitToken(ctx, event.reviewId, event.token, deps.now());
     // Every loop may already have finished before the token was stored: end the wait now then.
@@ -207,15 +201,15 @@ export function createHandlers(deps: ReviewDeps) {
     return { loop: name, status: outcome.status };
   };
 
-  const closeReview = async (event: CloseEvent, remainingMs: () => number): Promise<CloseResult> => {
-    checkIds(event);
+  const closeReview = async (input: unknown, remainingMs: () => number): Promise<CloseResult> => {
+    const event = parseCloseEvent(input);
     const review = await loadReview(ctx, event.reviewId);
     runIdMatches(review, event.runId);
     const done = await finishedLoops(ctx, review);
     let final = 0;
     let collected = 0;
     let stopped = 0;
-    const next = await inBatches(event.next ?? 0, review.description.loops, remainingMs, async (positions) => {
+    const next = await inBatches(event.next, review.description.loops, remainingMs, async (positions) => {
       await mapPool(positions, A2I_CONCURRENCY, async (position) => {
         const { item, team } = loopAt(review, position);
         const name = loopName(event.reviewId, item.index, team);
@@ -260,8 +254,8 @@ export function createHandlers(deps: ReviewDeps) {
     return { reviewId: event.reviewId, runId: event.runId, next, reason: event.reason, final, collected, stopped };
   };
 
-  const summarizeReview = async (event: SummarizeEvent): Promise<SummarizeResult> => {
-    checkIds(event);
+  const summarizeReview = async (input: unknown): Promise<SummarizeResult> => {
+    const event = parseSummarizeEvent(input);
     const review = await loadReview(ctx, event.reviewId);
     runIdMatches(review, event.runId);
     const result = await summarize(ctx, review);
@@ -295,12 +289,12 @@ function live(): ReturnType<typeof createHandlers> {
 }
 
 /** `startLoops` entry point. */
-export const startLoops = (event: StartLoopsEvent, context: Context) => live().startLoops(event, () => context.getRemainingTimeInMillis());
+export const startLoops = (event: unknown, context: Context) => live().startLoops(event, () => context.getRemainingTimeInMillis());
 /** `storeWaitToken` entry point. */
-export const storeWaitTokenHandler = (event: WaitEvent) => live().storeWait(event);
+export const storeWaitTokenHandler = (event: unknown) => live().storeWait(event);
 /** EventBridge entry point. */
 export const onLoopEvent = (event: EventBridgeEvent<'SageMaker A2I HumanLoop Status Change', HumanLoopStatusDetail>) => live().onLoopEvent(event);
 /** `closeReview` entry point. */
-export const closeReview = (event: CloseEvent, context: Context) => live().closeReview(event, () => context.getRemainingTimeInMillis());
+export const closeReview = (event: unknown, context: Context) => live().closeReview(event, () => context.getRemainingTimeInMillis());
 /** `summarizeReview` entry point. */
-export const summarizeReview = (event: SummarizeEvent) => live().summarizeReview(event);
+export const summarizeReview = (event: unknown) => live().summarizeReview(event);

@@ -3,7 +3,8 @@
  * the environment variables they read, and the error names a `Catch` can match. The ReviewStack
  * builds the state machine from these; lambda/review and lambda/review-resources implement them.
  */
-import type { ReviewTeam } from './keys';
+import { parseEvent, type EventReader } from '../event-reader';
+import { isValidReviewId, type ReviewTeam } from './keys';
 
 /** Environment of the review Lambdas. */
 export const REVIEW_ENV = {
@@ -84,6 +85,40 @@ export interface SummarizeResult extends ReviewExecutionInput {
   readonly loops: number;
   readonly answered: number;
   readonly figures: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsers of the events above (each throws InvalidEventError naming every bad field)
+
+/** The reasons a review closes, as {@link CloseEvent} names them. */
+const CLOSE_REASONS: readonly CloseEvent['reason'][] = ['answered', 'deadline', 'error'];
+
+function readExecutionInput(r: EventReader): ReviewExecutionInput {
+  return { reviewId: r.string('reviewId', isValidReviewId, 'a review id (ev-<yyyymmdd>-<hhmmss>-<4 hex> or fb-…)'), runId: r.string('runId') };
+}
+
+/** Parses the event of `startLoops`. */
+export function parseStartLoopsEvent(event: unknown): StartLoopsEvent {
+  return parseEvent('review startLoops', event, (r) => ({ ...readExecutionInput(r), next: r.number('next', { integer: true, min: 0 }) }));
+}
+
+/** Parses the event of `storeWaitToken`. */
+export function parseWaitEvent(event: unknown): WaitEvent {
+  return parseEvent('review storeWaitToken', event, (r) => ({ ...readExecutionInput(r), token: r.string('token', (t) => t !== '', 'the task token') }));
+}
+
+/** Parses the event of `closeReview`. */
+export function parseCloseEvent(event: unknown): CloseEvent {
+  return parseEvent('review closeReview', event, (r) => ({
+    ...readExecutionInput(r),
+    next: r.number('next', { integer: true, min: 0 }),
+    reason: r.oneOf('reason', CLOSE_REASONS),
+  }));
+}
+
+/** Parses the event of `summarizeReview`. */
+export function parseSummarizeEvent(event: unknown): SummarizeEvent {
+  return parseEvent('review summarizeReview', event, readExecutionInput);
 }
 
 /** Flow definition ARNs by team, as the Lambdas read them from {@link REVIEW_ENV.flowDefinitions}. */

@@ -100,7 +100,19 @@ test('a review whose files are missing is an InvalidReviewError (the event goes 
     message: `review ${REVIEW}: its description or items are missing`,
   });
   await expect(h.startLoops({ reviewId: REVIEW, runId: 'fixture-run', next: 0 }, () => 60_000)).rejects.toMatchObject({ name: 'InvalidReviewError' });
-  await expect(h.startLoops({ reviewId: 'bad', runId: 'x', next: 0 } as never, () => 60_000)).rejects.toThrow(/event needs a reviewId and a runId/);
+});
+
+test('each handler parses its event from unknown: a malformed one is an InvalidEventError naming every bad field, before any call', async () => {
+  const h = setUp({});
+  await expect(h.startLoops({ reviewId: 'bad', runId: 'x', next: 0 }, () => 60_000)).rejects.toMatchObject({
+    name: 'InvalidEventError',
+    message: expect.stringMatching(/^invalid review startLoops event \(1 problem\): reviewId: expected a review id/),
+  });
+  await expect(h.storeWait({ reviewId: REVIEW, runId: 'fixture-run', token: '' })).rejects.toThrow(/token: expected the task token/);
+  await expect(h.closeReview({ reviewId: REVIEW, runId: 7, next: -1, reason: 'bored' }, () => 60_000)).rejects.toThrow(
+    /\(3 problems\): runId: expected a string.*; next: .*; reason: expected one of answered, deadline, error/,
+  );
+  await expect(h.summarizeReview('not an object')).rejects.toThrow(/expected a JSON object/);
 });
 
 test('an output document outside the review prefix, or missing, is recorded as an invalid answer with where it was', async () => {
