@@ -39,7 +39,7 @@ import {
 } from '../../lib/core/evaluation';
 import type { PredictionRow, SummaryRow } from '../../lib/core/run/contracts';
 import { listKeys, readText, writeText } from '../../lib/aws/s3-text';
-import { requiredEnv } from '../shared/env';
+import { requiredEnv } from '../common/env';
 import { parseJsonlLines } from '../../lib/core/jsonl';
 
 const logger = new Logger();

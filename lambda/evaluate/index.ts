@@ -26,7 +26,7 @@ import {
 import { parseRecord, splitRecordLines, type ReadRecord } from '../../lib/core/eval-record';
 import { sdkInvoke } from '../../lib/aws/invoke-endpoint';
 import { readText, writeText } from '../../lib/aws/s3-text';
-import { intEnv, requiredEnv } from '../shared/env';
+import { intEnv, requiredEnv } from '../common/env';
 
 const logger = new Logger();
 const s3 = new S3Client({});

@@ -28,7 +28,7 @@ import {
   type JanitorPassResult,
 } from '../../lib/core/run/run-lambda-contracts';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
-import { resourcePrefixFromEnv } from '../shared/env';
+import { resourcePrefixFromEnv } from '../common/env';
 
 /** The clients the janitor uses (tests pass the simulator's). */
 export interface JanitorDeps extends CleanupClients {

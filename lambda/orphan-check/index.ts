@@ -17,7 +17,7 @@ import { cleanUpPass, findTaggedResources, reportCounts, type CleanupClients } f
 import type { TaggedResource } from '../../lib/core/run/cleanup-plan';
 import { ORPHAN_CHECK_ENV, SAFETY_NET_METRICS, type OrphanCheckResult } from '../../lib/core/run/run-lambda-contracts';
 import { runIdFromExecutionName } from '../../lib/core/run/naming';
-import { requiredEnv, resourcePrefixFromEnv } from '../shared/env';
+import { requiredEnv, resourcePrefixFromEnv } from '../common/env';
 
 /** The clients and clock the check uses (tests pass the simulator's). */
 export interface OrphanCheckDeps extends CleanupClients {

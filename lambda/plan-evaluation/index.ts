@@ -22,7 +22,7 @@ import {
 } from '../../lib/core/evaluation';
 import { parseRecord, repeatedStudyIds, splitRecordLines } from '../../lib/core/eval-record';
 import { readText, writeText } from '../../lib/aws/s3-text';
-import { intEnv, requiredEnv } from '../shared/env';
+import { intEnv, requiredEnv } from '../common/env';
 
 const logger = new Logger();
 const s3 = new S3Client({});

@@ -33,7 +33,7 @@ import {
   type SummarizeResult,
 } from '../../lib/core/review/review-lambda-contracts';
 import type { LoopOutcome } from '../../lib/core/review/rows';
-import { requiredEnv } from '../shared/env';
+import { requiredEnv } from '../common/env';
 import {
   completedOutcome,
   endWaitIfFinished,

@@ -12,7 +12,7 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { cleanUpPass, findTaggedResources, isClean, reportCounts, type CleanupClients, type CleanupReport } from '../../lib/aws/sagemaker-cleanup';
 import { parseSweepRequest, type SweepIsCompleteResponse, type SweepOnEventResponse } from '../../lib/core/run/run-lambda-contracts';
-import { resourcePrefixFromEnv } from '../shared/env';
+import { resourcePrefixFromEnv } from '../common/env';
 
 const logger = new Logger();
 
