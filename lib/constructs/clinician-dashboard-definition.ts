@@ -103,6 +103,12 @@ interface Column {
 
 const LONG_TEXT = 280;
 
+/** The key columns most tables start with, labelled the same everywhere. */
+const KEY = {
+  dataset: { column: 'dataset_name', label: 'Data set', width: 200 },
+  model: { column: 'model_name', label: 'Model', width: 200 },
+} as const satisfies Record<string, Column>;
+
 /** Hidden order columns that put models and figures in the report's order. */
 const ORDER = {
   model: { column: 'model_order', label: 'Model order', hidden: true },
@@ -276,9 +282,9 @@ function verdictSheet(): SheetPart {
       'Can the figures be trusted? Error rows per data set and model',
       `Above ${percent(MAX_TRUSTED_ERROR_RATE)} error rows (reports that could not be generated or scored) a data set's verdict is not trustworthy: its means leave those reports out.`,
       [
-        { column: 'dataset_name', label: 'Data set', width: 200 },
+        KEY.dataset,
         { column: 'dataset_verdict', label: 'Data set verdict', width: 220 },
-        { column: 'model_name', label: 'Model', width: 200 },
+        KEY.model,
         { column: 'reports', label: 'Reports', format: 'count' },
         { column: 'errors', label: 'Error rows', format: 'count' },
         { column: 'error_share', label: 'Share', format: 'percent' },
@@ -296,7 +302,7 @@ function verdictSheet(): SheetPart {
       'Fine-tuned − pretrained on the same reports',
       INTERVAL_NOTE,
       [
-        { column: 'dataset_name', label: 'Data set', width: 200 },
+        KEY.dataset,
         { column: 'metric_name', label: 'Figure', width: 120 },
         { column: 'in_words', label: 'In words', width: 300 },
         { column: 'pairs', label: 'Reports paired', format: 'count' },
@@ -318,7 +324,7 @@ function verdictSheet(): SheetPart {
       'Each model against the best baseline',
       `The best baseline is the one with the highest mean on that figure. ⚠ marks a model whose interval of model − baseline does not lie wholly above 0. ${INTERVAL_NOTE}`,
       [
-        { column: 'dataset_name', label: 'Data set', width: 200 },
+        KEY.dataset,
         { column: 'model_name', label: 'Model', width: 120 },
         { column: 'metric_name', label: 'Figure', width: 120 },
         { column: 'baseline_result', label: 'Result', width: 160 },
@@ -341,7 +347,7 @@ function verdictSheet(): SheetPart {
       'Our means beside the published figures',
       'Published: mean F, no stemmer, FLAN-T5 XL as published and fine-tuned on the MIMIC-CXR training split.',
       [
-        { column: 'dataset_name', label: 'Data set', width: 200 },
+        KEY.dataset,
         { column: 'model_name', label: 'Model', width: 120 },
         { column: 'metric_name', label: 'Figure', width: 120 },
         { column: 'mean_with_interval', label: 'Ours [95 % interval]', width: 220 },
@@ -425,8 +431,8 @@ function meansSheet(): SheetPart {
           'Mean with 95 % interval, per data set, model and figure',
           'ROUGE: mean F over scored reports. Clinical agreement: micro- and macro-F1 of CheXpert-style labels (rule-based labeler; present = positive or uncertain).',
           [
-            { column: 'dataset_name', label: 'Data set', width: 200 },
-            { column: 'model_name', label: 'Model', width: 200 },
+            KEY.dataset,
+            KEY.model,
             { column: 'metric_name', label: 'Figure', width: 120 },
             { column: 'mean_with_interval', label: 'Mean [95 % interval]', width: 220 },
             { column: 'mean', label: 'Mean', format: 'score' },
@@ -473,7 +479,7 @@ function observationsSheet(): SheetPart {
           'Per observation and model, worst F1 first',
           'Pneumothorax and pleural effusion misses are what a clinician asks about first: filter the reports sheet by observation to read them.',
           [
-            { column: 'dataset_name', label: 'Data set', width: 200 },
+            KEY.dataset,
             { column: 'model_name', label: 'Model', width: 120 },
             { column: 'observation', label: 'Observation', width: 200 },
             { column: 'f1', label: 'F1', format: 'score' },
@@ -639,8 +645,8 @@ function distributionsSheet(): SheetPart {
           'Distribution figures per data set, model and ROUGE type',
           'Sample standard deviation; quartiles by linear interpolation; mean with its 95 % bootstrap interval.',
           [
-            { column: 'dataset_name', label: 'Data set', width: 200 },
-            { column: 'model_name', label: 'Model', width: 200 },
+            KEY.dataset,
+            KEY.model,
             { column: 'metric_name', label: 'ROUGE', width: 110 },
             { column: 'mean_with_interval', label: 'Mean [95 % interval]', width: 220 },
             { column: 'std', label: 'Std', format: 'score' },
@@ -739,8 +745,8 @@ function comparisonSheet(): SheetPart {
           `Above ${percent(MAX_TRUSTED_ERROR_RATE)} error rows a data set's verdict is not trustworthy.`,
           [
             { column: COMPARISON_SIDE_FIELD, label: 'Run', width: 220 },
-            { column: 'dataset_name', label: 'Data set', width: 200 },
-            { column: 'model_name', label: 'Model', width: 200 },
+            KEY.dataset,
+            KEY.model,
             { column: 'errors', label: 'Error rows', format: 'count' },
             { column: 'error_share', label: 'Share', format: 'percent' },
             { column: 'trusted', label: 'Trusted', width: 180 },
