@@ -195,6 +195,20 @@ function fixedFilter(id: string, ds: DashboardDataSetKey, column: string, values
 
 /** A drop-down filter on a column of one data set, for every visual of one sheet; all values by default. */
 function dropDownFilter(id: string, ds: DashboardDataSetKey, column: string, sheetId: string, label: string): { group: FilterGroup; control: FilterControl } {
+  return dropDownFilterOn(id, ds, column, sheetId, label);
+}
+
+/**
+ * {@link dropDownFilter} on any data set identifier of the dashboard, for sheets whose data sets are
+ * not the result data sets (the review sheet).
+ */
+export function dropDownFilterOn(
+  id: string,
+  dataSetIdentifier: string,
+  column: string,
+  sheetId: string,
+  label: string,
+): { group: FilterGroup; control: FilterControl } {
   return {
     group: {
       filterGroupId: `${id}-group`,
@@ -204,7 +218,7 @@ function dropDownFilter(id: string, ds: DashboardDataSetKey, column: string, she
         {
           categoryFilter: {
             filterId: `${id}-filter`,
-            column: col(ds, column),
+            column: { dataSetIdentifier, columnName: column },
             configuration: { filterListConfiguration: { matchOperator: 'CONTAINS', selectAllOptions: 'FILTER_ALL_VALUES' } },
           },
         },

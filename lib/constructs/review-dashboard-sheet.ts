@@ -1,4 +1,5 @@
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
+import { dropDownFilterOn } from './clinician-dashboard-definition';
 
 type Def = quicksight.CfnDashboard.DashboardVersionDefinitionProperty;
 type Visual = quicksight.CfnDashboard.VisualProperty;
@@ -48,24 +49,7 @@ function metrics(id: string, values: readonly string[], visualIds: readonly stri
 
 /** A drop-down of one column, on every visual of its data set on the sheet. */
 function control(id: string, dataSet: string, column: string, label: string): { group: FilterGroup; control: FilterControl } {
-  return {
-    group: {
-      filterGroupId: `${id}-group`,
-      crossDataset: 'SINGLE_DATASET',
-      status: 'ENABLED',
-      filters: [
-        {
-          categoryFilter: {
-            filterId: `${id}-filter`,
-            column: col(dataSet, column),
-            configuration: { filterListConfiguration: { matchOperator: 'CONTAINS', selectAllOptions: 'FILTER_ALL_VALUES' } },
-          },
-        },
-      ],
-      scopeConfiguration: { selectedSheets: { sheetVisualScopingConfigurations: [{ sheetId: SHEET_REVIEW, scope: 'ALL_VISUALS' }] } },
-    },
-    control: { dropdown: { filterControlId: `${id}-control`, sourceFilterId: `${id}-filter`, title: label, type: 'MULTI_SELECT' } },
-  };
+  return dropDownFilterOn(id, dataSet, column, SHEET_REVIEW, label);
 }
 
 /** A table of figures grouped by review, data set, metric, model (and comparator), showing `columns` (MAX of one row each). */
